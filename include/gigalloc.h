@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * gigalloc — a physical page-frame allocator modelled on the Linux buddy
+ * allocator, with the superpageblock (1 GiB) anti-fragmentation design on top.
+ *
+ * This header is the whole public API. Conventions:
+ *  - Every function that can fail returns 0 (or a non-negative value) on
+ *    success and a negative errno value on failure. No function prints
+ *    unless it is given a FILE *.
+ *  - There is no global state: everything hangs off a struct ga_zone.
+ *  - Kernel vocabulary is used for kernel concepts: a pfn is a page frame
+ *    number, an order is log2 of a block's size in pages, a pageblock is the
+ *    2^pageblock_order unit that carries a migratetype, a pcp is a per-CPU
+ *    page list.
+ *  - Thread safety: all ga_alloc/ga_free/ga_drain* calls may run concurrently
+ *    from any number of threads. Each call names the CPU whose per-CPU lists
+ *    it uses; two threads may name the same CPU (they then contend on that
+ *    CPU's pcp lock, like preemption on one CPU in the kernel).
+ */
+#ifndef GIGALLOC_H
+#define GIGALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint64_t ga_pfn_t;
+
+struct ga_zone;
+
+/* ------------------------------------------------------------------------ */
+/* Migratetypes (include/linux/mmzone.h, x86-64 config with CMA+ISOLATION). */
+
+enum ga_migratetype {
+	GA_MT_UNMOVABLE = 0,
+	GA_MT_MOVABLE = 1,
+	GA_MT_RECLAIMABLE = 2,
+	GA_MT_HIGHATOMIC = 3,
+	GA_MT_CMA = 4,
+	GA_MT_ISOLATE = 5,	/* free-list index only; isolation is a pageblock bit */
+	GA_MT_TYPES = 6,
+};
+#define GA_MT_PCPTYPES 3	/* types kept on pcp lists and in the fallback table */
+
+/* Name as /proc/pagetypeinfo prints it ("Unmovable", "Movable", ...). */
+const char *ga_migratetype_name(int mt);
+
+/* ------------------------------------------------------------------------ */
+/* Allocation flags, modelled on gfp_t (include/linux/gfp_types.h).          */
+
+#define GA_GFP_MOVABLE		(1u << 0)  /* __GFP_MOVABLE: page can be migrated */
+#define GA_GFP_RECLAIMABLE	(1u << 1)  /* __GFP_RECLAIMABLE: freed by shrinkers */
+#define GA_GFP_HIGH		(1u << 2)  /* __GFP_HIGH: may use part of the min reserve */
+#define GA_GFP_DIRECT_RECLAIM	(1u << 3)  /* may call ops->reclaim synchronously */
+#define GA_GFP_KSWAPD_RECLAIM	(1u << 4)  /* may wake background reclaim */
+#define GA_GFP_NOWARN		(1u << 5)
+#define GA_GFP_NORETRY		(1u << 6)
+#define GA_GFP_RETRY_MAYFAIL	(1u << 7)
+#define GA_GFP_NOMEMALLOC	(1u << 8)
+#define GA_GFP_COMP		(1u << 9)  /* compound page (informational) */
+#define GA_GFP_VALID_MASK	((1u << 10) - 1)
+
+#define GA_GFP_RECLAIM		(GA_GFP_DIRECT_RECLAIM | GA_GFP_KSWAPD_RECLAIM)
+#define GA_GFP_KERNEL		GA_GFP_RECLAIM
+#define GA_GFP_ATOMIC		(GA_GFP_HIGH | GA_GFP_KSWAPD_RECLAIM)
+#define GA_GFP_NOWAIT		(GA_GFP_KSWAPD_RECLAIM | GA_GFP_NOWARN)
+#define GA_GFP_KERNEL_RECLAIMABLE (GA_GFP_KERNEL | GA_GFP_RECLAIMABLE)
+#define GA_GFP_HIGHUSER_MOVABLE	(GA_GFP_KERNEL | GA_GFP_MOVABLE)
+/* THP fault without madvise (defrag=madvise default): no reclaim at all. */
+#define GA_GFP_TRANSHUGE_LIGHT	(GA_GFP_MOVABLE | GA_GFP_COMP | GA_GFP_NOMEMALLOC | GA_GFP_NOWARN)
+#define GA_GFP_TRANSHUGE	(GA_GFP_TRANSHUGE_LIGHT | GA_GFP_DIRECT_RECLAIM)
+
+/* gfp_migratetype(): MOVABLE, RECLAIMABLE or UNMOVABLE; -EINVAL if both set. */
+int ga_gfp_migratetype(unsigned int gfp);
+
+/* ------------------------------------------------------------------------ */
+/* Policy: every mechanism and constant, by name.                           */
+
+struct ga_policy {
+	/* Fallback and anti-fragmentation (mm/page_alloc.c). */
+	bool mobility_grouping;		/* !page_group_by_mobility_disabled */
+	bool nofragment;		/* ALLOC_NOFRAGMENT on the fast path */
+	unsigned int watermark_boost_factor;	/* 1/10000 of high wmark; 0 = off */
+	unsigned int watermark_scale_factor;	/* 1/10000 of managed pages */
+	unsigned int min_free_kbytes;	/* 0 = computed like the kernel */
+	bool thp_min_free;		/* khugepaged's min_free_kbytes raise */
+	unsigned int thp_nr_zones;	/* zones khugepaged counts (DMA+DMA32+Normal = 3) */
+	bool highatomic;		/* MIGRATE_HIGHATOMIC reserve */
+	/* Per-CPU lists. */
+	bool pcp;			/* pcp lists on; off = every call to buddy */
+	unsigned int pcp_batch_scale_max;	/* CONFIG_PCP_BATCH_SCALE_MAX */
+	unsigned int pcp_high_fraction;	/* percpu_pagelist_high_fraction, 0 = auto */
+	/* Reclaim. */
+	unsigned int reclaim_retries;	/* MAX_RECLAIM_RETRIES */
+	unsigned int reclaim_batch;	/* SWAP_CLUSTER_MAX: direct reclaim target */
+};
+
+/* Parameter description for tables and --set. */
+enum ga_param_type { GA_PARAM_BOOL, GA_PARAM_UINT };
+
+struct ga_param_info {
+	const char *name;		/* e.g. "watermark_boost_factor" */
+	enum ga_param_type type;
+	size_t offset;			/* into struct ga_policy */
+	unsigned int min, max;		/* valid range (UINT) */
+	const char *source;		/* kernel symbol or RFC patch it models */
+	const char *help;
+};
+
+/* All parameters; *nr receives the count. */
+const struct ga_param_info *ga_policy_params(size_t *nr);
+
+/* Fill *p with a named preset ("vanilla"). -ENOENT if unknown. */
+int ga_policy_preset(struct ga_policy *p, const char *name);
+/* Names of the presets, NULL-terminated. */
+const char *const *ga_policy_preset_names(void);
+/* Set one parameter from text ("on"/"off"/"1"/"0"/number).
+ * -ENOENT unknown name, -EINVAL bad value, -ERANGE out of range. */
+int ga_policy_set(struct ga_policy *p, const char *name, const char *value);
+/* Parse "name=value". Same errors as ga_policy_set. */
+int ga_policy_set_assignment(struct ga_policy *p, const char *assignment);
+/* Print "name value  # help" lines. */
+void ga_policy_print(FILE *f, const struct ga_policy *p);
+
+/* ------------------------------------------------------------------------ */
+/* Embedder callbacks.                                                       */
+
+enum ga_reclaim_kind {
+	GA_RECLAIM_KSWAPD,	/* background: bring free pages up to the high mark */
+	GA_RECLAIM_BOOST,	/* kswapd for a watermark boost: no writeback/swap */
+	GA_RECLAIM_DIRECT,	/* an allocation is stalled: reclaim a batch now */
+};
+
+struct ga_reclaim_request {
+	enum ga_reclaim_kind kind;
+	unsigned long nr_to_reclaim;	/* pages wanted */
+	unsigned int order;		/* order of the allocation that asked */
+	unsigned int cpu;		/* CPU to use for the ga_free calls */
+	unsigned int gfp;		/* gfp of the allocation that asked */
+};
+
+struct ga_ops {
+	/*
+	 * Free memory by calling ga_free() on pages the embedder owns (evict
+	 * page cache, shrink slab, swap). Returns the number of pages freed.
+	 * Called with no library lock held; must not call ga_alloc on the same
+	 * zone. May be NULL: then allocations fail once free memory is gone.
+	 */
+	unsigned long (*reclaim)(void *ctx, struct ga_zone *zone,
+				 const struct ga_reclaim_request *req);
+};
+
+/* ------------------------------------------------------------------------ */
+/* Zone setup.                                                               */
+
+struct ga_pfn_range {
+	ga_pfn_t start, end;	/* [start, end) */
+};
+
+struct ga_zone_config {
+	ga_pfn_t start_pfn;	/* aligned to 2^pageblock_order */
+	ga_pfn_t end_pfn;	/* exclusive, aligned to 2^pageblock_order */
+	const struct ga_pfn_range *holes;	/* never-allocatable ranges */
+	size_t nr_holes;
+	const struct ga_pfn_range *cma;	/* pageblock-aligned MIGRATE_CMA ranges */
+	size_t nr_cma;
+	unsigned int page_shift;	/* 12 (4 KiB) */
+	unsigned int pageblock_order;	/* 9 */
+	unsigned int max_page_order;	/* 10 (MAX_PAGE_ORDER) */
+	unsigned int spb_order;		/* 18 (1 GiB superpageblock) */
+	unsigned int nr_cpus;
+	const struct ga_policy *policy;	/* NULL = "vanilla" */
+	const struct ga_ops *ops;	/* may be NULL */
+	void *ops_ctx;
+};
+
+#define GA_MAX_ORDER_LIMIT 20	/* largest max_page_order accepted */
+#define GA_MAX_CPUS 1024
+
+/* Fill *cfg with the x86-64 defaults for a zone of [start_pfn, end_pfn). */
+void ga_zone_config_default(struct ga_zone_config *cfg, ga_pfn_t start_pfn,
+			    ga_pfn_t end_pfn, unsigned int nr_cpus);
+
+/*
+ * Check a configuration. Returns 0, or -EINVAL with a reason in errbuf
+ * (misaligned range, empty zone, order limits, zero CPUs, holes outside
+ * the zone, ...). errbuf may be NULL.
+ */
+int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
+			 size_t errlen);
+
+/* Bytes of metadata ga_zone_init() needs for cfg; 0 if cfg is invalid. */
+size_t ga_zone_metadata_size(const struct ga_zone_config *cfg);
+
+/*
+ * Build a zone inside caller-provided memory of at least
+ * ga_zone_metadata_size(cfg) bytes, aligned to 64 bytes. All non-hole pages
+ * start free, every pageblock MOVABLE (or CMA). -EINVAL bad config,
+ * -ENOSPC buffer too small.
+ */
+int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
+		 void *mem, size_t size);
+/* Same, with the metadata allocated by the library. -ENOMEM. */
+int ga_zone_create(struct ga_zone **zonep, const struct ga_zone_config *cfg);
+/* Tear down. Frees the metadata only if ga_zone_create allocated it. */
+void ga_zone_destroy(struct ga_zone *zone);
+
+/* ------------------------------------------------------------------------ */
+/* Allocation and free.                                                      */
+
+/*
+ * Allocate 2^order pages. The first pfn is stored in *pfn. owner is an
+ * opaque token kept with the allocation (reported back by queries and, in
+ * later APIs, to migration callbacks).
+ *
+ * Errors: -EINVAL cpu out of range or bad gfp (both MOVABLE and
+ * RECLAIMABLE); -E2BIG order > max_page_order; -ENOMEM no memory after
+ * reclaim (the kernel's page allocation failure).
+ */
+int ga_alloc(struct ga_zone *zone, unsigned int cpu, unsigned int order,
+	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn);
+
+/*
+ * Free an allocation made by ga_alloc. Misuse is detected, counted
+ * (GA_STAT_BAD_FREE_*), and never changes allocator state:
+ *   -ERANGE   pfn outside the zone
+ *   -E2BIG    order > max_page_order
+ *   -EINVAL   cpu out of range
+ *   -EPERM    pfn is in a hole (never allocatable)
+ *   -EALREADY pfn is already free (in a free buddy block or on a pcp list)
+ *   -ENOENT   pfn is not the first page of an allocation (inside one)
+ *   -EBADSLT  pfn is an allocation, but of another order
+ */
+int ga_free(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
+	    unsigned int order);
+
+/* drain_pages_zone(): return one CPU's pcp pages to the buddy lists. */
+int ga_drain_pcp(struct ga_zone *zone, unsigned int cpu);
+/* drain_all_pages(zone). */
+void ga_drain_all_pcp(struct ga_zone *zone);
+/*
+ * The vmstat worker's once-a-second duty (decay_pcp_high): shrink each
+ * pcp's high limit by 1/8 and free the excess. The embedder (or simulator)
+ * calls this once per second of its time.
+ */
+void ga_vmstat_tick(struct ga_zone *zone);
+
+/* ------------------------------------------------------------------------ */
+/* Queries.                                                                  */
+
+enum ga_page_state {
+	GA_PAGE_TAIL = 0,	/* inside a block whose head is elsewhere */
+	GA_PAGE_BUDDY,		/* head of a free buddy block */
+	GA_PAGE_PCP,		/* head of a block on a pcp list */
+	GA_PAGE_ALLOC,		/* head of an allocation */
+	GA_PAGE_RESERVED,	/* hole */
+};
+
+struct ga_page_info {
+	enum ga_page_state state;
+	unsigned int order;	/* for heads */
+	int migratetype;	/* ALLOC: gfp migratetype of the allocation */
+	uint64_t owner;		/* ALLOC */
+	ga_pfn_t head_pfn;	/* first pfn of the block holding this pfn */
+};
+
+/* Describe the block holding pfn. -ERANGE outside the zone. */
+int ga_page_query(struct ga_zone *zone, ga_pfn_t pfn,
+		  struct ga_page_info *info);
+
+struct ga_pageblock_info {
+	ga_pfn_t start_pfn;
+	int migratetype;	/* the label (get_pageblock_migratetype) */
+	bool isolated;
+	unsigned int nr_free;	/* pages in free buddy blocks */
+	unsigned int nr_pcp;	/* pages on pcp lists */
+	unsigned int nr_alloc[GA_MT_PCPTYPES];	/* allocated pages per gfp mobility */
+	unsigned int nr_reserved;
+};
+
+/* Census of the pageblock holding pfn (scans it). -ERANGE. */
+int ga_pageblock_query(struct ga_zone *zone, ga_pfn_t pfn,
+		       struct ga_pageblock_info *info);
+
+struct ga_zone_info {
+	ga_pfn_t start_pfn, end_pfn;
+	unsigned long present_pages, managed_pages, reserved_pages;
+	unsigned long nr_pageblocks;
+	unsigned int page_shift, pageblock_order, max_page_order, spb_order;
+	unsigned int nr_cpus;
+	unsigned long free_pages;	/* NR_FREE_PAGES (buddy, excl. isolated) */
+	unsigned long free_highatomic, free_cma;
+	unsigned long pcp_pages;	/* pages held on all pcp lists */
+	unsigned long min_free_kbytes;
+	unsigned long wmark_min, wmark_low, wmark_high;	/* unboosted */
+	unsigned long watermark_boost;
+	unsigned long nr_reserved_highatomic;
+	unsigned long nr_free[GA_MAX_ORDER_LIMIT + 1];	/* buddyinfo */
+	unsigned long nr_free_mt[GA_MAX_ORDER_LIMIT + 1][GA_MT_TYPES];
+	unsigned long blocks_mt[GA_MT_TYPES];	/* pageblocks per label */
+	int pcp_batch, pcp_high_min, pcp_high_max;
+};
+
+void ga_zone_info(struct ga_zone *zone, struct ga_zone_info *info);
+const struct ga_policy *ga_zone_policy(const struct ga_zone *zone);
+
+/* ------------------------------------------------------------------------ */
+/* Statistics (like /proc/vmstat plus the extfrag tracepoint).               */
+
+enum ga_stat_item {
+	GA_STAT_PGALLOC,		/* pages allocated */
+	GA_STAT_PGFREE,			/* pages freed */
+	GA_STAT_ALLOC_CALLS,
+	GA_STAT_FREE_CALLS,
+	GA_STAT_ALLOC_FAIL,		/* -ENOMEM returns */
+	GA_STAT_ALLOC_SLOWPATH,
+	GA_STAT_ALLOC_NOFRAG_RETRY,	/* fast path retried without NOFRAGMENT */
+	GA_STAT_PCP_ALLOC,		/* allocations served by a pcp list */
+	GA_STAT_PCP_FREE,		/* frees put on a pcp list */
+	GA_STAT_PCP_REFILL,		/* rmqueue_bulk calls */
+	GA_STAT_PCP_REFILL_PAGES,
+	GA_STAT_PCP_DRAIN_PAGES,	/* pages returned by free_pcppages_bulk */
+	GA_STAT_PCP_TRYLOCK_FAIL,
+	GA_STAT_FALLBACK,		/* mm_page_alloc_extfrag events */
+	GA_STAT_FALLBACK_FRAGMENTING,	/* ... with fallback_order < pageblock_order */
+	GA_STAT_FALLBACK_CHANGE_OWNERSHIP, /* ... that claimed the block */
+	GA_STAT_CLAIM_WHOLE,		/* claims of whole free blocks (order >= pb) */
+	GA_STAT_CLAIM_PARTIAL,		/* sub-block claims that met the threshold */
+	GA_STAT_CLAIM_REFUSED,		/* sub-block claims below the threshold */
+	GA_STAT_STEAL,			/* __rmqueue_steal successes */
+	GA_STAT_CMA_ALLOC,
+	GA_STAT_BOOST,			/* boost_watermark raised the boost */
+	GA_STAT_HIGHATOMIC_RESERVE,	/* pageblocks reserved */
+	GA_STAT_HIGHATOMIC_UNRESERVE,	/* unreserve calls that converted a block */
+	GA_STAT_HIGHATOMIC_ALLOC,	/* allocations served from HIGHATOMIC lists */
+	GA_STAT_KSWAPD_WAKE,
+	GA_STAT_KSWAPD_RECLAIMED,
+	GA_STAT_DIRECT_RECLAIM,
+	GA_STAT_DIRECT_RECLAIMED,
+	GA_STAT_DRAIN_ALL,
+	GA_STAT_BAD_FREE_RANGE,
+	GA_STAT_BAD_FREE_ORDER,
+	GA_STAT_BAD_FREE_HOLE,
+	GA_STAT_BAD_FREE_DOUBLE,
+	GA_STAT_BAD_FREE_NOT_HEAD,
+	GA_STAT_BAD_FREE_WRONG_ORDER,
+	GA_STAT_BAD_ARG,		/* bad cpu/gfp/order on alloc */
+	GA_NR_STATS
+};
+
+struct ga_stats {
+	uint64_t v[GA_NR_STATS];
+	/* fallback[alloc_mt][fallback_mt]: mm_page_alloc_extfrag pairs */
+	uint64_t fallback[GA_MT_PCPTYPES][GA_MT_TYPES];
+};
+
+const char *ga_stat_name(enum ga_stat_item item);
+/* Sum of all counters (zone and per-CPU). */
+void ga_zone_stats(struct ga_zone *zone, struct ga_stats *stats);
+
+/* ------------------------------------------------------------------------ */
+/* Reports in the kernel's text formats.                                     */
+
+/* /proc/buddyinfo line for this zone ("Node 0, zone   Normal ..."). */
+void ga_print_buddyinfo(struct ga_zone *zone, FILE *f);
+/* /proc/pagetypeinfo: free counts per type and order, blocks per type,
+ * and (we know them exactly) mixed blocks per type. */
+void ga_print_pagetypeinfo(struct ga_zone *zone, FILE *f);
+/* /proc/vmstat-style "name value" lines of ga_stats. */
+void ga_print_vmstat(struct ga_zone *zone, FILE *f);
+/* debugfs extfrag/unusable_index and extfrag_index, orders 0..max_order
+ * and, extended, up to spb_order. */
+void ga_print_extfrag(struct ga_zone *zone, FILE *f);
+
+/*
+ * Fragmentation indices for an order, kernel formulas scaled by 1000
+ * (mm/vmstat.c). order may exceed max_page_order (up to spb_order): no
+ * buddy is that large, so there a "suitable block" is a 2^order-aligned
+ * region whose pages are all free. The fragmentation index can be negative
+ * (-1000 means "would succeed"; a single small free block gives values in
+ * (-1000, 0)), so a bad order (> spb_order) returns GA_INDEX_INVALID.
+ */
+#define GA_INDEX_INVALID (-2147483647 - 1)
+int ga_unusable_index(struct ga_zone *zone, unsigned int order);
+int ga_fragmentation_index(struct ga_zone *zone, unsigned int order);
+
+/* ------------------------------------------------------------------------ */
+/* Invariant checker.                                                        */
+
+/*
+ * Recount everything from scratch and compare: every free page is in exactly
+ * one free list at its order and its block's migratetype; no mergeable free
+ * buddy pair is left unmerged; per-order/per-type/per-block counters equal
+ * recounts; pageblock label counts; allocated + free + pcp + reserved =
+ * spanned. Takes all locks. Returns 0 or -EUCLEAN with the first problem in
+ * errbuf (may be NULL).
+ */
+int ga_zone_check(struct ga_zone *zone, char *errbuf, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GIGALLOC_H */

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Internal data structures of libgigalloc. Not installed.
+ *
+ * Memory budget (ARCHITECTURE.md): 12 bytes per page, 16 bytes per
+ * pageblock. Pages are addressed by their index in the zone (pfn -
+ * start_pfn) stored as uint32_t, so a zone holds at most 2^32 - 1 pages
+ * (16 TiB of 4 KiB pages).
+ */
+#ifndef GA_INTERNAL_H
+#define GA_INTERNAL_H
+
+#include <stdint.h>
+
+#include "gigalloc.h"
+#include "platform.h"
+
+#define GA_NIL UINT32_MAX		/* end of a page list */
+#define PAGE_ALLOC_COSTLY_ORDER 3
+#define GA_NR_LOWORDER_PCP_LISTS (GA_MT_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define GA_NR_PCP_LISTS (GA_NR_LOWORDER_PCP_LISTS + 2)	/* + THP lists */
+#define GA_NR_ORDERS_MAX (GA_MAX_ORDER_LIMIT + 1)
+
+/* ------------------------------------------------------------------------ */
+/* struct ga_page: 12 bytes.                                                 */
+
+/*
+ * flags layout:
+ *   bits 0-2   state (enum ga_page_state)
+ *   bits 3-7   order (heads)
+ *   bits 8-9   migratetype of the allocation (ALLOC heads)
+ * Only block heads carry a state; every other page is GA_PAGE_TAIL. Merging
+ * clears the absorbed buddy's head, splitting sets the new heads, so no
+ * operation ever touches more than O(max_order) page structs.
+ */
+#define PF_STATE_MASK	0x7u
+#define PF_ORDER_SHIFT	3
+#define PF_ORDER_MASK	(0x1fu << PF_ORDER_SHIFT)
+#define PF_MT_SHIFT	8
+#define PF_MT_MASK	(0x3u << PF_MT_SHIFT)
+
+struct ga_page {
+	uint32_t flags;
+	union {
+		struct {
+			uint32_t next, prev;	/* BUDDY, PCP: list links */
+		} lru;
+		struct {
+			uint32_t lo, hi;	/* ALLOC: owner token */
+		} owner;
+	};
+};
+
+static inline unsigned int page_state(const struct ga_page *p)
+{
+	return READ_ONCE(p->flags) & PF_STATE_MASK;
+}
+
+static inline unsigned int page_order(const struct ga_page *p)
+{
+	return (READ_ONCE(p->flags) & PF_ORDER_MASK) >> PF_ORDER_SHIFT;
+}
+
+static inline unsigned int page_alloc_mt(const struct ga_page *p)
+{
+	return (READ_ONCE(p->flags) & PF_MT_MASK) >> PF_MT_SHIFT;
+}
+
+static inline void set_page_head(struct ga_page *p, unsigned int state,
+				 unsigned int order, unsigned int mt)
+{
+	WRITE_ONCE(p->flags, state | (order << PF_ORDER_SHIFT) |
+				     (mt << PF_MT_SHIFT));
+}
+
+static inline void clear_page_head(struct ga_page *p)
+{
+	WRITE_ONCE(p->flags, (uint32_t)GA_PAGE_TAIL);
+}
+
+static inline void set_page_owner(struct ga_page *p, uint64_t owner)
+{
+	p->owner.lo = (uint32_t)owner;
+	p->owner.hi = (uint32_t)(owner >> 32);
+}
+
+static inline uint64_t get_page_owner(const struct ga_page *p)
+{
+	return ((uint64_t)p->owner.hi << 32) | p->owner.lo;
+}
+
+/* A doubly linked list of pages through page->lru, by page index. */
+struct ga_list {
+	uint32_t first, last;
+};
+
+static inline void ga_list_init(struct ga_list *l)
+{
+	l->first = l->last = GA_NIL;
+}
+
+static inline bool ga_list_empty(const struct ga_list *l)
+{
+	return l->first == GA_NIL;
+}
+
+static inline void ga_list_add_head(struct ga_page *pages, struct ga_list *l,
+				    uint32_t idx)
+{
+	pages[idx].lru.prev = GA_NIL;
+	pages[idx].lru.next = l->first;
+	if (l->first != GA_NIL)
+		pages[l->first].lru.prev = idx;
+	else
+		l->last = idx;
+	l->first = idx;
+}
+
+static inline void ga_list_add_tail(struct ga_page *pages, struct ga_list *l,
+				    uint32_t idx)
+{
+	pages[idx].lru.next = GA_NIL;
+	pages[idx].lru.prev = l->last;
+	if (l->last != GA_NIL)
+		pages[l->last].lru.next = idx;
+	else
+		l->first = idx;
+	l->last = idx;
+}
+
+static inline void ga_list_del(struct ga_page *pages, struct ga_list *l,
+			       uint32_t idx)
+{
+	uint32_t next = pages[idx].lru.next, prev = pages[idx].lru.prev;
+
+	if (prev != GA_NIL)
+		pages[prev].lru.next = next;
+	else
+		l->first = next;
+	if (next != GA_NIL)
+		pages[next].lru.prev = prev;
+	else
+		l->last = prev;
+}
+
+/* ------------------------------------------------------------------------ */
+/* struct ga_pageblock: 16 bytes (RFC patch 01's struct pageblock_data).     */
+
+#define PB_ISOLATE	(1u << 0)	/* standalone isolation bit (v6.16 layout) */
+#define PB_COMPACT_SKIP	(1u << 1)	/* compaction skip hint */
+
+struct ga_pageblock {
+	uint8_t mt;		/* migratetype label */
+	uint8_t flags;		/* PB_* */
+	uint16_t nr_free;	/* pages of this block in free buddies */
+	uint16_t nr_reserved;	/* hole pages */
+	uint16_t cpu;		/* owning CPU + 1; 0 = unowned (RFC 02/21) */
+	uint32_t reserved0;	/* room for the RFC's per-type content bits */
+	uint32_t reserved1;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Free areas.                                                               */
+
+struct ga_free_area {
+	struct ga_list list[GA_MT_TYPES];
+	unsigned long nr[GA_MT_TYPES];	/* blocks on each list */
+	unsigned long nr_free;		/* blocks of this order, all types */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Per-CPU pages (struct per_cpu_pages).                                     */
+
+#define PCPF_PREV_FREE_HIGH_ORDER 0x1u
+
+enum ga_pcp_stat {
+	PCP_STAT_ALLOC,		/* allocations served */
+	PCP_STAT_PGALLOC,	/* pages allocated through the pcp */
+	PCP_STAT_FREE,
+	PCP_STAT_PGFREE,
+	PCP_STAT_TRYLOCK_FAIL,
+	PCP_NR_STATS
+};
+
+struct ga_pcp {
+	ga_lock_t lock;
+	int count;		/* pages on all lists */
+	int high, high_min, high_max;
+	int batch;
+	int free_count;
+	unsigned int alloc_factor;
+	unsigned int flags;
+	struct ga_list lists[GA_NR_PCP_LISTS];
+	uint64_t stat[PCP_NR_STATS];
+} ga_cacheline_aligned;
+
+/* ------------------------------------------------------------------------ */
+/* Allocation flags (mm/internal.h ALLOC_*).                                 */
+
+#define ALLOC_WMARK_MIN		0
+#define ALLOC_WMARK_LOW		1
+#define ALLOC_WMARK_HIGH	2
+#define ALLOC_NO_WATERMARKS	0x04
+#define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM		0x08
+#define ALLOC_NON_BLOCK		0x10
+#define ALLOC_MIN_RESERVE	0x20
+#define ALLOC_CMA		0x80
+#define ALLOC_NOFRAGMENT	0x100
+#define ALLOC_HIGHATOMIC	0x200
+#define ALLOC_KSWAPD		0x800
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+/* zone->flags bits */
+enum {
+	ZONE_BOOSTED_WATERMARK,
+	ZONE_RECLAIM_ACTIVE,
+	ZONE_BELOW_HIGH,
+};
+
+/* __rmqueue's mode cache (v6.15 "speed up fallbacks in rmqueue_bulk"). */
+enum rmqueue_mode {
+	RMQUEUE_NORMAL,
+	RMQUEUE_CMA,
+	RMQUEUE_CLAIM,
+	RMQUEUE_STEAL,
+};
+
+/* What an allocation asks for, passed down the allocation path. */
+struct alloc_context {
+	unsigned int order;
+	unsigned int gfp;
+	int migratetype;
+	unsigned int cpu;
+	bool wake_kswapd_boost;	/* rmqueue saw ZONE_BOOSTED_WATERMARK */
+};
+
+/* ------------------------------------------------------------------------ */
+/* The zone.                                                                 */
+
+struct ga_zone {
+	/* Geometry, constant after init. */
+	ga_pfn_t start_pfn, end_pfn;
+	unsigned long nr_pages;		/* spanned */
+	unsigned long managed_pages;	/* spanned - holes */
+	unsigned long nr_pageblocks;
+	unsigned int page_shift;
+	unsigned int pageblock_order;
+	unsigned int pageblock_nr_pages;
+	unsigned int max_order;
+	unsigned int spb_order;
+	unsigned int nr_cpus;
+	struct ga_policy policy;
+	struct ga_ops ops;
+	void *ops_ctx;
+	void *owned_mem;		/* freed by ga_zone_destroy if non-NULL */
+
+	struct ga_page *pages;
+	struct ga_pageblock *blocks;
+	struct ga_pcp *pcp;
+
+	/* Watermarks and sizing, set at init (setup_per_zone_wmarks). */
+	unsigned long min_free_kbytes;
+	unsigned long watermark[NR_WMARK];
+	unsigned long max_highatomic;	/* 0 = no reserve in this zone */
+
+	/* Written under lock, read racily (READ_ONCE). */
+	unsigned long flags;
+	unsigned long watermark_boost;
+	unsigned long nr_free_pages;	/* NR_FREE_PAGES */
+	unsigned long nr_free_cma;	/* NR_FREE_CMA_PAGES */
+	unsigned long nr_free_highatomic;
+	unsigned long nr_reserved_highatomic;
+	int kswapd_active;		/* one "kswapd" at a time */
+
+	ga_lock_t lock ga_cacheline_aligned;	/* zone->lock */
+	struct ga_free_area free_area[GA_NR_ORDERS_MAX];
+	unsigned long blocks_mt[GA_MT_TYPES];	/* pageblocks per label */
+	/*
+	 * Counters. Each item is either only ever bumped under zone->lock
+	 * (zone_stat_add_locked) or only ever atomically (zone_stat_add),
+	 * never both; pcp-served operations count in pcp->stat instead.
+	 */
+	uint64_t stat[GA_NR_STATS];
+	uint64_t fallback[GA_MT_PCPTYPES][GA_MT_TYPES];
+};
+
+/* ------------------------------------------------------------------------ */
+/* Geometry helpers.                                                         */
+
+static inline struct ga_page *pfn_to_page(struct ga_zone *z, ga_pfn_t pfn)
+{
+	return &z->pages[pfn - z->start_pfn];
+}
+
+static inline uint32_t pfn_to_idx(const struct ga_zone *z, ga_pfn_t pfn)
+{
+	return (uint32_t)(pfn - z->start_pfn);
+}
+
+static inline ga_pfn_t idx_to_pfn(const struct ga_zone *z, uint32_t idx)
+{
+	return z->start_pfn + idx;
+}
+
+static inline bool zone_spans_pfn(const struct ga_zone *z, ga_pfn_t pfn)
+{
+	return pfn >= z->start_pfn && pfn < z->end_pfn;
+}
+
+static inline struct ga_pageblock *pfn_to_block(struct ga_zone *z, ga_pfn_t pfn)
+{
+	return &z->blocks[(pfn - z->start_pfn) >> z->pageblock_order];
+}
+
+static inline ga_pfn_t pageblock_start_pfn(const struct ga_zone *z, ga_pfn_t pfn)
+{
+	return pfn & ~((ga_pfn_t)z->pageblock_nr_pages - 1);
+}
+
+static inline bool pcp_allowed_order(const struct ga_zone *z, unsigned int order)
+{
+	return order <= PAGE_ALLOC_COSTLY_ORDER || order == z->pageblock_order;
+}
+
+static inline bool migratetype_is_mergeable(int mt)
+{
+	return mt < GA_MT_PCPTYPES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* pageblock.c                                                               */
+
+int get_pfnblock_migratetype(struct ga_zone *z, ga_pfn_t pfn);
+void set_pageblock_migratetype(struct ga_zone *z, ga_pfn_t pfn, int mt);
+void change_pageblock_range(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			    int mt);
+bool pageblock_isolated(struct ga_zone *z, ga_pfn_t pfn);
+
+/* ------------------------------------------------------------------------ */
+/* buddy.c — free lists, split and merge. Caller holds zone->lock.           */
+
+void account_freepages(struct ga_zone *z, long nr_pages, int mt);
+void add_to_free_list(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		      int mt, bool tail);
+void del_from_free_list(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			int mt);
+void move_to_free_list(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		       int old_mt, int new_mt);
+bool free_area_empty(const struct ga_free_area *area, int mt);
+/* First block on free_area[order].list[mt], or GA_NIL. */
+uint32_t free_area_first(const struct ga_zone *z, unsigned int order, int mt);
+unsigned long expand(struct ga_zone *z, ga_pfn_t pfn, unsigned int low,
+		     unsigned int high, int mt);
+void page_del_and_expand(struct ga_zone *z, ga_pfn_t pfn, unsigned int low,
+			 unsigned int high, int mt);
+long rmqueue_smallest(struct ga_zone *z, unsigned int order, int mt);
+void free_one_page_locked(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			  int mt, bool to_tail);
+void split_large_buddy(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		       bool to_tail);
+unsigned long move_freepages_block(struct ga_zone *z, ga_pfn_t start_pfn,
+				   int old_mt, int new_mt);
+void pageblock_scan(struct ga_zone *z, ga_pfn_t start_pfn,
+		    unsigned long *nr_free, unsigned long *nr_movable);
+
+/* ------------------------------------------------------------------------ */
+/* fallback.c — claim/steal (called from __rmqueue under zone->lock).        */
+
+long rmqueue_claim(struct ga_zone *z, unsigned int order, int start_mt,
+		   unsigned int alloc_flags);
+long rmqueue_steal(struct ga_zone *z, unsigned int order, int start_mt);
+long rmqueue_cma_fallback(struct ga_zone *z, unsigned int order);
+bool boost_watermark(struct ga_zone *z);
+
+/* highatomic.c */
+unsigned long highatomic_max(const struct ga_zone *z);
+void reserve_highatomic_pageblock(struct ga_zone *z, ga_pfn_t pfn,
+				  unsigned int order);
+bool unreserve_highatomic_pageblock(struct ga_zone *z, int migratetype,
+				    bool force);
+
+/* rmqueue.c — the allocation path. */
+long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
+		    unsigned int alloc_flags, enum rmqueue_mode *mode);
+unsigned long zone_watermark_mark(const struct ga_zone *z, int wmark);
+bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
+		       unsigned long mark, unsigned int alloc_flags,
+		       long free_pages);
+
+/* pcp.c (see also below) */
+void pcp_setup(struct ga_zone *z);
+unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
+long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
+		     unsigned int alloc_flags, unsigned int cpu);
+bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		 unsigned int cpu);
+
+/* reclaim.c */
+void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac,
+		   bool boost);
+unsigned long direct_reclaim(struct ga_zone *z, const struct alloc_context *ac);
+
+/* stats.c */
+static inline void zone_stat_add(struct ga_zone *z, enum ga_stat_item item,
+				 uint64_t n)
+{
+	__atomic_fetch_add(&z->stat[item], n, __ATOMIC_RELAXED);
+}
+
+static inline void zone_stat_add_locked(struct ga_zone *z,
+					enum ga_stat_item item, uint64_t n)
+{
+	z->stat[item] += n;
+}
+void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
+		   unsigned int fallback_order, int alloc_mt, int fallback_mt);
+
+/* free.c */
+void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order);
+
+/* pcp.c */
+void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
+			int pindex);
+
+#endif /* GA_INTERNAL_H */
