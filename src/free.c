@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The free entry point: validate, then free_unref_page (pcp) or
+ * __free_pages_ok (buddy). Validation never modifies state, so a bad free
+ * is reported and counted and the allocator stays consistent.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+/* free_one_page: straight to the buddy lists, per pageblock. */
+void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order)
+{
+	ga_lock(&z->lock);
+	split_large_buddy(z, pfn, order, false);
+	zone_stat_add_locked(z, GA_STAT_FREE_CALLS, 1);
+	zone_stat_add_locked(z, GA_STAT_PGFREE, 1ul << order);
+	ga_unlock(&z->lock);
+}
+
+/* A tail page: is its enclosing block free (double free) or allocated? */
+static int classify_tail(struct ga_zone *z, ga_pfn_t pfn)
+{
+	for (unsigned int o = 1; o <= z->max_order; o++) {
+		ga_pfn_t head = pfn & ~((1ul << o) - 1);
+		const struct ga_page *p;
+		unsigned int state;
+
+		if (!zone_spans_pfn(z, head))
+			break;
+		p = pfn_to_page(z, head);
+		state = page_state(p);
+		if (state == GA_PAGE_TAIL || page_order(p) < o)
+			continue;
+		if (state == GA_PAGE_BUDDY || state == GA_PAGE_PCP)
+			return -EALREADY;
+		return -ENOENT;
+	}
+	return -ENOENT;
+}
+
+static int check_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
+		      unsigned int order)
+{
+	const struct ga_page *p;
+	int err;
+
+	if (cpu >= z->nr_cpus) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -EINVAL;
+	}
+	if (!zone_spans_pfn(z, pfn)) {
+		zone_stat_add(z, GA_STAT_BAD_FREE_RANGE, 1);
+		return -ERANGE;
+	}
+	if (order > z->max_order) {
+		zone_stat_add(z, GA_STAT_BAD_FREE_ORDER, 1);
+		return -E2BIG;
+	}
+	p = pfn_to_page(z, pfn);
+	switch (page_state(p)) {
+	case GA_PAGE_ALLOC:
+		if (page_order(p) == order)
+			return 0;
+		zone_stat_add(z, GA_STAT_BAD_FREE_WRONG_ORDER, 1);
+		return -EBADSLT;
+	case GA_PAGE_BUDDY:
+	case GA_PAGE_PCP:
+		zone_stat_add(z, GA_STAT_BAD_FREE_DOUBLE, 1);
+		return -EALREADY;
+	case GA_PAGE_RESERVED:
+		zone_stat_add(z, GA_STAT_BAD_FREE_HOLE, 1);
+		return -EPERM;
+	default:
+		err = classify_tail(z, pfn);
+		zone_stat_add(z, err == -EALREADY ? GA_STAT_BAD_FREE_DOUBLE :
+						    GA_STAT_BAD_FREE_NOT_HEAD, 1);
+		return err;
+	}
+}
+
+int ga_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
+	    unsigned int order)
+{
+	int err = check_free(z, cpu, pfn, order);
+
+	if (err)
+		return err;
+	if (z->policy.pcp && pcp_allowed_order(z, order) &&
+	    free_to_pcp(z, pfn, order, cpu))
+		return 0;
+	free_one_page(z, pfn, order);
+	return 0;
+}

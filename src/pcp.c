@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Per-CPU page lists (struct per_cpu_pages, mm/page_alloc.c v6.12):
+ * 14 lists — 3 types x orders 0..3, plus two THP (pageblock-order) lists,
+ * one shared by unmovable+reclaimable and one for movable. Refills take
+ * `batch`-sized bulks under one zone->lock hold; frees go to the list head
+ * and spill the oldest (tail) pages back when count reaches `high`.
+ * `high` adapts between high_min and high_max (v6.7+ auto-tuning).
+ *
+ * Pages on pcp lists are not buddies: they neither merge nor count as free.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+static unsigned int order_to_pindex(int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return GA_NR_LOWORDER_PCP_LISTS + (mt == GA_MT_MOVABLE);
+	return GA_MT_PCPTYPES * order + (unsigned int)mt;
+}
+
+unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex)
+{
+	if (pindex >= GA_NR_LOWORDER_PCP_LISTS)
+		return z->pageblock_order;
+	return pindex / GA_MT_PCPTYPES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sizing (zone_batchsize, zone_highsize).                                   */
+
+static int zone_batchsize(const struct ga_zone *z)
+{
+	unsigned long batch = ga_min(z->managed_pages >> 10,
+				     (1ul << 20) >> z->page_shift);
+
+	batch /= 4;
+	if (batch < 1)
+		batch = 1;
+	batch += batch / 2;
+	/* rounddown_pow_of_two(batch) - 1 */
+	return (int)((1ul << (63 - __builtin_clzl(batch))) - 1);
+}
+
+static int zone_highsize(const struct ga_zone *z, int batch,
+			 unsigned int high_fraction)
+{
+	unsigned long total = high_fraction ? z->managed_pages / high_fraction :
+					      z->watermark[WMARK_LOW];
+	long high = (long)(total / z->nr_cpus);
+
+	return (int)ga_max(high, (long)batch << 2);
+}
+
+void pcp_setup(struct ga_zone *z)
+{
+	int batch = zone_batchsize(z);
+	int high_min = zone_highsize(z, batch, z->policy.pcp_high_fraction);
+	int high_max = z->policy.pcp_high_fraction ? high_min :
+						      zone_highsize(z, batch, 8);
+
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *pcp = &z->pcp[cpu];
+
+		ga_lock_init(&pcp->lock);
+		pcp->batch = batch;
+		pcp->high_min = high_min;
+		pcp->high_max = high_max;
+		pcp->high = high_min;
+		for (unsigned int i = 0; i < GA_NR_PCP_LISTS; i++)
+			ga_list_init(&pcp->lists[i]);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Allocation side.                                                          */
+
+/*
+ * nr_pcp_alloc: how many to refill. Order-0 refills double (alloc_factor)
+ * while allocations run without frees in between, up to
+ * batch << pcp_batch_scale_max; high grows with them unless the zone is
+ * below its high watermark.
+ */
+static int nr_pcp_alloc(struct ga_pcp *pcp, struct ga_zone *z,
+			unsigned int order)
+{
+	int base_batch = pcp->batch, batch, high;
+
+	high = pcp->high = ga_clamp(pcp->high, pcp->high_min, pcp->high_max);
+	if (high < base_batch)
+		return 1;
+	batch = order ? base_batch : base_batch << pcp->alloc_factor;
+	if (pcp->high_min != pcp->high_max &&
+	    !ga_test_bit(ZONE_BELOW_HIGH, &z->flags))
+		high = pcp->high = ga_min(high + batch, pcp->high_max);
+	if (!order) {
+		int max_nr_alloc = ga_max(high - pcp->count - base_batch, base_batch);
+
+		if (batch <= max_nr_alloc &&
+		    pcp->alloc_factor < z->policy.pcp_batch_scale_max)
+			pcp->alloc_factor++;
+		batch = ga_min(batch, max_nr_alloc);
+	}
+	if (batch > 1)
+		batch = ga_max(batch >> order, 2);
+	return batch;
+}
+
+/* rmqueue_bulk: up to count blocks under one zone->lock hold, list tail. */
+static int rmqueue_bulk(struct ga_zone *z, unsigned int order, int count,
+			struct ga_list *list, int mt, unsigned int alloc_flags)
+{
+	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+	int i;
+
+	ga_lock(&z->lock);
+	for (i = 0; i < count; i++) {
+		long pfn = rmqueue_locked(z, order, mt, alloc_flags, &mode);
+		uint32_t idx;
+
+		if (pfn < 0)
+			break;
+		idx = pfn_to_idx(z, (ga_pfn_t)pfn);
+		set_page_head(&z->pages[idx], GA_PAGE_PCP, order, 0);
+		ga_list_add_tail(z->pages, list, idx);
+	}
+	zone_stat_add_locked(z, GA_STAT_PCP_REFILL, 1);
+	zone_stat_add_locked(z, GA_STAT_PCP_REFILL_PAGES, (uint64_t)i << order);
+	ga_unlock(&z->lock);
+	return i;
+}
+
+/* rmqueue_pcplist: -1 if the pcp lock is busy or no page could be had. */
+long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
+		     unsigned int alloc_flags, unsigned int cpu)
+{
+	struct ga_pcp *pcp = &z->pcp[cpu];
+	struct ga_list *list;
+	uint32_t idx;
+
+	if (!ga_trylock(&pcp->lock)) {
+		zone_stat_add(z, GA_STAT_PCP_TRYLOCK_FAIL, 1);
+		return -1;
+	}
+	pcp->free_count >>= 1;
+	list = &pcp->lists[order_to_pindex(mt, order)];
+	if (ga_list_empty(list)) {
+		int batch = nr_pcp_alloc(pcp, z, order);
+
+		pcp->count += rmqueue_bulk(z, order, batch, list, mt,
+					   alloc_flags) << order;
+		if (ga_list_empty(list)) {
+			ga_unlock(&pcp->lock);
+			return -1;
+		}
+	}
+	idx = list->first;
+	ga_list_del(z->pages, list, idx);
+	pcp->count -= 1 << order;
+	pcp->stat[PCP_STAT_ALLOC]++;
+	pcp->stat[PCP_STAT_PGALLOC] += 1ul << order;
+	ga_unlock(&pcp->lock);
+	return (long)idx_to_pfn(z, idx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Free side.                                                                */
+
+/*
+ * free_pcppages_bulk: return count pages, round-robin over the lists
+ * starting with pindex, oldest (tail) first. The block type is re-read per
+ * page, so a page whose block changed type while cached lands correctly.
+ * Caller holds pcp->lock.
+ */
+void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
+			int pindex)
+{
+	unsigned long drained = 0;
+
+	count = ga_min(pcp->count, count);
+	pindex--;
+	ga_lock(&z->lock);
+	while (count > 0) {
+		struct ga_list *list;
+		unsigned int order;
+
+		do {
+			if (++pindex > GA_NR_PCP_LISTS - 1)
+				pindex = 0;
+			list = &pcp->lists[pindex];
+		} while (ga_list_empty(list));
+
+		order = pindex_to_order(z, (unsigned int)pindex);
+		do {
+			uint32_t idx = list->last;
+			ga_pfn_t pfn = idx_to_pfn(z, idx);
+
+			ga_list_del(z->pages, list, idx);
+			count -= 1 << order;
+			pcp->count -= 1 << order;
+			drained += 1ul << order;
+			free_one_page_locked(z, pfn, order,
+					     get_pfnblock_migratetype(z, pfn), false);
+		} while (count > 0 && !ga_list_empty(list));
+	}
+	zone_stat_add_locked(z, GA_STAT_PCP_DRAIN_PAGES, drained);
+	ga_unlock(&z->lock);
+}
+
+/* nr_pcp_free: how many to spill; grows with consecutive frees. */
+static int nr_pcp_free(const struct ga_pcp *pcp, const struct ga_zone *z,
+		       int batch, int high, bool free_high)
+{
+	if (free_high)
+		return ga_min(pcp->count,
+			      batch << z->policy.pcp_batch_scale_max);
+	if (high < batch)
+		return 1;
+	return ga_clamp(pcp->free_count, batch, high - batch);
+}
+
+/*
+ * nr_pcp_high: the spill threshold. Shrinks while the zone is under
+ * reclaim or below its high watermark, grows when frees would spill a
+ * list that allocations keep refilling.
+ */
+static int nr_pcp_high(struct ga_pcp *pcp, struct ga_zone *z, int batch,
+		       bool free_high)
+{
+	int high_min = pcp->high_min, high_max = pcp->high_max, high;
+
+	high = pcp->high = ga_clamp(pcp->high, high_min, high_max);
+	if (!high)
+		return 0;
+	if (free_high) {
+		pcp->high = ga_max(high - (batch << z->policy.pcp_batch_scale_max),
+				   high_min);
+		return 0;
+	}
+	if (ga_test_bit(ZONE_RECLAIM_ACTIVE, &z->flags)) {
+		int free_count = ga_max(pcp->free_count, batch);
+
+		pcp->high = ga_max(high - free_count, high_min);
+		return ga_min(batch << 2, pcp->high);
+	}
+	if (high_min == high_max)
+		return high;
+	if (ga_test_bit(ZONE_BELOW_HIGH, &z->flags)) {
+		int free_count = ga_max(pcp->free_count, batch);
+
+		pcp->high = ga_max(high - free_count, high_min);
+		high = ga_max(pcp->count, high_min);
+	} else if (pcp->count >= high) {
+		int need_high = pcp->free_count + batch;
+
+		if (pcp->high < need_high)
+			pcp->high = ga_clamp(need_high, high_min, high_max);
+	}
+	return high;
+}
+
+/* free_unref_page_commit. Caller holds pcp->lock. */
+static void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
+				   ga_pfn_t pfn, int mt, unsigned int order)
+{
+	unsigned int pindex = order_to_pindex(mt, order);
+	uint32_t idx = pfn_to_idx(z, pfn);
+	int batch = pcp->batch, high;
+	bool free_high = false;
+
+	pcp->alloc_factor >>= 1;
+	set_page_head(&z->pages[idx], GA_PAGE_PCP, order, 0);
+	ga_list_add_head(z->pages, &pcp->lists[pindex], idx);
+	pcp->count += 1 << order;
+	pcp->stat[PCP_STAT_FREE]++;
+	pcp->stat[PCP_STAT_PGFREE] += 1ul << order;
+
+	/* Repeated frees of orders 1..3 are spilled eagerly (free_high). */
+	if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
+		free_high = pcp->free_count >= batch &&
+			    (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER);
+		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
+	} else {
+		pcp->flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
+	}
+	if (pcp->free_count < (batch << z->policy.pcp_batch_scale_max))
+		pcp->free_count += 1 << order;
+	high = nr_pcp_high(pcp, z, batch, free_high);
+	if (pcp->count >= high) {
+		free_pcppages_bulk(z, nr_pcp_free(pcp, z, batch, high, free_high),
+				   pcp, (int)pindex);
+		if (ga_test_bit(ZONE_BELOW_HIGH, &z->flags) &&
+		    zone_watermark_ok(z, 0, zone_watermark_mark(z, WMARK_HIGH), 0,
+				      (long)READ_ONCE(z->nr_free_pages)))
+			ga_clear_bit(ZONE_BELOW_HIGH, &z->flags);
+	}
+}
+
+/*
+ * free_unref_page: false if the page must go straight to the buddy lists
+ * (isolated block, or pcp lock busy). HIGHATOMIC and CMA pages are cached on
+ * the MOVABLE list; their real type is re-read when they are drained.
+ */
+bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		 unsigned int cpu)
+{
+	struct ga_pcp *pcp = &z->pcp[cpu];
+	int mt = get_pfnblock_migratetype(z, pfn);
+
+	if (mt >= GA_MT_PCPTYPES) {
+		if (mt == GA_MT_ISOLATE)
+			return false;
+		mt = GA_MT_MOVABLE;
+	}
+	if (!ga_trylock(&pcp->lock)) {
+		zone_stat_add(z, GA_STAT_PCP_TRYLOCK_FAIL, 1);
+		return false;
+	}
+	free_unref_page_commit(z, pcp, pfn, mt, order);
+	ga_unlock(&pcp->lock);
+	return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drains and decay.                                                         */
+
+/* drain_pages_zone: in chunks, so one drain never holds the lock forever. */
+int ga_drain_pcp(struct ga_zone *z, unsigned int cpu)
+{
+	struct ga_pcp *pcp;
+	int count;
+
+	if (cpu >= z->nr_cpus)
+		return -EINVAL;
+	pcp = &z->pcp[cpu];
+	do {
+		ga_lock(&pcp->lock);
+		count = pcp->count;
+		if (count) {
+			int to_drain = ga_min(count, pcp->batch <<
+						     z->policy.pcp_batch_scale_max);
+
+			free_pcppages_bulk(z, to_drain, pcp, 0);
+			count -= to_drain;
+		}
+		ga_unlock(&pcp->lock);
+	} while (count);
+	return 0;
+}
+
+void ga_drain_all_pcp(struct ga_zone *z)
+{
+	zone_stat_add(z, GA_STAT_DRAIN_ALL, 1);
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++)
+		ga_drain_pcp(z, cpu);
+}
+
+/* decay_pcp_high: high -= high/8 each second, excess freed in batches. */
+static void decay_pcp_high(struct ga_zone *z, struct ga_pcp *pcp)
+{
+	int batch = pcp->batch, to_drain;
+
+	if (pcp->high > pcp->high_min)
+		pcp->high = ga_max(ga_max(pcp->count -
+					  (batch << z->policy.pcp_batch_scale_max),
+					  pcp->high - (pcp->high >> 3)),
+				   pcp->high_min);
+	for (to_drain = pcp->count - pcp->high; to_drain > 0; to_drain -= batch)
+		free_pcppages_bulk(z, ga_min(to_drain, batch), pcp, 0);
+}
+
+void ga_vmstat_tick(struct ga_zone *z)
+{
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *pcp = &z->pcp[cpu];
+
+		ga_lock(&pcp->lock);
+		decay_pcp_high(z, pcp);
+		ga_unlock(&pcp->lock);
+	}
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Policy as data: every mechanism and constant of struct ga_policy, with
+ * its default, range, the kernel symbol it models and a line of help, in
+ * one table that the CLI prints and --set writes through.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define PB(field, src, help) \
+	{ #field, GA_PARAM_BOOL, offsetof(struct ga_policy, field), 0, 1, src, help }
+#define PU(field, lo, hi, src, help) \
+	{ #field, GA_PARAM_UINT, offsetof(struct ga_policy, field), lo, hi, src, help }
+
+static const struct ga_param_info params[] = {
+	PB(mobility_grouping, "page_group_by_mobility_disabled (inverted)",
+	   "group pages by mobility into pageblocks of one migratetype"),
+	PB(nofragment, "ALLOC_NOFRAGMENT, alloc_flags_nofragment()",
+	   "fast path first refuses fallbacks smaller than a pageblock"),
+	PU(watermark_boost_factor, 0, 30000, "vm.watermark_boost_factor",
+	   "boost after a fragmenting fallback, 1/10000 of the high mark (0 = off)"),
+	PU(watermark_scale_factor, 1, 3000, "vm.watermark_scale_factor",
+	   "gap between min/low/high watermarks, 1/10000 of managed pages"),
+	PU(min_free_kbytes, 0, 1u << 30, "vm.min_free_kbytes",
+	   "min watermark in KiB; 0 = computed as the kernel does"),
+	PB(thp_min_free, "set_recommended_min_free_kbytes() (khugepaged)",
+	   "raise min_free_kbytes to 11 pageblocks per zone, as THP does"),
+	PU(thp_nr_zones, 1, 8, "set_recommended_min_free_kbytes() nr_zones",
+	   "zones khugepaged counts (x86-64 DMA+DMA32+Normal = 3)"),
+	PB(highatomic, "reserve_highatomic_pageblock()",
+	   "reserve pageblocks for high-order atomic allocations (<= 1%)"),
+	PB(pcp, "struct per_cpu_pages",
+	   "per-CPU page lists for orders 0-3 and pageblock order"),
+	PU(pcp_batch_scale_max, 0, 6, "CONFIG_PCP_BATCH_SCALE_MAX",
+	   "pcp refill/free batches grow up to batch << this"),
+	PU(pcp_high_fraction, 0, 1u << 20, "vm.percpu_pagelist_high_fraction",
+	   "pcp high = managed / fraction / cpus; 0 = auto-tuned"),
+	PU(reclaim_retries, 0, 1000, "MAX_RECLAIM_RETRIES",
+	   "slow-path reclaim rounds without progress before failing"),
+	PU(reclaim_batch, 1, 1u << 20, "SWAP_CLUSTER_MAX",
+	   "pages asked of one direct reclaim call"),
+};
+
+#define NR_PARAMS (sizeof(params) / sizeof(params[0]))
+
+const struct ga_param_info *ga_policy_params(size_t *nr)
+{
+	*nr = NR_PARAMS;
+	return params;
+}
+
+static const char *const preset_names[] = { "vanilla", NULL };
+
+const char *const *ga_policy_preset_names(void)
+{
+	return preset_names;
+}
+
+/* Linux 6.12 (with the 6.15 claim/steal split), x86-64 defaults. */
+static void preset_vanilla(struct ga_policy *p)
+{
+	*p = (struct ga_policy){
+		.mobility_grouping = true,
+		.nofragment = true,
+		.watermark_boost_factor = 15000,
+		.watermark_scale_factor = 10,
+		.min_free_kbytes = 0,
+		.thp_min_free = true,
+		.thp_nr_zones = 3,
+		.highatomic = true,
+		.pcp = true,
+		.pcp_batch_scale_max = 5,
+		.pcp_high_fraction = 0,
+		.reclaim_retries = 16,
+		.reclaim_batch = 32,
+	};
+}
+
+int ga_policy_preset(struct ga_policy *p, const char *name)
+{
+	if (!strcmp(name, "vanilla")) {
+		preset_vanilla(p);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static const struct ga_param_info *find_param(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NR_PARAMS; i++)
+		if (strlen(params[i].name) == len &&
+		    !strncmp(params[i].name, name, len))
+			return &params[i];
+	return NULL;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "1", "on", "true", "yes" };
+	static const char *const no[] = { "0", "off", "false", "no" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int set_param(struct ga_policy *p, const struct ga_param_info *pi,
+		     const char *value)
+{
+	char *end;
+	unsigned long v;
+	bool b;
+
+	if (pi->type == GA_PARAM_BOOL) {
+		if (parse_bool(value, &b))
+			return -EINVAL;
+		*(bool *)((char *)p + pi->offset) = b;
+		return 0;
+	}
+	if (!*value || *value == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(value, &end, 0);
+	if (*end || errno)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	if (v < pi->min || v > pi->max)
+		return -ERANGE;
+	*(unsigned int *)((char *)p + pi->offset) = (unsigned int)v;
+	return 0;
+}
+
+int ga_policy_set(struct ga_policy *p, const char *name, const char *value)
+{
+	const struct ga_param_info *pi = find_param(name, strlen(name));
+
+	if (!pi)
+		return -ENOENT;
+	return set_param(p, pi, value);
+}
+
+int ga_policy_set_assignment(struct ga_policy *p, const char *assignment)
+{
+	const char *eq = strchr(assignment, '=');
+	const struct ga_param_info *pi;
+
+	if (!eq)
+		return -EINVAL;
+	pi = find_param(assignment, (size_t)(eq - assignment));
+	if (!pi)
+		return -ENOENT;
+	return set_param(p, pi, eq + 1);
+}
+
+void ga_policy_print(FILE *f, const struct ga_policy *p)
+{
+	for (size_t i = 0; i < NR_PARAMS; i++) {
+		const struct ga_param_info *pi = &params[i];
+		const char *field = (const char *)p + pi->offset;
+
+		if (pi->type == GA_PARAM_BOOL)
+			fprintf(f, "%-24s %-8s # %s [%s]\n", pi->name,
+				*(const bool *)field ? "on" : "off", pi->help,
+				pi->source);
+		else
+			fprintf(f, "%-24s %-8u # %s [%s]\n", pi->name,
+				*(const unsigned int *)field, pi->help, pi->source);
+	}
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Reclaim hooks: the library never invents frees; it asks the embedder
+ * through ops->reclaim, the analogue of kswapd (balance_pgdat) and direct
+ * reclaim (try_to_free_pages), and the embedder calls ga_free.
+ *
+ * kswapd runs synchronously in the context that woke it, after the waking
+ * allocation is complete and with no lock held; one instance at a time per
+ * zone (one kswapd per node). Like balance_pgdat, a run always ends by
+ * dropping the boost it saw, whether or not anything was reclaimed.
+ */
+#include "internal.h"
+
+static unsigned long call_reclaim(struct ga_zone *z, enum ga_reclaim_kind kind,
+				  unsigned long nr, const struct alloc_context *ac)
+{
+	struct ga_reclaim_request req = {
+		.kind = kind,
+		.nr_to_reclaim = nr,
+		.order = ac->order,
+		.cpu = ac->cpu,
+		.gfp = ac->gfp,
+	};
+
+	return z->ops.reclaim(z->ops_ctx, z, &req);
+}
+
+/*
+ * wakeup_kswapd + balance_pgdat, reduced to their effect on one zone:
+ * reclaim until free pages reach the (boosted) high watermark; a boost on a
+ * zone that is otherwise balanced is reclaimed as "boosted reclaim" (no
+ * writeback, no swap). Afterwards the boost that was seen is dropped.
+ */
+void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost)
+{
+	unsigned long boost_seen, free, high, nr = 0, got;
+	enum ga_reclaim_kind kind = GA_RECLAIM_KSWAPD;
+	int idle = 0;
+	bool balanced;
+
+	if (!__atomic_compare_exchange_n(&z->kswapd_active, &idle, 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+
+	boost_seen = READ_ONCE(z->watermark_boost);
+	free = READ_ONCE(z->nr_free_pages);
+	high = z->watermark[WMARK_HIGH] + boost_seen;
+	balanced = zone_watermark_ok(z, boost ? 0 : ac->order, high, 0, (long)free);
+
+	if (!balanced)
+		nr = free < high ? high - free : 2ul << ac->order; /* compact_gap */
+	else if (boost_seen)
+		nr = boost_seen, kind = GA_RECLAIM_BOOST;
+
+	/* Without a reclaim callback kswapd finds nothing, but still ends. */
+	if (nr && z->ops.reclaim) {
+		zone_stat_add(z, GA_STAT_KSWAPD_WAKE, 1);
+		ga_set_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
+		got = call_reclaim(z, kind, nr, ac);
+		ga_clear_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
+		zone_stat_add(z, GA_STAT_KSWAPD_RECLAIMED, got);
+	}
+
+	if (boost_seen) {
+		ga_lock(&z->lock);
+		WRITE_ONCE(z->watermark_boost,
+			   z->watermark_boost - ga_min(z->watermark_boost, boost_seen));
+		ga_unlock(&z->lock);
+	}
+	__atomic_store_n(&z->kswapd_active, 0, __ATOMIC_RELEASE);
+}
+
+/* try_to_free_pages: one batch (SWAP_CLUSTER_MAX, or the request's size). */
+unsigned long direct_reclaim(struct ga_zone *z, const struct alloc_context *ac)
+{
+	unsigned long got;
+
+	if (!z->ops.reclaim)
+		return 0;
+	zone_stat_add(z, GA_STAT_DIRECT_RECLAIM, 1);
+	got = call_reclaim(z, GA_RECLAIM_DIRECT,
+			   ga_max((unsigned long)z->policy.reclaim_batch,
+				  1ul << ac->order), ac);
+	zone_stat_add(z, GA_STAT_DIRECT_RECLAIMED, got);
+	return got;
+}

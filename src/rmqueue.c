@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The allocation path, top to bottom, in the order the kernel runs it
+ * (mm/page_alloc.c, v6.12.117 with the v6.15 claim/steal split):
+ *
+ *   ga_alloc
+ *     get_page_from_freelist (fast path, LOW watermark, ALLOC_NOFRAGMENT)
+ *       zone_watermark_fast
+ *       rmqueue
+ *         rmqueue_pcplist -> rmqueue_bulk -> __rmqueue      (pcp.c)
+ *         rmqueue_buddy   -> __rmqueue
+ *           __rmqueue_smallest                               (buddy.c)
+ *           CMA, claim, steal                                (fallback.c)
+ *       reserve_highatomic_pageblock                         (highatomic.c)
+ *     alloc_slowpath (MIN watermark, reserves, kswapd, direct reclaim,
+ *                     highatomic unreserve, pcp drain, retries)
+ *
+ * This file models a single zone: the zonelist walk, lowmem_reserve,
+ * cpusets, node reclaim and the OOM killer are not modelled (docs/VANILLA.md).
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+int ga_gfp_migratetype(unsigned int gfp)
+{
+	if ((gfp & GA_GFP_MOVABLE) && (gfp & GA_GFP_RECLAIMABLE))
+		return -EINVAL;
+	if (gfp & GA_GFP_MOVABLE)
+		return GA_MT_MOVABLE;
+	if (gfp & GA_GFP_RECLAIMABLE)
+		return GA_MT_RECLAIMABLE;
+	return GA_MT_UNMOVABLE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Watermarks.                                                               */
+
+/* wmark_pages(): every read includes the current boost. */
+unsigned long zone_watermark_mark(const struct ga_zone *z, int wmark)
+{
+	return z->watermark[wmark] + READ_ONCE(z->watermark_boost);
+}
+
+static long zone_watermark_unusable_free(struct ga_zone *z, unsigned int order,
+					 unsigned int alloc_flags)
+{
+	long unusable = (1l << order) - 1;
+
+	if (!(alloc_flags & ALLOC_RESERVES))
+		unusable += (long)READ_ONCE(z->nr_free_highatomic);
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += (long)READ_ONCE(z->nr_free_cma);
+	return unusable;
+}
+
+/* __zone_watermark_ok (lowmem_reserve is 0: one zone). */
+bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
+		       unsigned long mark, unsigned int alloc_flags,
+		       long free_pages)
+{
+	long min = (long)mark;
+
+	free_pages -= zone_watermark_unusable_free(z, order, alloc_flags);
+	if (alloc_flags & ALLOC_RESERVES) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min)
+		return false;
+	if (!order)
+		return true;
+
+	/* A high-order request also needs one free block that is big enough. */
+	for (unsigned int o = order; o <= z->max_order; o++) {
+		const struct ga_free_area *area = &z->free_area[o];
+
+		if (!READ_ONCE(area->nr_free))
+			continue;
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			if (READ_ONCE(area->nr[mt]))
+				return true;
+		if ((alloc_flags & ALLOC_CMA) && READ_ONCE(area->nr[GA_MT_CMA]))
+			return true;
+		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) &&
+		    READ_ONCE(area->nr[GA_MT_HIGHATOMIC]))
+			return true;
+	}
+	return false;
+}
+
+static bool zone_watermark_fast(struct ga_zone *z, unsigned int order,
+				unsigned long mark, unsigned int alloc_flags)
+{
+	long free_pages = (long)READ_ONCE(z->nr_free_pages);
+
+	if (!order) {
+		long usable = free_pages;
+		long reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
+
+		usable -= ga_min(usable, reserved);
+		if (usable > (long)mark)
+			return true;
+	}
+	if (zone_watermark_ok(z, order, mark, alloc_flags, free_pages))
+		return true;
+	/* __GFP_HIGH order-0 requests ignore the boost at the min mark. */
+	if (!order && (alloc_flags & ALLOC_MIN_RESERVE) &&
+	    READ_ONCE(z->watermark_boost) &&
+	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+		return zone_watermark_ok(z, order, z->watermark[WMARK_MIN],
+					 alloc_flags, free_pages);
+	return false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* __rmqueue and rmqueue_buddy (zone->lock held / taken).                    */
+
+/*
+ * __rmqueue: the requested type first, then fallbacks of increasing
+ * fragmentation risk. *mode caches where rmqueue_bulk found pages so its
+ * later iterations skip searches that cannot succeed under the same lock.
+ */
+long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
+		    unsigned int alloc_flags, enum rmqueue_mode *mode)
+{
+	long pfn;
+
+	/* Balance movable allocations between CMA and the rest of the zone. */
+	if ((alloc_flags & ALLOC_CMA) &&
+	    z->nr_free_cma > z->nr_free_pages / 2) {
+		pfn = rmqueue_cma_fallback(z, order);
+		if (pfn >= 0)
+			return pfn;
+	}
+
+	switch (*mode) {
+	case RMQUEUE_NORMAL:
+		pfn = rmqueue_smallest(z, order, mt);
+		if (pfn >= 0)
+			return pfn;
+		/* fall through */
+	case RMQUEUE_CMA:
+		if (alloc_flags & ALLOC_CMA) {
+			pfn = rmqueue_cma_fallback(z, order);
+			if (pfn >= 0) {
+				*mode = RMQUEUE_CMA;
+				return pfn;
+			}
+		}
+		/* fall through */
+	case RMQUEUE_CLAIM:
+		pfn = rmqueue_claim(z, order, mt, alloc_flags);
+		if (pfn >= 0) {
+			/* The preferred lists were just refilled. */
+			*mode = RMQUEUE_NORMAL;
+			return pfn;
+		}
+		/* fall through */
+	case RMQUEUE_STEAL:
+		if (!(alloc_flags & ALLOC_NOFRAGMENT)) {
+			pfn = rmqueue_steal(z, order, mt);
+			if (pfn >= 0) {
+				*mode = RMQUEUE_STEAL;
+				return pfn;
+			}
+		}
+	}
+	return -1;
+}
+
+static long rmqueue_highatomic(struct ga_zone *z, unsigned int order)
+{
+	long pfn = rmqueue_smallest(z, order, GA_MT_HIGHATOMIC);
+
+	if (pfn >= 0)
+		zone_stat_add_locked(z, GA_STAT_HIGHATOMIC_ALLOC, 1);
+	return pfn;
+}
+
+/* rmqueue_buddy: orders the pcp does not cache, or when the pcp failed. */
+static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
+			  unsigned int alloc_flags)
+{
+	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+	long pfn = -1;
+
+	ga_lock(&z->lock);
+	if (alloc_flags & ALLOC_HIGHATOMIC)
+		pfn = rmqueue_highatomic(z, order);
+	if (pfn < 0) {
+		pfn = rmqueue_locked(z, order, mt, alloc_flags, &mode);
+		if (pfn < 0 && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+			pfn = rmqueue_highatomic(z, order);
+	}
+	if (pfn >= 0) {
+		zone_stat_add_locked(z, GA_STAT_ALLOC_CALLS, 1);
+		zone_stat_add_locked(z, GA_STAT_PGALLOC, 1ul << order);
+	}
+	ga_unlock(&z->lock);
+	return pfn;
+}
+
+/* rmqueue: pcp for the orders it caches, else (or on failure) the buddy. */
+static long rmqueue(struct ga_zone *z, struct alloc_context *ac,
+		    unsigned int alloc_flags)
+{
+	long pfn = -1;
+
+	if (z->policy.pcp && pcp_allowed_order(z, ac->order))
+		pfn = rmqueue_pcplist(z, ac->order, ac->migratetype,
+				      alloc_flags, ac->cpu);
+	if (pfn < 0)
+		pfn = rmqueue_buddy(z, ac->order, ac->migratetype, alloc_flags);
+
+	/* A fallback boosted the watermark: kswapd should reclaim the boost. */
+	if ((alloc_flags & ALLOC_KSWAPD) &&
+	    ga_test_bit(ZONE_BOOSTED_WATERMARK, &z->flags) &&
+	    ga_test_and_clear_bit(ZONE_BOOSTED_WATERMARK, &z->flags))
+		ac->wake_kswapd_boost = true;
+	return pfn;
+}
+
+/* ------------------------------------------------------------------------ */
+/* get_page_from_freelist.                                                   */
+
+static long get_page_from_freelist(struct ga_zone *z, struct alloc_context *ac,
+				   unsigned int alloc_flags)
+{
+	unsigned int order = ac->order;
+	unsigned long mark;
+	long pfn;
+
+retry:
+	/* ZONE_BELOW_HIGH shrinks pcp->high in the free path. */
+	if (!ga_test_bit(ZONE_BELOW_HIGH, &z->flags)) {
+		mark = zone_watermark_mark(z, WMARK_HIGH);
+		if (zone_watermark_fast(z, order, mark, alloc_flags))
+			goto try_this_zone;
+		ga_set_bit(ZONE_BELOW_HIGH, &z->flags);
+	}
+	mark = zone_watermark_mark(z, (int)(alloc_flags & ALLOC_WMARK_MASK));
+	if (!zone_watermark_fast(z, order, mark, alloc_flags) &&
+	    !(alloc_flags & ALLOC_NO_WATERMARKS))
+		goto failed;
+
+try_this_zone:
+	pfn = rmqueue(z, ac, alloc_flags);
+	if (pfn >= 0) {
+		/* Set the block aside for future high-order atomic bursts. */
+		if (alloc_flags & ALLOC_HIGHATOMIC)
+			reserve_highatomic_pageblock(z, (ga_pfn_t)pfn, order);
+		return pfn;
+	}
+failed:
+	/* On one zone, NOFRAGMENT only postpones fragmenting fallbacks. */
+	if (alloc_flags & ALLOC_NOFRAGMENT) {
+		alloc_flags &= ~(unsigned int)ALLOC_NOFRAGMENT;
+		zone_stat_add(z, GA_STAT_ALLOC_NOFRAG_RETRY, 1);
+		goto retry;
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Slow path.                                                                */
+
+static unsigned int gfp_to_alloc_flags_cma(unsigned int gfp,
+					   unsigned int alloc_flags)
+{
+	if (ga_gfp_migratetype(gfp) == GA_MT_MOVABLE)
+		alloc_flags |= ALLOC_CMA;
+	return alloc_flags;
+}
+
+/* gfp_to_alloc_flags: the slow path's MIN watermark and reserve rights. */
+static unsigned int gfp_to_alloc_flags(unsigned int gfp, unsigned int order)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_MIN;
+
+	if (gfp & GA_GFP_HIGH)
+		alloc_flags |= ALLOC_MIN_RESERVE;
+	if (gfp & GA_GFP_KSWAPD_RECLAIM)
+		alloc_flags |= ALLOC_KSWAPD;
+	if (!(gfp & GA_GFP_DIRECT_RECLAIM) && !(gfp & GA_GFP_NOMEMALLOC)) {
+		alloc_flags |= ALLOC_NON_BLOCK;
+		if (order > 0 && (alloc_flags & ALLOC_MIN_RESERVE))
+			alloc_flags |= ALLOC_HIGHATOMIC;
+	}
+	return gfp_to_alloc_flags_cma(gfp, alloc_flags);
+}
+
+/*
+ * alloc_flags_nofragment: on x86-64 a Normal-zone request avoids
+ * fragmenting fallbacks on its first pass (it would rather spill to DMA32).
+ */
+static unsigned int alloc_flags_nofragment(const struct ga_zone *z,
+					   unsigned int gfp)
+{
+	unsigned int alloc_flags = 0;
+
+	if (gfp & GA_GFP_KSWAPD_RECLAIM)
+		alloc_flags |= ALLOC_KSWAPD;
+	if (z->policy.nofragment)
+		alloc_flags |= ALLOC_NOFRAGMENT;
+	return alloc_flags;
+}
+
+/*
+ * __alloc_pages_direct_reclaim: reclaim, retry, and on failure give back
+ * one highatomic block and drain the pcp lists before one more try.
+ */
+static long alloc_direct_reclaim(struct ga_zone *z, struct alloc_context *ac,
+				 unsigned int alloc_flags,
+				 unsigned long *did_some_progress)
+{
+	bool drained = false;
+	long pfn;
+
+	*did_some_progress = direct_reclaim(z, ac);
+	if (!*did_some_progress)
+		return -1;
+retry:
+	pfn = get_page_from_freelist(z, ac, alloc_flags);
+	if (pfn < 0 && !drained) {
+		unreserve_highatomic_pageblock(z, ac->migratetype, false);
+		ga_drain_all_pcp(z);
+		drained = true;
+		goto retry;
+	}
+	return pfn;
+}
+
+/*
+ * should_reclaim_retry: keep trying while reclaim makes progress (up to
+ * reclaim_retries rounds without it) and the watermark could be met. The
+ * kernel adds the zone's reclaimable LRU pages to "available"; we cannot see
+ * the embedder's LRU, so progress in this round stands in for it. When
+ * giving up, force-unreserve highatomic blocks.
+ */
+static bool should_reclaim_retry(struct ga_zone *z, struct alloc_context *ac,
+				 unsigned int alloc_flags, bool did_progress,
+				 unsigned int *no_progress_loops)
+{
+	bool ret;
+
+	if (did_progress && ac->order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+
+	ret = *no_progress_loops <= z->policy.reclaim_retries &&
+	      (did_progress ||
+	       zone_watermark_ok(z, ac->order, z->watermark[WMARK_MIN] +
+				 READ_ONCE(z->watermark_boost), alloc_flags,
+				 (long)READ_ONCE(z->nr_free_pages)));
+	if (!ret)
+		return unreserve_highatomic_pageblock(z, ac->migratetype, true);
+	return ret;
+}
+
+static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
+{
+	bool can_direct_reclaim = ac->gfp & GA_GFP_DIRECT_RECLAIM;
+	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
+	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order);
+	unsigned int no_progress_loops = 0;
+	unsigned long progress;
+	long pfn;
+
+	zone_stat_add(z, GA_STAT_ALLOC_SLOWPATH, 1);
+	if (alloc_flags & ALLOC_KSWAPD)
+		wakeup_kswapd(z, ac, false);
+	pfn = get_page_from_freelist(z, ac, alloc_flags);
+	if (pfn >= 0)
+		return pfn;
+
+	for (;;) {
+		if (alloc_flags & ALLOC_KSWAPD)
+			wakeup_kswapd(z, ac, false);
+		pfn = get_page_from_freelist(z, ac, alloc_flags);
+		if (pfn >= 0)
+			return pfn;
+		if (!can_direct_reclaim)
+			return -1;
+		pfn = alloc_direct_reclaim(z, ac, alloc_flags, &progress);
+		if (pfn >= 0)
+			return pfn;
+		if (ac->gfp & GA_GFP_NORETRY)
+			return -1;
+		if (costly && !(ac->gfp & GA_GFP_RETRY_MAYFAIL))
+			return -1;
+		if (!should_reclaim_retry(z, ac, alloc_flags, progress > 0,
+					  &no_progress_loops))
+			return -1;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry point.                                                              */
+
+/* prep_new_page: the block becomes the caller's allocation. */
+static void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			  int mt, uint64_t owner)
+{
+	struct ga_page *page = pfn_to_page(z, pfn);
+
+	set_page_owner(page, owner);
+	set_page_head(page, GA_PAGE_ALLOC, order, (unsigned int)mt);
+}
+
+int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
+	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out)
+{
+	struct alloc_context ac;
+	unsigned int alloc_flags;
+	int mt = ga_gfp_migratetype(gfp);
+	long pfn;
+
+	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK)) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -EINVAL;
+	}
+	if (order > z->max_order) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -E2BIG;
+	}
+	if (!z->policy.mobility_grouping)
+		mt = GA_MT_UNMOVABLE;
+
+	ac = (struct alloc_context){ .order = order, .gfp = gfp,
+				     .migratetype = mt, .cpu = cpu };
+	alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(z, gfp);
+	alloc_flags = gfp_to_alloc_flags_cma(gfp, alloc_flags);
+
+	pfn = get_page_from_freelist(z, &ac, alloc_flags);
+	if (pfn < 0)
+		pfn = alloc_slowpath(z, &ac);
+	if (pfn >= 0)
+		prep_new_page(z, (ga_pfn_t)pfn, order,
+			      ga_gfp_migratetype(gfp), owner);
+	if (ac.wake_kswapd_boost)
+		wakeup_kswapd(z, &ac, true);
+	if (pfn < 0) {
+		zone_stat_add(z, GA_STAT_ALLOC_FAIL, 1);
+		return -ENOMEM;
+	}
+	*pfn_out = (ga_pfn_t)pfn;
+	return 0;
+}

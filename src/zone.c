@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Zone setup and teardown: geometry checks, metadata layout in caller
+ * memory, the boot-time free of every usable page (memblock_free_pages ->
+ * __free_pages_core), and watermarks (setup_per_zone_wmarks).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal.h"
+
+void ga_zone_config_default(struct ga_zone_config *cfg, ga_pfn_t start_pfn,
+			    ga_pfn_t end_pfn, unsigned int nr_cpus)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->start_pfn = start_pfn;
+	cfg->end_pfn = end_pfn;
+	cfg->page_shift = 12;
+	cfg->pageblock_order = 9;
+	cfg->max_page_order = 10;
+	cfg->spb_order = 18;
+	cfg->nr_cpus = nr_cpus;
+}
+
+static int config_error(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int check_ranges(const struct ga_zone_config *cfg,
+			const struct ga_pfn_range *r, size_t nr, const char *what,
+			bool block_aligned, char *errbuf, size_t errlen)
+{
+	ga_pfn_t mask = (1ul << cfg->pageblock_order) - 1;
+
+	if (nr && !r)
+		return config_error(errbuf, errlen, "%zu %s ranges but no array",
+				    nr, what);
+	for (size_t i = 0; i < nr; i++) {
+		if (r[i].start >= r[i].end || r[i].start < cfg->start_pfn ||
+		    r[i].end > cfg->end_pfn)
+			return config_error(errbuf, errlen,
+				"%s range %zu [%#llx, %#llx) is empty or outside the zone",
+				what, i, (unsigned long long)r[i].start,
+				(unsigned long long)r[i].end);
+		if (block_aligned && ((r[i].start & mask) || (r[i].end & mask)))
+			return config_error(errbuf, errlen,
+				"%s range %zu is not pageblock-aligned", what, i);
+	}
+	return 0;
+}
+
+int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
+			 size_t errlen)
+{
+	ga_pfn_t mask;
+	int err;
+
+	if (!cfg)
+		return config_error(errbuf, errlen, "no configuration");
+	if (cfg->page_shift < 12 || cfg->page_shift > 16)
+		return config_error(errbuf, errlen,
+				    "page_shift %u outside 12..16", cfg->page_shift);
+	if (cfg->max_page_order > GA_MAX_ORDER_LIMIT)
+		return config_error(errbuf, errlen, "max_page_order %u > %u",
+				    cfg->max_page_order, GA_MAX_ORDER_LIMIT);
+	if (cfg->pageblock_order <= PAGE_ALLOC_COSTLY_ORDER ||
+	    cfg->pageblock_order > 15 ||
+	    cfg->pageblock_order > cfg->max_page_order)
+		return config_error(errbuf, errlen,
+			"pageblock_order %u must be in %u..min(15, max_page_order %u)",
+			cfg->pageblock_order, PAGE_ALLOC_COSTLY_ORDER + 1,
+			cfg->max_page_order);
+	if (cfg->spb_order < cfg->max_page_order || cfg->spb_order > 30)
+		return config_error(errbuf, errlen,
+				    "spb_order %u must be in max_page_order..30",
+				    cfg->spb_order);
+	if (cfg->nr_cpus == 0 || cfg->nr_cpus > GA_MAX_CPUS)
+		return config_error(errbuf, errlen, "nr_cpus %u outside 1..%u",
+				    cfg->nr_cpus, GA_MAX_CPUS);
+	mask = (1ul << cfg->pageblock_order) - 1;
+	if ((cfg->start_pfn & mask) || (cfg->end_pfn & mask))
+		return config_error(errbuf, errlen,
+			"zone [%#llx, %#llx) is not aligned to pageblocks of %lu pages",
+			(unsigned long long)cfg->start_pfn,
+			(unsigned long long)cfg->end_pfn, (unsigned long)mask + 1);
+	if (cfg->end_pfn <= cfg->start_pfn)
+		return config_error(errbuf, errlen, "zone is empty");
+	if (cfg->end_pfn - cfg->start_pfn >= GA_NIL)
+		return config_error(errbuf, errlen,
+				    "zone spans %llu pages, more than %u",
+				    (unsigned long long)(cfg->end_pfn - cfg->start_pfn),
+				    GA_NIL - 1);
+	err = check_ranges(cfg, cfg->holes, cfg->nr_holes, "hole", false,
+			   errbuf, errlen);
+	if (!err)
+		err = check_ranges(cfg, cfg->cma, cfg->nr_cma, "cma", true,
+				   errbuf, errlen);
+	return err;
+}
+
+/* Metadata layout: zone, pcp array, pageblocks, pages; 64-byte aligned. */
+#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
+
+struct layout {
+	size_t pcp, blocks, pages, total;
+};
+
+static struct layout zone_layout(const struct ga_zone_config *cfg)
+{
+	size_t nr_pages = cfg->end_pfn - cfg->start_pfn;
+	size_t nr_blocks = nr_pages >> cfg->pageblock_order;
+	struct layout l;
+
+	l.pcp = ALIGN64(sizeof(struct ga_zone));
+	l.blocks = l.pcp + ALIGN64(sizeof(struct ga_pcp) * cfg->nr_cpus);
+	l.pages = l.blocks + ALIGN64(sizeof(struct ga_pageblock) * nr_blocks);
+	l.total = l.pages + ALIGN64(sizeof(struct ga_page) * nr_pages);
+	return l;
+}
+
+size_t ga_zone_metadata_size(const struct ga_zone_config *cfg)
+{
+	if (ga_zone_config_check(cfg, NULL, 0))
+		return 0;
+	return zone_layout(cfg).total;
+}
+
+static unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0, bit = 1ul << 62;
+
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+/*
+ * calculate_min_free_kbytes + khugepaged's set_recommended_min_free_kbytes.
+ * This zone stands for all of lowmem, so it gets the whole min.
+ */
+static unsigned long compute_min_free_kbytes(const struct ga_zone *z)
+{
+	unsigned long kb_per_page = 1ul << (z->page_shift - 10);
+	unsigned long mfk, rec;
+
+	if (z->policy.min_free_kbytes)
+		return z->policy.min_free_kbytes;
+	mfk = ga_clamp(int_sqrt(z->managed_pages * kb_per_page * 16), 128ul,
+		       262144ul);
+	if (z->policy.thp_min_free) {
+		rec = (unsigned long)z->pageblock_nr_pages * z->policy.thp_nr_zones *
+		      (2 + GA_MT_PCPTYPES * GA_MT_PCPTYPES);
+		rec = ga_min(rec, z->managed_pages / 20) * kb_per_page;
+		mfk = ga_max(mfk, rec);
+	}
+	return mfk;
+}
+
+static void setup_zone_watermarks(struct ga_zone *z)
+{
+	unsigned long min, gap;
+
+	z->min_free_kbytes = compute_min_free_kbytes(z);
+	min = z->min_free_kbytes >> (z->page_shift - 10);
+	gap = ga_max(min >> 2, z->managed_pages *
+				z->policy.watermark_scale_factor / 10000);
+	z->watermark[WMARK_MIN] = min;
+	z->watermark[WMARK_LOW] = min + gap;
+	z->watermark[WMARK_HIGH] = min + 2 * gap;
+	z->watermark_boost = 0;
+	z->max_highatomic = highatomic_max(z);
+}
+
+/* Mark hole pages reserved; returns how many. */
+static unsigned long reserve_holes(struct ga_zone *z,
+				   const struct ga_zone_config *cfg)
+{
+	unsigned long nr = 0;
+
+	for (size_t i = 0; i < cfg->nr_holes; i++) {
+		for (ga_pfn_t pfn = cfg->holes[i].start; pfn < cfg->holes[i].end; pfn++) {
+			struct ga_page *p = pfn_to_page(z, pfn);
+
+			if (page_state(p) == GA_PAGE_RESERVED)
+				continue;	/* overlapping holes */
+			set_page_head(p, GA_PAGE_RESERVED, 0, 0);
+			pfn_to_block(z, pfn)->nr_reserved++;
+			nr++;
+		}
+	}
+	return nr;
+}
+
+static void label_pageblocks(struct ga_zone *z, const struct ga_zone_config *cfg)
+{
+	for (unsigned long i = 0; i < z->nr_pageblocks; i++)
+		z->blocks[i].mt = GA_MT_MOVABLE;
+	z->blocks_mt[GA_MT_MOVABLE] = z->nr_pageblocks;
+	for (size_t i = 0; i < cfg->nr_cma; i++)
+		for (ga_pfn_t pfn = cfg->cma[i].start; pfn < cfg->cma[i].end;
+		     pfn += z->pageblock_nr_pages)
+			set_pageblock_migratetype(z, pfn, GA_MT_CMA);
+}
+
+/*
+ * Free every usable page in the largest aligned chunks that avoid holes,
+ * to the list tails (FPI_TO_TAIL), as memory onlining does.
+ */
+static void free_usable_pages(struct ga_zone *z)
+{
+	ga_pfn_t pfn = z->start_pfn;
+
+	ga_lock(&z->lock);
+	while (pfn < z->end_pfn) {
+		unsigned int order = 0;
+
+		if (page_state(pfn_to_page(z, pfn)) == GA_PAGE_RESERVED) {
+			pfn++;
+			continue;
+		}
+		while (order < z->max_order && !(pfn & ((2ul << order) - 1)) &&
+		       pfn + (2ul << order) <= z->end_pfn) {
+			ga_pfn_t p, end = pfn + (2ul << order);
+			bool clean = true;
+
+			for (p = pfn + (1ul << order); p < end; p++)
+				if (page_state(pfn_to_page(z, p)) == GA_PAGE_RESERVED) {
+					clean = false;
+					break;
+				}
+			if (!clean)
+				break;
+			order++;
+		}
+		split_large_buddy(z, pfn, order, true);
+		pfn += 1ul << order;
+	}
+	ga_unlock(&z->lock);
+}
+
+int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
+		 void *mem, size_t size)
+{
+	struct ga_zone *z = mem;
+	struct layout l;
+	char *base = mem;
+	int err = ga_zone_config_check(cfg, NULL, 0);
+
+	if (err)
+		return err;
+	l = zone_layout(cfg);
+	if (!mem || size < l.total || ((uintptr_t)mem & 63))
+		return -ENOSPC;
+
+	memset(mem, 0, l.total);
+	z->start_pfn = cfg->start_pfn;
+	z->end_pfn = cfg->end_pfn;
+	z->nr_pages = cfg->end_pfn - cfg->start_pfn;
+	z->page_shift = cfg->page_shift;
+	z->pageblock_order = cfg->pageblock_order;
+	z->pageblock_nr_pages = 1u << cfg->pageblock_order;
+	z->nr_pageblocks = z->nr_pages >> cfg->pageblock_order;
+	z->max_order = cfg->max_page_order;
+	z->spb_order = cfg->spb_order;
+	z->nr_cpus = cfg->nr_cpus;
+	if (cfg->policy)
+		z->policy = *cfg->policy;
+	else
+		ga_policy_preset(&z->policy, "vanilla");
+	if (cfg->ops)
+		z->ops = *cfg->ops;
+	z->ops_ctx = cfg->ops_ctx;
+	z->pcp = (struct ga_pcp *)(base + l.pcp);
+	z->blocks = (struct ga_pageblock *)(base + l.blocks);
+	z->pages = (struct ga_page *)(base + l.pages);
+	ga_lock_init(&z->lock);
+
+	for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++)
+		for (int mt = 0; mt < GA_MT_TYPES; mt++)
+			ga_list_init(&z->free_area[o].list[mt]);
+
+	z->managed_pages = z->nr_pages - reserve_holes(z, cfg);
+	if (!z->managed_pages)
+		return -EINVAL;
+	label_pageblocks(z, cfg);
+	setup_zone_watermarks(z);
+	pcp_setup(z);
+	free_usable_pages(z);
+	*zonep = z;
+	return 0;
+}
+
+int ga_zone_create(struct ga_zone **zonep, const struct ga_zone_config *cfg)
+{
+	size_t size = ga_zone_metadata_size(cfg);
+	void *mem;
+	int err;
+
+	if (!size)
+		return -EINVAL;
+	mem = aligned_alloc(64, size);
+	if (!mem)
+		return -ENOMEM;
+	err = ga_zone_init(zonep, cfg, mem, size);
+	if (err) {
+		free(mem);
+		return err;
+	}
+	(*zonep)->owned_mem = mem;
+	return 0;
+}
+
+void ga_zone_destroy(struct ga_zone *z)
+{
+	if (!z)
+		return;
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++)
+		ga_lock_destroy(&z->pcp[cpu].lock);
+	ga_lock_destroy(&z->lock);
+	free(z->owned_mem);
+}
+
+const struct ga_policy *ga_zone_policy(const struct ga_zone *z)
+{
+	return &z->policy;
+}
