@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The invariant checker: recount the zone from its pages and compare with
+ * every counter the allocator keeps. Tests call it after each batch of
+ * operations; embedders may call it at any time (it takes every lock, so it
+ * sees a quiescent state).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct recount {
+	unsigned long free_mt[GA_NR_ORDERS_MAX][GA_MT_TYPES];
+	unsigned long free_pages;	/* NR_FREE_PAGES: excludes ISOLATE */
+	unsigned long free_cma, free_highatomic;
+	unsigned long free_all, pcp, alloc, reserved;
+	unsigned long blocks_mt[GA_MT_TYPES];
+	uint8_t *seen;			/* one bit per page: a list holds this head */
+};
+
+struct checker {
+	struct ga_zone *z;
+	struct recount rc;
+	char *errbuf;
+	size_t errlen;
+};
+
+static int fail(struct checker *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->errbuf && c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->errbuf, c->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EUCLEAN;
+}
+
+static bool test_and_set_seen(struct checker *c, uint32_t idx)
+{
+	uint8_t bit = (uint8_t)(1u << (idx & 7));
+	bool was = c->rc.seen[idx >> 3] & bit;
+
+	c->rc.seen[idx >> 3] |= bit;
+	return was;
+}
+
+static bool is_seen(const struct checker *c, uint32_t idx)
+{
+	return c->rc.seen[idx >> 3] & (1u << (idx & 7));
+}
+
+/* Walk one list: links consistent, no cycle, each entry marked once. */
+static int walk_list(struct checker *c, const struct ga_list *l,
+		     unsigned long *count, const char *what,
+		     int (*visit)(struct checker *, uint32_t, void *), void *arg)
+{
+	struct ga_zone *z = c->z;
+	uint32_t idx = l->first, prev = GA_NIL;
+	unsigned long n = 0;
+	int err;
+
+	for (; idx != GA_NIL; prev = idx, idx = z->pages[idx].lru.next) {
+		if (idx >= z->nr_pages || ++n > z->nr_pages)
+			return fail(c, "%s: bad link %u", what, idx);
+		if (z->pages[idx].lru.prev != prev)
+			return fail(c, "%s: pfn %#llx prev link broken", what,
+				    (unsigned long long)idx_to_pfn(z, idx));
+		if (test_and_set_seen(c, idx))
+			return fail(c, "%s: pfn %#llx is on two lists", what,
+				    (unsigned long long)idx_to_pfn(z, idx));
+		err = visit(c, idx, arg);
+		if (err)
+			return err;
+	}
+	if (l->last != prev)
+		return fail(c, "%s: tail pointer wrong", what);
+	*count = n;
+	return 0;
+}
+
+struct free_list_id {
+	unsigned int order;
+	int mt;
+};
+
+/* A free list entry: a buddy head of the list's order whose blocks carry
+ * the list's type. */
+static int visit_free(struct checker *c, uint32_t idx, void *arg)
+{
+	const struct free_list_id *id = arg;
+	struct ga_zone *z = c->z;
+	ga_pfn_t pfn = idx_to_pfn(z, idx);
+	const struct ga_page *p = &z->pages[idx];
+	unsigned long nr = 1ul << id->order;
+
+	if (page_state(p) != GA_PAGE_BUDDY || page_order(p) != id->order)
+		return fail(c, "pfn %#llx on free list order %u is not a buddy of that order",
+			    (unsigned long long)pfn, id->order);
+	if (pfn & (nr - 1) || pfn + nr > z->end_pfn)
+		return fail(c, "free block %#llx order %u misaligned or past the zone",
+			    (unsigned long long)pfn, id->order);
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages) {
+		if (get_pfnblock_migratetype(z, b) != id->mt)
+			return fail(c, "free block %#llx on %s list but its pageblock is %s",
+				    (unsigned long long)pfn, ga_migratetype_name(id->mt),
+				    ga_migratetype_name(get_pfnblock_migratetype(z, b)));
+		if (id->order < z->pageblock_order)
+			break;
+	}
+	c->rc.free_mt[id->order][id->mt]++;
+	return 0;
+}
+
+static int check_free_lists(struct checker *c)
+{
+	struct ga_zone *z = c->z;
+
+	for (unsigned int o = 0; o <= z->max_order; o++) {
+		const struct ga_free_area *area = &z->free_area[o];
+		unsigned long total = 0;
+
+		for (int mt = 0; mt < GA_MT_TYPES; mt++) {
+			struct free_list_id id = { o, mt };
+			unsigned long n;
+			int err = walk_list(c, &area->list[mt], &n, "free list",
+					    visit_free, &id);
+
+			if (err)
+				return err;
+			if (n != area->nr[mt])
+				return fail(c, "free_area[%u].nr[%s] = %lu, recount %lu",
+					    o, ga_migratetype_name(mt), area->nr[mt], n);
+			total += n;
+		}
+		if (total != area->nr_free)
+			return fail(c, "free_area[%u].nr_free = %lu, recount %lu", o,
+				    area->nr_free, total);
+	}
+	for (unsigned int o = z->max_order + 1; o < GA_NR_ORDERS_MAX; o++)
+		if (z->free_area[o].nr_free)
+			return fail(c, "free blocks above max order %u", z->max_order);
+	return 0;
+}
+
+static int visit_pcp(struct checker *c, uint32_t idx, void *arg)
+{
+	unsigned int order = *(unsigned int *)arg;
+	const struct ga_page *p = &c->z->pages[idx];
+
+	if (page_state(p) != GA_PAGE_PCP || page_order(p) != order)
+		return fail(c, "pfn %#llx on a pcp list of order %u has state %u order %u",
+			    (unsigned long long)idx_to_pfn(c->z, idx), order,
+			    page_state(p), page_order(p));
+	return 0;
+}
+
+static int check_pcp_lists(struct checker *c)
+{
+	struct ga_zone *z = c->z;
+
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *pcp = &z->pcp[cpu];
+		unsigned long pages = 0;
+
+		for (unsigned int i = 0; i < GA_NR_PCP_LISTS; i++) {
+			unsigned int order = pindex_to_order(z, i);
+			unsigned long n;
+			int err = walk_list(c, &pcp->lists[i], &n, "pcp list",
+					    visit_pcp, &order);
+
+			if (err)
+				return err;
+			pages += n << order;
+		}
+		if (pages != (unsigned long)pcp->count)
+			return fail(c, "cpu %u pcp->count = %d, recount %lu", cpu,
+				    pcp->count, pages);
+	}
+	return 0;
+}
+
+/* Would __free_one_page have merged this free block with its buddy? */
+static bool mergeable_pair(struct ga_zone *z, ga_pfn_t pfn, unsigned int order)
+{
+	ga_pfn_t buddy = pfn ^ (1ul << order);
+	const struct ga_page *bp;
+	int mt, bmt;
+
+	if (order >= z->max_order || !zone_spans_pfn(z, buddy))
+		return false;
+	bp = pfn_to_page(z, buddy);
+	if (page_state(bp) != GA_PAGE_BUDDY || page_order(bp) != order)
+		return false;
+	if (order < z->pageblock_order)
+		return true;
+	mt = get_pfnblock_migratetype(z, pfn);
+	bmt = get_pfnblock_migratetype(z, buddy);
+	return mt == bmt || (migratetype_is_mergeable(mt) &&
+			     migratetype_is_mergeable(bmt));
+}
+
+static void count_free_block(struct checker *c, ga_pfn_t pfn, unsigned long nr)
+{
+	int mt = get_pfnblock_migratetype(c->z, pfn);
+
+	c->rc.free_all += nr;
+	if (mt == GA_MT_ISOLATE)
+		return;
+	c->rc.free_pages += nr;
+	if (mt == GA_MT_CMA)
+		c->rc.free_cma += nr;
+	else if (mt == GA_MT_HIGHATOMIC)
+		c->rc.free_highatomic += nr;
+}
+
+/* One head: its tails are unmarked, free/pcp heads are on a list. */
+static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
+		      unsigned long *block_free)
+{
+	struct ga_zone *z = c->z;
+	unsigned int state = page_state(p), order = page_order(p);
+	unsigned long nr = 1ul << order;
+
+	if (pfn & (nr - 1) || pfn + nr > z->end_pfn || order > z->max_order)
+		return fail(c, "block %#llx order %u misaligned or too big",
+			    (unsigned long long)pfn, order);
+	for (ga_pfn_t t = pfn + 1; t < pfn + nr; t++)
+		if (page_state(pfn_to_page(z, t)) != GA_PAGE_TAIL)
+			return fail(c, "pfn %#llx inside block %#llx order %u is not a tail",
+				    (unsigned long long)t, (unsigned long long)pfn, order);
+	if (state == GA_PAGE_ALLOC) {
+		if (page_alloc_mt(p) >= GA_MT_PCPTYPES)
+			return fail(c, "allocation %#llx has migratetype %u",
+				    (unsigned long long)pfn, page_alloc_mt(p));
+		c->rc.alloc += nr;
+		return 0;
+	}
+	if (!is_seen(c, pfn_to_idx(z, pfn)))
+		return fail(c, "%s block %#llx order %u is on no list",
+			    state == GA_PAGE_BUDDY ? "free" : "pcp",
+			    (unsigned long long)pfn, order);
+	if (state == GA_PAGE_PCP) {
+		c->rc.pcp += nr;
+		return 0;
+	}
+	if (mergeable_pair(z, pfn, order))
+		return fail(c, "free buddies %#llx and %#llx order %u left unmerged",
+			    (unsigned long long)pfn,
+			    (unsigned long long)(pfn ^ (1ul << order)), order);
+	count_free_block(c, pfn, nr);
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages)
+		block_free[(b - z->start_pfn) >> z->pageblock_order] +=
+			ga_min(nr, (unsigned long)z->pageblock_nr_pages);
+	return 0;
+}
+
+static int walk_pages(struct checker *c, unsigned long *block_free)
+{
+	struct ga_zone *z = c->z;
+	ga_pfn_t pfn = z->start_pfn;
+
+	while (pfn < z->end_pfn) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+		int err;
+
+		switch (page_state(p)) {
+		case GA_PAGE_RESERVED:
+			c->rc.reserved++;
+			pfn++;
+			continue;
+		case GA_PAGE_TAIL:
+			return fail(c, "pfn %#llx is a tail of no block",
+				    (unsigned long long)pfn);
+		case GA_PAGE_BUDDY:
+		case GA_PAGE_PCP:
+		case GA_PAGE_ALLOC:
+			err = check_head(c, pfn, p, block_free);
+			if (err)
+				return err;
+			pfn += 1ul << page_order(p);
+			continue;
+		default:
+			return fail(c, "pfn %#llx has unknown state %u",
+				    (unsigned long long)pfn, page_state(p));
+		}
+	}
+	return 0;
+}
+
+static int check_pageblocks(struct checker *c, const unsigned long *block_free)
+{
+	struct ga_zone *z = c->z;
+	unsigned long reserved = 0;
+
+	for (unsigned long i = 0; i < z->nr_pageblocks; i++) {
+		const struct ga_pageblock *pb = &z->blocks[i];
+
+		if (pb->mt >= GA_MT_ISOLATE)
+			return fail(c, "pageblock %lu has label %u", i, pb->mt);
+		c->rc.blocks_mt[pb->mt]++;
+		if (pb->nr_free != block_free[i])
+			return fail(c, "pageblock %lu nr_free = %u, recount %lu", i,
+				    pb->nr_free, block_free[i]);
+		reserved += pb->nr_reserved;
+	}
+	for (int mt = 0; mt < GA_MT_TYPES; mt++)
+		if (c->rc.blocks_mt[mt] != z->blocks_mt[mt])
+			return fail(c, "blocks of type %s: counter %lu, recount %lu",
+				    ga_migratetype_name(mt), z->blocks_mt[mt],
+				    c->rc.blocks_mt[mt]);
+	if (reserved != c->rc.reserved)
+		return fail(c, "pageblock reserved pages %lu, recount %lu", reserved,
+			    c->rc.reserved);
+	return 0;
+}
+
+static int check_counters(struct checker *c)
+{
+	struct ga_zone *z = c->z;
+	const struct recount *rc = &c->rc;
+
+	if (rc->free_pages != z->nr_free_pages)
+		return fail(c, "NR_FREE_PAGES %lu, recount %lu", z->nr_free_pages,
+			    rc->free_pages);
+	if (rc->free_cma != z->nr_free_cma)
+		return fail(c, "NR_FREE_CMA_PAGES %lu, recount %lu", z->nr_free_cma,
+			    rc->free_cma);
+	if (rc->free_highatomic != z->nr_free_highatomic)
+		return fail(c, "nr_free_highatomic %lu, recount %lu",
+			    z->nr_free_highatomic, rc->free_highatomic);
+	if (z->nr_reserved_highatomic !=
+	    z->blocks_mt[GA_MT_HIGHATOMIC] * z->pageblock_nr_pages)
+		return fail(c, "nr_reserved_highatomic %lu but %lu HighAtomic blocks",
+			    z->nr_reserved_highatomic, z->blocks_mt[GA_MT_HIGHATOMIC]);
+	if (rc->alloc + rc->free_all + rc->pcp + rc->reserved != z->nr_pages)
+		return fail(c, "alloc %lu + free %lu + pcp %lu + reserved %lu != spanned %lu",
+			    rc->alloc, rc->free_all, rc->pcp, rc->reserved, z->nr_pages);
+	if (z->nr_pages - rc->reserved != z->managed_pages)
+		return fail(c, "managed %lu but %lu reserved of %lu", z->managed_pages,
+			    rc->reserved, z->nr_pages);
+	return 0;
+}
+
+static int run_checks(struct checker *c)
+{
+	unsigned long *block_free;
+	int err;
+
+	c->rc.seen = calloc((c->z->nr_pages + 7) / 8, 1);
+	block_free = calloc(c->z->nr_pageblocks, sizeof(*block_free));
+	if (!c->rc.seen || !block_free) {
+		free(c->rc.seen);
+		free(block_free);
+		fail(c, "out of memory for the checker");
+		return -ENOMEM;
+	}
+	err = check_free_lists(c);
+	if (!err)
+		err = check_pcp_lists(c);
+	if (!err)
+		err = walk_pages(c, block_free);
+	if (!err)
+		err = check_pageblocks(c, block_free);
+	if (!err)
+		err = check_counters(c);
+	free(c->rc.seen);
+	free(block_free);
+	return err;
+}
+
+int ga_zone_check(struct ga_zone *z, char *errbuf, size_t errlen)
+{
+	struct checker c = { .z = z, .errbuf = errbuf, .errlen = errlen };
+	int err;
+
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
+	/* Lock order: pcp locks, then zone->lock (as free_pcppages_bulk). */
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++)
+		ga_lock(&z->pcp[cpu].lock);
+	ga_lock(&z->lock);
+	err = run_checks(&c);
+	ga_unlock(&z->lock);
+	for (unsigned int cpu = z->nr_cpus; cpu-- > 0;)
+		ga_unlock(&z->pcp[cpu].lock);
+	return err;
+}
