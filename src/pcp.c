@@ -55,7 +55,8 @@ static int zone_highsize(const struct ga_zone *z, int batch,
 
 void pcp_setup(struct ga_zone *z)
 {
-	int batch = zone_batchsize(z);
+	/* zone_set_pageset_high_and_batch: tiny zones still get a batch of 1. */
+	int batch = ga_max(1, zone_batchsize(z));
 	int high_min = zone_highsize(z, batch, z->policy.pcp_high_fraction);
 	int high_max = z->policy.pcp_high_fraction ? high_min :
 						      zone_highsize(z, batch, 8);

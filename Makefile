@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# make            build the library and the gigalloc command (release)
+# make run        build and run the main job
+# make check      build and run every test: debug, ASan+UBSan, TSan, clang
+# make bench      build and run the benchmarks
+#
+# VARIANT selects the build flavour and output directory (build/$(VARIANT)):
+#   release  -O2
+#   debug    -O1 -DGA_DEBUG (internal assertions)
+#   asan     debug + AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan     debug + ThreadSanitizer
+
+CC      ?= cc
+VARIANT ?= release
+OUT     := build/$(VARIANT)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASE    := -std=gnu11 -g -pthread -Iinclude -Isrc -Isim -Icli $(WARN)
+
+ifeq ($(VARIANT),release)
+VFLAGS  := -O2
+else ifeq ($(VARIANT),debug)
+VFLAGS  := -O1 -DGA_DEBUG
+else ifeq ($(VARIANT),asan)
+VFLAGS  := -O1 -DGA_DEBUG -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(VARIANT),tsan)
+VFLAGS  := -O1 -DGA_DEBUG -fsanitize=thread
+else
+$(error unknown VARIANT $(VARIANT))
+endif
+
+CFLAGS  += $(BASE) $(VFLAGS)
+LDFLAGS += -pthread $(filter -fsanitize=%,$(VFLAGS))
+LDLIBS  += -lm
+
+LIB_SRC   := $(wildcard src/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(OUT)/%.o)
+LIB       := $(OUT)/libgigalloc.a
+SIM_SRC   := $(wildcard sim/*.c)
+SIM_LIB   := $(OUT)/libgasim.a
+CLI_SRC   := $(wildcard cli/*.c)
+CLI       := $(OUT)/gigalloc
+TEST_SRC  := $(wildcard tests/test_*.c)
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
+TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
+BENCH     := $(OUT)/bench/bench
+
+# Tests that exercise threads run again under ThreadSanitizer.
+TSAN_TESTS ?= test_threads test_executor
+
+.PHONY: all lib cli tests run demo check check-variant bench clean
+.SECONDARY:
+
+all: lib cli
+
+lib: $(LIB)
+cli: $(CLI)
+tests: $(TEST_BIN)
+
+$(OUT)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h sim/*.h cli/*.h) | dirs
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+dirs:
+	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/tests $(OUT)/bench
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+# The simulator library: workload models, metrics and report writers.
+$(SIM_LIB): $(SIM_SRC:%.c=$(OUT)/%.o) | dirs
+	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_SRC:%.c=$(OUT)/%.o) $(SIM_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(SIM_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BENCH): $(OUT)/bench/bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The README's main job.
+run: cli
+	./$(CLI) demo
+
+demo: cli
+	./$(CLI) demo
+
+# Run one variant's tests through prove (TAP).
+check-variant: tests
+	prove -f --exec '' $(if $(ONLY),$(ONLY:%=$(OUT)/tests/%),$(TEST_BIN))
+
+check:
+	$(MAKE) VARIANT=debug check-variant
+	$(MAKE) VARIANT=asan check-variant
+	$(MAKE) VARIANT=tsan check-variant ONLY="$(TSAN_TESTS)"
+	@if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) VARIANT=release CC=clang OUT=build/clang all && echo "clang build: clean"; \
+	else echo "clang not installed: skipped the clang build"; fi
+
+bench:
+	$(MAKE) VARIANT=release $(BENCH)
+	./build/release/bench/bench
+
+clean:
+	rm -rf build
