@@ -153,6 +153,29 @@ struct ga_ops {
 	 */
 	unsigned long (*reclaim)(void *ctx, struct ga_zone *zone,
 				 const struct ga_reclaim_request *req);
+	/*
+	 * Move the movable allocation `owner` from old_pfn to new_pfn (both
+	 * 2^order pages): copy the contents and update every reference.
+	 * Return 0 when done (the library then frees old_pfn and new_pfn
+	 * becomes the owner's allocation), -EBUSY if it cannot move now
+	 * (in use, pinned by something the library does not know), -EAGAIN
+	 * to be retried later, or -ENOENT if the owner no longer holds
+	 * old_pfn (it is being freed concurrently; the library then completes
+	 * that free). Called with no library lock held. NULL: nothing moves.
+	 * The embedder serializes this with its own ga_free of the same pages
+	 * (as the kernel's page lock does): a ga_free that arrives while the
+	 * page is isolated is deferred until migration lets go of it.
+	 */
+	int (*migrate)(void *ctx, struct ga_zone *zone, uint64_t owner,
+		       ga_pfn_t old_pfn, ga_pfn_t new_pfn, unsigned int order);
+	/*
+	 * Drop a clean allocation instead of moving it: clean page cache for
+	 * movable pages, a shrinkable slab object for reclaimable ones. Return
+	 * 0 if dropped (the library frees the pages) or -EBUSY if it must stay
+	 * (dirty, in use). Same locking rules as migrate. NULL: nothing drops.
+	 */
+	int (*drop)(void *ctx, struct ga_zone *zone, uint64_t owner,
+		    ga_pfn_t pfn, unsigned int order);
 };
 
 /* ------------------------------------------------------------------------ */
@@ -177,6 +200,9 @@ struct ga_zone_config {
 	const struct ga_policy *policy;	/* NULL = "vanilla" */
 	const struct ga_ops *ops;	/* may be NULL */
 	void *ops_ctx;
+	/* Runs background work (kcompactd, evacuation); NULL = none, and
+	 * the mechanisms that need one stay idle. Not owned by the zone. */
+	struct ga_executor *executor;
 };
 
 #define GA_MAX_ORDER_LIMIT 20	/* largest max_page_order accepted */
@@ -259,14 +285,18 @@ enum ga_page_state {
 	GA_PAGE_PCP,		/* head of a block on a pcp list */
 	GA_PAGE_ALLOC,		/* head of an allocation */
 	GA_PAGE_RESERVED,	/* hole */
+	GA_PAGE_CONTIG,		/* first page of a pageblock held by a
+				 * contiguous allocation (order = pageblock) */
 };
 
 struct ga_page_info {
 	enum ga_page_state state;
 	unsigned int order;	/* for heads */
 	int migratetype;	/* ALLOC: gfp migratetype of the allocation */
-	uint64_t owner;		/* ALLOC */
+	uint64_t owner;		/* ALLOC, CONTIG */
 	ga_pfn_t head_pfn;	/* first pfn of the block holding this pfn */
+	unsigned int pins;	/* ALLOC: long-term pin count */
+	bool isolated;		/* ALLOC: isolated for migration right now */
 };
 
 /* Describe the block holding pfn. -ERANGE outside the zone. */
@@ -350,6 +380,27 @@ enum ga_stat_item {
 	GA_STAT_BAD_FREE_NOT_HEAD,
 	GA_STAT_BAD_FREE_WRONG_ORDER,
 	GA_STAT_BAD_ARG,		/* bad cpu/gfp/order on alloc */
+	/* Migration (mm/migrate.c, compaction's isolation). */
+	GA_STAT_PGISOLATED,		/* pages isolated for migration */
+	GA_STAT_PGMIGRATE_SUCCESS,	/* pages moved through ops->migrate */
+	GA_STAT_PGMIGRATE_FAIL_BUSY,	/* ... refused with -EBUSY */
+	GA_STAT_PGMIGRATE_FAIL_AGAIN,	/* ... still -EAGAIN after the retries */
+	GA_STAT_PGMIGRATE_FAIL_PINNED,	/* ... pinned after isolation */
+	GA_STAT_PGMIGRATE_FAIL_NOMEM,	/* ... no target page */
+	GA_STAT_PGMIGRATE_FREED,	/* ... freed by its owner meanwhile */
+	GA_STAT_PGDROP,			/* pages dropped through ops->drop */
+	GA_STAT_PGDROP_REFUSED,
+	GA_STAT_FREE_DEFERRED,		/* ga_free of an isolated page */
+	/* Contiguous allocation (alloc_contig_range). */
+	GA_STAT_CONTIG_ATTEMPT,
+	GA_STAT_CONTIG_SUCCESS,
+	GA_STAT_CONTIG_FAIL_UNMOVABLE,
+	GA_STAT_CONTIG_FAIL_RECLAIMABLE,
+	GA_STAT_CONTIG_FAIL_PINNED,
+	GA_STAT_CONTIG_FAIL_BUSY,	/* isolated elsewhere, reserved, refused */
+	GA_STAT_CONTIG_FAIL_NOMEM,
+	GA_STAT_CONTIG_PAGES_MOVED,	/* migrated + dropped for successes */
+	GA_STAT_CONTIG_PAGES_OBTAINED,
 	GA_NR_STATS
 };
 
@@ -362,6 +413,130 @@ struct ga_stats {
 const char *ga_stat_name(enum ga_stat_item item);
 /* Sum of all counters (zone and per-CPU). */
 void ga_zone_stats(struct ga_zone *zone, struct ga_stats *stats);
+
+/* ------------------------------------------------------------------------ */
+/* Pins, contiguous allocation and 1 GiB regions.                            */
+
+/*
+ * Long-term pin of an allocation (GUP FOLL_LONGTERM, RDMA): a pinned
+ * allocation is never migrated or dropped. Pins nest (up to 255).
+ * -ERANGE, -ENOENT (pfn is not the head of an allocation), -EOVERFLOW,
+ * -EINVAL (unpin of an unpinned allocation).
+ */
+int ga_pin(struct ga_zone *zone, ga_pfn_t pfn);
+int ga_unpin(struct ga_zone *zone, ga_pfn_t pfn);
+
+/* Why a contiguous range could not be had: the first blocker found. */
+enum ga_block_reason {
+	GA_BLOCK_NONE = 0,
+	GA_BLOCK_UNMOVABLE,	/* an unmovable allocation */
+	GA_BLOCK_RECLAIMABLE,	/* a reclaimable allocation that would not drop */
+	GA_BLOCK_PINNED,	/* a long-term pinned allocation */
+	GA_BLOCK_RESERVED,	/* a hole */
+	GA_BLOCK_ISOLATED,	/* already isolated by someone else */
+	GA_BLOCK_MIGRATE_FAILED,	/* the owner refused to move it */
+	GA_BLOCK_NOMEM,		/* no free memory to migrate into */
+	GA_BLOCK_OUTSIDE,	/* the range is not inside the zone */
+	GA_NR_BLOCK_REASONS
+};
+const char *ga_block_reason_name(int reason);
+
+struct ga_contig_report {
+	int reason;		/* enum ga_block_reason */
+	ga_pfn_t pfn;		/* first blocking pfn */
+	int migratetype;	/* of the blocking allocation, -1 if none */
+	uint64_t owner;		/* of the blocking allocation */
+	unsigned long pages_migrated;	/* moved out of the range */
+	unsigned long pages_dropped;	/* dropped instead of moved */
+};
+
+/*
+ * alloc_contig_range: isolate the pageblocks of [start, end), drop or
+ * migrate everything movable out, and allocate the range as one block held
+ * by owner. start and end must be pageblock-aligned. Returns 0, -EINVAL
+ * (misaligned), -ERANGE (outside the zone), -EBUSY (an unmovable, pinned,
+ * reserved or isolated page, or a page whose owner refused to move) or
+ * -ENOMEM (no target pages); report (may be NULL) says which page blocked
+ * and how many pages moved. On failure the isolation is undone.
+ */
+int ga_alloc_contig_range(struct ga_zone *zone, unsigned int cpu,
+			  ga_pfn_t start, ga_pfn_t end, uint64_t owner,
+			  struct ga_contig_report *report);
+/*
+ * Find 2^order contiguous pages aligned to 2^order (order up to spb_order:
+ * the 1 GiB hugetlb path) by trying aligned windows in address order, as
+ * alloc_contig_pages does. The last failure is in report.
+ */
+int ga_alloc_contig_pages(struct ga_zone *zone, unsigned int cpu,
+			  unsigned int order, uint64_t owner, ga_pfn_t *pfn,
+			  struct ga_contig_report *report);
+/* Free a range obtained with ga_alloc_contig_*. -ENOENT if it is not one. */
+int ga_free_contig_range(struct ga_zone *zone, unsigned int cpu, ga_pfn_t start,
+			 ga_pfn_t end);
+
+/* One line per 1 GiB region: its contents and what keeps it from being a
+ * 1 GiB page (holes, unmovable, pinned, reclaimable) or what it would cost. */
+void ga_print_regions(struct ga_zone *zone, FILE *f);
+
+/* Census of one aligned region (a 1 GiB superpageblock by default). */
+struct ga_region_info {
+	ga_pfn_t start_pfn, end_pfn;	/* clipped to the zone */
+	unsigned long nr_free;		/* pages in free buddy blocks */
+	unsigned long nr_pcp;		/* pages on pcp lists */
+	unsigned long nr_movable, nr_reclaimable, nr_unmovable;	/* allocated */
+	unsigned long nr_pinned;	/* allocated pages under a long-term pin */
+	unsigned long nr_contig;	/* pages held by contiguous allocations */
+	unsigned long nr_reserved;	/* holes */
+	unsigned long nr_highatomic_blocks;	/* pageblocks labelled HighAtomic */
+	unsigned long nr_pageblocks;
+	unsigned long nr_free_pageblocks;	/* wholly free pageblocks */
+	unsigned long nr_mixed_pageblocks;	/* holding pages of >1 mobility */
+	unsigned long nr_unmovable_pageblocks;	/* holding any unmovable page */
+	bool tainted;	/* holds unmovable/reclaimable pages or HighAtomic blocks */
+	bool empty;	/* every page free (pcp pages count as free) */
+};
+
+/* Number of 2^order-aligned regions overlapping the zone. */
+unsigned long ga_zone_nr_regions(struct ga_zone *zone, unsigned int order);
+/* Census of region idx (0-based from the first region overlapping the
+ * zone) at order (0 = spb_order). -ERANGE, -EINVAL. Scans the region. */
+int ga_region_query(struct ga_zone *zone, unsigned long idx,
+		    unsigned int order, struct ga_region_info *info);
+
+/* ------------------------------------------------------------------------ */
+/* Executors: where asynchronous work runs.                                  */
+
+/*
+ * kcompactd, pageblock evacuation and superpageblock defragmentation are
+ * work items the library queues. An executor runs them, either on worker
+ * threads (for embedders) or manually: ga_executor_run_pending() runs what
+ * is queued, in queue order, in the caller's thread, so a simulation is
+ * reproducible bit for bit. Queueing never allocates and is safe under any
+ * library lock; worker threads are only woken outside locks.
+ */
+struct ga_executor;
+
+enum ga_executor_kind {
+	GA_EXECUTOR_MANUAL,	/* deterministic: work runs in run_pending */
+	GA_EXECUTOR_THREADS,	/* nr_threads worker threads */
+};
+
+/* -EINVAL bad kind or nr_threads (THREADS needs 1..64), -ENOMEM, or the
+ * pthread error as a negative errno. */
+int ga_executor_create(struct ga_executor **exp, enum ga_executor_kind kind,
+		       unsigned int nr_threads);
+/* Stop and free. Worker threads finish the item they run; queued items
+ * that never started are not run. */
+void ga_executor_destroy(struct ga_executor *ex);
+/*
+ * MANUAL: run queued items, and items they queue, until none is left;
+ * returns how many ran. THREADS: wait until the queue is empty and every
+ * worker is idle (a flush); returns 0.
+ */
+unsigned long ga_executor_run_pending(struct ga_executor *ex);
+/* Items queued and not yet started. */
+unsigned long ga_executor_pending(struct ga_executor *ex);
+enum ga_executor_kind ga_executor_kind(const struct ga_executor *ex);
 
 /* ------------------------------------------------------------------------ */
 /* Reports in the kernel's text formats.                                     */

@@ -200,6 +200,9 @@ static bool mergeable_pair(struct ga_zone *z, ga_pfn_t pfn, unsigned int order)
 		return true;
 	mt = get_pfnblock_migratetype(z, pfn);
 	bmt = get_pfnblock_migratetype(z, buddy);
+	/* Isolation splits large free blocks per pageblock; undo re-merges. */
+	if (mt == GA_MT_ISOLATE && bmt == GA_MT_ISOLATE)
+		return false;
 	return mt == bmt || (migratetype_is_mergeable(mt) &&
 			     migratetype_is_mergeable(bmt));
 }
@@ -237,6 +240,13 @@ static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 		if (page_alloc_mt(p) >= GA_MT_PCPTYPES)
 			return fail(c, "allocation %#llx has migratetype %u",
 				    (unsigned long long)pfn, page_alloc_mt(p));
+		c->rc.alloc += nr;
+		return 0;
+	}
+	if (state == GA_PAGE_CONTIG) {
+		if (order != z->pageblock_order || (pfn & (nr - 1)))
+			return fail(c, "contig head %#llx has order %u",
+				    (unsigned long long)pfn, order);
 		c->rc.alloc += nr;
 		return 0;
 	}
@@ -279,6 +289,7 @@ static int walk_pages(struct checker *c, unsigned long *block_free)
 		case GA_PAGE_BUDDY:
 		case GA_PAGE_PCP:
 		case GA_PAGE_ALLOC:
+		case GA_PAGE_CONTIG:
 			err = check_head(c, pfn, p, block_free);
 			if (err)
 				return err;

@@ -60,6 +60,10 @@ static int check_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 	p = pfn_to_page(z, pfn);
 	switch (page_state(p)) {
 	case GA_PAGE_ALLOC:
+		if (READ_ONCE(p->flags) & PF_FREE_PENDING) {
+			zone_stat_add(z, GA_STAT_BAD_FREE_DOUBLE, 1);
+			return -EALREADY;
+		}
 		if (page_order(p) == order)
 			return 0;
 		zone_stat_add(z, GA_STAT_BAD_FREE_WRONG_ORDER, 1);
@@ -71,6 +75,9 @@ static int check_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 	case GA_PAGE_RESERVED:
 		zone_stat_add(z, GA_STAT_BAD_FREE_HOLE, 1);
 		return -EPERM;
+	case GA_PAGE_CONTIG:	/* freed with ga_free_contig_range */
+		zone_stat_add(z, GA_STAT_BAD_FREE_NOT_HEAD, 1);
+		return -ENOENT;
 	default:
 		err = classify_tail(z, pfn);
 		zone_stat_add(z, err == -EALREADY ? GA_STAT_BAD_FREE_DOUBLE :
@@ -86,6 +93,10 @@ int ga_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 
 	if (err)
 		return err;
+	/* Migration holds the page: it completes this free at putback. */
+	if (ga_unlikely(READ_ONCE(pfn_to_page(z, pfn)->flags) & PF_ISOLATED) &&
+	    defer_isolated_free(z, pfn_to_page(z, pfn)))
+		return 0;
 	if (z->policy.pcp && pcp_allowed_order(z, order) &&
 	    free_to_pcp(z, pfn, order, cpu))
 		return 0;

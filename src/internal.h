@@ -29,6 +29,9 @@
  *   bits 0-2   state (enum ga_page_state)
  *   bits 3-7   order (heads)
  *   bits 8-9   migratetype of the allocation (ALLOC heads)
+ *   bits 10-17 long-term pin count (ALLOC heads)
+ *   bit  18    isolated for migration (ALLOC heads)
+ *   bit  19    freed while isolated: the free completes at putback
  * Only block heads carry a state; every other page is GA_PAGE_TAIL. Merging
  * clears the absorbed buddy's head, splitting sets the new heads, so no
  * operation ever touches more than O(max_order) page structs.
@@ -38,6 +41,11 @@
 #define PF_ORDER_MASK	(0x1fu << PF_ORDER_SHIFT)
 #define PF_MT_SHIFT	8
 #define PF_MT_MASK	(0x3u << PF_MT_SHIFT)
+#define PF_PIN_SHIFT	10
+#define PF_PIN_MASK	(0xffu << PF_PIN_SHIFT)
+#define PF_PIN_MAX	0xffu
+#define PF_ISOLATED	(1u << 18)
+#define PF_FREE_PENDING	(1u << 19)
 
 struct ga_page {
 	uint32_t flags;
@@ -66,6 +74,11 @@ static inline unsigned int page_alloc_mt(const struct ga_page *p)
 	return (READ_ONCE(p->flags) & PF_MT_MASK) >> PF_MT_SHIFT;
 }
 
+static inline unsigned int page_pins(const struct ga_page *p)
+{
+	return (READ_ONCE(p->flags) & PF_PIN_MASK) >> PF_PIN_SHIFT;
+}
+
 static inline void set_page_head(struct ga_page *p, unsigned int state,
 				 unsigned int order, unsigned int mt)
 {
@@ -78,15 +91,16 @@ static inline void clear_page_head(struct ga_page *p)
 	WRITE_ONCE(p->flags, (uint32_t)GA_PAGE_TAIL);
 }
 
+/* Owners are read by queries and migration while the owner may write. */
 static inline void set_page_owner(struct ga_page *p, uint64_t owner)
 {
-	p->owner.lo = (uint32_t)owner;
-	p->owner.hi = (uint32_t)(owner >> 32);
+	WRITE_ONCE(p->owner.lo, (uint32_t)owner);
+	WRITE_ONCE(p->owner.hi, (uint32_t)(owner >> 32));
 }
 
 static inline uint64_t get_page_owner(const struct ga_page *p)
 {
-	return ((uint64_t)p->owner.hi << 32) | p->owner.lo;
+	return ((uint64_t)READ_ONCE(p->owner.hi) << 32) | READ_ONCE(p->owner.lo);
 }
 
 /* A doubly linked list of pages through page->lru, by page index. */
@@ -420,6 +434,9 @@ void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 
 /* free.c */
 void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order);
+
+/* migrate.c */
+bool defer_isolated_free(struct ga_zone *z, struct ga_page *p);
 
 /* pcp.c */
 void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,

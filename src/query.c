@@ -43,46 +43,187 @@ int ga_page_query(struct ga_zone *z, ga_pfn_t pfn, struct ga_page_info *info)
 	info->migratetype = -1;
 	if (info->state == GA_PAGE_ALLOC) {
 		info->migratetype = (int)page_alloc_mt(p);
-		info->owner = get_page_owner(p);
+		info->pins = page_pins(p);
+		info->isolated = READ_ONCE(p->flags) & PF_ISOLATED;
 	}
+	if (info->state == GA_PAGE_ALLOC || info->state == GA_PAGE_CONTIG)
+		info->owner = get_page_owner(p);
 	return 0;
 }
 
-int ga_pageblock_query(struct ga_zone *z, ga_pfn_t pfn,
-		       struct ga_pageblock_info *info)
+/* What one pageblock holds, by scanning its block heads. */
+struct block_census {
+	unsigned long free, pcp, reserved, contig, pinned;
+	unsigned long alloc[GA_MT_PCPTYPES];
+};
+
+static void block_census(struct ga_zone *z, ga_pfn_t start,
+			 struct block_census *c)
 {
-	ga_pfn_t start, end, p;
+	ga_pfn_t end = start + z->pageblock_nr_pages, p = start;
 
-	if (!zone_spans_pfn(z, pfn))
-		return -ERANGE;
-	memset(info, 0, sizeof(*info));
-	start = pageblock_start_pfn(z, pfn);
-	end = start + z->pageblock_nr_pages;
-	info->start_pfn = start;
-	info->migratetype = READ_ONCE(pfn_to_block(z, start)->mt);
-	info->isolated = pageblock_isolated(z, start);
-
-	p = start;
+	memset(c, 0, sizeof(*c));
 	if (page_state(pfn_to_page(z, p)) == GA_PAGE_TAIL)
 		p = find_head(z, p);
 	while (p < end) {
 		const struct ga_page *pg = pfn_to_page(z, p);
 		unsigned int state = page_state(pg);
 		unsigned long nr = 1ul << page_order(pg);
-		ga_pfn_t lo = ga_max(p, start), hi = ga_min(p + nr, end);
+		unsigned long in = ga_min(p + nr, end) - ga_max(p, start);
 
-		if (state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED) {
-			info->nr_reserved += state == GA_PAGE_RESERVED;
+		switch (state) {
+		case GA_PAGE_TAIL:
+		case GA_PAGE_RESERVED:
+			c->reserved += state == GA_PAGE_RESERVED;
 			p++;
 			continue;
+		case GA_PAGE_BUDDY:
+			c->free += in;
+			break;
+		case GA_PAGE_PCP:
+			c->pcp += in;
+			break;
+		case GA_PAGE_CONTIG:
+			c->contig += in;
+			break;
+		case GA_PAGE_ALLOC:
+			c->alloc[page_alloc_mt(pg)] += in;
+			if (page_pins(pg))
+				c->pinned += in;
+			break;
 		}
-		if (state == GA_PAGE_BUDDY)
-			info->nr_free += (unsigned int)(hi - lo);
-		else if (state == GA_PAGE_PCP)
-			info->nr_pcp += (unsigned int)(hi - lo);
-		else if (state == GA_PAGE_ALLOC)
-			info->nr_alloc[page_alloc_mt(pg)] += (unsigned int)(hi - lo);
 		p += nr;
 	}
+}
+
+int ga_pageblock_query(struct ga_zone *z, ga_pfn_t pfn,
+		       struct ga_pageblock_info *info)
+{
+	struct block_census c;
+	ga_pfn_t start;
+
+	if (!zone_spans_pfn(z, pfn))
+		return -ERANGE;
+	memset(info, 0, sizeof(*info));
+	start = pageblock_start_pfn(z, pfn);
+	info->start_pfn = start;
+	info->migratetype = READ_ONCE(pfn_to_block(z, start)->mt);
+	info->isolated = pageblock_isolated(z, start);
+	block_census(z, start, &c);
+	info->nr_free = (unsigned int)c.free;
+	info->nr_pcp = (unsigned int)c.pcp;
+	info->nr_reserved = (unsigned int)c.reserved;
+	for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+		info->nr_alloc[mt] = (unsigned int)c.alloc[mt];
 	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Regions (superpageblocks).                                                */
+
+unsigned long ga_zone_nr_regions(struct ga_zone *z, unsigned int order)
+{
+	ga_pfn_t size, base;
+
+	if (!order)
+		order = z->spb_order;
+	if (order < z->pageblock_order || order > 30)
+		return 0;
+	size = 1ul << order;
+	base = z->start_pfn & ~(size - 1);
+	return (unsigned long)((z->end_pfn - base + size - 1) / size);
+}
+
+static void region_add_block(struct ga_region_info *info,
+			     const struct block_census *c, int label,
+			     unsigned long pb_pages)
+{
+	unsigned int kinds = !!c->alloc[GA_MT_UNMOVABLE] +
+			     !!c->alloc[GA_MT_MOVABLE] +
+			     !!c->alloc[GA_MT_RECLAIMABLE];
+
+	info->nr_free += c->free;
+	info->nr_pcp += c->pcp;
+	info->nr_reserved += c->reserved;
+	info->nr_contig += c->contig;
+	info->nr_pinned += c->pinned;
+	info->nr_unmovable += c->alloc[GA_MT_UNMOVABLE];
+	info->nr_movable += c->alloc[GA_MT_MOVABLE];
+	info->nr_reclaimable += c->alloc[GA_MT_RECLAIMABLE];
+	info->nr_pageblocks++;
+	info->nr_free_pageblocks += c->free == pb_pages;
+	info->nr_mixed_pageblocks += kinds > 1;
+	info->nr_unmovable_pageblocks += c->alloc[GA_MT_UNMOVABLE] > 0;
+	info->nr_highatomic_blocks += label == GA_MT_HIGHATOMIC;
+}
+
+int ga_region_query(struct ga_zone *z, unsigned long idx, unsigned int order,
+		    struct ga_region_info *info)
+{
+	ga_pfn_t size, start, end;
+
+	if (!order)
+		order = z->spb_order;
+	if (order < z->pageblock_order || order > 30)
+		return -EINVAL;
+	if (idx >= ga_zone_nr_regions(z, order))
+		return -ERANGE;
+	size = 1ul << order;
+	start = (z->start_pfn & ~(size - 1)) + idx * size;
+	end = ga_min(start + size, z->end_pfn);
+	start = ga_max(start, z->start_pfn);
+
+	memset(info, 0, sizeof(*info));
+	info->start_pfn = start;
+	info->end_pfn = end;
+	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages) {
+		struct block_census c;
+
+		block_census(z, b, &c);
+		region_add_block(info, &c, READ_ONCE(pfn_to_block(z, b)->mt),
+				 z->pageblock_nr_pages);
+	}
+	info->tainted = info->nr_unmovable || info->nr_reclaimable ||
+			info->nr_highatomic_blocks;
+	info->empty = info->nr_free + info->nr_pcp + info->nr_reserved ==
+		      end - start && info->nr_reserved < end - start;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Long-term pins.                                                           */
+
+static int pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta)
+{
+	struct ga_page *p;
+	uint32_t old, new;
+
+	if (!zone_spans_pfn(z, pfn))
+		return -ERANGE;
+	p = pfn_to_page(z, pfn);
+	old = READ_ONCE(p->flags);
+	do {
+		unsigned int pins = (old & PF_PIN_MASK) >> PF_PIN_SHIFT;
+
+		if ((old & PF_STATE_MASK) != GA_PAGE_ALLOC)
+			return -ENOENT;
+		if (delta > 0 && pins == PF_PIN_MAX)
+			return -EOVERFLOW;
+		if (delta < 0 && !pins)
+			return -EINVAL;
+		new = (old & ~PF_PIN_MASK) |
+		      ((uint32_t)(pins + delta) << PF_PIN_SHIFT);
+	} while (!__atomic_compare_exchange_n(&p->flags, &old, new, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return 0;
+}
+
+int ga_pin(struct ga_zone *z, ga_pfn_t pfn)
+{
+	return pin_update(z, pfn, 1);
+}
+
+int ga_unpin(struct ga_zone *z, ga_pfn_t pfn)
+{
+	return pin_update(z, pfn, -1);
 }

@@ -101,7 +101,26 @@ const char *ga_migratetype_name(int mt)
 	X(BAD_FREE_DOUBLE, "bad_free_double")				\
 	X(BAD_FREE_NOT_HEAD, "bad_free_not_head")			\
 	X(BAD_FREE_WRONG_ORDER, "bad_free_wrong_order")			\
-	X(BAD_ARG, "bad_arg")
+	X(BAD_ARG, "bad_arg")						\
+	X(PGISOLATED, "pgisolated")					\
+	X(PGMIGRATE_SUCCESS, "pgmigrate_success")			\
+	X(PGMIGRATE_FAIL_BUSY, "pgmigrate_fail_busy")			\
+	X(PGMIGRATE_FAIL_AGAIN, "pgmigrate_fail_again")			\
+	X(PGMIGRATE_FAIL_PINNED, "pgmigrate_fail_pinned")		\
+	X(PGMIGRATE_FAIL_NOMEM, "pgmigrate_fail_nomem")			\
+	X(PGMIGRATE_FREED, "pgmigrate_freed")				\
+	X(PGDROP, "pgdrop")						\
+	X(PGDROP_REFUSED, "pgdrop_refused")				\
+	X(FREE_DEFERRED, "free_deferred")				\
+	X(CONTIG_ATTEMPT, "contig_attempt")				\
+	X(CONTIG_SUCCESS, "contig_success")				\
+	X(CONTIG_FAIL_UNMOVABLE, "contig_fail_unmovable")		\
+	X(CONTIG_FAIL_RECLAIMABLE, "contig_fail_reclaimable")		\
+	X(CONTIG_FAIL_PINNED, "contig_fail_pinned")			\
+	X(CONTIG_FAIL_BUSY, "contig_fail_busy")				\
+	X(CONTIG_FAIL_NOMEM, "contig_fail_nomem")			\
+	X(CONTIG_PAGES_MOVED, "contig_pages_moved")			\
+	X(CONTIG_PAGES_OBTAINED, "contig_pages_obtained")
 
 #define STAT_NAME_ENTRY(item, name)	[GA_STAT_##item] = name,
 #define STAT_NAME_COUNT(item, name)	+ 1

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Contiguous allocation (mm/page_alloc.c alloc_contig_range and
+ * alloc_contig_pages, mm/page_isolation.c): isolate the pageblocks of a
+ * range so nothing new is allocated there, drain the pcp lists, drop or
+ * migrate every allocation out, check that the whole range is free, and
+ * take it. On failure the isolation is undone and the first blocking page
+ * is reported, because "why can't I get a 1 GB page" is what operators ask.
+ *
+ * Deliberate difference: the kernel's has_unmovable_pages() fails the
+ * isolation on any slab page, reclaimable or not. Here reclaimable
+ * allocations are offered to ops->drop (a shrinker freeing the object) and
+ * only block the range if the owner refuses.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "migrate.h"
+
+static const char *const block_reason_names[GA_NR_BLOCK_REASONS] = {
+	[GA_BLOCK_NONE] = "none",
+	[GA_BLOCK_UNMOVABLE] = "unmovable",
+	[GA_BLOCK_RECLAIMABLE] = "reclaimable",
+	[GA_BLOCK_PINNED] = "pinned",
+	[GA_BLOCK_RESERVED] = "reserved",
+	[GA_BLOCK_ISOLATED] = "isolated",
+	[GA_BLOCK_MIGRATE_FAILED] = "migrate-failed",
+	[GA_BLOCK_NOMEM] = "nomem",
+	[GA_BLOCK_OUTSIDE] = "outside-zone",
+};
+
+const char *ga_block_reason_name(int reason)
+{
+	if (reason < 0 || reason >= GA_NR_BLOCK_REASONS)
+		return "?";
+	return block_reason_names[reason];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Isolation (start_isolate_page_range / undo_isolate_page_range).           */
+
+/* has_unmovable_pages for one pageblock: the first page isolation refuses. */
+static bool block_has_unmovable(struct ga_zone *z, ga_pfn_t block,
+				struct blocker *b)
+{
+	struct ga_pageblock *pb = pfn_to_block(z, block);
+	ga_pfn_t pfn = block, end = block + z->pageblock_nr_pages;
+
+	if (pb->flags & PB_ISOLATE || pb->mt == GA_MT_CMA) {
+		*b = (struct blocker){ pb->flags & PB_ISOLATE ? GA_BLOCK_ISOLATED :
+						GA_BLOCK_RESERVED, block, -1, 0 };
+		return true;
+	}
+	while (pfn < end) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+		unsigned int state = page_state(p);
+
+		if (state == GA_PAGE_RESERVED || state == GA_PAGE_CONTIG ||
+		    (state == GA_PAGE_ALLOC && page_alloc_mt(p) == GA_MT_UNMOVABLE)) {
+			*b = (struct blocker){
+				state == GA_PAGE_RESERVED ? GA_BLOCK_RESERVED :
+				state == GA_PAGE_CONTIG ? GA_BLOCK_ISOLATED :
+							  GA_BLOCK_UNMOVABLE,
+				pfn, state == GA_PAGE_ALLOC ? (int)page_alloc_mt(p) : -1,
+				state == GA_PAGE_RESERVED ? 0 : get_page_owner(p) };
+			return true;
+		}
+		pfn += state == GA_PAGE_TAIL ? 1 : 1ul << page_order(p);
+	}
+	return false;
+}
+
+/* The free buddy covering pfn, if pfn lies inside one of order > pageblock. */
+static long enclosing_large_buddy(struct ga_zone *z, ga_pfn_t pfn)
+{
+	for (unsigned int o = z->pageblock_order + 1; o <= z->max_order; o++) {
+		ga_pfn_t head = pfn & ~((1ul << o) - 1);
+		const struct ga_page *p;
+
+		if (!zone_spans_pfn(z, head))
+			break;
+		p = pfn_to_page(z, head);
+		if (page_state(p) == GA_PAGE_BUDDY && page_order(p) >= o)
+			return (long)head;
+	}
+	return -1;
+}
+
+/* Split a free buddy larger than a pageblock into pageblock pieces, so each
+ * block of a range can be isolated on its own. */
+static void split_free_to_pageblocks(struct ga_zone *z, ga_pfn_t head)
+{
+	unsigned int order = page_order(pfn_to_page(z, head));
+	int mt = get_pfnblock_migratetype(z, head);
+	ga_pfn_t end = head + (1ul << order);
+
+	del_from_free_list(z, head, order, mt);
+	for (ga_pfn_t p = head; p < end; p += z->pageblock_nr_pages)
+		add_to_free_list(z, p, z->pageblock_order, mt, true);
+}
+
+/* Mark one pageblock isolated and move its free pages to the ISOLATE lists. */
+static void isolate_block(struct ga_zone *z, ga_pfn_t block)
+{
+	struct ga_pageblock *pb = pfn_to_block(z, block);
+	ga_pfn_t pfn, end = block + z->pageblock_nr_pages;
+	long big = enclosing_large_buddy(z, block);
+	int label = pb->mt;
+
+	if (big >= 0)
+		split_free_to_pageblocks(z, (ga_pfn_t)big);
+	for (pfn = block; pfn < end;) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+		unsigned int state = page_state(p);
+
+		if (state == GA_PAGE_BUDDY)
+			move_to_free_list(z, pfn, page_order(p), label, GA_MT_ISOLATE);
+		pfn += state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED ?
+			       1 : 1ul << page_order(p);
+	}
+	WRITE_ONCE(pb->flags, pb->flags | PB_ISOLATE);
+}
+
+static int isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
+			 struct blocker *b)
+{
+	ga_pfn_t block;
+
+	ga_lock(&z->lock);
+	for (block = start; block < end; block += z->pageblock_nr_pages) {
+		if (block_has_unmovable(z, block, b)) {
+			ga_unlock(&z->lock);
+			return -EBUSY;
+		}
+	}
+	for (block = start; block < end; block += z->pageblock_nr_pages)
+		isolate_block(z, block);
+	ga_unlock(&z->lock);
+	return 0;
+}
+
+/* Un-isolate: free pages back to their label's lists, then re-free the
+ * large ones so pairs split across the isolation boundary merge again. */
+static void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
+{
+	ga_pfn_t pfn;
+
+	ga_lock(&z->lock);
+	for (ga_pfn_t block = start; block < end; block += z->pageblock_nr_pages) {
+		struct ga_pageblock *pb = pfn_to_block(z, block);
+
+		WRITE_ONCE(pb->flags, pb->flags & ~PB_ISOLATE);
+		for (pfn = block; pfn < block + z->pageblock_nr_pages;) {
+			const struct ga_page *p = pfn_to_page(z, pfn);
+			unsigned int state = page_state(p);
+
+			if (state == GA_PAGE_BUDDY)
+				move_to_free_list(z, pfn, page_order(p), GA_MT_ISOLATE,
+						  pb->mt);
+			pfn += state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED ?
+				       1 : 1ul << page_order(p);
+		}
+	}
+	for (pfn = start; pfn < end; pfn += z->pageblock_nr_pages) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+		unsigned int order = page_order(p);
+		int mt;
+
+		if (page_state(p) != GA_PAGE_BUDDY || order < z->pageblock_order)
+			continue;
+		mt = get_pfnblock_migratetype(z, pfn);
+		del_from_free_list(z, pfn, order, mt);
+		free_one_page_locked(z, pfn, order, mt, true);
+	}
+	ga_unlock(&z->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Migration out of the range and the final check.                           */
+
+static int migrate_range_out(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
+			     ga_pfn_t end, struct migrate_control *mc)
+{
+	struct migrate_batch batch;
+	ga_pfn_t pfn = start;
+
+	migrate_control_init(mc, z, cpu, MIGRATE_SYNC);
+	mc->drop_clean = true;
+	mc->isolate_reclaimable = true;
+	while (pfn < end) {
+		isolate_migratepages(mc, &pfn, end, &batch);
+		if (mc->blocker.reason)	/* pinned, reserved: cannot succeed */
+			break;
+		if (migrate_pages_batch(mc, &batch))
+			break;
+	}
+	if (batch.nr)
+		migrate_pages_batch(mc, &batch);	/* put back what is left */
+	if (!mc->blocker.reason)
+		return 0;
+	return mc->blocker.reason == GA_BLOCK_NOMEM ? -ENOMEM : -EBUSY;
+}
+
+/* test_pages_isolated: the whole range is free on ISOLATE lists. */
+static bool range_is_free(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
+			  struct blocker *b)
+{
+	ga_pfn_t pfn = start;
+	bool ok = true;
+
+	ga_lock(&z->lock);
+	while (pfn < end) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+
+		if (page_state(p) != GA_PAGE_BUDDY ||
+		    get_pfnblock_migratetype(z, pfn) != GA_MT_ISOLATE) {
+			*b = (struct blocker){ GA_BLOCK_MIGRATE_FAILED, pfn, -1, 0 };
+			if (page_state(p) == GA_PAGE_ALLOC) {
+				b->mt = (int)page_alloc_mt(p);
+				b->owner = get_page_owner(p);
+			}
+			ok = false;
+			break;
+		}
+		pfn += 1ul << page_order(p);
+	}
+	ga_unlock(&z->lock);
+	return ok;
+}
+
+/* Take the isolated free range: one CONTIG head per pageblock. */
+static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
+		       uint64_t owner)
+{
+	ga_pfn_t pfn;
+
+	ga_lock(&z->lock);
+	for (pfn = start; pfn < end;) {
+		unsigned int order = page_order(pfn_to_page(z, pfn));
+
+		del_from_free_list(z, pfn, order, GA_MT_ISOLATE);
+		pfn += 1ul << order;
+	}
+	for (pfn = start; pfn < end; pfn += z->pageblock_nr_pages) {
+		struct ga_pageblock *pb = pfn_to_block(z, pfn);
+		struct ga_page *p = pfn_to_page(z, pfn);
+
+		set_page_owner(p, owner);
+		set_page_head(p, GA_PAGE_CONTIG, z->pageblock_order, 0);
+		WRITE_ONCE(pb->flags, pb->flags & ~PB_ISOLATE);
+	}
+	ga_unlock(&z->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry points.                                                             */
+
+static void fill_report(struct ga_contig_report *r, const struct blocker *b,
+			const struct migrate_control *mc)
+{
+	if (!r)
+		return;
+	memset(r, 0, sizeof(*r));
+	r->reason = b->reason;
+	r->pfn = b->pfn;
+	r->migratetype = b->mt;
+	r->owner = b->owner;
+	if (mc) {
+		r->pages_migrated = mc->nr_migrated;
+		r->pages_dropped = mc->nr_dropped;
+	}
+}
+
+static void count_contig_failure(struct ga_zone *z, int reason)
+{
+	enum ga_stat_item item = GA_STAT_CONTIG_FAIL_BUSY;
+
+	if (reason == GA_BLOCK_UNMOVABLE)
+		item = GA_STAT_CONTIG_FAIL_UNMOVABLE;
+	else if (reason == GA_BLOCK_RECLAIMABLE)
+		item = GA_STAT_CONTIG_FAIL_RECLAIMABLE;
+	else if (reason == GA_BLOCK_PINNED)
+		item = GA_STAT_CONTIG_FAIL_PINNED;
+	else if (reason == GA_BLOCK_NOMEM)
+		item = GA_STAT_CONTIG_FAIL_NOMEM;
+	zone_stat_add(z, item, 1);
+}
+
+static int check_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
+		       struct ga_contig_report *report)
+{
+	struct blocker b = { GA_BLOCK_OUTSIDE, start, -1, 0 };
+
+	if ((start | end) & (z->pageblock_nr_pages - 1) || start >= end) {
+		fill_report(report, &b, NULL);
+		return -EINVAL;
+	}
+	if (start < z->start_pfn || end > z->end_pfn) {
+		fill_report(report, &b, NULL);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+int ga_alloc_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
+			  ga_pfn_t end, uint64_t owner,
+			  struct ga_contig_report *report)
+{
+	struct migrate_control mc;
+	struct blocker b = { 0 };
+	int err;
+
+	if (cpu >= z->nr_cpus)
+		return -EINVAL;
+	err = check_range(z, start, end, report);
+	if (err)
+		return err;
+	zone_stat_add(z, GA_STAT_CONTIG_ATTEMPT, 1);
+	err = isolate_range(z, start, end, &b);
+	if (err) {
+		fill_report(report, &b, NULL);
+		count_contig_failure(z, b.reason);
+		return err;
+	}
+	ga_drain_all_pcp(z);
+	err = migrate_range_out(z, cpu, start, end, &mc);
+	if (!err && !range_is_free(z, start, end, &mc.blocker))
+		err = -EBUSY;
+	if (err) {
+		undo_isolate_range(z, start, end);
+		fill_report(report, &mc.blocker, &mc);
+		count_contig_failure(z, mc.blocker.reason);
+		return err;
+	}
+	take_range(z, start, end, owner);
+	fill_report(report, &mc.blocker, &mc);
+	zone_stat_add(z, GA_STAT_CONTIG_SUCCESS, 1);
+	zone_stat_add(z, GA_STAT_CONTIG_PAGES_MOVED, mc.nr_migrated + mc.nr_dropped);
+	zone_stat_add(z, GA_STAT_CONTIG_PAGES_OBTAINED, end - start);
+	return 0;
+}
+
+/* pfn_range_valid_contig: cheap pre-check before isolating a window. */
+static bool window_may_work(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
+{
+	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages) {
+		const struct ga_pageblock *pb = pfn_to_block(z, b);
+
+		if (pb->nr_reserved || (READ_ONCE(pb->flags) & PB_ISOLATE) ||
+		    page_state(pfn_to_page(z, b)) == GA_PAGE_CONTIG)
+			return false;
+	}
+	return true;
+}
+
+int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int order,
+			  uint64_t owner, ga_pfn_t *pfn, struct ga_contig_report *report)
+{
+	ga_pfn_t size, w;
+	int err = -EBUSY;
+	bool tried = false;
+
+	if (order < z->pageblock_order || order > z->spb_order || cpu >= z->nr_cpus)
+		return -EINVAL;
+	size = 1ul << order;
+	for (w = (z->start_pfn + size - 1) & ~(size - 1); w + size <= z->end_pfn;
+	     w += size) {
+		if (!window_may_work(z, w, w + size))
+			continue;
+		tried = true;
+		err = ga_alloc_contig_range(z, cpu, w, w + size, owner, report);
+		if (!err) {
+			*pfn = w;
+			return 0;
+		}
+	}
+	if (!tried && report) {
+		memset(report, 0, sizeof(*report));
+		report->reason = GA_BLOCK_RESERVED;
+		report->migratetype = -1;
+	}
+	return err;
+}
+
+int ga_free_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
+			 ga_pfn_t end)
+{
+	int err = check_range(z, start, end, NULL);
+
+	if (cpu >= z->nr_cpus)
+		return -EINVAL;
+	if (err)
+		return err;
+	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages)
+		if (page_state(pfn_to_page(z, b)) != GA_PAGE_CONTIG)
+			return -ENOENT;
+	ga_lock(&z->lock);
+	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages)
+		free_one_page_locked(z, b, z->pageblock_order,
+				     get_pfnblock_migratetype(z, b), false);
+	zone_stat_add_locked(z, GA_STAT_FREE_CALLS, 1);
+	zone_stat_add_locked(z, GA_STAT_PGFREE, end - start);
+	ga_unlock(&z->lock);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-region blocker summary.                                               */
+
+void ga_print_regions(struct ga_zone *z, FILE *f)
+{
+	unsigned long n = ga_zone_nr_regions(z, 0);
+
+	fprintf(f, "%-6s %-12s %9s %9s %9s %9s %9s %9s  %s\n", "region", "start_pfn",
+		"free", "movable", "reclaim", "unmov", "pinned", "contig", "verdict");
+	for (unsigned long i = 0; i < n; i++) {
+		struct ga_region_info r;
+		const char *verdict;
+
+		ga_region_query(z, i, 0, &r);
+		if (r.nr_contig == r.end_pfn - r.start_pfn)
+			verdict = "allocated (contig)";
+		else if (r.empty)
+			verdict = "free: 1 GiB page now";
+		else if (r.nr_reserved)
+			verdict = "blocked: holes";
+		else if (r.nr_unmovable || r.nr_highatomic_blocks)
+			verdict = "blocked: unmovable";
+		else if (r.nr_pinned)
+			verdict = "blocked: pinned";
+		else if (r.nr_reclaimable)
+			verdict = "tainted: reclaimable must be dropped";
+		else
+			verdict = "clean: migrate to obtain";
+		fprintf(f, "%-6lu %#-12llx %9lu %9lu %9lu %9lu %9lu %9lu  %s\n", i,
+			(unsigned long long)r.start_pfn, r.nr_free + r.nr_pcp,
+			r.nr_movable, r.nr_reclaimable, r.nr_unmovable, r.nr_pinned,
+			r.nr_contig, verdict);
+	}
+}
