@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Micro-benchmarks of the allocation and free paths on a 4 GiB zone.
+ *
+ * Every result is printed twice: a line for people, and a machine line
+ * "bench: <name> <value> <unit>" that scripts grep for. Timings are the
+ * best of several runs, because on a shared machine the minimum is the
+ * figure least disturbed by other load. One "pair" is one ga_alloc plus
+ * the matching ga_free; rates are million pairs (or ops) per second.
+ *
+ * Usage: bench [--quick]   (--quick: 10x fewer iterations, a CI smoke run)
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gigalloc.h"
+
+#define BENCH_PAGES	(1ul << 20)	/* 4 GiB of 4 KiB pages */
+#define BENCH_CPUS	4
+#define BENCH_RUNS	5		/* report the best of this many */
+#define BENCH_SEED	0x9e3779b97f4a7c15ull
+#define MAX_ZONES	8
+#define BATCH		64
+
+static unsigned long scale = 1;		/* 10 with --quick */
+static struct ga_zone *zones[MAX_ZONES];
+static const char *zone_names[MAX_ZONES];
+static unsigned int nr_zones;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bench: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		die("clock_gettime: %s", strerror(errno));
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* xorshift64: fixed seed, so every run allocates the same sequence. */
+static inline uint64_t rnd(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+static unsigned long iters(unsigned long full)
+{
+	return full / scale;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Zones and checked alloc/free.                                             */
+
+static struct ga_zone *make_zone(const char *name, bool pcp)
+{
+	struct ga_zone_config cfg;
+	struct ga_policy policy;
+	struct ga_zone *z;
+	char err[256];
+	int ret;
+
+	if (nr_zones == MAX_ZONES)
+		die("too many zones");
+	ret = ga_policy_preset(&policy, "vanilla");
+	if (ret)
+		die("ga_policy_preset(vanilla): %d", ret);
+	policy.pcp = pcp;
+	ga_zone_config_default(&cfg, 0, BENCH_PAGES, BENCH_CPUS);
+	cfg.policy = &policy;
+	if (ga_zone_config_check(&cfg, err, sizeof(err)))
+		die("zone config: %s", err);
+	ret = ga_zone_create(&z, &cfg);
+	if (ret)
+		die("ga_zone_create(%s): %s", name, strerror(-ret));
+	zone_names[nr_zones] = name;
+	zones[nr_zones++] = z;
+	return z;
+}
+
+static inline ga_pfn_t xalloc(struct ga_zone *z, unsigned int cpu,
+			      unsigned int order, unsigned int gfp)
+{
+	ga_pfn_t pfn;
+	int ret = ga_alloc(z, cpu, order, gfp, 0, &pfn);
+
+	if (ret)
+		die("ga_alloc(cpu %u, order %u, gfp %#x): %s", cpu, order, gfp,
+		    strerror(-ret));
+	return pfn;
+}
+
+static inline void xfree(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
+			 unsigned int order)
+{
+	int ret = ga_free(z, cpu, pfn, order);
+
+	if (ret)
+		die("ga_free(cpu %u, pfn %#llx, order %u): %s", cpu,
+		    (unsigned long long)pfn, order, strerror(-ret));
+}
+
+/* Everything the benchmark allocated must be back once pcps are drained. */
+static void check_all_free(struct ga_zone *z, const char *name)
+{
+	struct ga_zone_info info;
+
+	ga_drain_all_pcp(z);
+	ga_zone_info(z, &info);
+	if (info.free_pages != info.managed_pages)
+		die("%s: %lu of %lu pages free after freeing everything",
+		    name, info.free_pages, info.managed_pages);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reporting.                                                                */
+
+static void report(const char *name, const char *what, double value,
+		   const char *unit)
+{
+	printf("%-22s %-52s %10.2f %s\n", name, what, value, unit);
+	printf("bench: %s %.2f %s\n", name, value, unit);
+	fflush(stdout);
+}
+
+/*
+ * A human-only note on how often the timed runs left the pcp fast path:
+ * a pcp benchmark that never refills or spills measures the lists alone.
+ */
+static void pcp_note(struct ga_zone *z, const struct ga_stats *before,
+		     unsigned long pairs)
+{
+	struct ga_stats after;
+	uint64_t refills, drained;
+
+	ga_zone_stats(z, &after);
+	refills = after.v[GA_STAT_PCP_REFILL] - before->v[GA_STAT_PCP_REFILL];
+	drained = after.v[GA_STAT_PCP_DRAIN_PAGES] -
+		  before->v[GA_STAT_PCP_DRAIN_PAGES];
+	printf("%-22s   pcp refills %.3f, pages spilled %.3f per 1000 pairs\n",
+	       "", refills * 1000.0 / (double)pairs,
+	       drained * 1000.0 / (double)pairs);
+}
+
+/* Best (lowest) of BENCH_RUNS calls of fn, in ns per unit of work. */
+static double best_of(uint64_t (*fn)(void *), void *arg, unsigned long units)
+{
+	double best = 0;
+
+	for (int i = 0; i < BENCH_RUNS; i++) {
+		double ns = (double)fn(arg) / (double)units;
+
+		if (!i || ns < best)
+			best = ns;
+	}
+	return best;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Single-thread pair loops.                                                 */
+
+struct pair_args {
+	struct ga_zone *z;
+	unsigned int cpu;
+	unsigned long n;
+};
+
+#define GFP_BENCH (GA_GFP_KERNEL | GA_GFP_MOVABLE)
+
+static uint64_t run_order0_pairs(void *arg)
+{
+	struct pair_args *a = arg;
+	uint64_t t0 = now_ns();
+
+	for (unsigned long i = 0; i < a->n; i++)
+		xfree(a->z, a->cpu, xalloc(a->z, a->cpu, 0, GFP_BENCH), 0);
+	return now_ns() - t0;
+}
+
+static void bench_order0(const char *name, bool pcp)
+{
+	struct pair_args a = { .z = make_zone(name, pcp), .n = iters(5000000) };
+	struct pair_args warm = a;
+	struct ga_stats before;
+	double ns;
+
+	warm.n = a.n / 10;
+	run_order0_pairs(&warm);
+	ga_zone_stats(a.z, &before);
+	ns = best_of(run_order0_pairs, &a, a.n);
+	report(name, pcp ? "order-0 alloc+free pair, pcp on" :
+			   "order-0 alloc+free pair, pcp off", ns, "ns");
+	if (pcp) {
+		char rate_name[64];
+
+		snprintf(rate_name, sizeof(rate_name), "%s_rate", name);
+		report(rate_name, "  same, as a rate (million pairs/s)",
+		       1000.0 / ns, "Mops/s");
+		pcp_note(a.z, &before, a.n * BENCH_RUNS);
+	}
+	check_all_free(a.z, name);
+}
+
+/* 64 allocations, then 64 frees: pcp refills from and spills to the buddy. */
+static uint64_t run_batch64(void *arg)
+{
+	struct pair_args *a = arg;
+	ga_pfn_t pfns[BATCH];
+	uint64_t t0 = now_ns();
+
+	for (unsigned long r = 0; r < a->n / BATCH; r++) {
+		for (int i = 0; i < BATCH; i++)
+			pfns[i] = xalloc(a->z, a->cpu, 0, GFP_BENCH);
+		for (int i = 0; i < BATCH; i++)
+			xfree(a->z, a->cpu, pfns[i], 0);
+	}
+	return now_ns() - t0;
+}
+
+static void bench_batch64(void)
+{
+	const char *name = "order0_pcp_batch64";
+	struct pair_args a = { .z = make_zone(name, true), .n = iters(5000000) };
+	struct pair_args warm = a;
+	struct ga_stats before;
+	double ns;
+
+	a.n -= a.n % BATCH;
+	warm.n = a.n / 10;
+	run_batch64(&warm);
+	ga_zone_stats(a.z, &before);
+	ns = best_of(run_batch64, &a, a.n);
+	report(name, "order-0, 64 allocs then 64 frees, ns per pair", ns, "ns");
+	pcp_note(a.z, &before, a.n * BENCH_RUNS);
+	check_all_free(a.z, name);
+}
+
+/* Orders 0..10: pcp orders hit the lists, the rest split and merge. */
+static uint64_t run_random_order(void *arg)
+{
+	struct pair_args *a = arg;
+	uint64_t seed = BENCH_SEED;
+	uint64_t t0 = now_ns();
+
+	for (unsigned long i = 0; i < a->n; i++) {
+		unsigned int order = (unsigned int)(rnd(&seed) % 11);
+
+		xfree(a->z, a->cpu, xalloc(a->z, a->cpu, order, GFP_BENCH),
+		      order);
+	}
+	return now_ns() - t0;
+}
+
+static void bench_random_order(void)
+{
+	const char *name = "random_order_pair";
+	struct pair_args a = { .z = make_zone(name, true), .n = iters(5000000) };
+	struct pair_args warm = a;
+	double ns;
+
+	warm.n = a.n / 10;
+	run_random_order(&warm);
+	ns = best_of(run_random_order, &a, a.n);
+	report(name, "random order 0..10 alloc+free pair, pcp on", ns, "ns");
+	check_all_free(a.z, name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Churn: a half-full zone of mixed orders and mobilities.                   */
+
+struct live {
+	ga_pfn_t pfn;
+	unsigned int order;
+};
+
+struct churn {
+	struct ga_zone *z;
+	struct live *live;
+	size_t nr_live;
+	unsigned long pages;	/* currently allocated */
+	unsigned long n;	/* replacements per run */
+	uint64_t seed;
+};
+
+static const unsigned int churn_gfp[3] = {
+	GA_GFP_KERNEL | GA_GFP_MOVABLE,
+	GA_GFP_KERNEL,				/* unmovable */
+	GA_GFP_KERNEL | GA_GFP_RECLAIMABLE,
+};
+
+static void churn_alloc(struct churn *c, struct live *slot)
+{
+	uint64_t r = rnd(&c->seed);
+
+	slot->order = (unsigned int)(r & 3);
+	slot->pfn = xalloc(c->z, 0, slot->order, churn_gfp[(r >> 2) % 3]);
+	c->pages += 1ul << slot->order;
+}
+
+static uint64_t run_churn(void *arg)
+{
+	struct churn *c = arg;
+	uint64_t t0 = now_ns();
+
+	for (unsigned long i = 0; i < c->n; i++) {
+		struct live *slot = &c->live[rnd(&c->seed) % c->nr_live];
+
+		xfree(c->z, 0, slot->pfn, slot->order);
+		c->pages -= 1ul << slot->order;
+		churn_alloc(c, slot);
+	}
+	return now_ns() - t0;
+}
+
+static void bench_churn(void)
+{
+	const char *name = "churn_mixed";
+	struct churn c = { .z = make_zone(name, true), .seed = BENCH_SEED };
+	/* Orders 0..3 average 3.75 pages; size the table with some slack. */
+	size_t cap = BENCH_PAGES / 2 / 3 + 1024;
+	char err[256];
+	double ns;
+	int ret;
+
+	c.live = calloc(cap, sizeof(*c.live));
+	if (!c.live)
+		die("out of memory for the churn table");
+	while (c.pages < BENCH_PAGES / 2) {
+		if (c.nr_live == cap)
+			die("churn table overflow");
+		churn_alloc(&c, &c.live[c.nr_live++]);
+	}
+	c.n = iters(500000);
+	run_churn(&c);		/* warm-up, and mixes the block types */
+	c.n = iters(2000000);
+	ns = best_of(run_churn, &c, c.n);
+	report(name, "50% full, orders 0..3, mixed types: ns per replace", ns,
+	       "ns");
+
+	/* Check the zone while it holds a fragmented working set. */
+	ret = ga_zone_check(c.z, err, sizeof(err));
+	if (ret)
+		die("%s: ga_zone_check with %zu allocations live: %s", name,
+		    c.nr_live, err);
+	for (size_t i = 0; i < c.nr_live; i++)
+		xfree(c.z, 0, c.live[i].pfn, c.live[i].order);
+	free(c.live);
+	check_all_free(c.z, name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Threads: each on its own CPU index, so only the zone lock is shared.      */
+
+struct thread_args {
+	struct ga_zone *z;
+	pthread_barrier_t *barrier;
+	unsigned int cpu;
+	unsigned long n;
+	uint64_t start, end;
+};
+
+static void *thread_pairs(void *arg)
+{
+	struct thread_args *t = arg;
+	struct pair_args a = { .z = t->z, .cpu = t->cpu, .n = t->n / 10 };
+
+	run_order0_pairs(&a);	/* warm this CPU's pcp */
+	a.n = t->n;
+	pthread_barrier_wait(t->barrier);
+	t->start = now_ns();
+	run_order0_pairs(&a);
+	t->end = now_ns();
+	return NULL;
+}
+
+/* One run: returns wall ns; *per_thread_ns gets the mean ns per pair. */
+static uint64_t run_threads(struct ga_zone *z, unsigned int nr, unsigned long n,
+			    double *per_thread_ns)
+{
+	struct thread_args t[BENCH_CPUS];
+	pthread_t tid[BENCH_CPUS];
+	pthread_barrier_t barrier;
+	uint64_t first = UINT64_MAX, last = 0;
+	double sum = 0;
+	int ret;
+
+	ret = pthread_barrier_init(&barrier, NULL, nr);
+	if (ret)
+		die("pthread_barrier_init: %s", strerror(ret));
+	for (unsigned int i = 0; i < nr; i++) {
+		t[i] = (struct thread_args){ .z = z, .barrier = &barrier,
+					     .cpu = i, .n = n };
+		ret = pthread_create(&tid[i], NULL, thread_pairs, &t[i]);
+		if (ret)
+			die("pthread_create: %s", strerror(ret));
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		ret = pthread_join(tid[i], NULL);
+		if (ret)
+			die("pthread_join: %s", strerror(ret));
+		first = t[i].start < first ? t[i].start : first;
+		last = t[i].end > last ? t[i].end : last;
+		sum += (double)(t[i].end - t[i].start) / (double)n;
+	}
+	pthread_barrier_destroy(&barrier);
+	*per_thread_ns = sum / nr;
+	return last - first;
+}
+
+static void bench_threads(const char *name, unsigned int nr)
+{
+	struct ga_zone *z = make_zone(name, true);
+	unsigned long n = iters(2000000);
+	double best_rate = 0, best_ns = 0;
+	char rate_name[48], what[64];
+
+	for (int i = 0; i < BENCH_RUNS; i++) {
+		double per_thread;
+		uint64_t wall = run_threads(z, nr, n, &per_thread);
+		double rate = (double)n * nr / (double)wall * 1000.0;
+
+		if (rate > best_rate) {
+			best_rate = rate;
+			best_ns = per_thread;
+		}
+	}
+	snprintf(what, sizeof(what), "%u threads, order-0 pairs: ns per pair per thread",
+		 nr);
+	report(name, what, best_ns, "ns");
+	snprintf(rate_name, sizeof(rate_name), "%s_rate", name);
+	report(rate_name, "  aggregate, million pairs/s", best_rate, "Mops/s");
+	check_all_free(z, name);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void check_zones(void)
+{
+	char err[256];
+
+	for (unsigned int i = 0; i < nr_zones; i++) {
+		int ret = ga_zone_check(zones[i], err, sizeof(err));
+
+		if (ret) {
+			printf("bench: invariants FAILED (%s: %s)\n",
+			       zone_names[i], err);
+			exit(1);
+		}
+	}
+	printf("bench: invariants ok\n");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bench [--quick]\n"
+		   "  --quick  10x fewer iterations (CI smoke run)\n");
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t t0 = now_ns();
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick")) {
+			scale = 10;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "bench: unknown argument '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	printf("gigalloc bench: %lu MiB zone, %u cpus, vanilla policy, best of %d%s\n",
+	       BENCH_PAGES >> 8, BENCH_CPUS, BENCH_RUNS,
+	       scale > 1 ? " (--quick)" : "");
+
+	bench_order0("order0_pcp_pair", true);
+	bench_order0("order0_nopcp_pair", false);
+	bench_batch64();
+	bench_random_order();
+	bench_churn();
+	bench_threads("threads2_pair", 2);
+	bench_threads("threads4_pair", 4);
+
+	check_zones();
+	for (unsigned int i = 0; i < nr_zones; i++)
+		ga_zone_destroy(zones[i]);
+	printf("total time %.1f s\n", (double)(now_ns() - t0) / 1e9);
+	return 0;
+}
