@@ -98,6 +98,11 @@ struct ga_policy {
 	/* Reclaim. */
 	unsigned int reclaim_retries;	/* MAX_RECLAIM_RETRIES */
 	unsigned int reclaim_batch;	/* SWAP_CLUSTER_MAX: direct reclaim target */
+	/* Async evacuation of claimed movable pageblocks (RFC patch 06). */
+	bool evacuate;
+	unsigned int evacuate_pool;	/* pre-allocated work items (64) */
+	unsigned int evacuate_batch;	/* pages isolated per batch (32) */
+	bool evacuate_sync;		/* retry busy pages (default: async) */
 };
 
 /* Parameter description for tables and --set. */
@@ -233,7 +238,9 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 		 void *mem, size_t size);
 /* Same, with the metadata allocated by the library. -ENOMEM. */
 int ga_zone_create(struct ga_zone **zonep, const struct ga_zone_config *cfg);
-/* Tear down. Frees the metadata only if ga_zone_create allocated it. */
+/* Tear down. Runs (MANUAL) or waits for (THREADS) the executor's pending
+ * work first, since queued items point into the zone. Frees the metadata
+ * only if ga_zone_create allocated it. */
 void ga_zone_destroy(struct ga_zone *zone);
 
 /* ------------------------------------------------------------------------ */
@@ -307,6 +314,7 @@ struct ga_pageblock_info {
 	ga_pfn_t start_pfn;
 	int migratetype;	/* the label (get_pageblock_migratetype) */
 	bool isolated;
+	bool evacuating;	/* queued for or under evacuation */
 	unsigned int nr_free;	/* pages in free buddy blocks */
 	unsigned int nr_pcp;	/* pages on pcp lists */
 	unsigned int nr_alloc[GA_MT_PCPTYPES];	/* allocated pages per gfp mobility */
@@ -401,6 +409,19 @@ enum ga_stat_item {
 	GA_STAT_CONTIG_FAIL_NOMEM,
 	GA_STAT_CONTIG_PAGES_MOVED,	/* migrated + dropped for successes */
 	GA_STAT_CONTIG_PAGES_OBTAINED,
+	/* Evacuation of claimed pageblocks (RFC patch 06). */
+	GA_STAT_EVAC_QUEUED,		/* claims that queued an evacuation */
+	GA_STAT_EVAC_DROPPED,		/* ... dropped: the item pool was empty */
+	GA_STAT_EVAC_SKIPPED,		/* blocks back to MOVABLE before the run */
+	GA_STAT_EVAC_RUN,		/* blocks walked */
+	GA_STAT_EVAC_PAGES_MIGRATED,
+	GA_STAT_EVAC_PAGES_DROPPED,	/* clean pages dropped instead */
+	GA_STAT_EVAC_PAGES_FAILED,	/* isolated but refused/busy/no target */
+	GA_STAT_EVAC_PAGES_PINNED,	/* movable pages left because pinned */
+	GA_STAT_EVAC_BLOCKS_CLEAN,	/* ended with no movable page */
+	GA_STAT_EVAC_BLOCKS_DIRTY,	/* ended with movable pages left */
+	GA_STAT_EVAC_CLAIM_REFUSED,	/* claims refused: block under evacuation */
+	GA_STAT_EVAC_LATENCY_NS,	/* sum of queue-to-start times */
 	GA_NR_STATS
 };
 

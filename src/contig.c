@@ -46,8 +46,8 @@ static bool block_has_unmovable(struct ga_zone *z, ga_pfn_t block,
 	struct ga_pageblock *pb = pfn_to_block(z, block);
 	ga_pfn_t pfn = block, end = block + z->pageblock_nr_pages;
 
-	if (pb->flags & PB_ISOLATE || pb->mt == GA_MT_CMA) {
-		*b = (struct blocker){ pb->flags & PB_ISOLATE ? GA_BLOCK_ISOLATED :
+	if (pb_test_flag(pb, PB_ISOLATE) || pb->mt == GA_MT_CMA) {
+		*b = (struct blocker){ pb_test_flag(pb, PB_ISOLATE) ? GA_BLOCK_ISOLATED :
 						GA_BLOCK_RESERVED, block, -1, 0 };
 		return true;
 	}
@@ -118,7 +118,7 @@ static void isolate_block(struct ga_zone *z, ga_pfn_t block)
 		pfn += state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED ?
 			       1 : 1ul << page_order(p);
 	}
-	WRITE_ONCE(pb->flags, pb->flags | PB_ISOLATE);
+	pb_set_flag(pb, PB_ISOLATE);
 }
 
 static int isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
@@ -149,7 +149,7 @@ static void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 	for (ga_pfn_t block = start; block < end; block += z->pageblock_nr_pages) {
 		struct ga_pageblock *pb = pfn_to_block(z, block);
 
-		WRITE_ONCE(pb->flags, pb->flags & ~PB_ISOLATE);
+		pb_clear_flag(pb, PB_ISOLATE);
 		for (pfn = block; pfn < block + z->pageblock_nr_pages;) {
 			const struct ga_page *p = pfn_to_page(z, pfn);
 			unsigned int state = page_state(p);
@@ -247,7 +247,7 @@ static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 
 		set_page_owner(p, owner);
 		set_page_head(p, GA_PAGE_CONTIG, z->pageblock_order, 0);
-		WRITE_ONCE(pb->flags, pb->flags & ~PB_ISOLATE);
+		pb_clear_flag(pb, PB_ISOLATE);
 	}
 	ga_unlock(&z->lock);
 }

@@ -124,6 +124,11 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 
 	if (block_mt == GA_MT_HIGHATOMIC)
 		return -1;
+	/* Taking back a block under evacuation would undo the work (RFC 06). */
+	if (pb_test_flag(pfn_to_block(z, pfn), PB_EVACUATING)) {
+		zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
+		return -1;
+	}
 	if (current_order >= z->pageblock_order)
 		return claim_whole_block(z, pfn, current_order, order, start_mt,
 					 block_mt);
@@ -145,6 +150,9 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	    !z->policy.mobility_grouping) {
 		move_freepages_block(z, start_pfn, block_mt, start_mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
+		/* Move the remaining movable pages out (RFC 06). */
+		if (block_mt == GA_MT_MOVABLE && start_mt != GA_MT_MOVABLE)
+			queue_pageblock_evacuate(z, start_pfn);
 		return rmqueue_smallest(z, order, start_mt);
 	}
 	zone_stat_add_locked(z, GA_STAT_CLAIM_REFUSED, 1);

@@ -118,13 +118,18 @@ static inline bool ga_list_empty(const struct ga_list *l)
 	return l->first == GA_NIL;
 }
 
+/*
+ * Links share storage with the owner token, which queries and migration
+ * read without locks, so link stores are WRITE_ONCE: free on x86, and the
+ * racy reader sees either value, never a torn one.
+ */
 static inline void ga_list_add_head(struct ga_page *pages, struct ga_list *l,
 				    uint32_t idx)
 {
-	pages[idx].lru.prev = GA_NIL;
-	pages[idx].lru.next = l->first;
+	WRITE_ONCE(pages[idx].lru.prev, GA_NIL);
+	WRITE_ONCE(pages[idx].lru.next, l->first);
 	if (l->first != GA_NIL)
-		pages[l->first].lru.prev = idx;
+		WRITE_ONCE(pages[l->first].lru.prev, idx);
 	else
 		l->last = idx;
 	l->first = idx;
@@ -133,10 +138,10 @@ static inline void ga_list_add_head(struct ga_page *pages, struct ga_list *l,
 static inline void ga_list_add_tail(struct ga_page *pages, struct ga_list *l,
 				    uint32_t idx)
 {
-	pages[idx].lru.next = GA_NIL;
-	pages[idx].lru.prev = l->last;
+	WRITE_ONCE(pages[idx].lru.next, GA_NIL);
+	WRITE_ONCE(pages[idx].lru.prev, l->last);
 	if (l->last != GA_NIL)
-		pages[l->last].lru.next = idx;
+		WRITE_ONCE(pages[l->last].lru.next, idx);
 	else
 		l->first = idx;
 	l->last = idx;
@@ -148,11 +153,11 @@ static inline void ga_list_del(struct ga_page *pages, struct ga_list *l,
 	uint32_t next = pages[idx].lru.next, prev = pages[idx].lru.prev;
 
 	if (prev != GA_NIL)
-		pages[prev].lru.next = next;
+		WRITE_ONCE(pages[prev].lru.next, next);
 	else
 		l->first = next;
 	if (next != GA_NIL)
-		pages[next].lru.prev = prev;
+		WRITE_ONCE(pages[next].lru.prev, prev);
 	else
 		l->last = prev;
 }
@@ -162,6 +167,13 @@ static inline void ga_list_del(struct ga_page *pages, struct ga_list *l,
 
 #define PB_ISOLATE	(1u << 0)	/* standalone isolation bit (v6.16 layout) */
 #define PB_COMPACT_SKIP	(1u << 1)	/* compaction skip hint */
+#define PB_EVACUATING	(1u << 2)	/* queued for or under evacuation */
+
+/* Pageblock flags change under zone->lock but compaction sets skip hints
+ * without it, so every update is an atomic read-modify-write. */
+#define pb_set_flag(pb, f)	__atomic_fetch_or(&(pb)->flags, (uint8_t)(f), __ATOMIC_RELAXED)
+#define pb_clear_flag(pb, f)	__atomic_fetch_and(&(pb)->flags, (uint8_t)~(f), __ATOMIC_RELAXED)
+#define pb_test_flag(pb, f)	(__atomic_load_n(&(pb)->flags, __ATOMIC_RELAXED) & (f))
 
 struct ga_pageblock {
 	uint8_t mt;		/* migratetype label */
@@ -232,6 +244,7 @@ enum {
 	ZONE_BOOSTED_WATERMARK,
 	ZONE_RECLAIM_ACTIVE,
 	ZONE_BELOW_HIGH,
+	ZONE_EXECUTOR_KICK,	/* work was queued under a lock: kick on exit */
 };
 
 /* __rmqueue's mode cache (v6.15 "speed up fallbacks in rmqueue_bulk"). */
@@ -252,6 +265,17 @@ struct alloc_context {
 };
 
 /* ------------------------------------------------------------------------ */
+/* Evacuation pool (evacuate.c): items live in the zone's metadata.          */
+
+struct evacuate_item;
+
+struct ga_evacuate_state {
+	struct evacuate_item *items;
+	struct evacuate_item *free;	/* free items, under zone->lock */
+	unsigned int nr_items;
+};
+
+/* ------------------------------------------------------------------------ */
 /* The zone.                                                                 */
 
 struct ga_zone {
@@ -269,11 +293,13 @@ struct ga_zone {
 	struct ga_policy policy;
 	struct ga_ops ops;
 	void *ops_ctx;
+	struct ga_executor *executor;	/* background work; may be NULL */
 	void *owned_mem;		/* freed by ga_zone_destroy if non-NULL */
 
 	struct ga_page *pages;
 	struct ga_pageblock *blocks;
 	struct ga_pcp *pcp;
+	struct ga_evacuate_state evac;
 
 	/* Watermarks and sizing, set at init (setup_per_zone_wmarks). */
 	unsigned long min_free_kbytes;
@@ -437,6 +463,13 @@ void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order);
 
 /* migrate.c */
 bool defer_isolated_free(struct ga_zone *z, struct ga_page *p);
+
+/* evacuate.c */
+size_t evacuate_pool_size(unsigned int nr_items);
+void evacuate_init(struct ga_zone *z, void *items, unsigned int nr_items);
+void queue_pageblock_evacuate(struct ga_zone *z, ga_pfn_t block);
+/* Wake the executor if work was queued under a lock (end of ga_alloc). */
+void zone_kick_executor(struct ga_zone *z);
 
 /* pcp.c */
 void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,

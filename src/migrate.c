@@ -91,11 +91,13 @@ unsigned int isolate_migratepages(struct migrate_control *mc, ga_pfn_t *pfnp,
 				  ga_pfn_t end, struct migrate_batch *b)
 {
 	struct ga_zone *z = mc->zone;
+	unsigned int limit = mc->max_batch && mc->max_batch < COMPACT_CLUSTER_MAX ?
+			     mc->max_batch : COMPACT_CLUSTER_MAX;
 	ga_pfn_t pfn = *pfnp;
 
 	b->nr = 0;
 	b->nr_pages = 0;
-	while (pfn < end && b->nr < COMPACT_CLUSTER_MAX) {
+	while (pfn < end && b->nr < limit) {
 		struct ga_page *p = pfn_to_page(z, pfn);
 		unsigned int state = page_state(p);
 		int why;
@@ -198,9 +200,14 @@ static bool fail_page(struct migrate_control *mc, const struct isolated_page *ip
 	return false;
 }
 
-/* The target now holds the owner's allocation. */
-static void finish_target(struct ga_zone *z, ga_pfn_t target,
-			  const struct isolated_page *ip)
+/*
+ * Make the target the owner's allocation *before* the callback: once the
+ * callback returns 0 the owner may free the new page at once, and the free
+ * must find it complete (writing it afterwards would resurrect a page the
+ * owner already gave back). If the move fails the target is freed anyway.
+ */
+static void prepare_target(struct ga_zone *z, ga_pfn_t target,
+			   const struct isolated_page *ip)
 {
 	struct ga_page *p = pfn_to_page(z, target);
 
@@ -241,10 +248,10 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 			return fail_page(mc, ip, GA_BLOCK_NOMEM,
 					 GA_STAT_PGMIGRATE_FAIL_NOMEM);
 		}
+		prepare_target(z, (ga_pfn_t)target, ip);
 		rc = z->ops.migrate(z->ops_ctx, z, ip->owner, ip->pfn,
 				    (ga_pfn_t)target, ip->order);
 		if (!rc) {
-			finish_target(z, (ga_pfn_t)target, ip);
 			release_isolated(z, ip->pfn, ip->order);
 			mc->nr_migrated += 1ul << ip->order;
 			zone_stat_add(z, GA_STAT_PGMIGRATE_SUCCESS, 1ul << ip->order);

@@ -47,7 +47,8 @@ struct blocker {
 
 struct migrate_control;
 /* Provide a free 2^order block to migrate into; -1 if none. The block is
- * returned as an ALLOC head (mt MOVABLE) owned by the migration. */
+ * returned as an ALLOC head of that order held by the migration; the owner
+ * token is written into it before ops->migrate is called. */
 typedef long (*migrate_target_fn)(struct migrate_control *mc, unsigned int order);
 /* Give back a target that was not used. */
 typedef void (*migrate_release_fn)(struct migrate_control *mc, ga_pfn_t pfn,
@@ -59,6 +60,7 @@ struct migrate_control {
 	enum migrate_mode mode;
 	bool drop_clean;		/* try ops->drop on movable pages first */
 	bool isolate_reclaimable;	/* reclaimable pages are dropped */
+	unsigned int max_batch;		/* pages per isolation batch; 0 = 32 */
 	migrate_target_fn get_target;
 	migrate_release_fn put_target;
 	void *private;			/* for the target functions */

@@ -14,14 +14,14 @@ int get_pfnblock_migratetype(struct ga_zone *z, ga_pfn_t pfn)
 {
 	struct ga_pageblock *pb = pfn_to_block(z, pfn);
 
-	if (READ_ONCE(pb->flags) & PB_ISOLATE)
+	if (pb_test_flag(pb, PB_ISOLATE))
 		return GA_MT_ISOLATE;
 	return READ_ONCE(pb->mt);
 }
 
 bool pageblock_isolated(struct ga_zone *z, ga_pfn_t pfn)
 {
-	return READ_ONCE(pfn_to_block(z, pfn)->flags) & PB_ISOLATE;
+	return pb_test_flag(pfn_to_block(z, pfn), PB_ISOLATE);
 }
 
 /*

@@ -43,6 +43,14 @@ static const struct ga_param_info params[] = {
 	   "slow-path reclaim rounds without progress before failing"),
 	PU(reclaim_batch, 1, 1u << 20, "SWAP_CLUSTER_MAX",
 	   "pages asked of one direct reclaim call"),
+	PB(evacuate, "RFC 06 queue_pageblock_evacuate()",
+	   "migrate movable pages out of a block claimed for unmovable/reclaimable"),
+	PU(evacuate_pool, 1, 4096, "RFC 06 NR_EVACUATE_ITEMS",
+	   "pre-allocated evacuation work items; claims beyond them are dropped"),
+	PU(evacuate_batch, 1, 32, "COMPACT_CLUSTER_MAX",
+	   "pages isolated per evacuation batch"),
+	PB(evacuate_sync, "RFC 06 cc.mode = MIGRATE_ASYNC (inverted)",
+	   "evacuate with synchronous migration (retry busy pages)"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -53,7 +61,7 @@ const struct ga_param_info *ga_policy_params(size_t *nr)
 	return params;
 }
 
-static const char *const preset_names[] = { "vanilla", NULL };
+static const char *const preset_names[] = { "vanilla", "evacuate", NULL };
 
 const char *const *ga_policy_preset_names(void)
 {
@@ -77,13 +85,28 @@ static void preset_vanilla(struct ga_policy *p)
 		.pcp_high_fraction = 0,
 		.reclaim_retries = 16,
 		.reclaim_batch = 32,
+		.evacuate = false,
+		.evacuate_pool = 64,
+		.evacuate_batch = 32,
+		.evacuate_sync = false,
 	};
+}
+
+/* Vanilla plus the seed patch: async evacuation of claimed blocks. */
+static void preset_evacuate(struct ga_policy *p)
+{
+	preset_vanilla(p);
+	p->evacuate = true;
 }
 
 int ga_policy_preset(struct ga_policy *p, const char *name)
 {
 	if (!strcmp(name, "vanilla")) {
 		preset_vanilla(p);
+		return 0;
+	}
+	if (!strcmp(name, "evacuate")) {
+		preset_evacuate(p);
 		return 0;
 	}
 	return -ENOENT;

@@ -109,6 +109,7 @@ int ga_pageblock_query(struct ga_zone *z, ga_pfn_t pfn,
 	info->start_pfn = start;
 	info->migratetype = READ_ONCE(pfn_to_block(z, start)->mt);
 	info->isolated = pageblock_isolated(z, start);
+	info->evacuating = pb_test_flag(pfn_to_block(z, start), PB_EVACUATING);
 	block_census(z, start, &c);
 	info->nr_free = (unsigned int)c.free;
 	info->nr_pcp = (unsigned int)c.pcp;

@@ -446,6 +446,8 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 			      ga_gfp_migratetype(gfp), owner);
 	if (ac.wake_kswapd_boost)
 		wakeup_kswapd(z, &ac, true);
+	if (z->executor)
+		zone_kick_executor(z);
 	if (pfn < 0) {
 		zone_stat_add(z, GA_STAT_ALLOC_FAIL, 1);
 		return -ENOMEM;

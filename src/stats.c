@@ -120,7 +120,19 @@ const char *ga_migratetype_name(int mt)
 	X(CONTIG_FAIL_BUSY, "contig_fail_busy")				\
 	X(CONTIG_FAIL_NOMEM, "contig_fail_nomem")			\
 	X(CONTIG_PAGES_MOVED, "contig_pages_moved")			\
-	X(CONTIG_PAGES_OBTAINED, "contig_pages_obtained")
+	X(CONTIG_PAGES_OBTAINED, "contig_pages_obtained")		\
+	X(EVAC_QUEUED, "evac_queued")					\
+	X(EVAC_DROPPED, "evac_dropped")					\
+	X(EVAC_SKIPPED, "evac_skipped")					\
+	X(EVAC_RUN, "evac_run")						\
+	X(EVAC_PAGES_MIGRATED, "evac_pages_migrated")			\
+	X(EVAC_PAGES_DROPPED, "evac_pages_dropped")			\
+	X(EVAC_PAGES_FAILED, "evac_pages_failed")			\
+	X(EVAC_PAGES_PINNED, "evac_pages_pinned")			\
+	X(EVAC_BLOCKS_CLEAN, "evac_blocks_clean")			\
+	X(EVAC_BLOCKS_DIRTY, "evac_blocks_dirty")			\
+	X(EVAC_CLAIM_REFUSED, "evac_claim_refused")			\
+	X(EVAC_LATENCY_NS, "evac_latency_ns")
 
 #define STAT_NAME_ENTRY(item, name)	[GA_STAT_##item] = name,
 #define STAT_NAME_COUNT(item, name)	+ 1

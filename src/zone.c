@@ -111,8 +111,19 @@ int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 
 struct layout {
-	size_t pcp, blocks, pages, total;
+	size_t pcp, evac, blocks, pages, total;
+	unsigned int nr_evac;
 };
+
+static unsigned int evac_items(const struct ga_zone_config *cfg)
+{
+	struct ga_policy p;
+
+	if (cfg->policy)
+		return cfg->policy->evacuate_pool;
+	ga_policy_preset(&p, "vanilla");
+	return p.evacuate_pool;
+}
 
 static struct layout zone_layout(const struct ga_zone_config *cfg)
 {
@@ -120,8 +131,10 @@ static struct layout zone_layout(const struct ga_zone_config *cfg)
 	size_t nr_blocks = nr_pages >> cfg->pageblock_order;
 	struct layout l;
 
+	l.nr_evac = evac_items(cfg);
 	l.pcp = ALIGN64(sizeof(struct ga_zone));
-	l.blocks = l.pcp + ALIGN64(sizeof(struct ga_pcp) * cfg->nr_cpus);
+	l.evac = l.pcp + ALIGN64(sizeof(struct ga_pcp) * cfg->nr_cpus);
+	l.blocks = l.evac + ALIGN64(evacuate_pool_size(l.nr_evac));
 	l.pages = l.blocks + ALIGN64(sizeof(struct ga_pageblock) * nr_blocks);
 	l.total = l.pages + ALIGN64(sizeof(struct ga_page) * nr_pages);
 	return l;
@@ -288,6 +301,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	if (cfg->ops)
 		z->ops = *cfg->ops;
 	z->ops_ctx = cfg->ops_ctx;
+	z->executor = cfg->executor;
 	z->pcp = (struct ga_pcp *)(base + l.pcp);
 	z->blocks = (struct ga_pageblock *)(base + l.blocks);
 	z->pages = (struct ga_page *)(base + l.pages);
@@ -303,6 +317,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	label_pageblocks(z, cfg);
 	setup_zone_watermarks(z);
 	pcp_setup(z);
+	evacuate_init(z, base + l.evac, l.nr_evac);
 	free_usable_pages(z);
 	*zonep = z;
 	return 0;
@@ -332,6 +347,9 @@ void ga_zone_destroy(struct ga_zone *z)
 {
 	if (!z)
 		return;
+	/* Queued work points into this zone: let it finish first. */
+	if (z->executor)
+		ga_executor_run_pending(z->executor);
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++)
 		ga_lock_destroy(&z->pcp[cpu].lock);
 	ga_lock_destroy(&z->lock);

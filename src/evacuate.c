@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Asynchronous evacuation of stolen movable pageblocks — the seed of this
+ * project (RFC "mm: reliable 1GB page allocation", patch 06).
+ *
+ * When try_to_claim_block relabels a MOVABLE pageblock for an unmovable or
+ * reclaimable request, the movable pages still in it keep later
+ * non-movable allocations from being packed there. So the claim queues the
+ * block, and a worker migrates its movable pages elsewhere (dropping clean
+ * page cache instead where the owner allows), leaving the block wholly
+ * usable by its new type.
+ *
+ * The claim runs under zone->lock and must not allocate: work items come
+ * from a fixed pool in the zone's metadata (policy.evacuate_pool, 64 as in
+ * the patch); when it is empty the request is dropped and counted. The
+ * item is pushed onto the executor's lock-free list under the lock, and the
+ * worker is woken only after the allocation returns (the patch's irq_work
+ * step). While queued or running, the block carries PB_EVACUATING and no
+ * claim may take it back (that would undo the work in progress).
+ */
+#include <time.h>
+
+#include "executor.h"
+#include "migrate.h"
+
+struct evacuate_item {
+	struct ga_work work;
+	struct ga_zone *zone;
+	ga_pfn_t block;
+	uint64_t queued_ns;
+	struct evacuate_item *next_free;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+size_t evacuate_pool_size(unsigned int nr_items)
+{
+	return sizeof(struct evacuate_item) * nr_items;
+}
+
+static void evacuate_work_fn(struct ga_work *work);
+
+void evacuate_init(struct ga_zone *z, void *items, unsigned int nr_items)
+{
+	struct evacuate_item *it = items;
+
+	z->evac.items = it;
+	z->evac.nr_items = nr_items;
+	z->evac.free = NULL;
+	for (unsigned int i = nr_items; i-- > 0;) {
+		ga_work_init(&it[i].work, evacuate_work_fn);
+		it[i].zone = z;
+		it[i].next_free = z->evac.free;
+		z->evac.free = &it[i];
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Queueing (zone->lock held, from try_to_claim_block).                      */
+
+void queue_pageblock_evacuate(struct ga_zone *z, ga_pfn_t block)
+{
+	struct ga_pageblock *pb = pfn_to_block(z, block);
+	struct evacuate_item *it;
+
+	if (!z->policy.evacuate || !z->executor || pb_test_flag(pb, PB_EVACUATING))
+		return;
+	it = z->evac.free;
+	if (!it) {
+		zone_stat_add_locked(z, GA_STAT_EVAC_DROPPED, 1);
+		return;
+	}
+	z->evac.free = it->next_free;
+	it->block = block;
+	it->queued_ns = now_ns();
+	pb_set_flag(pb, PB_EVACUATING);
+	ga_work_queue(z->executor, &it->work);
+	ga_set_bit(ZONE_EXECUTOR_KICK, &z->flags);
+	zone_stat_add_locked(z, GA_STAT_EVAC_QUEUED, 1);
+}
+
+void zone_kick_executor(struct ga_zone *z)
+{
+	if (ga_test_bit(ZONE_EXECUTOR_KICK, &z->flags) &&
+	    ga_test_and_clear_bit(ZONE_EXECUTOR_KICK, &z->flags))
+		ga_executor_kick(z->executor);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The worker.                                                               */
+
+/*
+ * Migration targets from the normal allocator, but never inside the block
+ * being emptied: such a target would put movable data straight back. Those
+ * are held aside and freed at the end, where they become free pages of the
+ * block's new type.
+ */
+struct evac_targets {
+	ga_pfn_t block, end;
+	ga_pfn_t held[COMPACT_CLUSTER_MAX];
+	uint8_t held_order[COMPACT_CLUSTER_MAX];
+	unsigned int nr_held;
+};
+
+static long evacuate_get_target(struct migrate_control *mc, unsigned int order)
+{
+	struct evac_targets *t = mc->private;
+
+	for (;;) {
+		long pfn = migrate_target_alloc(mc, order);
+
+		if (pfn < 0 || (ga_pfn_t)pfn < t->block || (ga_pfn_t)pfn >= t->end)
+			return pfn;
+		if (t->nr_held == COMPACT_CLUSTER_MAX) {
+			migrate_target_free(mc, (ga_pfn_t)pfn, order);
+			return -1;
+		}
+		t->held[t->nr_held] = (ga_pfn_t)pfn;
+		t->held_order[t->nr_held++] = (uint8_t)order;
+	}
+}
+
+static void release_held_targets(struct migrate_control *mc,
+				 struct evac_targets *t)
+{
+	for (unsigned int i = 0; i < t->nr_held; i++)
+		migrate_target_free(mc, t->held[i], t->held_order[i]);
+	t->nr_held = 0;
+}
+
+/* Movable and pinned-movable pages still in the block. */
+static void count_movable_left(struct ga_zone *z, ga_pfn_t block,
+			       unsigned long *movable, unsigned long *pinned)
+{
+	ga_pfn_t pfn = block, end = block + z->pageblock_nr_pages;
+
+	*movable = *pinned = 0;
+	while (pfn < end) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+		unsigned int state = page_state(p);
+
+		if (state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED) {
+			pfn++;
+			continue;
+		}
+		if (state == GA_PAGE_ALLOC && page_alloc_mt(p) == GA_MT_MOVABLE) {
+			*movable += 1ul << page_order(p);
+			if (page_pins(p))
+				*pinned += 1ul << page_order(p);
+		}
+		pfn += 1ul << page_order(p);
+	}
+}
+
+/* evacuate_pageblock: walk the block in batches, isolate, drop, migrate. */
+static void evacuate_pageblock(struct ga_zone *z, ga_pfn_t block)
+{
+	struct evac_targets t = { .block = block,
+				  .end = block + z->pageblock_nr_pages };
+	struct migrate_control mc;
+	struct migrate_batch batch;
+	unsigned long movable, pinned;
+	ga_pfn_t pfn = block;
+
+	migrate_control_init(&mc, z, 0, z->policy.evacuate_sync ? MIGRATE_SYNC :
+								  MIGRATE_ASYNC);
+	mc.drop_clean = true;		/* reclaim_clean_pages_from_list */
+	mc.max_batch = z->policy.evacuate_batch;
+	mc.get_target = evacuate_get_target;
+	mc.private = &t;
+	while (pfn < t.end) {
+		isolate_migratepages(&mc, &pfn, t.end, &batch);
+		if (batch.nr)
+			migrate_pages_batch(&mc, &batch);
+		if (mc.nomem)
+			break;
+	}
+	release_held_targets(&mc, &t);
+
+	count_movable_left(z, block, &movable, &pinned);
+	zone_stat_add(z, GA_STAT_EVAC_PAGES_MIGRATED, mc.nr_migrated);
+	zone_stat_add(z, GA_STAT_EVAC_PAGES_DROPPED, mc.nr_dropped);
+	zone_stat_add(z, GA_STAT_EVAC_PAGES_FAILED, mc.nr_failed);
+	zone_stat_add(z, GA_STAT_EVAC_PAGES_PINNED, pinned);
+	zone_stat_add(z, movable ? GA_STAT_EVAC_BLOCKS_DIRTY :
+				   GA_STAT_EVAC_BLOCKS_CLEAN, 1);
+}
+
+static void evacuate_work_fn(struct ga_work *work)
+{
+	struct evacuate_item *it = ga_container_of(work, struct evacuate_item, work);
+	struct ga_zone *z = it->zone;
+	struct ga_pageblock *pb = pfn_to_block(z, it->block);
+
+	zone_stat_add(z, GA_STAT_EVAC_LATENCY_NS, now_ns() - it->queued_ns);
+	/* Worth evacuating only while the block is still non-movable. */
+	if (READ_ONCE(pb->mt) == GA_MT_MOVABLE) {
+		zone_stat_add(z, GA_STAT_EVAC_SKIPPED, 1);
+	} else {
+		zone_stat_add(z, GA_STAT_EVAC_RUN, 1);
+		evacuate_pageblock(z, it->block);
+	}
+	ga_lock(&z->lock);
+	pb_clear_flag(pb, PB_EVACUATING);
+	it->next_free = z->evac.free;
+	z->evac.free = it;
+	ga_unlock(&z->lock);
+}
