@@ -9,16 +9,6 @@
  */
 #include "internal.h"
 
-/* The type a free page of this block belongs to: ISOLATE while isolated. */
-int get_pfnblock_migratetype(struct ga_zone *z, ga_pfn_t pfn)
-{
-	struct ga_pageblock *pb = pfn_to_block(z, pfn);
-
-	if (pb_test_flag(pb, PB_ISOLATE))
-		return GA_MT_ISOLATE;
-	return READ_ONCE(pb->mt);
-}
-
 bool pageblock_isolated(struct ga_zone *z, ga_pfn_t pfn)
 {
 	return pb_test_flag(pfn_to_block(z, pfn), PB_ISOLATE);

@@ -31,34 +31,50 @@
 #define ga_test_and_clear_bit(nr, addr) \
 	((__atomic_fetch_and((addr), ~(1ul << (nr)), __ATOMIC_RELAXED) >> (nr)) & 1ul)
 
-/* A spinlock, like the kernel's zone->lock and pcp->lock. */
+/*
+ * A test-and-test-and-set spinlock, like the kernel's zone->lock and
+ * pcp->lock. Inline rather than pthread_spin_*, which is a library call on
+ * the pcp fast path; acquire/release atomics let ThreadSanitizer see the
+ * ordering it provides.
+ */
 typedef struct {
-	pthread_spinlock_t l;
+	int l;
 } ga_lock_t;
 
 static inline void ga_lock_init(ga_lock_t *lock)
 {
-	pthread_spin_init(&lock->l, PTHREAD_PROCESS_PRIVATE);
+	__atomic_store_n(&lock->l, 0, __ATOMIC_RELAXED);
 }
 
 static inline void ga_lock_destroy(ga_lock_t *lock)
 {
-	pthread_spin_destroy(&lock->l);
-}
-
-static inline void ga_lock(ga_lock_t *lock)
-{
-	pthread_spin_lock(&lock->l);
+	(void)lock;
 }
 
 static inline int ga_trylock(ga_lock_t *lock)
 {
-	return pthread_spin_trylock(&lock->l) == 0;
+	return !__atomic_load_n(&lock->l, __ATOMIC_RELAXED) &&
+	       !__atomic_exchange_n(&lock->l, 1, __ATOMIC_ACQUIRE);
+}
+
+static inline void ga_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+static inline void ga_lock(ga_lock_t *lock)
+{
+	while (!ga_trylock(lock))
+		ga_cpu_relax();
 }
 
 static inline void ga_unlock(ga_lock_t *lock)
 {
-	pthread_spin_unlock(&lock->l);
+	__atomic_store_n(&lock->l, 0, __ATOMIC_RELEASE);
 }
 
 /*
