@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -281,12 +282,30 @@ struct demo {
 	unsigned long fill;		/* pages held when the fill stopped */
 	unsigned long band_low;		/* churn allocates below this */
 	unsigned long managed;
+	unsigned long nr_ops;		/* churn operations of this thread */
 	unsigned int cpus;
+	unsigned int cpu_first, cpu_step;	/* this thread's CPUs */
+	struct demo_sync *sync;		/* shared by the threads, or NULL */
 	int error;			/* first failure inside the callback */
 	/* What the demo saw, for the summary. */
 	unsigned long nr_alloc, nr_free, nr_enomem, nr_thp, nr_thp_fail;
 	unsigned long reclaim_calls, reclaim_pages;
 };
+
+/*
+ * With --threads, each thread plays its own share of the users with its own
+ * table and CPUs; they meet at barriers so the invariant checker runs on a
+ * quiescent zone (between library calls nothing is half done).
+ */
+struct demo_sync {
+	pthread_barrier_t barrier;
+	unsigned int checks;		/* quiescent checks during the churn */
+	unsigned int checks_done;
+	int failed;
+};
+
+/* The thread's own table, for the reclaim callback (it frees our pages). */
+static __thread struct demo *demo_self;
 
 /* xorshift64: deterministic for a given --seed. */
 static uint64_t rnd(struct demo *d)
@@ -347,7 +366,7 @@ static int pool_free(struct demo *d, struct pool *p, size_t i, unsigned int cpu)
 static unsigned long demo_reclaim(void *ctx, struct ga_zone *zone,
 				  const struct ga_reclaim_request *req)
 {
-	struct demo *d = ctx;
+	struct demo *d = demo_self ? demo_self : ctx;
 	struct pool *mov = &d->pools[CL_MOVABLE];
 	struct pool *rec = &d->pools[CL_RECLAIMABLE];
 	unsigned long freed = 0;
@@ -378,6 +397,14 @@ static unsigned long demo_reclaim(void *ctx, struct ga_zone *zone,
 #define DEMO_BAND_PCT		2	/* churn stays in [fill - 2 %, fill] */
 #define DEMO_OPS_PER_TICK	100000	/* one vmstat "second" of churn */
 
+/* One of this thread's CPUs: cpu_first, cpu_first + cpu_step, ... */
+static unsigned int demo_cpu(const struct demo *d, uint64_t r)
+{
+	unsigned int n = (d->cpus - d->cpu_first + d->cpu_step - 1) / d->cpu_step;
+
+	return d->cpu_first + (unsigned int)(r % n) * d->cpu_step;
+}
+
 /*
  * One allocation of the demo's mix: 60 % movable, 25 % reclaimable, 15 %
  * unmovable; orders 0..3 (60/20/12/8 %) and, one in 2048, a movable order-9
@@ -394,7 +421,7 @@ static void demo_alloc_one(struct demo *d)
 	unsigned int o = (unsigned int)(r & 0xffff) % 100, order, g;
 	unsigned int c = (unsigned int)((r >> 16) & 0xffff) % 100;
 	bool thp = ((r >> 32) & 2047) == 0;
-	unsigned int cpu = (unsigned int)(r >> 48) % d->cpus;
+	unsigned int cpu = demo_cpu(d, r >> 48);
 	int cl = c < 60 ? CL_MOVABLE : c < 85 ? CL_RECLAIMABLE : CL_UNMOVABLE;
 	ga_pfn_t pfn;
 	int err;
@@ -437,7 +464,7 @@ static void demo_free_one(struct demo *d)
 	r = (size_t)(rnd(d) % total);
 	for (cl = 0; r >= d->pools[cl].nr; cl++)
 		r -= d->pools[cl].nr;
-	err = pool_free(d, &d->pools[cl], r, (unsigned int)(rnd(d) % d->cpus));
+	err = pool_free(d, &d->pools[cl], r, demo_cpu(d, rnd(d)));
 	if (err)
 		fatal("ga_free: %s", strerror(-err));
 }
@@ -475,17 +502,44 @@ static void demo_fill(struct demo *d)
 	d->fill = d->used;
 }
 
+/* All threads stop; the first checks the zone; all go on. */
+static void demo_checkpoint(struct demo *d)
+{
+	struct demo_sync *sy = d->sync;
+	char err[256];
+
+	pthread_barrier_wait(&sy->barrier);
+	if (d->cpu_first == 0) {
+		if (ga_zone_check(d->zone, err, sizeof(err))) {
+			fprintf(stderr, "invariants: FAILED during the churn: %s\n", err);
+			sy->failed = 1;
+		}
+		sy->checks_done++;
+	}
+	pthread_barrier_wait(&sy->barrier);
+}
+
+static bool at_checkpoint(const struct demo *d, unsigned long i,
+			  unsigned long ops)
+{
+	unsigned int n = d->sync ? d->sync->checks : 0;
+
+	return n && ops >= n && i % (ops / n) == ops / n - 1;
+}
+
 static void demo_churn(struct demo *d, unsigned long ops)
 {
 	unsigned long high = d->fill;
 	unsigned long band = d->managed / 100 * DEMO_BAND_PCT;
 	unsigned long low = high > band ? high - band : 0;
-	bool tty = isatty(2);
+	bool tty = isatty(2) && d->cpu_first == 0;
 	double t0 = now_s();
 
 	d->band_low = low;
 
 	for (unsigned long i = 0; i < ops; i++) {
+		if (at_checkpoint(d, i, ops))
+			demo_checkpoint(d);
 		/* Free above the band, allocate below it, coin flip inside. */
 		if (d->used >= high)
 			demo_free_one(d);
@@ -493,7 +547,8 @@ static void demo_churn(struct demo *d, unsigned long ops)
 			demo_alloc_one(d);
 		else
 			demo_free_one(d);
-		if (i % DEMO_OPS_PER_TICK == DEMO_OPS_PER_TICK - 1)
+		if (i % DEMO_OPS_PER_TICK == DEMO_OPS_PER_TICK - 1 &&
+		    d->cpu_first == 0)
 			ga_vmstat_tick(d->zone);
 		if (tty && !(i & 0xffff))
 			progress(t0, i, ops);
@@ -547,21 +602,26 @@ static void section(const char *title)
 }
 
 /* Check the invariants with the working set live, then free it all. */
-static void demo_check(struct demo *d)
+static void demo_check(struct demo *t, unsigned int n)
 {
+	struct ga_zone *z = t[0].zone;
 	struct ga_zone_info info;
 	char err[256];
 
-	if (ga_zone_check(d->zone, err, sizeof(err))) {
+	if (ga_zone_check(z, err, sizeof(err))) {
 		printf("invariants: FAILED: %s\n", err);
 		exit(1);
 	}
-	for (int cl = 0; cl < NR_CLASSES; cl++)
-		while (d->pools[cl].nr)
-			if (pool_free(d, &d->pools[cl], d->pools[cl].nr - 1, 0))
-				fatal("teardown: ga_free failed");
-	ga_drain_all_pcp(d->zone);
-	ga_zone_info(d->zone, &info);
+	for (unsigned int i = 0; i < n; i++) {
+		struct demo *d = &t[i];
+
+		for (int cl = 0; cl < NR_CLASSES; cl++)
+			while (d->pools[cl].nr)
+				if (pool_free(d, &d->pools[cl], d->pools[cl].nr - 1, 0))
+					fatal("teardown: ga_free failed");
+	}
+	ga_drain_all_pcp(z);
+	ga_zone_info(z, &info);
 	if (info.free_pages != info.managed_pages) {
 		printf("invariants: FAILED: %lu of %lu pages free after freeing "
 		       "everything\n", info.free_pages, info.managed_pages);
@@ -575,7 +635,7 @@ static void demo_check(struct demo *d)
 
 struct demo_args {
 	uint64_t mem;
-	uint64_t cpus, ops, seed;
+	uint64_t cpus, ops, seed, threads, checks;
 	const char *policy;
 	const char **sets;
 	size_t nr_sets;
@@ -584,8 +644,8 @@ struct demo_args {
 static void demo_usage(FILE *f)
 {
 	fprintf(f,
-"usage: %s demo [--mem SIZE] [--cpus N] [--ops N] [--seed S]\n"
-"                     [--policy NAME] [--set name=value ...]\n"
+"usage: %s demo [--mem SIZE] [--cpus N] [--ops N] [--seed S] [--threads N]\n"
+"                     [--checks N] [--policy NAME] [--set name=value ...]\n"
 "\n"
 "Fill a zone to ~90%% with movable, reclaimable and unmovable allocations\n"
 "of orders 0-3 and some order-9 THPs, then churn it with random frees and\n"
@@ -597,6 +657,10 @@ static void demo_usage(FILE *f)
 "  --cpus N           CPUs (per-CPU lists) the work is spread over (default 4)\n"
 "  --ops N            churn operations (default 2000000)\n"
 "  --seed S           random seed (default 1)\n"
+"  --threads N        threads churning the zone at once, each on its own\n"
+"                     CPUs (default 1; the run is then not deterministic)\n"
+"  --checks N         stop all threads N times during the churn and run\n"
+"                     the invariant checker (default 4)\n"
 "  --policy NAME      policy preset (default vanilla)\n"
 "  --set name=value   change one policy parameter after --policy is\n"
 "                     loaded; repeatable ('%s policy' lists them)\n",
@@ -609,7 +673,8 @@ static const char *size_error(int err)
 	       "expected a number with an optional K, M, G or T suffix";
 }
 
-enum { OPT_MEM, OPT_CPUS, OPT_OPS, OPT_SEED, OPT_POLICY, OPT_SET, OPT_HELP };
+enum { OPT_MEM, OPT_CPUS, OPT_OPS, OPT_SEED, OPT_POLICY, OPT_SET, OPT_THREADS,
+       OPT_CHECKS, OPT_HELP };
 
 static void parse_demo_args(struct demo_args *da, int argc, char **argv)
 {
@@ -617,13 +682,14 @@ static void parse_demo_args(struct demo_args *da, int argc, char **argv)
 	static const struct cli_opt opts[] = {
 		{ "--mem", true }, { "--cpus", true }, { "--ops", true },
 		{ "--seed", true }, { "--policy", true }, { "--set", true },
-		{ "--help", false },
+		{ "--threads", true }, { "--checks", true }, { "--help", false },
 	};
 	struct cli_args a = { .cmd = "demo", .argc = argc, .argv = argv, .i = 0 };
 	int k, err;
 
 	*da = (struct demo_args){ .mem = 1ull << 30, .cpus = 4, .ops = 2000000,
-				  .seed = 1, .policy = "vanilla" };
+				  .seed = 1, .policy = "vanilla", .threads = 1,
+				  .checks = 4 };
 	da->sets = calloc((size_t)argc + 1, sizeof(*da->sets));
 	if (!da->sets)
 		fatal("out of memory");
@@ -652,6 +718,16 @@ static void parse_demo_args(struct demo_args *da, int argc, char **argv)
 			break;
 		case OPT_POLICY:
 			da->policy = a.value;
+			break;
+		case OPT_THREADS:
+			if (parse_uint(a.value, 1, 64, &da->threads))
+				usage_error(a.cmd, "--threads '%s': expected 1..64",
+					    a.value);
+			break;
+		case OPT_CHECKS:
+			if (parse_uint(a.value, 0, 1000, &da->checks))
+				usage_error(a.cmd, "--checks '%s': expected 0..1000",
+					    a.value);
 			break;
 		case OPT_SET:
 			da->sets[da->nr_sets++] = a.value;
@@ -698,57 +774,135 @@ static struct ga_zone *demo_zone(struct demo *d, const struct demo_args *da,
 	return z;
 }
 
+/* One thread's share: fill, then churn, meeting the others at checks. */
+static void *demo_thread(void *arg)
+{
+	struct demo *d = arg;
+
+	demo_self = d;
+	demo_fill(d);
+	pthread_barrier_wait(&d->sync->barrier);
+	demo_churn(d, d->nr_ops);
+	return NULL;
+}
+
+/* The threads' tables, summed for the report. */
+static void demo_sum(struct demo *sum, const struct demo *t, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		sum->used += t[i].used;
+		sum->fill += t[i].fill;
+		sum->band_low += t[i].band_low;
+		sum->nr_alloc += t[i].nr_alloc;
+		sum->nr_free += t[i].nr_free;
+		sum->nr_enomem += t[i].nr_enomem;
+		sum->nr_thp += t[i].nr_thp;
+		sum->nr_thp_fail += t[i].nr_thp_fail;
+		sum->reclaim_calls += t[i].reclaim_calls;
+		sum->reclaim_pages += t[i].reclaim_pages;
+		for (int cl = 0; cl < NR_CLASSES; cl++)
+			sum->pools[cl].nr += t[i].pools[cl].nr;
+	}
+}
+
+static void demo_run_threads(struct demo *t, unsigned int n,
+			     struct demo_sync *sync)
+{
+	pthread_t *th = calloc(n, sizeof(*th));
+
+	if (!th || pthread_barrier_init(&sync->barrier, NULL, n))
+		fatal("cannot set up %u threads", n);
+	for (unsigned int i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, demo_thread, &t[i]))
+			fatal("pthread_create failed");
+	for (unsigned int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&sync->barrier);
+	free(th);
+}
+
+static void demo_report(const struct demo *sum, const struct demo_sync *sync,
+			const struct demo_args *da, double t0, double t1)
+{
+	struct ga_zone *z = sum->zone;
+
+	section("policy");
+	ga_policy_print(stdout, ga_zone_policy(z));
+	section("buddyinfo");
+	ga_print_buddyinfo(z, stdout);
+	section("pagetypeinfo");
+	ga_print_pagetypeinfo(z, stdout);
+	section("counters");
+	print_counters(z, sum);
+	section("extfrag");
+	ga_print_extfrag(z, stdout);
+	section("result");
+	printf("elapsed: %.2f s for the fill and %" PRIu64 " churn operations "
+	       "(%.0f ops/s, fill included)\n", t1 - t0, da->ops,
+	       t1 > t0 ? (double)da->ops / (t1 - t0) : 0.0);
+	printf("invariants during the churn: %u checks, %s\n", sync->checks_done,
+	       sync->failed ? "FAILED" : "ok");
+}
+
 static int cmd_demo(int argc, char **argv)
 {
 	struct ga_ops ops = { .reclaim = demo_reclaim };
-	struct demo d = { 0 };
+	struct demo_sync sync = { 0 };
+	struct demo sum = { 0 }, *t;
 	struct demo_args da;
 	struct ga_policy policy;
 	struct ga_zone_info info;
-	double t0, t1, t2;
+	unsigned int n;
+	double t0, t1;
 
 	parse_demo_args(&da, argc, argv);
 	load_preset("demo", &policy, da.policy);
 	for (size_t i = 0; i < da.nr_sets; i++)
 		apply_set("demo", &policy, da.sets[i]);
+	n = (unsigned int)da.threads;
+	if (da.cpus < n)
+		usage_error("demo", "--threads %u needs at least as many --cpus", n);
+	sync.checks = (unsigned int)da.checks;
 
-	d.zone = demo_zone(&d, &da, &policy, &ops);
-	d.rng = seed_state(da.seed);
-	d.cpus = (unsigned int)da.cpus;
-	ga_zone_info(d.zone, &info);
-	d.managed = info.managed_pages;
-	printf("gigalloc demo: %" PRIu64 " MiB (%lu pages), %u cpus, %" PRIu64
-	       " ops, seed %" PRIu64 ", policy %s", da.mem >> 20, d.managed,
-	       d.cpus, da.ops, da.seed, da.policy);
+	sum.zone = demo_zone(&sum, &da, &policy, &ops);
+	ga_zone_info(sum.zone, &info);
+	sum.managed = info.managed_pages;
+	t = calloc(n, sizeof(*t));
+	if (!t)
+		fatal("out of memory");
+	for (unsigned int i = 0; i < n; i++) {
+		t[i] = (struct demo){ .zone = sum.zone, .managed = sum.managed / n,
+				      .rng = seed_state(da.seed + i),
+				      .cpus = (unsigned int)da.cpus, .cpu_first = i,
+				      .cpu_step = n, .sync = &sync,
+				      .nr_ops = da.ops / n };
+	}
+	printf("gigalloc demo: %" PRIu64 " MiB (%lu pages), %u cpus, %u thread%s, %"
+	       PRIu64 " ops, seed %" PRIu64 ", policy %s", da.mem >> 20, sum.managed,
+	       (unsigned int)da.cpus, n, n > 1 ? "s" : "", da.ops, da.seed, da.policy);
 	for (size_t i = 0; i < da.nr_sets; i++)
 		printf(" --set %s", da.sets[i]);
 	printf("\n");
 
 	t0 = now_s();
-	demo_fill(&d);
+	demo_run_threads(t, n, &sync);
 	t1 = now_s();
-	demo_churn(&d, (unsigned long)da.ops);
-	t2 = now_s();
+	for (unsigned int i = 0; i < n; i++)
+		if (t[i].error)
+			fatal("reclaim callback: ga_free failed: %s",
+			      strerror(-t[i].error));
 
-	section("policy");
-	ga_policy_print(stdout, ga_zone_policy(d.zone));
-	section("buddyinfo");
-	ga_print_buddyinfo(d.zone, stdout);
-	section("pagetypeinfo");
-	ga_print_pagetypeinfo(d.zone, stdout);
-	section("counters");
-	print_counters(d.zone, &d);
-	section("extfrag");
-	ga_print_extfrag(d.zone, stdout);
-	section("result");
-	printf("elapsed: %.2f s (fill %.2f s, churn %.2f s), %.0f churn ops/s\n",
-	       t2 - t0, t1 - t0, t2 - t1,
-	       t2 > t1 ? (double)da.ops / (t2 - t1) : 0.0);
-	demo_check(&d);
+	demo_sum(&sum, t, n);
+	demo_report(&sum, &sync, &da, t0, t1);
+	demo_check(t, n);
+	if (sync.failed)
+		return 1;
 
-	ga_zone_destroy(d.zone);
-	for (int cl = 0; cl < NR_CLASSES; cl++)
-		free(d.pools[cl].a);
+	ga_zone_destroy(sum.zone);
+	for (unsigned int i = 0; i < n; i++)
+		for (int cl = 0; cl < NR_CLASSES; cl++)
+			free(t[i].pools[cl].a);
+	free(t);
 	free(da.sets);
 	return 0;
 }
