@@ -16,7 +16,7 @@ VARIANT ?= release
 OUT     := build/$(VARIANT)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASE    := -std=gnu11 -g -pthread -Iinclude -Isrc -Isim -Icli $(WARN)
+BASE    := -std=gnu11 -g -pthread -Iinclude -Isrc -Isim -Itrace -Iinspect -Icli $(WARN)
 
 # Release builds use link-time optimization with gcc so the pcp fast path
 # inlines across files (21 -> 18 ns per order-0 pair); other compilers
@@ -40,12 +40,15 @@ endif
 
 CFLAGS  += $(BASE) $(VFLAGS)
 LDFLAGS += -pthread $(filter -fsanitize=% -flto%,$(VFLAGS))
-LDLIBS  += -lm
+LDLIBS  += -lm -lpng -lz
+# zstd traces are read when libzstd-dev is installed (trace/tsource.c
+# checks with __has_include; this links the library in the same case).
+LDLIBS  += $(shell printf '\043include <zstd.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo -lzstd)
 
 LIB_SRC   := $(wildcard src/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(OUT)/%.o)
 LIB       := $(OUT)/libgigalloc.a
-SIM_SRC   := $(wildcard sim/*.c)
+SIM_SRC   := $(wildcard sim/*.c trace/*.c inspect/*.c)
 SIM_LIB   := $(OUT)/libgasim.a
 CLI_SRC   := $(wildcard cli/*.c)
 CLI       := $(OUT)/gigalloc
@@ -55,7 +58,7 @@ TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$
 BENCH     := $(OUT)/bench/bench
 
 # Tests that exercise threads run again under ThreadSanitizer.
-TSAN_TESTS ?= test_threads test_executor test_evacuate
+TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction
 
 .PHONY: all lib cli tests run demo check check-variant bench clean
 .SECONDARY:
@@ -66,11 +69,11 @@ lib: $(LIB)
 cli: $(CLI)
 tests: $(TEST_BIN)
 
-$(OUT)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h sim/*.h cli/*.h) | dirs
+$(OUT)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h sim/*.h trace/*.h inspect/*.h cli/*.h) | dirs
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 dirs:
-	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/tests $(OUT)/bench
+	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/trace $(OUT)/inspect $(OUT)/tests $(OUT)/bench
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * Micro-benchmarks of the allocation and free paths on a 4 GiB zone.
+ * Micro-benchmarks of the allocation and free paths on a 4 GiB zone, and
+ * of moving pages: compaction's migration rate and the cost of a 1 GiB
+ * contiguous allocation from a half-full zone.
  *
  * Every result is printed twice: a line for people, and a machine line
  * "bench: <name> <value> <unit>" that scripts grep for. Timings are the
@@ -456,6 +458,219 @@ static void bench_threads(const char *name, unsigned int nr)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Moving pages: compaction, and a 1 GiB page from a half-full zone.         */
+
+struct owner_obj {
+	ga_pfn_t pfn;
+	uint8_t order;
+	bool live;
+};
+
+/* An embedder owning every movable page: migrate updates its table. */
+struct owners {
+	struct ga_zone *z;
+	struct owner_obj *obj;
+	size_t nr, cap;
+};
+
+static int owners_migrate(void *ctx, struct ga_zone *z, uint64_t owner,
+			  ga_pfn_t old_pfn, ga_pfn_t new_pfn, unsigned int order)
+{
+	struct owners *o = ctx;
+	struct owner_obj *ob;
+
+	(void)z;
+	if (owner >= o->nr)
+		return -ENOENT;
+	ob = &o->obj[owner];
+	if (!ob->live || ob->pfn != old_pfn || ob->order != order)
+		return -ENOENT;
+	ob->pfn = new_pfn;
+	return 0;
+}
+
+/* Dirty page cache: it cannot be dropped, only moved. */
+static int owners_drop(void *ctx, struct ga_zone *z, uint64_t owner,
+		       ga_pfn_t pfn, unsigned int order)
+{
+	(void)ctx, (void)z, (void)owner, (void)pfn, (void)order;
+	return -EBUSY;
+}
+
+static const struct ga_ops owner_ops = {
+	.migrate = owners_migrate,
+	.drop = owners_drop,
+};
+
+static void owners_create(struct owners *o, const char *name)
+{
+	struct ga_zone_config cfg;
+	struct ga_policy policy;
+	int ret;
+
+	ga_policy_preset(&policy, "vanilla");
+	ga_zone_config_default(&cfg, 0, BENCH_PAGES, BENCH_CPUS);
+	cfg.policy = &policy;
+	cfg.ops = &owner_ops;
+	cfg.ops_ctx = o;
+	o->nr = 0;
+	o->cap = BENCH_PAGES;
+	o->obj = calloc(o->cap, sizeof(*o->obj));
+	if (!o->obj)
+		die("%s: out of memory for the owner table", name);
+	ret = ga_zone_create(&o->z, &cfg);
+	if (ret)
+		die("ga_zone_create(%s): %s", name, strerror(-ret));
+}
+
+static bool owners_alloc(struct owners *o, unsigned int order)
+{
+	ga_pfn_t pfn;
+
+	if (o->nr == o->cap || ga_alloc(o->z, 0, order, GA_GFP_HIGHUSER_MOVABLE,
+					o->nr, &pfn))
+		return false;
+	o->obj[o->nr++] = (struct owner_obj){ .pfn = pfn, .order = (uint8_t)order,
+					      .live = true };
+	return true;
+}
+
+static void owners_free(struct owners *o, size_t i)
+{
+	xfree(o->z, 0, o->obj[i].pfn, o->obj[i].order);
+	o->obj[i].live = false;
+}
+
+/* Every owner still holds its pages where its table says; invariants hold. */
+static void owners_verify(struct owners *o, const char *name)
+{
+	char err[256];
+
+	for (size_t i = 0; i < o->nr; i++) {
+		struct ga_page_info pi;
+
+		if (!o->obj[i].live)
+			continue;
+		if (ga_page_query(o->z, o->obj[i].pfn, &pi) ||
+		    pi.state != GA_PAGE_ALLOC || pi.head_pfn != o->obj[i].pfn ||
+		    pi.owner != i || pi.order != o->obj[i].order)
+			die("%s: owner %zu lost its page at %#llx", name, i,
+			    (unsigned long long)o->obj[i].pfn);
+	}
+	if (ga_zone_check(o->z, err, sizeof(err)))
+		die("%s: invariants: %s", name, err);
+}
+
+static void owners_destroy(struct owners *o)
+{
+	ga_zone_destroy(o->z);
+	free(o->obj);
+}
+
+static void xfree_contig(struct ga_zone *z, ga_pfn_t pfn)
+{
+	int ret = ga_free_contig_range(z, 0, pfn, pfn + (1ul << 18));
+
+	if (ret)
+		die("ga_free_contig_range(%#llx): %s", (unsigned long long)pfn,
+		    strerror(-ret));
+}
+
+static unsigned long free_thp_blocks(struct ga_zone *z)
+{
+	struct ga_zone_info info;
+
+	ga_zone_info(z, &info);
+	return info.nr_free[9] + 2 * info.nr_free[10];
+}
+
+/*
+ * compact_memory on a zone full of order-0 pages, half of them freed at
+ * random. (A strictly alternating pattern would defeat the free scanner:
+ * after fruitless blocks it samples every 32nd pfn, as the kernel does.)
+ */
+static void bench_compaction(void)
+{
+	const char *name = "compact_migrate_rate";
+	int runs = scale > 1 ? 1 : 3;
+	double best_rate = 0, best_ns = 0;
+	unsigned long blocks = 0;
+	int moved = 0;
+
+	for (int run = 0; run < runs; run++) {
+		uint64_t seed = BENCH_SEED, t0, dt;
+		struct owners o;
+
+		owners_create(&o, name);
+		while (owners_alloc(&o, 0))
+			;
+		for (size_t i = 0; i < o.nr; i++)
+			if (rnd(&seed) & 1)
+				owners_free(&o, i);
+		ga_drain_all_pcp(o.z);
+		t0 = now_ns();
+		moved = ga_compact_zone(o.z, 0, -1, true);
+		dt = now_ns() - t0;
+		if (moved <= 0)
+			die("%s: ga_compact_zone moved nothing (%d)", name, moved);
+		blocks = free_thp_blocks(o.z);
+		owners_verify(&o, name);
+		owners_destroy(&o);
+		if ((double)moved / (double)dt * 1e3 > best_rate) {
+			best_rate = (double)moved / (double)dt * 1e3;
+			best_ns = (double)dt / moved;
+		}
+	}
+	report(name, "compact_memory, half the pages free: M pages moved/s",
+	       best_rate, "Mpages/s");
+	report("compact_ns_per_page", "  same, ns per page moved", best_ns, "ns");
+	printf("%-22s   %d pages moved, free order-9 blocks 0 -> %lu\n", "",
+	       moved, blocks);
+}
+
+/*
+ * The 1 GiB hugetlb path on a zone 50 % full of dirty movable pages of
+ * orders 0..3 spread over all of it: the first window must be emptied.
+ */
+static void bench_contig_1g(void)
+{
+	const char *name = "contig_1g_time";
+	int runs = scale > 1 ? 1 : 3;
+	struct ga_contig_report r = { 0 };
+	double best_ms = 0;
+
+	for (int run = 0; run < runs; run++) {
+		uint64_t seed = BENCH_SEED, t0, dt;
+		struct owners o;
+		ga_pfn_t pfn;
+		int ret;
+
+		owners_create(&o, name);
+		while (owners_alloc(&o, (unsigned int)(rnd(&seed) & 3)))
+			;
+		for (size_t i = 0; i < o.nr; i++)
+			if (rnd(&seed) & 1)
+				owners_free(&o, i);
+		ga_drain_all_pcp(o.z);
+		t0 = now_ns();
+		ret = ga_alloc_contig_pages(o.z, 0, 18, UINT64_MAX, &pfn, &r);
+		dt = now_ns() - t0;
+		if (ret)
+			die("%s: no 1 GiB page: %s, %s at pfn %#llx", name,
+			    strerror(-ret), ga_block_reason_name(r.reason),
+			    (unsigned long long)r.pfn);
+		owners_verify(&o, name);
+		xfree_contig(o.z, pfn);
+		owners_destroy(&o);
+		if (!run || dt / 1e6 < best_ms)
+			best_ms = (double)dt / 1e6;
+	}
+	report(name, "1 GiB page from a 50%-full 4 GiB zone: ms", best_ms, "ms");
+	report("contig_1g_pages_moved", "  pages moved out of the window",
+	       (double)(r.pages_migrated + r.pages_dropped), "pages");
+}
+
+/* ------------------------------------------------------------------------ */
 
 static void check_zones(void)
 {
@@ -506,6 +721,8 @@ int main(int argc, char **argv)
 	bench_churn();
 	bench_threads("threads2_pair", 2);
 	bench_threads("threads4_pair", 4);
+	bench_compaction();
+	bench_contig_1g();
 
 	check_zones();
 	for (unsigned int i = 0; i < nr_zones; i++)

@@ -103,6 +103,19 @@ struct ga_policy {
 	unsigned int evacuate_pool;	/* pre-allocated work items (64) */
 	unsigned int evacuate_batch;	/* pages isolated per batch (32) */
 	bool evacuate_sync;		/* retry busy pages (default: async) */
+	/* Compaction (mm/compaction.c). */
+	bool compaction;		/* CONFIG_COMPACTION: direct compaction */
+	unsigned int extfrag_threshold;	/* vm.extfrag_threshold (500) */
+	unsigned int compaction_proactiveness;	/* vm.compaction_proactiveness (20) */
+	bool kcompactd;			/* kcompactd on the zone's executor */
+	/* Superpageblocks (RFC "mm: reliable 1GB page allocation"). */
+	bool spb_free_lists;		/* per-SPB buddy lists (RFC 14) */
+	bool spb_steer_nonmovable;	/* unmovable/reclaimable into tainted SPBs (11, 20) */
+	bool spb_steer_movable;		/* movable into the fullest clean SPB (12) */
+	bool spb_no_mixing;		/* no UNMOVABLE/RECLAIMABLE mixing (24) */
+	unsigned int spb_reserve_min;	/* tainted-SPB reserve: free pageblocks */
+	unsigned int spb_reserve_pct;	/* ... at least this % of the SPB (23) */
+	bool spb_contig;		/* 1 GiB requests take empty SPBs first (17) */
 };
 
 /* Parameter description for tables and --set. */
@@ -422,6 +435,31 @@ enum ga_stat_item {
 	GA_STAT_EVAC_BLOCKS_DIRTY,	/* ended with movable pages left */
 	GA_STAT_EVAC_CLAIM_REFUSED,	/* claims refused: block under evacuation */
 	GA_STAT_EVAC_LATENCY_NS,	/* sum of queue-to-start times */
+	/* Superpageblocks. */
+	GA_STAT_SPB_TAINTED,		/* clean/empty SPBs that became tainted */
+	GA_STAT_SPB_PASS_TAINTED,	/* non-movable served in a tainted SPB */
+	GA_STAT_SPB_CLAIM_FREE_TAINTED,	/* ... by claiming a free pageblock there */
+	GA_STAT_SPB_CLAIM_MOVABLE_TAINTED, /* ... by relabelling a movable block */
+	GA_STAT_SPB_BORROW_TAINTED,	/* ... by borrowing from a movable list */
+	GA_STAT_SPB_TAINT_CLEAN,	/* non-movable had to use a clean SPB */
+	GA_STAT_SPB_TAINT_EMPTY,	/* ... an empty SPB */
+	GA_STAT_SPB_MOVABLE_CLEAN,	/* movable served in a clean SPB */
+	GA_STAT_SPB_MOVABLE_TAINTED,	/* ... in a tainted SPB above its reserve */
+	GA_STAT_SPB_MOVABLE_EMPTY,	/* ... in an empty SPB */
+	GA_STAT_SPB_FALLTHROUGH,	/* no SPB pass served: plain __rmqueue */
+	GA_STAT_SPB_NOMIX_REFUSED,	/* unmovable/reclaimable relabels refused */
+	GA_STAT_SPB_RELAX_NOFRAGMENT,	/* reclaim failed: may taint a clean SPB */
+	/* Compaction (mm/compaction.c; vmstat compact_*). */
+	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
+	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */
+	GA_STAT_COMPACT_FAIL,		/* ... after which it still failed */
+	GA_STAT_COMPACT_DEFERRED,	/* runs skipped by deferral */
+	GA_STAT_COMPACT_MIGRATE_SCANNED,	/* pages walked by the migrate scanner */
+	GA_STAT_COMPACT_FREE_SCANNED,	/* pages walked by the free scanner */
+	GA_STAT_COMPACT_ISOLATED,	/* pages isolated: sources and free targets */
+	GA_STAT_COMPACT_MIGRATED,	/* pages moved by compaction */
+	GA_STAT_COMPACT_DAEMON_WAKE,	/* kcompactd woken for an order */
+	GA_STAT_COMPACT_PROACTIVE,	/* proactive compaction runs */
 	GA_NR_STATS
 };
 
@@ -523,6 +561,64 @@ unsigned long ga_zone_nr_regions(struct ga_zone *zone, unsigned int order);
  * zone) at order (0 = spb_order). -ERANGE, -EINVAL. Scans the region. */
 int ga_region_query(struct ga_zone *zone, unsigned long idx,
 		    unsigned int order, struct ga_region_info *info);
+
+/* ------------------------------------------------------------------------ */
+/* Compaction.                                                               */
+
+/*
+ * Compact the zone now, in the caller's thread, moving movable allocations
+ * towards the zone end through ops->migrate so that free memory merges at
+ * the start. cpu names the pcp lists drained on the way.
+ *
+ * order -1 is writing 1 to /proc/sys/vm/compact_memory: the whole zone,
+ * ignoring skip hints, until the two scanners meet. order 1..max_order
+ * compacts the whole zone, ignoring skip hints and deferral, until a free
+ * page of that order exists (0 pages moved if one already does). sync
+ * selects MIGRATE_SYNC (busy pages are retried) over MIGRATE_ASYNC.
+ *
+ * Returns the number of pages migrated, or -EINVAL (cpu out of range,
+ * order 0, below -1 or above max_page_order), -EOPNOTSUPP (compaction is
+ * off in the policy, or the zone has no ops->migrate so nothing can move),
+ * -EAGAIN (order > 0 and too little free memory to compact for it:
+ * compaction_suitable says reclaim first).
+ */
+int ga_compact_zone(struct ga_zone *zone, unsigned int cpu, int order,
+		    bool sync);
+
+/* ------------------------------------------------------------------------ */
+/* Superpageblocks: exact per-1 GiB counters, kept on every transition.      */
+
+enum ga_spb_category {
+	GA_SPB_EMPTY,		/* every page free: a 1 GiB page now */
+	GA_SPB_CLEAN,		/* free and movable pages only */
+	GA_SPB_TAINTED,		/* unmovable/reclaimable pages or HighAtomic blocks */
+	GA_SPB_CONTIG,		/* held by a contiguous allocation */
+};
+const char *ga_spb_category_name(int category);
+
+struct ga_spb_info {
+	ga_pfn_t start_pfn, end_pfn;	/* clipped to the zone */
+	int category;			/* enum ga_spb_category */
+	unsigned int nr_pageblocks, nr_free_pageblocks, nr_reserved_pageblocks;
+	/* pageblocks holding pages of each mobility (by contents, not label) */
+	unsigned int nr_unmovable_pageblocks, nr_movable_pageblocks;
+	unsigned int nr_reclaimable_pageblocks;
+	unsigned int nr_highatomic_pageblocks, nr_contig_pageblocks;
+	unsigned long nr_free_pages;
+};
+
+unsigned long ga_zone_nr_spbs(const struct ga_zone *zone);
+/* O(1): from the counters, under the zone lock. -ERANGE. */
+int ga_spb_query(struct ga_zone *zone, unsigned long idx,
+		 struct ga_spb_info *info);
+
+struct ga_spb_summary {
+	unsigned long total, empty, clean, tainted, contig;
+	/* SPBs visited per steered allocation (needs per-SPB lists) */
+	uint64_t steered;		/* allocations that went through steering */
+	unsigned int visits_median, visits_p99;
+};
+void ga_spb_summary(struct ga_zone *zone, struct ga_spb_summary *sum);
 
 /* ------------------------------------------------------------------------ */
 /* Executors: where asynchronous work runs.                                  */

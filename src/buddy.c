@@ -9,21 +9,23 @@
  */
 #include "internal.h"
 
-/* Per-pageblock free page counts; a max-order block may span several. */
+/*
+ * Per-pageblock free page counts; a max-order block may span several. The
+ * superpageblock counters follow every change (wholly free pageblocks,
+ * free pages, fullness).
+ */
 static void block_free_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			   long sign)
 {
-	if (order <= z->pageblock_order) {
-		struct ga_pageblock *pb = pfn_to_block(z, pfn);
+	unsigned long nr = 1ul << order;
+	long per_block = (long)ga_min(nr, (unsigned long)z->pageblock_nr_pages);
 
-		pb->nr_free = (uint16_t)(pb->nr_free + sign * (1l << order));
-		return;
-	}
-	for (unsigned long n = 1ul << (order - z->pageblock_order); n; n--) {
-		struct ga_pageblock *pb = pfn_to_block(z, pfn);
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages) {
+		struct ga_pageblock *pb = pfn_to_block(z, b);
+		unsigned int old = pb->nr_free;
 
-		pb->nr_free = (uint16_t)(pb->nr_free + sign * (long)z->pageblock_nr_pages);
-		pfn += z->pageblock_nr_pages;
+		pb->nr_free = (uint16_t)(old + sign * per_block);
+		spb_block_free_changed(z, b, old, pb->nr_free);
 	}
 }
 
@@ -39,21 +41,50 @@ void account_freepages(struct ga_zone *z, long nr_pages, int mt)
 		WRITE_ONCE(z->nr_free_highatomic, z->nr_free_highatomic + nr_pages);
 }
 
+/*
+ * The list a free block of this order and type lives on: the zone's, or
+ * with policy.spb_free_lists its superpageblock's (RFC 14). Zone counts
+ * stay zone-wide either way, for watermarks and /proc output.
+ */
+static struct ga_list *free_list(struct ga_zone *z, ga_pfn_t pfn,
+				 unsigned int order, int mt)
+{
+	if (z->policy.spb_free_lists)
+		return &pfn_to_spb(z, pfn)->area->list[order][mt];
+	return &z->free_area[order].list[mt];
+}
+
+static void free_count_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			   int mt, int delta)
+{
+	struct ga_free_area *area = &z->free_area[order];
+
+	WRITE_ONCE(area->nr[mt], area->nr[mt] + (unsigned long)(long)delta);
+	if (z->policy.spb_free_lists) {
+		struct ga_spb *s = pfn_to_spb(z, pfn);
+		uint32_t old = s->area->nr[order][mt];
+
+		s->area->nr[order][mt] = old + (uint32_t)delta;
+		if (!old != !s->area->nr[order][mt])
+			spb_list_changed(z, s, order, mt, !old);
+	}
+}
+
 /* __add_to_free_list: link, count, mark the head; no NR_FREE accounting. */
 static void __add_to_free_list(struct ga_zone *z, ga_pfn_t pfn,
 			       unsigned int order, int mt, bool tail)
 {
-	struct ga_free_area *area = &z->free_area[order];
+	struct ga_list *list = free_list(z, pfn, order, mt);
 	uint32_t idx = pfn_to_idx(z, pfn);
 
 	GA_BUG_ON(get_pfnblock_migratetype(z, pfn) != mt);
 	set_page_head(&z->pages[idx], GA_PAGE_BUDDY, order, 0);
 	if (tail)
-		ga_list_add_tail(z->pages, &area->list[mt], idx);
+		ga_list_add_tail(z->pages, list, idx);
 	else
-		ga_list_add_head(z->pages, &area->list[mt], idx);
-	WRITE_ONCE(area->nr[mt], area->nr[mt] + 1);
-	WRITE_ONCE(area->nr_free, area->nr_free + 1);
+		ga_list_add_head(z->pages, list, idx);
+	free_count_add(z, pfn, order, mt, 1);
+	WRITE_ONCE(z->free_area[order].nr_free, z->free_area[order].nr_free + 1);
 	block_free_add(z, pfn, order, 1);
 }
 
@@ -61,13 +92,11 @@ static void __add_to_free_list(struct ga_zone *z, ga_pfn_t pfn,
 static void __del_from_free_list(struct ga_zone *z, ga_pfn_t pfn,
 				 unsigned int order, int mt)
 {
-	struct ga_free_area *area = &z->free_area[order];
-
 	GA_BUG_ON(page_state(pfn_to_page(z, pfn)) != GA_PAGE_BUDDY);
 	GA_BUG_ON(page_order(pfn_to_page(z, pfn)) != order);
-	ga_list_del(z->pages, &area->list[mt], pfn_to_idx(z, pfn));
-	WRITE_ONCE(area->nr[mt], area->nr[mt] - 1);
-	WRITE_ONCE(area->nr_free, area->nr_free - 1);
+	ga_list_del(z->pages, free_list(z, pfn, order, mt), pfn_to_idx(z, pfn));
+	free_count_add(z, pfn, order, mt, -1);
+	WRITE_ONCE(z->free_area[order].nr_free, z->free_area[order].nr_free - 1);
 	block_free_add(z, pfn, order, -1);
 }
 
@@ -90,25 +119,40 @@ void del_from_free_list(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 void move_to_free_list(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		       int old_mt, int new_mt)
 {
-	struct ga_free_area *area = &z->free_area[order];
 	uint32_t idx = pfn_to_idx(z, pfn);
 
-	ga_list_del(z->pages, &area->list[old_mt], idx);
-	ga_list_add_tail(z->pages, &area->list[new_mt], idx);
-	WRITE_ONCE(area->nr[old_mt], area->nr[old_mt] - 1);
-	WRITE_ONCE(area->nr[new_mt], area->nr[new_mt] + 1);
+	ga_list_del(z->pages, free_list(z, pfn, order, old_mt), idx);
+	ga_list_add_tail(z->pages, free_list(z, pfn, order, new_mt), idx);
+	free_count_add(z, pfn, order, old_mt, -1);
+	free_count_add(z, pfn, order, new_mt, 1);
 	account_freepages(z, -(1l << order), old_mt);
 	account_freepages(z, 1l << order, new_mt);
 }
 
 bool free_area_empty(const struct ga_free_area *area, int mt)
 {
-	return ga_list_empty(&area->list[mt]);
+	return !area->nr[mt];
 }
 
+/*
+ * Head of the zone's (order, mt) list. With per-SPB lists, the head of the
+ * first SPB's non-empty list: plain __rmqueue still works on them, as the
+ * last resort behind the SPB passes.
+ */
 uint32_t free_area_first(const struct ga_zone *z, unsigned int order, int mt)
 {
-	return z->free_area[order].list[mt].first;
+	long i;
+
+	if (!z->policy.spb_free_lists)
+		return z->free_area[order].list[mt].first;
+	i = spb_first_nonempty(z, order, mt);
+	return i < 0 ? GA_NIL : z->spbs[i].area->list[order][mt].first;
+}
+
+/* Head of one SPB's (order, mt) list (per-SPB lists only). */
+uint32_t spb_area_first(const struct ga_spb *s, unsigned int order, int mt)
+{
+	return s->area->list[order][mt].first;
 }
 
 /*

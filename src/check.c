@@ -19,6 +19,7 @@ struct recount {
 	unsigned long free_all, pcp, alloc, reserved;
 	unsigned long blocks_mt[GA_MT_TYPES];
 	uint8_t *seen;			/* one bit per page: a list holds this head */
+	struct spb_recount *blocks;	/* per pageblock: contents, contig */
 };
 
 struct checker {
@@ -86,6 +87,7 @@ static int walk_list(struct checker *c, const struct ga_list *l,
 struct free_list_id {
 	unsigned int order;
 	int mt;
+	const struct ga_spb *spb;	/* per-SPB lists: entries stay inside */
 };
 
 /* A free list entry: a buddy head of the list's order whose blocks carry
@@ -104,6 +106,9 @@ static int visit_free(struct checker *c, uint32_t idx, void *arg)
 	if (pfn & (nr - 1) || pfn + nr > z->end_pfn)
 		return fail(c, "free block %#llx order %u misaligned or past the zone",
 			    (unsigned long long)pfn, id->order);
+	if (id->spb && (pfn < id->spb->start_pfn || pfn + nr > id->spb->end_pfn))
+		return fail(c, "free block %#llx on the lists of another SPB",
+			    (unsigned long long)pfn);
 	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages) {
 		if (get_pfnblock_migratetype(z, b) != id->mt)
 			return fail(c, "free block %#llx on %s list but its pageblock is %s",
@@ -116,34 +121,69 @@ static int visit_free(struct checker *c, uint32_t idx, void *arg)
 	return 0;
 }
 
-static int check_free_lists(struct checker *c)
+static const struct ga_list *list_of(const struct ga_zone *z,
+				     const struct ga_spb *spb, unsigned int o, int mt)
+{
+	return spb ? &spb->area->list[o][mt] : &z->free_area[o].list[mt];
+}
+
+/* Walk one set of lists (the zone's, or one SPB's) adding to the counts. */
+static int walk_free_lists(struct checker *c, const struct ga_spb *spb,
+			   unsigned long count[][GA_MT_TYPES])
 {
 	struct ga_zone *z = c->z;
 
 	for (unsigned int o = 0; o <= z->max_order; o++) {
+		for (int mt = 0; mt < GA_MT_TYPES; mt++) {
+			struct free_list_id id = { o, mt, spb };
+			unsigned long n;
+			int err = walk_list(c, list_of(z, spb, o, mt), &n,
+					    "free list", visit_free, &id);
+
+			if (err)
+				return err;
+			if (spb && n != spb->area->nr[o][mt])
+				return fail(c, "SPB %#llx nr[%u][%s] = %u, recount %lu",
+					    (unsigned long long)spb->start_pfn, o,
+					    ga_migratetype_name(mt),
+					    spb->area->nr[o][mt], n);
+			count[o][mt] += n;
+		}
+	}
+	return 0;
+}
+
+static int check_free_lists(struct checker *c)
+{
+	struct ga_zone *z = c->z;
+	unsigned long count[GA_NR_ORDERS_MAX][GA_MT_TYPES] = { { 0 } };
+	int err = 0;
+
+	if (z->policy.spb_free_lists) {
+		for (unsigned long i = 0; i < z->nr_spbs && !err; i++)
+			err = walk_free_lists(c, &z->spbs[i], count);
+	} else {
+		err = walk_free_lists(c, NULL, count);
+	}
+	if (err)
+		return err;
+	for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++) {
 		const struct ga_free_area *area = &z->free_area[o];
 		unsigned long total = 0;
 
 		for (int mt = 0; mt < GA_MT_TYPES; mt++) {
-			struct free_list_id id = { o, mt };
-			unsigned long n;
-			int err = walk_list(c, &area->list[mt], &n, "free list",
-					    visit_free, &id);
-
-			if (err)
-				return err;
-			if (n != area->nr[mt])
+			if (count[o][mt] != area->nr[mt])
 				return fail(c, "free_area[%u].nr[%s] = %lu, recount %lu",
-					    o, ga_migratetype_name(mt), area->nr[mt], n);
-			total += n;
+					    o, ga_migratetype_name(mt), area->nr[mt],
+					    count[o][mt]);
+			total += count[o][mt];
 		}
 		if (total != area->nr_free)
 			return fail(c, "free_area[%u].nr_free = %lu, recount %lu", o,
 				    area->nr_free, total);
-	}
-	for (unsigned int o = z->max_order + 1; o < GA_NR_ORDERS_MAX; o++)
-		if (z->free_area[o].nr_free)
+		if (o > z->max_order && total)
 			return fail(c, "free blocks above max order %u", z->max_order);
+	}
 	return 0;
 }
 
@@ -221,6 +261,18 @@ static void count_free_block(struct checker *c, ga_pfn_t pfn, unsigned long nr)
 		c->rc.free_highatomic += nr;
 }
 
+/* Allocated and pcp pages are charged to their pageblocks' contents. */
+static void count_content(struct checker *c, ga_pfn_t pfn, unsigned long nr,
+			  int mt)
+{
+	struct ga_zone *z = c->z;
+	unsigned long per_block = ga_min(nr, (unsigned long)z->pageblock_nr_pages);
+
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages)
+		c->rc.blocks[(b - z->start_pfn) >> z->pageblock_order].used[mt] +=
+			per_block;
+}
+
 /* One head: its tails are unmarked, free/pcp heads are on a list. */
 static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 		      unsigned long *block_free)
@@ -241,6 +293,7 @@ static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 			return fail(c, "allocation %#llx has migratetype %u",
 				    (unsigned long long)pfn, page_alloc_mt(p));
 		c->rc.alloc += nr;
+		count_content(c, pfn, nr, (int)page_alloc_mt(p));
 		return 0;
 	}
 	if (state == GA_PAGE_CONTIG) {
@@ -248,6 +301,7 @@ static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 			return fail(c, "contig head %#llx has order %u",
 				    (unsigned long long)pfn, order);
 		c->rc.alloc += nr;
+		c->rc.blocks[(pfn - z->start_pfn) >> z->pageblock_order].contig = 1;
 		return 0;
 	}
 	if (!is_seen(c, pfn_to_idx(z, pfn)))
@@ -256,6 +310,7 @@ static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 			    (unsigned long long)pfn, order);
 	if (state == GA_PAGE_PCP) {
 		c->rc.pcp += nr;
+		count_content(c, pfn, nr, (int)page_alloc_mt(p));
 		return 0;
 	}
 	if (mergeable_pair(z, pfn, order))
@@ -363,9 +418,11 @@ static int run_checks(struct checker *c)
 	int err;
 
 	c->rc.seen = calloc((c->z->nr_pages + 7) / 8, 1);
+	c->rc.blocks = calloc(c->z->nr_pageblocks, sizeof(*c->rc.blocks));
 	block_free = calloc(c->z->nr_pageblocks, sizeof(*block_free));
-	if (!c->rc.seen || !block_free) {
+	if (!c->rc.seen || !block_free || !c->rc.blocks) {
 		free(c->rc.seen);
+		free(c->rc.blocks);
 		free(block_free);
 		fail(c, "out of memory for the checker");
 		return -ENOMEM;
@@ -379,7 +436,14 @@ static int run_checks(struct checker *c)
 		err = check_pageblocks(c, block_free);
 	if (!err)
 		err = check_counters(c);
+	if (!err) {
+		for (unsigned long i = 0; i < c->z->nr_pageblocks; i++)
+			c->rc.blocks[i].free = (uint32_t)block_free[i];
+		err = spb_check(c->z, c->rc.blocks, c->rc.free_all, c->errbuf,
+				c->errlen);
+	}
 	free(c->rc.seen);
+	free(c->rc.blocks);
 	free(block_free);
 	return err;
 }

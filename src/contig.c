@@ -13,6 +13,7 @@
  * only block the range if the owner refuses.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "migrate.h"
@@ -248,6 +249,7 @@ static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 		set_page_owner(p, owner);
 		set_page_head(p, GA_PAGE_CONTIG, z->pageblock_order, 0);
 		pb_clear_flag(pb, PB_ISOLATE);
+		spb_contig_changed(z, pfn, 1);
 	}
 	ga_unlock(&z->lock);
 }
@@ -353,27 +355,89 @@ static bool window_may_work(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 	return true;
 }
 
+/*
+ * RFC 17: with SPB metadata a 1 GiB request need not scan memory in
+ * address order. Try the wholly free SPBs first (no migration at all),
+ * then the clean ones with the most free pages (the fewest to move), and
+ * the tainted ones last (they fail at isolation unless only droppable
+ * reclaimable pages taint them). Returns the number of windows written.
+ */
+static unsigned long spb_contig_order(struct ga_zone *z, ga_pfn_t *win)
+{
+	static const int rank[] = { [SPB_EMPTY] = 0, [SPB_CLEAN] = 1,
+				    [SPB_TAINTED] = 2, [SPB_CONTIG] = 3 };
+	unsigned long n = 0;
+
+	ga_lock(&z->lock);
+	for (int r = 0; r < 3; r++) {
+		unsigned long first = n;
+
+		for (unsigned long i = 0; i < z->nr_spbs; i++) {
+			const struct ga_spb *s = &z->spbs[i];
+
+			if (rank[s->category] == r &&
+			    s->end_pfn - s->start_pfn == 1ul << z->spb_order)
+				win[n++] = s->start_pfn;
+		}
+		/* Within a rank, most free pages first (insertion sort: few SPBs). */
+		for (unsigned long a = first + 1; a < n; a++) {
+			ga_pfn_t w = win[a];
+			unsigned long b = a;
+
+			while (b > first && pfn_to_spb(z, win[b - 1])->nr_free_pages <
+					    pfn_to_spb(z, w)->nr_free_pages) {
+				win[b] = win[b - 1];
+				b--;
+			}
+			win[b] = w;
+		}
+	}
+	ga_unlock(&z->lock);
+	return n;
+}
+
+/* alloc_contig_pages: aligned windows in address order. */
+static unsigned long address_order(struct ga_zone *z, unsigned int order,
+				   ga_pfn_t *win)
+{
+	ga_pfn_t size = 1ul << order, w;
+	unsigned long n = 0;
+
+	for (w = (z->start_pfn + size - 1) & ~(size - 1); w + size <= z->end_pfn;
+	     w += size)
+		win[n++] = w;
+	return n;
+}
+
 int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int order,
 			  uint64_t owner, ga_pfn_t *pfn, struct ga_contig_report *report)
 {
-	ga_pfn_t size, w;
+	bool by_spb;
+	ga_pfn_t *win;
+	unsigned long n;
 	int err = -EBUSY;
 	bool tried = false;
 
 	if (order < z->pageblock_order || order > z->spb_order || cpu >= z->nr_cpus)
 		return -EINVAL;
-	size = 1ul << order;
-	for (w = (z->start_pfn + size - 1) & ~(size - 1); w + size <= z->end_pfn;
-	     w += size) {
-		if (!window_may_work(z, w, w + size))
+	by_spb = z->policy.spb_contig && order == z->spb_order;
+	win = malloc(sizeof(*win) * ((z->nr_pages >> order) + 1 + z->nr_spbs));
+	if (!win)
+		return -ENOMEM;
+	n = by_spb ? spb_contig_order(z, win) : address_order(z, order, win);
+	for (unsigned long i = 0; i < n; i++) {
+		if (!window_may_work(z, win[i], win[i] + (1ul << order)))
 			continue;
 		tried = true;
-		err = ga_alloc_contig_range(z, cpu, w, w + size, owner, report);
+		err = ga_alloc_contig_range(z, cpu, win[i], win[i] + (1ul << order),
+					    owner, report);
 		if (!err) {
-			*pfn = w;
+			*pfn = win[i];
+			free(win);
 			return 0;
 		}
 	}
+	free(win);
 	if (!tried && report) {
 		memset(report, 0, sizeof(*report));
 		report->reason = GA_BLOCK_RESERVED;
@@ -395,9 +459,11 @@ int ga_free_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
 		if (page_state(pfn_to_page(z, b)) != GA_PAGE_CONTIG)
 			return -ENOENT;
 	ga_lock(&z->lock);
-	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages)
+	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages) {
+		spb_contig_changed(z, b, -1);
 		free_one_page_locked(z, b, z->pageblock_order,
 				     get_pfnblock_migratetype(z, b), false);
+	}
 	zone_stat_add_locked(z, GA_STAT_FREE_CALLS, 1);
 	zone_stat_add_locked(z, GA_STAT_PGFREE, end - start);
 	ga_unlock(&z->lock);

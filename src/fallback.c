@@ -38,19 +38,34 @@ static bool should_try_claim_block(const struct ga_zone *z, unsigned int order,
 }
 
 /*
+ * RFC 24: UNMOVABLE and RECLAIMABLE pages cannot be told apart by the claim
+ * heuristic and neither can be evacuated, so one sticky page of either
+ * keeps the other's freed pages from coalescing. MOVABLE mixes with both.
+ */
+static bool noncompatible_cross_type(int a, int b)
+{
+	return (a == GA_MT_UNMOVABLE && b == GA_MT_RECLAIMABLE) ||
+	       (a == GA_MT_RECLAIMABLE && b == GA_MT_UNMOVABLE);
+}
+
+/*
  * find_suitable_fallback: the first fallback type (table order) with a free
- * block of this order, or -1.
+ * block of this order, or -1. no_cross skips the other non-movable type.
  */
 static int find_suitable_fallback(const struct ga_zone *z, unsigned int order,
-				  int mt)
+				  int mt, bool no_cross)
 {
 	const struct ga_free_area *area = &z->free_area[order];
 
 	if (!area->nr_free)
 		return -1;
 	for (int i = 0; i < GA_MT_PCPTYPES - 1; i++) {
-		if (!free_area_empty(area, fallbacks[mt][i]))
-			return fallbacks[mt][i];
+		int fb = fallbacks[mt][i];
+
+		if (no_cross && noncompatible_cross_type(mt, fb))
+			continue;
+		if (!free_area_empty(area, fb))
+			return fb;
 	}
 	return -1;
 }
@@ -92,7 +107,7 @@ bool boost_watermark(struct ga_zone *z)
 }
 
 /* Take a whole free block of order >= pageblock_order for start_mt. */
-static long claim_whole_block(struct ga_zone *z, ga_pfn_t pfn,
+long claim_whole_block(struct ga_zone *z, ga_pfn_t pfn,
 			      unsigned int current_order, unsigned int order,
 			      int start_mt, int block_mt)
 {
@@ -139,6 +154,12 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 
 	start_pfn = pageblock_start_pfn(z, pfn);
 	pageblock_scan(z, start_pfn, &free_pages, &movable_pages);
+	/* RFC 24: between unmovable and reclaimable only a wholly free block. */
+	if (z->policy.spb_no_mixing && noncompatible_cross_type(start_mt, block_mt) &&
+	    free_pages != z->pageblock_nr_pages) {
+		zone_stat_add_locked(z, GA_STAT_SPB_NOMIX_REFUSED, 1);
+		return -1;
+	}
 	if (start_mt == GA_MT_MOVABLE)
 		alike_pages = movable_pages;
 	else if (block_mt == GA_MT_MOVABLE)
@@ -174,7 +195,8 @@ long rmqueue_claim(struct ga_zone *z, unsigned int order, int start_mt,
 		min_order = (int)z->pageblock_order;
 
 	for (int o = (int)z->max_order; o >= min_order; o--) {
-		int fallback_mt = find_suitable_fallback(z, (unsigned int)o, start_mt);
+		int fallback_mt = find_suitable_fallback(z, (unsigned int)o, start_mt,
+							 false);
 		uint32_t idx;
 		long pfn;
 
@@ -202,7 +224,8 @@ long rmqueue_claim(struct ga_zone *z, unsigned int order, int start_mt,
 long rmqueue_steal(struct ga_zone *z, unsigned int order, int start_mt)
 {
 	for (unsigned int o = order; o <= z->max_order; o++) {
-		int fallback_mt = find_suitable_fallback(z, o, start_mt);
+		int fallback_mt = find_suitable_fallback(z, o, start_mt,
+							 z->policy.spb_no_mixing);
 		uint32_t idx;
 		ga_pfn_t pfn;
 

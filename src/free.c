@@ -11,7 +11,10 @@
 /* free_one_page: straight to the buddy lists, per pageblock. */
 void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order)
 {
+	int charged = (int)page_alloc_mt(pfn_to_page(z, pfn));
+
 	ga_lock(&z->lock);
+	charge_block(z, pfn, order, charged, -1);
 	split_large_buddy(z, pfn, order, false);
 	zone_stat_add_locked(z, GA_STAT_FREE_CALLS, 1);
 	zone_stat_add_locked(z, GA_STAT_PGFREE, 1ul << order);

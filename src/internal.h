@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "compaction.h"
 #include "gigalloc.h"
 #include "platform.h"
 
@@ -181,8 +182,14 @@ struct ga_pageblock {
 	uint16_t nr_free;	/* pages of this block in free buddies */
 	uint16_t nr_reserved;	/* hole pages */
 	uint16_t cpu;		/* owning CPU + 1; 0 = unowned (RFC 02/21) */
-	uint32_t reserved0;	/* room for the RFC's per-type content bits */
-	uint32_t reserved1;
+	/*
+	 * Actual contents (RFC 07), independent of the label: pages of this
+	 * block that are allocated or cached on pcp lists, by the mobility
+	 * they are charged to. A count rather than the RFC's has-bit, so the
+	 * "last page of a type left" transition is exact.
+	 */
+	uint16_t used[GA_MT_PCPTYPES];
+	uint16_t spare;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -264,9 +271,59 @@ enum rmqueue_mode {
 struct alloc_context {
 	unsigned int order;
 	unsigned int gfp;
-	int migratetype;
+	int migratetype;	/* free lists to use (UNMOVABLE if grouping is off) */
+	int content_mt;		/* what the pages will hold: the gfp mobility */
 	unsigned int cpu;
 	bool wake_kswapd_boost;	/* rmqueue saw ZONE_BOOSTED_WATERMARK */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Superpageblocks (spb.c): one record per 2^spb_order region.               */
+
+enum spb_category {
+	SPB_EMPTY,		/* every page free */
+	SPB_CLEAN,		/* free and movable pages only */
+	SPB_TAINTED,		/* holds unmovable/reclaimable pages or HighAtomic blocks */
+	SPB_CONTIG,		/* wholly held by a contiguous allocation: no steering */
+	NR_SPB_CATEGORIES
+};
+
+#define SPB_NR_BUCKETS 8	/* fullness buckets by free pages; 0 = fullest */
+#define SPB_VISIT_BUCKETS 64	/* histogram of SPBs visited per allocation */
+
+/* Per-SPB buddy lists (RFC 14); counts per order and type. */
+struct spb_free_area {
+	struct ga_list list[GA_NR_ORDERS_MAX][GA_MT_TYPES];
+	uint32_t nr[GA_NR_ORDERS_MAX][GA_MT_TYPES];
+};
+
+struct ga_spb {
+	ga_pfn_t start_pfn, end_pfn;	/* clipped to the zone */
+	uint32_t nr_free_pages;		/* in free buddies */
+	uint32_t nr_usable_pages;	/* span minus holes */
+	uint16_t nr_pageblocks;		/* zone-clipped total */
+	uint16_t nr_reserved_pb;	/* pageblocks with hole pages */
+	uint16_t nr_free_pb;		/* wholly free pageblocks */
+	uint16_t nr_used_pb[GA_MT_PCPTYPES];	/* pageblocks holding each type */
+	uint16_t nr_highatomic_pb;
+	uint16_t nr_contig_pb;		/* pageblocks held by contig allocations */
+	uint8_t category, bucket;	/* where the index files it now */
+	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
+};
+
+/*
+ * The SPB index (better than the RFC's fullness lists): one bitmap per
+ * category, per fullness bucket and per (order, type) "has a free block on
+ * that list", so "the fullest clean SPB with a free order-k movable block"
+ * is a few word ANDs and a find-first. Updated only on transitions.
+ */
+struct spb_index {
+	unsigned long nr_words;
+	uint64_t *category[NR_SPB_CATEGORIES];
+	uint64_t *roomy;	/* more wholly free pageblocks than the reserve */
+	uint64_t *all;		/* every SPB: the "no extra mask" mask */
+	uint64_t *bucket[SPB_NR_BUCKETS];
+	uint64_t *nonempty[GA_NR_ORDERS_MAX][GA_MT_PCPTYPES];
 };
 
 /* ------------------------------------------------------------------------ */
@@ -305,6 +362,11 @@ struct ga_zone {
 	struct ga_pageblock *blocks;
 	struct ga_pcp *pcp;
 	struct ga_evacuate_state evac;
+	struct ga_spb *spbs;
+	unsigned long nr_spbs;
+	ga_pfn_t spb_base;		/* aligned down to 2^spb_order */
+	struct spb_index spb_idx;
+	struct ga_compact_state compact;
 
 	/* Watermarks and sizing, set at init (setup_per_zone_wmarks). */
 	unsigned long min_free_kbytes;
@@ -330,6 +392,7 @@ struct ga_zone {
 	 */
 	uint64_t stat[GA_NR_STATS];
 	uint64_t fallback[GA_MT_PCPTYPES][GA_MT_TYPES];
+	uint64_t spb_visits[SPB_VISIT_BUCKETS];	/* under zone->lock */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -363,6 +426,11 @@ static inline struct ga_pageblock *pfn_to_block(struct ga_zone *z, ga_pfn_t pfn)
 static inline ga_pfn_t pageblock_start_pfn(const struct ga_zone *z, ga_pfn_t pfn)
 {
 	return pfn & ~((ga_pfn_t)z->pageblock_nr_pages - 1);
+}
+
+static inline struct ga_spb *pfn_to_spb(struct ga_zone *z, ga_pfn_t pfn)
+{
+	return &z->spbs[(pfn - z->spb_base) >> z->spb_order];
 }
 
 static inline bool pcp_allowed_order(const struct ga_zone *z, unsigned int order)
@@ -407,6 +475,7 @@ void move_to_free_list(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 bool free_area_empty(const struct ga_free_area *area, int mt);
 /* First block on free_area[order].list[mt], or GA_NIL. */
 uint32_t free_area_first(const struct ga_zone *z, unsigned int order, int mt);
+uint32_t spb_area_first(const struct ga_spb *s, unsigned int order, int mt);
 unsigned long expand(struct ga_zone *z, ga_pfn_t pfn, unsigned int low,
 		     unsigned int high, int mt);
 void page_del_and_expand(struct ga_zone *z, ga_pfn_t pfn, unsigned int low,
@@ -426,6 +495,8 @@ void pageblock_scan(struct ga_zone *z, ga_pfn_t start_pfn,
 
 long rmqueue_claim(struct ga_zone *z, unsigned int order, int start_mt,
 		   unsigned int alloc_flags);
+long claim_whole_block(struct ga_zone *z, ga_pfn_t pfn, unsigned int current_order,
+		       unsigned int order, int start_mt, int block_mt);
 long rmqueue_steal(struct ga_zone *z, unsigned int order, int start_mt);
 long rmqueue_cma_fallback(struct ga_zone *z, unsigned int order);
 bool boost_watermark(struct ga_zone *z);
@@ -449,7 +520,7 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 void pcp_setup(struct ga_zone *z);
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
-		     unsigned int alloc_flags, unsigned int cpu);
+		     int content_mt, unsigned int alloc_flags, unsigned int cpu);
 bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		 unsigned int cpu);
 
@@ -470,6 +541,7 @@ static inline void zone_stat_add_locked(struct ga_zone *z,
 {
 	z->stat[item] += n;
 }
+unsigned int extfrag_for_order(struct ga_zone *z, unsigned int order);
 void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 		   unsigned int fallback_order, int alloc_mt, int fallback_mt);
 
@@ -478,6 +550,45 @@ void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order);
 
 /* migrate.c */
 bool defer_isolated_free(struct ga_zone *z, struct ga_page *p);
+
+/* spb.c */
+unsigned long spb_count(ga_pfn_t start, ga_pfn_t end, unsigned int spb_order);
+size_t spb_metadata_size(unsigned long nr_spbs, bool lists);
+void spb_init(struct ga_zone *z, void *mem);
+void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block, unsigned int old,
+			    unsigned int new);
+void charge_block(struct ga_zone *z, ga_pfn_t pfn, unsigned int order, int mt,
+		  int sign);
+void spb_label_changed(struct ga_zone *z, ga_pfn_t block, int old, int new);
+void spb_contig_changed(struct ga_zone *z, ga_pfn_t block, int sign);
+void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
+		      int mt, bool nonempty);
+long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
+	      unsigned int order, unsigned int mts, bool emptiest_first);
+long spb_first_nonempty(const struct ga_zone *z, unsigned int order, int mt);
+unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s);
+void spb_count_visits(struct ga_zone *z, unsigned int visits);
+
+/* What the checker recounted for one pageblock. */
+struct spb_recount {
+	uint32_t used[GA_MT_PCPTYPES];
+	uint32_t free;
+	uint8_t contig;
+};
+int spb_check(struct ga_zone *z, const struct spb_recount *blocks,
+	      unsigned long free_all, char *errbuf, size_t errlen);
+
+/* Steering needs the per-SPB lists; then NOFRAGMENT lasts through reclaim. */
+static inline bool spb_steering(const struct ga_zone *z)
+{
+	return z->policy.spb_free_lists &&
+	       (z->policy.spb_steer_nonmovable || z->policy.spb_steer_movable);
+}
+
+/* spb_alloc.c — steering (zone->lock held). */
+long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
+		 unsigned int alloc_flags);
+long spb_contig_window(struct ga_zone *z, unsigned int order);
 
 /* evacuate.c */
 size_t evacuate_pool_size(unsigned int nr_items);

@@ -212,7 +212,9 @@ static void prepare_target(struct ga_zone *z, ga_pfn_t target,
 	struct ga_page *p = pfn_to_page(z, target);
 
 	set_page_owner(p, ip->owner);
-	set_page_head(p, GA_PAGE_ALLOC, ip->order, ip->mt);
+	/* Isolated until the move is decided: no one else may move it. */
+	WRITE_ONCE(p->flags, GA_PAGE_ALLOC | ((uint32_t)ip->order << PF_ORDER_SHIFT) |
+			     ((uint32_t)ip->mt << PF_MT_SHIFT) | PF_ISOLATED);
 }
 
 /* Move one isolated allocation. Returns true if it left its old place. */
@@ -251,6 +253,8 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 		prepare_target(z, (ga_pfn_t)target, ip);
 		rc = z->ops.migrate(z->ops_ctx, z, ip->owner, ip->pfn,
 				    (ga_pfn_t)target, ip->order);
+		/* Let go of the target; a free the owner made meanwhile completes. */
+		putback_page(z, (ga_pfn_t)target);
 		if (!rc) {
 			release_isolated(z, ip->pfn, ip->order);
 			mc->nr_migrated += 1ul << ip->order;

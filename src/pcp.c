@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include "internal.h"
+#include "compaction.h"
 
 static unsigned int order_to_pindex(int mt, unsigned int order)
 {
@@ -123,7 +124,9 @@ static int rmqueue_bulk(struct ga_zone *z, unsigned int order, int count,
 		if (pfn < 0)
 			break;
 		idx = pfn_to_idx(z, (ga_pfn_t)pfn);
-		set_page_head(&z->pages[idx], GA_PAGE_PCP, order, 0);
+		/* A pcp page is charged to its list's type until it leaves. */
+		set_page_head(&z->pages[idx], GA_PAGE_PCP, order, (unsigned int)mt);
+		charge_block(z, (ga_pfn_t)pfn, order, mt, 1);
 		ga_list_add_tail(z->pages, list, idx);
 	}
 	zone_stat_add_locked(z, GA_STAT_PCP_REFILL, 1);
@@ -133,8 +136,26 @@ static int rmqueue_bulk(struct ga_zone *z, unsigned int order, int count,
 }
 
 /* rmqueue_pcplist: -1 if the pcp lock is busy or no page could be had. */
+/*
+ * A pcp page was charged to the type it was cached under; an allocation of
+ * another mobility from the same list (the shared THP list, or a page freed
+ * back into a block of another type) moves the charge, under zone->lock.
+ */
+static void recharge(struct ga_zone *z, uint32_t idx, unsigned int order,
+		     int content_mt)
+{
+	int charged = (int)page_alloc_mt(&z->pages[idx]);
+
+	if (ga_likely(charged == content_mt))
+		return;
+	ga_lock(&z->lock);
+	charge_block(z, idx_to_pfn(z, idx), order, charged, -1);
+	charge_block(z, idx_to_pfn(z, idx), order, content_mt, 1);
+	ga_unlock(&z->lock);
+}
+
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
-		     unsigned int alloc_flags, unsigned int cpu)
+		     int content_mt, unsigned int alloc_flags, unsigned int cpu)
 {
 	struct ga_pcp *pcp = &z->pcp[cpu];
 	struct ga_list *list;
@@ -158,6 +179,7 @@ long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 	}
 	idx = list->first;
 	ga_list_del(z->pages, list, idx);
+	recharge(z, idx, order, content_mt);
 	pcp->count -= 1 << order;
 	pcp->stat[PCP_STAT_ALLOC]++;
 	pcp->stat[PCP_STAT_PGALLOC] += 1ul << order;
@@ -201,6 +223,7 @@ void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
 			count -= 1 << order;
 			pcp->count -= 1 << order;
 			drained += 1ul << order;
+			charge_block(z, pfn, order, (int)page_alloc_mt(&z->pages[idx]), -1);
 			free_one_page_locked(z, pfn, order,
 					     get_pfnblock_migratetype(z, pfn), false);
 		} while (count > 0 && !ga_list_empty(list));
@@ -271,7 +294,9 @@ static void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
 	bool free_high = false;
 
 	pcp->alloc_factor >>= 1;
-	set_page_head(&z->pages[idx], GA_PAGE_PCP, order, 0);
+	/* The page keeps its charge (its allocation's mobility) while cached. */
+	set_page_head(&z->pages[idx], GA_PAGE_PCP, order,
+		      page_alloc_mt(&z->pages[idx]));
 	ga_list_add_head(z->pages, &pcp->lists[pindex], idx);
 	pcp->count += 1 << order;
 	pcp->stat[PCP_STAT_FREE]++;
@@ -380,4 +405,6 @@ void ga_vmstat_tick(struct ga_zone *z)
 		decay_pcp_high(z, pcp);
 		ga_unlock(&pcp->lock);
 	}
+	/* The same second drives proactive compaction's 500 ms check. */
+	kcompactd_tick(z);
 }

@@ -51,6 +51,28 @@ static const struct ga_param_info params[] = {
 	   "pages isolated per evacuation batch"),
 	PB(evacuate_sync, "RFC 06 cc.mode = MIGRATE_ASYNC (inverted)",
 	   "evacuate with synchronous migration (retry busy pages)"),
+	PB(compaction, "CONFIG_COMPACTION, try_to_compact_pages()",
+	   "direct compaction in the allocation slow path (and compact_memory)"),
+	PU(extfrag_threshold, 0, 1000, "vm.extfrag_threshold",
+	   "costly orders compact only if the fragmentation index exceeds this"),
+	PU(compaction_proactiveness, 0, 100, "vm.compaction_proactiveness",
+	   "proactive compaction above score 100-x+10 down to 100-x (0 = off)"),
+	PB(kcompactd, "kcompactd(), wakeup_kcompactd()",
+	   "background compaction on the zone's executor (none: off)"),
+	PB(spb_free_lists, "RFC 14 per-superpageblock free lists",
+	   "each 1 GiB superpageblock owns its buddy lists (needed by steering)"),
+	PB(spb_steer_nonmovable, "RFC 11/20 __rmqueue_smallest PASS_1..3",
+	   "unmovable/reclaimable go to tainted SPBs first, empty SPBs last"),
+	PB(spb_steer_movable, "RFC 12 sb_preferred_for_movable()",
+	   "movable allocations fill the fullest clean SPB, empty SPBs last"),
+	PB(spb_no_mixing, "RFC 24 noncompatible_cross_type()",
+	   "relabel between unmovable and reclaimable only for a wholly free block"),
+	PU(spb_reserve_min, 0, 512, "RFC 23 SPB_TAINTED_RESERVE_MIN",
+	   "free pageblocks movable steering leaves in a tainted SPB (at least)"),
+	PU(spb_reserve_pct, 0, 100, "RFC 23 spb_tainted_reserve()",
+	   "... or this percentage of its pageblocks, whichever is larger"),
+	PB(spb_contig, "RFC 17 sb_try_alloc_contig()",
+	   "1 GiB contiguous requests take a wholly free SPB, else the emptiest clean one"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -61,7 +83,7 @@ const struct ga_param_info *ga_policy_params(size_t *nr)
 	return params;
 }
 
-static const char *const preset_names[] = { "vanilla", "evacuate", NULL };
+static const char *const preset_names[] = { "vanilla", "evacuate", "spb", NULL };
 
 const char *const *ga_policy_preset_names(void)
 {
@@ -89,6 +111,17 @@ static void preset_vanilla(struct ga_policy *p)
 		.evacuate_pool = 64,
 		.evacuate_batch = 32,
 		.evacuate_sync = false,
+		.compaction = true,
+		.extfrag_threshold = 500,
+		.compaction_proactiveness = 20,
+		.kcompactd = true,
+		.spb_free_lists = false,
+		.spb_steer_nonmovable = false,
+		.spb_steer_movable = false,
+		.spb_no_mixing = false,
+		.spb_reserve_min = 4,
+		.spb_reserve_pct = 3,
+		.spb_contig = false,
 	};
 }
 
@@ -99,6 +132,17 @@ static void preset_evacuate(struct ga_policy *p)
 	p->evacuate = true;
 }
 
+/* The superpageblock design: evacuation plus every SPB mechanism. */
+static void preset_spb(struct ga_policy *p)
+{
+	preset_evacuate(p);
+	p->spb_free_lists = true;
+	p->spb_steer_nonmovable = true;
+	p->spb_steer_movable = true;
+	p->spb_no_mixing = true;
+	p->spb_contig = true;
+}
+
 int ga_policy_preset(struct ga_policy *p, const char *name)
 {
 	if (!strcmp(name, "vanilla")) {
@@ -107,6 +151,10 @@ int ga_policy_preset(struct ga_policy *p, const char *name)
 	}
 	if (!strcmp(name, "evacuate")) {
 		preset_evacuate(p);
+		return 0;
+	}
+	if (!strcmp(name, "spb")) {
+		preset_spb(p);
 		return 0;
 	}
 	return -ENOENT;

@@ -26,6 +26,33 @@ static unsigned long call_reclaim(struct ga_zone *z, enum ga_reclaim_kind kind,
 }
 
 /*
+ * kcompactd wakes around a kswapd run. A balanced, unboosted zone does not
+ * wake kswapd at all; wakeup_kswapd then wakes kcompactd if the requester
+ * cannot compact directly. After a run, balance_pgdat wakes it at
+ * pageblock order if a boost was reclaimed (to turn the reclaimed pages
+ * into free blocks), and kswapd_try_to_sleep, once the zone is balanced,
+ * clears the skip hints a failed direct compaction flagged and wakes it
+ * for the order kswapd was woken for.
+ */
+static void kswapd_wake_kcompactd(struct ga_zone *z,
+				  const struct alloc_context *ac,
+				  unsigned int order, bool ran, bool boosted)
+{
+	if (!ran) {
+		if (!(ac->gfp & GA_GFP_DIRECT_RECLAIM))
+			wakeup_kcompactd(z, (int)order);
+		return;
+	}
+	if (boosted)
+		wakeup_kcompactd(z, (int)z->pageblock_order);
+	if (!zone_watermark_ok(z, order, zone_watermark_mark(z, WMARK_HIGH), 0,
+			       (long)READ_ONCE(z->nr_free_pages)))
+		return;
+	reset_isolation_suitable(z);
+	wakeup_kcompactd(z, (int)order);
+}
+
+/*
  * wakeup_kswapd + balance_pgdat, reduced to their effect on one zone:
  * reclaim until free pages reach the (boosted) high watermark; a boost on a
  * zone that is otherwise balanced is reclaimed as "boosted reclaim" (no
@@ -68,6 +95,7 @@ void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost
 		ga_unlock(&z->lock);
 	}
 	__atomic_store_n(&z->kswapd_active, 0, __ATOMIC_RELEASE);
+	kswapd_wake_kcompactd(z, ac, boost ? 0 : ac->order, nr != 0, boost_seen);
 }
 
 /* try_to_free_pages: one batch (SWAP_CLUSTER_MAX, or the request's size). */

@@ -12,8 +12,10 @@
  *           __rmqueue_smallest                               (buddy.c)
  *           CMA, claim, steal                                (fallback.c)
  *       reserve_highatomic_pageblock                         (highatomic.c)
- *     alloc_slowpath (MIN watermark, reserves, kswapd, direct reclaim,
- *                     highatomic unreserve, pcp drain, retries)
+ *     alloc_slowpath (MIN watermark, reserves, kswapd, async direct
+ *                     compaction, direct reclaim, highatomic unreserve,
+ *                     pcp drain, sync direct compaction, retries)
+ *       try_to_compact_pages                                 (compaction.c)
  *
  * This file models a single zone: the zonelist walk, lowmem_reserve,
  * cpusets, node reclaim and the OOM killer are not modelled (docs/VANILLA.md).
@@ -139,6 +141,17 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 			return pfn;
 	}
 
+	/* Superpageblock steering: which 1 GiB region serves this request. */
+	if (spb_steering(z)) {
+		pfn = spb_rmqueue(z, order, mt, alloc_flags);
+		if (pfn >= 0)
+			return pfn;
+		/* Taint no clean SPB while reclaim may still help (RFC 20). */
+		if ((alloc_flags & ALLOC_NOFRAGMENT) && mt != GA_MT_MOVABLE)
+			return -1;
+		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
+	}
+
 	switch (*mode) {
 	case RMQUEUE_NORMAL:
 		pfn = rmqueue_smallest(z, order, mt);
@@ -185,7 +198,7 @@ static long rmqueue_highatomic(struct ga_zone *z, unsigned int order)
 
 /* rmqueue_buddy: orders the pcp does not cache, or when the pcp failed. */
 static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
-			  unsigned int alloc_flags)
+			  int content_mt, unsigned int alloc_flags)
 {
 	enum rmqueue_mode mode = RMQUEUE_NORMAL;
 	long pfn = -1;
@@ -199,6 +212,7 @@ static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 			pfn = rmqueue_highatomic(z, order);
 	}
 	if (pfn >= 0) {
+		charge_block(z, (ga_pfn_t)pfn, order, content_mt, 1);
 		zone_stat_add_locked(z, GA_STAT_ALLOC_CALLS, 1);
 		zone_stat_add_locked(z, GA_STAT_PGALLOC, 1ul << order);
 	}
@@ -214,9 +228,10 @@ static long rmqueue(struct ga_zone *z, struct alloc_context *ac,
 
 	if (z->policy.pcp && pcp_allowed_order(z, ac->order))
 		pfn = rmqueue_pcplist(z, ac->order, ac->migratetype,
-				      alloc_flags, ac->cpu);
+				      ac->content_mt, alloc_flags, ac->cpu);
 	if (pfn < 0)
-		pfn = rmqueue_buddy(z, ac->order, ac->migratetype, alloc_flags);
+		pfn = rmqueue_buddy(z, ac->order, ac->migratetype,
+				    ac->content_mt, alloc_flags);
 
 	/* A fallback boosted the watermark: kswapd should reclaim the boost. */
 	if ((alloc_flags & ALLOC_KSWAPD) &&
@@ -258,8 +273,12 @@ try_this_zone:
 		return pfn;
 	}
 failed:
-	/* On one zone, NOFRAGMENT only postpones fragmenting fallbacks. */
-	if (alloc_flags & ALLOC_NOFRAGMENT) {
+	/*
+	 * On one zone, NOFRAGMENT only postpones fragmenting fallbacks. With
+	 * SPB steering it is kept through reclaim instead (RFC 20).
+	 */
+	if ((alloc_flags & ALLOC_NOFRAGMENT) &&
+	    (!spb_steering(z) || ac->migratetype == GA_MT_MOVABLE)) {
 		alloc_flags &= ~(unsigned int)ALLOC_NOFRAGMENT;
 		zone_stat_add(z, GA_STAT_ALLOC_NOFRAG_RETRY, 1);
 		goto retry;
@@ -364,11 +383,92 @@ static bool should_reclaim_retry(struct ga_zone *z, struct alloc_context *ac,
 	return ret;
 }
 
+/* The slow path's compaction state: priority, last result, retries. */
+struct compact_attempt {
+	enum compact_priority prio;
+	enum compact_result result;
+	int retries;
+};
+
+/*
+ * __alloc_pages_direct_compact: compact, then try the free lists. Capture
+ * is not modelled: the page compaction freed is looked up afterwards, and
+ * a racing allocation may take it first.
+ */
+static long alloc_direct_compact(struct ga_zone *z, struct alloc_context *ac,
+				 unsigned int alloc_flags,
+				 enum compact_priority prio,
+				 struct compact_attempt *ca)
+{
+	long pfn;
+
+	if (!ac->order)
+		return -1;
+	ca->result = try_to_compact_pages(z, ac, alloc_flags, prio);
+	if (ca->result == COMPACT_SKIPPED)
+		return -1;
+	zone_stat_add(z, GA_STAT_COMPACT_STALL, 1);
+	pfn = get_page_from_freelist(z, ac, alloc_flags);
+	if (pfn >= 0) {
+		compaction_alloc_succeeded(z, ac->order);
+		zone_stat_add(z, GA_STAT_COMPACT_SUCCESS, 1);
+		return pfn;
+	}
+	zone_stat_add(z, GA_STAT_COMPACT_FAIL, 1);
+	return -1;
+}
+
+/*
+ * Costly orders compact before reclaiming (there are likely enough base
+ * pages), and so do non-movable high orders, since compaction empties
+ * blocks of their own type instead of falling back into others.
+ */
+static bool compact_before_reclaim(struct ga_zone *z,
+				   const struct alloc_context *ac)
+{
+	return compaction_allowed(z) && (ac->gfp & GA_GFP_DIRECT_RECLAIM) &&
+	       (ac->order > PAGE_ALLOC_COSTLY_ORDER ||
+		(ac->order > 0 && ac->migratetype != GA_MT_MOVABLE));
+}
+
+/*
+ * should_compact_retry: a run that found a page which then got away is
+ * retried (MAX_COMPACT_RETRIES, a quarter for costly orders); a failed
+ * one is retried at the next priority, down to SYNC_FULL (SYNC_LIGHT for
+ * costly orders). Skipped for lack of free pages: retry if reclaim helped.
+ */
+static bool should_compact_retry(struct ga_zone *z,
+				 const struct alloc_context *ac,
+				 struct compact_attempt *ca)
+{
+	int max_retries = MAX_COMPACT_RETRIES;
+	enum compact_priority min_prio = MIN_COMPACT_PRIORITY;
+
+	if (!ac->order || !compaction_allowed(z))
+		return false;
+	if (ca->result == COMPACT_SKIPPED)
+		return compaction_suitable_after_reclaim(z, ac->order);
+	if (ac->order > PAGE_ALLOC_COSTLY_ORDER) {
+		max_retries /= 4;
+		min_prio = MIN_COMPACT_COSTLY_PRIORITY;
+	}
+	if (ca->result == COMPACT_SUCCESS && ++ca->retries <= max_retries)
+		return true;
+	if (ca->prio > min_prio) {
+		ca->prio--;
+		ca->retries = 0;
+		return true;
+	}
+	return false;
+}
+
 static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 {
 	bool can_direct_reclaim = ac->gfp & GA_GFP_DIRECT_RECLAIM;
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
-	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order);
+	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order) |
+				   (spb_steering(z) ? ALLOC_NOFRAGMENT : 0);
+	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0 };
 	unsigned int no_progress_loops = 0;
 	unsigned long progress;
 	long pfn;
@@ -379,6 +479,21 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 	pfn = get_page_from_freelist(z, ac, alloc_flags);
 	if (pfn >= 0)
 		return pfn;
+
+	if (compact_before_reclaim(z, ac)) {
+		pfn = alloc_direct_compact(z, ac, alloc_flags,
+					   INIT_COMPACT_PRIORITY, &ca);
+		if (pfn >= 0)
+			return pfn;
+		/* A costly __GFP_NORETRY request (THP) only keeps compacting
+		 * async, and not at all if compaction could not run. */
+		if (costly && (ac->gfp & GA_GFP_NORETRY)) {
+			if (ca.result == COMPACT_SKIPPED ||
+			    ca.result == COMPACT_DEFERRED)
+				return -1;
+			ca.prio = INIT_COMPACT_PRIORITY;
+		}
+	}
 
 	for (;;) {
 		if (alloc_flags & ALLOC_KSWAPD)
@@ -391,14 +506,34 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 		pfn = alloc_direct_reclaim(z, ac, alloc_flags, &progress);
 		if (pfn >= 0)
 			return pfn;
+		pfn = alloc_direct_compact(z, ac, alloc_flags, ca.prio, &ca);
+		if (pfn >= 0)
+			return pfn;
 		if (ac->gfp & GA_GFP_NORETRY)
 			return -1;
-		if (costly && !(ac->gfp & GA_GFP_RETRY_MAYFAIL))
+		if (costly && (!compaction_allowed(z) ||
+			       !(ac->gfp & GA_GFP_RETRY_MAYFAIL)))
 			return -1;
-		if (!should_reclaim_retry(z, ac, alloc_flags, progress > 0,
-					  &no_progress_loops))
-			return -1;
+		if (should_reclaim_retry(z, ac, alloc_flags, progress > 0,
+					 &no_progress_loops))
+			continue;
+		if (progress > 0 && should_compact_retry(z, ac, &ca))
+			continue;
+		return -1;
 	}
+}
+
+/*
+ * RFC 20: only when reclaim and compaction could not help does a
+ * non-movable request get to taint a clean superpageblock: one more try
+ * with the slow path's rights and no ALLOC_NOFRAGMENT.
+ */
+static long alloc_tainting(struct ga_zone *z, struct alloc_context *ac)
+{
+	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order);
+
+	zone_stat_add(z, GA_STAT_SPB_RELAX_NOFRAGMENT, 1);
+	return get_page_from_freelist(z, ac, alloc_flags);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -434,13 +569,16 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 		mt = GA_MT_UNMOVABLE;
 
 	ac = (struct alloc_context){ .order = order, .gfp = gfp,
-				     .migratetype = mt, .cpu = cpu };
+				     .migratetype = mt, .cpu = cpu,
+				     .content_mt = ga_gfp_migratetype(gfp) };
 	alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(z, gfp);
 	alloc_flags = gfp_to_alloc_flags_cma(gfp, alloc_flags);
 
 	pfn = get_page_from_freelist(z, &ac, alloc_flags);
 	if (pfn < 0)
 		pfn = alloc_slowpath(z, &ac);
+	if (pfn < 0 && spb_steering(z) && mt != GA_MT_MOVABLE)
+		pfn = alloc_tainting(z, &ac);
 	if (pfn >= 0)
 		prep_new_page(z, (ga_pfn_t)pfn, order,
 			      ga_gfp_migratetype(gfp), owner);

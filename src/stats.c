@@ -132,7 +132,30 @@ const char *ga_migratetype_name(int mt)
 	X(EVAC_BLOCKS_CLEAN, "evac_blocks_clean")			\
 	X(EVAC_BLOCKS_DIRTY, "evac_blocks_dirty")			\
 	X(EVAC_CLAIM_REFUSED, "evac_claim_refused")			\
-	X(EVAC_LATENCY_NS, "evac_latency_ns")
+	X(EVAC_LATENCY_NS, "evac_latency_ns")				\
+	X(COMPACT_STALL, "compact_stall")				\
+	X(COMPACT_SUCCESS, "compact_success")				\
+	X(COMPACT_FAIL, "compact_fail")					\
+	X(COMPACT_DEFERRED, "compact_deferred")				\
+	X(COMPACT_MIGRATE_SCANNED, "compact_migrate_scanned")		\
+	X(COMPACT_FREE_SCANNED, "compact_free_scanned")			\
+	X(COMPACT_ISOLATED, "compact_isolated")				\
+	X(COMPACT_MIGRATED, "compact_migrated")				\
+	X(COMPACT_DAEMON_WAKE, "compact_daemon_wake")			\
+	X(COMPACT_PROACTIVE, "compact_proactive")			\
+	X(SPB_TAINTED, "spb_tainted")					\
+	X(SPB_PASS_TAINTED, "spb_pass_tainted")				\
+	X(SPB_CLAIM_FREE_TAINTED, "spb_claim_free_tainted")		\
+	X(SPB_CLAIM_MOVABLE_TAINTED, "spb_claim_movable_tainted")	\
+	X(SPB_BORROW_TAINTED, "spb_borrow_tainted")			\
+	X(SPB_TAINT_CLEAN, "spb_taint_clean")				\
+	X(SPB_TAINT_EMPTY, "spb_taint_empty")				\
+	X(SPB_MOVABLE_CLEAN, "spb_movable_clean")			\
+	X(SPB_MOVABLE_TAINTED, "spb_movable_tainted")			\
+	X(SPB_MOVABLE_EMPTY, "spb_movable_empty")			\
+	X(SPB_FALLTHROUGH, "spb_fallthrough")				\
+	X(SPB_NOMIX_REFUSED, "spb_nomix_refused")			\
+	X(SPB_RELAX_NOFRAGMENT, "spb_relax_nofragment")
 
 #define STAT_NAME_ENTRY(item, name)	[GA_STAT_##item] = name,
 #define STAT_NAME_COUNT(item, name)	+ 1
@@ -596,6 +619,22 @@ static int zone_contig_page_info(struct ga_zone *z, unsigned int order,
 	frag_snapshot(z, order, &snap);
 	fill_contig_page_info(z, &snap, order, info);
 	return 0;
+}
+
+/*
+ * extfrag_for_order: percent of free memory in blocks below the order, the
+ * proactive compaction score. Unlike the unusable index, no free memory
+ * scores 0 (nothing to compact).
+ */
+unsigned int extfrag_for_order(struct ga_zone *z, unsigned int order)
+{
+	struct contig_page_info info;
+
+	if (zone_contig_page_info(z, order, &info) || !info.free_pages)
+		return 0;
+	return (unsigned int)((info.free_pages -
+			       (info.free_blocks_suitable << order)) * 100 /
+			      info.free_pages);
 }
 
 int ga_unusable_index(struct ga_zone *z, unsigned int order)

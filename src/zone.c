@@ -111,18 +111,18 @@ int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 
 struct layout {
-	size_t pcp, evac, blocks, pages, total;
+	size_t pcp, evac, spb, blocks, pages, total;
 	unsigned int nr_evac;
 };
 
-static unsigned int evac_items(const struct ga_zone_config *cfg)
+static struct ga_policy config_policy(const struct ga_zone_config *cfg)
 {
 	struct ga_policy p;
 
 	if (cfg->policy)
-		return cfg->policy->evacuate_pool;
+		return *cfg->policy;
 	ga_policy_preset(&p, "vanilla");
-	return p.evacuate_pool;
+	return p;
 }
 
 static struct layout zone_layout(const struct ga_zone_config *cfg)
@@ -131,10 +131,15 @@ static struct layout zone_layout(const struct ga_zone_config *cfg)
 	size_t nr_blocks = nr_pages >> cfg->pageblock_order;
 	struct layout l;
 
-	l.nr_evac = evac_items(cfg);
+	struct ga_policy p = config_policy(cfg);
+	unsigned long nr_spbs = spb_count(cfg->start_pfn, cfg->end_pfn,
+					  cfg->spb_order);
+
+	l.nr_evac = p.evacuate_pool;
 	l.pcp = ALIGN64(sizeof(struct ga_zone));
 	l.evac = l.pcp + ALIGN64(sizeof(struct ga_pcp) * cfg->nr_cpus);
-	l.blocks = l.evac + ALIGN64(evacuate_pool_size(l.nr_evac));
+	l.spb = l.evac + ALIGN64(evacuate_pool_size(l.nr_evac));
+	l.blocks = l.spb + ALIGN64(spb_metadata_size(nr_spbs, p.spb_free_lists));
 	l.pages = l.blocks + ALIGN64(sizeof(struct ga_pageblock) * nr_blocks);
 	l.total = l.pages + ALIGN64(sizeof(struct ga_page) * nr_pages);
 	return l;
@@ -312,12 +317,14 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 			ga_list_init(&z->free_area[o].list[mt]);
 
 	z->managed_pages = z->nr_pages - reserve_holes(z, cfg);
+	spb_init(z, base + l.spb);
 	if (!z->managed_pages)
 		return -EINVAL;
 	label_pageblocks(z, cfg);
 	setup_zone_watermarks(z);
 	pcp_setup(z);
 	evacuate_init(z, base + l.evac, l.nr_evac);
+	compaction_init(z);
 	free_usable_pages(z);
 	*zonep = z;
 	return 0;
@@ -348,6 +355,7 @@ void ga_zone_destroy(struct ga_zone *z)
 	if (!z)
 		return;
 	/* Queued work points into this zone: let it finish first. */
+	compaction_stop(z);
 	if (z->executor)
 		ga_executor_run_pending(z->executor);
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++)

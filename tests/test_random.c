@@ -14,7 +14,8 @@
 #define NR_OPS 1000000
 #define BATCH 10000
 
-static void run(bool pcp, unsigned long long seed, unsigned long nr_ops)
+static void run(const char *preset, bool pcp, unsigned long long seed,
+		unsigned long nr_ops)
 {
 	struct ga_ops ops = { .reclaim = wl_reclaim };
 	struct ga_policy p;
@@ -26,7 +27,7 @@ static void run(bool pcp, unsigned long long seed, unsigned long nr_ops)
 	struct ga_zone *z;
 	int bad_batches = 0;
 
-	ga_policy_preset(&p, "vanilla");
+	ga_policy_preset(&p, preset);
 	p.pcp = pcp;
 	ga_zone_config_default(&cfg, 0, NR_PAGES, 2);
 	cfg.policy = &p;
@@ -47,21 +48,21 @@ static void run(bool pcp, unsigned long long seed, unsigned long nr_ops)
 		if ((i + 1) % (50 * BATCH) == 0)
 			ga_drain_all_pcp(z);
 		if (ga_zone_check(z, NULL, 0) && !bad_batches++)
-			zone_ok(z, "pcp=%d: checker after op %lu", pcp, i + 1);
+			zone_ok(z, "%s pcp=%d: checker after op %lu", preset, pcp, i + 1);
 	}
-	ok(bad_batches == 0, "pcp=%d: checker passed after all %lu batches", pcp,
+	ok(bad_batches == 0, "%s pcp=%d: checker passed after all %lu batches", preset, pcp,
 	   nr_ops / BATCH);
 	is_long(w[0].errors + w[1].errors, 0,
-		"pcp=%d: no page handed out twice, every free and bad free answered right",
-		pcp);
+		"%s pcp=%d: no page handed out twice, every free and bad free answered right",
+		preset, pcp);
 	ok(w[0].bad_frees + w[1].bad_frees > nr_ops / 2000,
-	   "pcp=%d: %lu bad frees were tried", pcp,
+	   "%s pcp=%d: %lu bad frees were tried", preset, pcp,
 	   w[0].bad_frees + w[1].bad_frees);
-	ok(w[0].reclaimed + w[1].reclaimed > 0, "pcp=%d: reclaim ran (%lu pages)", pcp,
+	ok(w[0].reclaimed + w[1].reclaimed > 0, "%s pcp=%d: reclaim ran (%lu pages)", preset, pcp,
 	   w[0].reclaimed + w[1].reclaimed);
 	ga_zone_stats(z, &st);
-	diag("pcp=%d: allocs %lu enomem %lu fallbacks %llu claims %llu steals %llu "
-	     "boosts %llu kswapd %llu direct %llu", pcp, w[0].allocs + w[1].allocs,
+	diag("%s pcp=%d: allocs %lu enomem %lu fallbacks %llu claims %llu steals %llu "
+	     "boosts %llu kswapd %llu direct %llu", preset, pcp, w[0].allocs + w[1].allocs,
 	     w[0].enomem + w[1].enomem,
 	     (unsigned long long)st.v[GA_STAT_FALLBACK],
 	     (unsigned long long)st.v[GA_STAT_CLAIM_PARTIAL] + st.v[GA_STAT_CLAIM_WHOLE],
@@ -70,23 +71,23 @@ static void run(bool pcp, unsigned long long seed, unsigned long nr_ops)
 	     (unsigned long long)st.v[GA_STAT_KSWAPD_WAKE],
 	     (unsigned long long)st.v[GA_STAT_DIRECT_RECLAIM]);
 	ok(st.v[GA_STAT_FALLBACK] > 0 && st.v[GA_STAT_BOOST] > 0,
-	   "pcp=%d: the workload exercised fallbacks and boosts", pcp);
+	   "%s pcp=%d: the workload exercised fallbacks and boosts", preset, pcp);
 
 	for (unsigned int cpu = 0; cpu < 2; cpu++)
 		wl_free_all(&w[cpu]);
 	ga_drain_all_pcp(z);
-	zone_ok(z, "pcp=%d: checker after freeing everything", pcp);
+	zone_ok(z, "%s pcp=%d: checker after freeing everything", preset, pcp);
 	ga_zone_info(z, &info);
-	is_long(info.free_pages, NR_PAGES, "pcp=%d: all memory is free again", pcp);
+	is_long(info.free_pages, NR_PAGES, "%s pcp=%d: all memory is free again", preset, pcp);
 	{
 		unsigned long small = 0;
 
 		for (unsigned int o = 0; o < 9; o++)
 			small += info.nr_free[o];
-		is_long(small, 0, "pcp=%d: merged back to pageblocks or larger", pcp);
+		is_long(small, 0, "%s pcp=%d: merged back to pageblocks or larger", preset, pcp);
 		ok(info.nr_free[9] <= 2 * info.blocks_mt[GA_MT_HIGHATOMIC],
-		   "pcp=%d: only HighAtomic blocks (%lu) keep order-9 pairs apart (%lu)",
-		   pcp, info.blocks_mt[GA_MT_HIGHATOMIC], info.nr_free[9]);
+		   "%s pcp=%d: only HighAtomic blocks (%lu) keep order-9 pairs apart (%lu)",
+		   preset, pcp, info.blocks_mt[GA_MT_HIGHATOMIC], info.nr_free[9]);
 	}
 	for (unsigned int cpu = 0; cpu < 2; cpu++)
 		wl_destroy(&w[cpu]);
@@ -96,7 +97,8 @@ static void run(bool pcp, unsigned long long seed, unsigned long nr_ops)
 
 int main(void)
 {
-	run(true, 1, NR_OPS);
-	run(false, 7, NR_OPS / 4);
+	run("vanilla", true, 1, NR_OPS);
+	run("vanilla", false, 7, NR_OPS / 4);
+	run("spb", true, 3, NR_OPS / 2);
 	return done_testing();
 }

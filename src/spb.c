@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Superpageblock metadata and its index (RFC patches 07, 08, 10, 14, 22).
+ *
+ * The zone is cut into 2^spb_order regions (1 GiB on x86-64), clipped at
+ * the zone's edges. Each keeps exact counters: wholly free pageblocks,
+ * pageblocks holding unmovable / reclaimable / movable pages (by actual
+ * contents, not labels), HighAtomic pageblocks, free pages. From them
+ * follow its category (empty, clean, tainted, or held by a contiguous
+ * allocation) and a fullness bucket, and from those its bits in the index
+ * bitmaps. Counters change under zone->lock, through the hooks below,
+ * called by the buddy code on every transition; the index is touched only
+ * when a category, bucket or list emptiness actually changes.
+ *
+ * Content tracking runs for every policy (it only counts); per-SPB free
+ * lists and steering are switched by policy.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* Layout.                                                                   */
+
+unsigned long spb_count(ga_pfn_t start, ga_pfn_t end, unsigned int spb_order)
+{
+	ga_pfn_t size = 1ul << spb_order, base = start & ~(size - 1);
+
+	return (unsigned long)((end - base + size - 1) / size);
+}
+
+static unsigned long index_words(unsigned long nr_spbs)
+{
+	return (nr_spbs + 63) / 64;
+}
+
+/* Bytes for the SPB array, the index bitmaps and (optionally) the lists. */
+size_t spb_metadata_size(unsigned long nr_spbs, bool lists)
+{
+	size_t bitmaps = NR_SPB_CATEGORIES + 2 + SPB_NR_BUCKETS +
+			 GA_NR_ORDERS_MAX * GA_MT_PCPTYPES;
+
+	return nr_spbs * sizeof(struct ga_spb) +
+	       bitmaps * index_words(nr_spbs) * sizeof(uint64_t) +
+	       (lists ? nr_spbs * sizeof(struct spb_free_area) : 0);
+}
+
+static void index_init(struct ga_zone *z, uint64_t *words)
+{
+	struct spb_index *ix = &z->spb_idx;
+
+	ix->nr_words = index_words(z->nr_spbs);
+	for (int c = 0; c < NR_SPB_CATEGORIES; c++, words += ix->nr_words)
+		ix->category[c] = words;
+	ix->roomy = words;
+	words += ix->nr_words;
+	ix->all = words;
+	words += ix->nr_words;
+	for (int b = 0; b < SPB_NR_BUCKETS; b++, words += ix->nr_words)
+		ix->bucket[b] = words;
+	for (int o = 0; o < GA_NR_ORDERS_MAX; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++, words += ix->nr_words)
+			ix->nonempty[o][mt] = words;
+}
+
+static void set_bit64(uint64_t *map, unsigned long i)
+{
+	map[i / 64] |= 1ull << (i % 64);
+}
+
+static void clear_bit64(uint64_t *map, unsigned long i)
+{
+	map[i / 64] &= ~(1ull << (i % 64));
+}
+
+
+/*
+ * Called before the boot-time free of all pages: every SPB starts with no
+ * free page and no content, which files it as clean; the frees that follow
+ * move it to empty through the ordinary hooks.
+ */
+void spb_init(struct ga_zone *z, void *mem)
+{
+	char *p = mem;
+	ga_pfn_t size = 1ul << z->spb_order;
+
+	z->nr_spbs = spb_count(z->start_pfn, z->end_pfn, z->spb_order);
+	z->spb_base = z->start_pfn & ~(size - 1);
+	z->spbs = (struct ga_spb *)p;
+	p += z->nr_spbs * sizeof(struct ga_spb);
+	index_init(z, (uint64_t *)p);
+	p += (NR_SPB_CATEGORIES + 2 + SPB_NR_BUCKETS +
+	      GA_NR_ORDERS_MAX * GA_MT_PCPTYPES) * index_words(z->nr_spbs) *
+	     sizeof(uint64_t);
+
+	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+		struct ga_spb *s = &z->spbs[i];
+		ga_pfn_t start = z->spb_base + i * size;
+
+		s->start_pfn = ga_max(start, z->start_pfn);
+		s->end_pfn = ga_min(start + size, z->end_pfn);
+		s->nr_pageblocks = (uint16_t)((s->end_pfn - s->start_pfn) >>
+					      z->pageblock_order);
+		s->nr_usable_pages = (uint32_t)(s->end_pfn - s->start_pfn);
+		for (ga_pfn_t b = s->start_pfn; b < s->end_pfn;
+		     b += z->pageblock_nr_pages) {
+			unsigned int holes = pfn_to_block(z, b)->nr_reserved;
+
+			s->nr_reserved_pb += holes > 0;
+			s->nr_usable_pages -= holes;
+		}
+		s->category = SPB_CLEAN;
+		s->bucket = 0;
+		set_bit64(z->spb_idx.all, i);
+		set_bit64(z->spb_idx.category[SPB_CLEAN], i);
+		set_bit64(z->spb_idx.bucket[0], i);
+		if (z->policy.spb_free_lists) {
+			s->area = (struct spb_free_area *)p;
+			p += sizeof(struct spb_free_area);
+			for (int o = 0; o < GA_NR_ORDERS_MAX; o++)
+				for (int mt = 0; mt < GA_MT_TYPES; mt++)
+					ga_list_init(&s->area->list[o][mt]);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Category, bucket and the index.                                           */
+
+static enum spb_category spb_category_of(const struct ga_spb *s)
+{
+	if (s->nr_contig_pb && s->nr_contig_pb == s->nr_pageblocks)
+		return SPB_CONTIG;
+	if (s->nr_used_pb[GA_MT_UNMOVABLE] || s->nr_used_pb[GA_MT_RECLAIMABLE] ||
+	    s->nr_highatomic_pb)
+		return SPB_TAINTED;
+	if (s->nr_free_pages == s->nr_usable_pages)
+		return SPB_EMPTY;
+	return SPB_CLEAN;
+}
+
+/* 0 = fullest (fewest free pages) .. SPB_NR_BUCKETS-1 = emptiest. */
+static unsigned int spb_bucket_of(const struct ga_spb *s)
+{
+	if (!s->nr_usable_pages)
+		return 0;
+	return (unsigned int)ga_min((unsigned long)s->nr_free_pages * SPB_NR_BUCKETS /
+				    s->nr_usable_pages, (unsigned long)SPB_NR_BUCKETS - 1);
+}
+
+/* Re-file an SPB whose counters changed; cheap when nothing moved. */
+static void spb_update(struct ga_zone *z, struct ga_spb *s)
+{
+	unsigned long i = (unsigned long)(s - z->spbs);
+	unsigned int cat = spb_category_of(s), bucket = spb_bucket_of(s);
+
+	if (cat != s->category) {
+		if (s->category == SPB_CLEAN || s->category == SPB_EMPTY)
+			if (cat == SPB_TAINTED)
+				zone_stat_add_locked(z, GA_STAT_SPB_TAINTED, 1);
+		clear_bit64(z->spb_idx.category[s->category], i);
+		set_bit64(z->spb_idx.category[cat], i);
+		s->category = (uint8_t)cat;
+	}
+	if (bucket != s->bucket) {
+		clear_bit64(z->spb_idx.bucket[s->bucket], i);
+		set_bit64(z->spb_idx.bucket[bucket], i);
+		s->bucket = (uint8_t)bucket;
+	}
+	if (s->nr_free_pb > spb_tainted_reserve(z, s))
+		set_bit64(z->spb_idx.roomy, i);
+	else
+		clear_bit64(z->spb_idx.roomy, i);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hooks from the buddy code (zone->lock held).                              */
+
+/* A pageblock's free page count changed from old to new. */
+void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block, unsigned int old,
+			    unsigned int new)
+{
+	struct ga_spb *s = pfn_to_spb(z, block);
+	unsigned int full = z->pageblock_nr_pages;
+
+	s->nr_free_pages = s->nr_free_pages + new - old;
+	if (old != full && new == full)
+		s->nr_free_pb++;
+	else if (old == full && new != full)
+		s->nr_free_pb--;
+	spb_update(z, s);
+}
+
+/*
+ * Charge (sign +1) or uncharge (-1) a block of 2^order pages at pfn to
+ * type mt: it leaves the buddy for a pcp list or an allocation, or comes
+ * back. The first page of a type in a pageblock, and the last one leaving,
+ * are the transitions the SPB counters follow (RFC 40's first-set and
+ * last-clear).
+ */
+void charge_block(struct ga_zone *z, ga_pfn_t pfn, unsigned int order, int mt,
+		  int sign)
+{
+	unsigned long nr = 1ul << order;
+	unsigned long per_block = ga_min(nr, (unsigned long)z->pageblock_nr_pages);
+
+	GA_BUG_ON(mt < 0 || mt >= GA_MT_PCPTYPES);
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages) {
+		struct ga_pageblock *pb = pfn_to_block(z, b);
+		unsigned int old = pb->used[mt];
+		unsigned int new = (unsigned int)((long)old + sign * (long)per_block);
+		struct ga_spb *s = pfn_to_spb(z, b);
+
+		GA_BUG_ON(sign < 0 && old < per_block);
+		pb->used[mt] = (uint16_t)new;
+		if (!old != !new) {
+			s->nr_used_pb[mt] = (uint16_t)(s->nr_used_pb[mt] + (new ? 1 : -1));
+			spb_update(z, s);
+		}
+	}
+}
+
+/* A pageblock's label changed: HighAtomic blocks taint their SPB. */
+void spb_label_changed(struct ga_zone *z, ga_pfn_t block, int old, int new)
+{
+	struct ga_spb *s = pfn_to_spb(z, block);
+
+	if ((old == GA_MT_HIGHATOMIC) == (new == GA_MT_HIGHATOMIC))
+		return;
+	s->nr_highatomic_pb = (uint16_t)(s->nr_highatomic_pb +
+					 (new == GA_MT_HIGHATOMIC ? 1 : -1));
+	spb_update(z, s);
+}
+
+/* A pageblock became (sign +1) or stopped being (-1) part of a contig range. */
+void spb_contig_changed(struct ga_zone *z, ga_pfn_t block, int sign)
+{
+	struct ga_spb *s = pfn_to_spb(z, block);
+
+	s->nr_contig_pb = (uint16_t)(s->nr_contig_pb + sign);
+	spb_update(z, s);
+}
+
+/* A per-SPB list went from empty to non-empty or back. */
+void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
+		      int mt, bool nonempty)
+{
+	unsigned long i = (unsigned long)(s - z->spbs);
+
+	if (mt >= GA_MT_PCPTYPES)
+		return;
+	if (nonempty)
+		set_bit64(z->spb_idx.nonempty[order][mt], i);
+	else
+		clear_bit64(z->spb_idx.nonempty[order][mt], i);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Queries of the index.                                                     */
+
+/* SPB has a free block of order >= order on mt's list. */
+static uint64_t has_free_word(const struct ga_zone *z, unsigned long w,
+			      unsigned int order, int mt)
+{
+	uint64_t bits = 0;
+
+	for (unsigned int o = order; o <= z->max_order; o++)
+		bits |= z->spb_idx.nonempty[o][mt][w];
+	return bits;
+}
+
+/*
+ * The first SPB of category cat that is also in mask, fullest bucket first
+ * (or emptiest first), lowest index within a bucket, that has a free block
+ * of order >= order on one of the lists of the types in mts (a bit mask).
+ * A handful of word operations per bucket. -1 if none.
+ */
+long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
+	      unsigned int order, unsigned int mts, bool emptiest_first)
+{
+	const struct spb_index *ix = &z->spb_idx;
+
+	for (unsigned int k = 0; k < SPB_NR_BUCKETS; k++) {
+		unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
+
+		for (unsigned long w = 0; w < ix->nr_words; w++) {
+			uint64_t bits = ix->category[cat][w] & ix->bucket[b][w] &
+					mask[w];
+			uint64_t free = 0;
+
+			if (!bits)
+				continue;
+			for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+				if (mts & (1u << mt))
+					free |= has_free_word(z, w, order, mt);
+			bits &= free;
+			if (bits)
+				return (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
+		}
+	}
+	return -1;
+}
+
+/* First SPB with a non-empty (order, mt) list, for zone-wide list heads. */
+long spb_first_nonempty(const struct ga_zone *z, unsigned int order, int mt)
+{
+	if (mt < GA_MT_PCPTYPES) {
+		for (unsigned long w = 0; w < z->spb_idx.nr_words; w++) {
+			uint64_t bits = z->spb_idx.nonempty[order][mt][w];
+
+			if (bits)
+				return (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
+		}
+		return -1;
+	}
+	for (unsigned long i = 0; i < z->nr_spbs; i++)
+		if (z->spbs[i].area->nr[order][mt])
+			return (long)i;
+	return -1;
+}
+
+/* Free pageblocks movable steering leaves in a tainted SPB (RFC 23). */
+unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s)
+{
+	return ga_max(z->policy.spb_reserve_min,
+		      (unsigned int)s->nr_pageblocks * z->policy.spb_reserve_pct / 100);
+}
+
+void spb_count_visits(struct ga_zone *z, unsigned int visits)
+{
+	z->spb_visits[ga_min(visits, SPB_VISIT_BUCKETS - 1u)]++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Invariants (RFC 22 and digest §5.1), called by ga_zone_check.             */
+
+static int spb_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errbuf && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EUCLEAN;
+}
+
+static bool test_bit64(const uint64_t *map, unsigned long i)
+{
+	return map[i / 64] >> (i % 64) & 1;
+}
+
+/* Pageblock contents equal the recount from page heads. */
+static int check_block_contents(struct ga_zone *z, const struct spb_recount *rb,
+				char *errbuf, size_t errlen)
+{
+	for (unsigned long i = 0; i < z->nr_pageblocks; i++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			if (z->blocks[i].used[mt] != rb[i].used[mt])
+				return spb_fail(errbuf, errlen,
+					"pageblock %lu holds %u %s pages, recount %u", i,
+					z->blocks[i].used[mt], ga_migratetype_name(mt),
+					rb[i].used[mt]);
+	return 0;
+}
+
+/* One SPB's counters against the recount of its pageblocks. */
+static int check_spb_counters(struct ga_zone *z, const struct ga_spb *s,
+			      const struct spb_recount *rb, char *errbuf,
+			      size_t errlen)
+{
+	unsigned long first = (s->start_pfn - z->start_pfn) >> z->pageblock_order;
+	unsigned long free = 0, free_pb = 0, ha = 0, contig = 0;
+	unsigned long used_pb[GA_MT_PCPTYPES] = { 0 };
+
+	for (unsigned long i = first; i < first + s->nr_pageblocks; i++) {
+		free += rb[i].free;
+		free_pb += rb[i].free == z->pageblock_nr_pages;
+		ha += z->blocks[i].mt == GA_MT_HIGHATOMIC;
+		contig += rb[i].contig;
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			used_pb[mt] += rb[i].used[mt] > 0;
+	}
+	if (free != s->nr_free_pages || free_pb != s->nr_free_pb || ha !=
+	    s->nr_highatomic_pb || contig != s->nr_contig_pb)
+		return spb_fail(errbuf, errlen,
+			"SPB %#llx: free %u/%lu, free pageblocks %u/%lu, highatomic "
+			"%u/%lu, contig %u/%lu (counter/recount)",
+			(unsigned long long)s->start_pfn, s->nr_free_pages, free,
+			s->nr_free_pb, free_pb, s->nr_highatomic_pb, ha,
+			s->nr_contig_pb, contig);
+	for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+		if (used_pb[mt] != s->nr_used_pb[mt] || used_pb[mt] > s->nr_pageblocks)
+			return spb_fail(errbuf, errlen,
+				"SPB %#llx: %u pageblocks hold %s pages, recount %lu",
+				(unsigned long long)s->start_pfn, s->nr_used_pb[mt],
+				ga_migratetype_name(mt), used_pb[mt]);
+	return 0;
+}
+
+/* The SPB is in exactly the index bits its state implies. */
+static int check_spb_index(struct ga_zone *z, unsigned long i, char *errbuf,
+			   size_t errlen)
+{
+	const struct ga_spb *s = &z->spbs[i];
+	unsigned int cat = spb_category_of(s), bucket = spb_bucket_of(s);
+
+	if (cat != s->category || bucket != s->bucket)
+		return spb_fail(errbuf, errlen, "SPB %lu filed as %u/%u, is %u/%u",
+				i, s->category, s->bucket, cat, bucket);
+	for (unsigned int c = 0; c < NR_SPB_CATEGORIES; c++)
+		if (test_bit64(z->spb_idx.category[c], i) != (c == cat))
+			return spb_fail(errbuf, errlen, "SPB %lu category bit %u wrong",
+					i, c);
+	for (unsigned int b = 0; b < SPB_NR_BUCKETS; b++)
+		if (test_bit64(z->spb_idx.bucket[b], i) != (b == bucket))
+			return spb_fail(errbuf, errlen, "SPB %lu bucket bit %u wrong",
+					i, b);
+	if (test_bit64(z->spb_idx.roomy, i) !=
+	    (s->nr_free_pb > spb_tainted_reserve(z, s)))
+		return spb_fail(errbuf, errlen, "SPB %lu reserve bit wrong", i);
+	if (!s->area)
+		return 0;
+	for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			if (test_bit64(z->spb_idx.nonempty[o][mt], i) !=
+			    (s->area->nr[o][mt] > 0))
+				return spb_fail(errbuf, errlen,
+					"SPB %lu non-empty bit [%u][%s] wrong", i, o,
+					ga_migratetype_name(mt));
+	return 0;
+}
+
+int spb_check(struct ga_zone *z, const struct spb_recount *rb,
+	      unsigned long free_all, char *errbuf, size_t errlen)
+{
+	unsigned long sum_free = 0;
+	int err = check_block_contents(z, rb, errbuf, errlen);
+
+	for (unsigned long i = 0; i < z->nr_spbs && !err; i++) {
+		const struct ga_spb *s = &z->spbs[i];
+
+		err = check_spb_counters(z, s, rb, errbuf, errlen);
+		if (!err)
+			err = check_spb_index(z, i, errbuf, errlen);
+		/* A clean SPB holds no unmovable or reclaimable page. */
+		if (!err && (s->category == SPB_CLEAN || s->category == SPB_EMPTY) &&
+		    (s->nr_used_pb[GA_MT_UNMOVABLE] || s->nr_used_pb[GA_MT_RECLAIMABLE]))
+			err = spb_fail(errbuf, errlen, "clean SPB %lu holds non-movable pages", i);
+		sum_free += s->nr_free_pages;
+	}
+	if (!err && sum_free != free_all)
+		err = spb_fail(errbuf, errlen, "SPB free pages sum to %lu, zone has %lu",
+			       sum_free, free_all);
+	return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public queries.                                                           */
+
+static const char *const category_names[NR_SPB_CATEGORIES] = {
+	[SPB_EMPTY] = "empty",
+	[SPB_CLEAN] = "clean",
+	[SPB_TAINTED] = "tainted",
+	[SPB_CONTIG] = "contig",
+};
+
+const char *ga_spb_category_name(int category)
+{
+	if (category < 0 || category >= NR_SPB_CATEGORIES)
+		return "?";
+	return category_names[category];
+}
+
+unsigned long ga_zone_nr_spbs(const struct ga_zone *z)
+{
+	return z->nr_spbs;
+}
+
+int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
+{
+	const struct ga_spb *s;
+
+	if (idx >= z->nr_spbs)
+		return -ERANGE;
+	s = &z->spbs[idx];
+	ga_lock(&z->lock);
+	*info = (struct ga_spb_info){
+		.start_pfn = s->start_pfn,
+		.end_pfn = s->end_pfn,
+		.category = s->category,
+		.nr_pageblocks = s->nr_pageblocks,
+		.nr_free_pageblocks = s->nr_free_pb,
+		.nr_reserved_pageblocks = s->nr_reserved_pb,
+		.nr_unmovable_pageblocks = s->nr_used_pb[GA_MT_UNMOVABLE],
+		.nr_movable_pageblocks = s->nr_used_pb[GA_MT_MOVABLE],
+		.nr_reclaimable_pageblocks = s->nr_used_pb[GA_MT_RECLAIMABLE],
+		.nr_highatomic_pageblocks = s->nr_highatomic_pb,
+		.nr_contig_pageblocks = s->nr_contig_pb,
+		.nr_free_pages = s->nr_free_pages,
+	};
+	ga_unlock(&z->lock);
+	return 0;
+}
+
+/* The smallest v with at least `want` of `total` samples at or below it. */
+static unsigned int histogram_percentile(const uint64_t *hist, uint64_t total,
+					 uint64_t want)
+{
+	uint64_t seen = 0;
+
+	for (unsigned int v = 0; v < SPB_VISIT_BUCKETS; v++) {
+		seen += hist[v];
+		if (seen >= want && total)
+			return v;
+	}
+	return SPB_VISIT_BUCKETS - 1;
+}
+
+void ga_spb_summary(struct ga_zone *z, struct ga_spb_summary *sum)
+{
+	uint64_t hist[SPB_VISIT_BUCKETS], total = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	ga_lock(&z->lock);
+	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+		switch (z->spbs[i].category) {
+		case SPB_EMPTY: sum->empty++; break;
+		case SPB_CLEAN: sum->clean++; break;
+		case SPB_TAINTED: sum->tainted++; break;
+		default: sum->contig++; break;
+		}
+	}
+	memcpy(hist, z->spb_visits, sizeof(hist));
+	ga_unlock(&z->lock);
+	sum->total = z->nr_spbs;
+	for (unsigned int v = 0; v < SPB_VISIT_BUCKETS; v++)
+		total += hist[v];
+	sum->steered = total;
+	sum->visits_median = histogram_percentile(hist, total, (total + 1) / 2);
+	sum->visits_p99 = histogram_percentile(hist, total, (total * 99 + 99) / 100);
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Superpageblock steering: which 1 GiB region serves an allocation (RFC
+ * patches 11, 12, 13, 19, 20, 23, 24, 27; the digest's synthesized
+ * cascade). Runs at the top of __rmqueue under zone->lock when per-SPB
+ * free lists are on. Each pass asks the SPB index for one candidate and
+ * allocates inside it, so an allocation visits one SPB per pass that has a
+ * candidate — the RFC walked fullness lists (median ~50 SPBs, ~5 with its
+ * hint cache).
+ *
+ * Unmovable and reclaimable requests, in order:
+ *   1. a tainted SPB with a free block of the type          (PASS_1)
+ *   2. a wholly free pageblock in a tainted SPB, claimed    (PASS_2)
+ *   3. a movable block with free room in a tainted SPB:
+ *      relabelled and queued for evacuation, no threshold   (PASS_2B, 06)
+ *   4. a block borrowed from a movable list of a tainted
+ *      SPB, not relabelled                                  (PASS_2D)
+ *   -- under ALLOC_NOFRAGMENT stop here: reclaim first      (RFC 20) --
+ *   5. the fullest clean SPB: a free block of the type, else
+ *      a wholly free pageblock claimed                      (PASS_3)
+ *   6. the same in an empty SPB                             (last resort)
+ * Movable requests:
+ *   1. the fullest clean SPB with a free movable block      (RFC 12)
+ *   2. a wholly free pageblock of another label in a clean SPB
+ *   3. a tainted SPB holding more than its reserve of free
+ *      pageblocks                                           (PASS_4, 23)
+ *   4. an empty SPB                                         (last resort)
+ * When no pass serves, plain __rmqueue runs over all lists.
+ *
+ * Between UNMOVABLE and RECLAIMABLE nothing is relabelled unless wholly
+ * free and nothing is borrowed (RFC 24): neither can be evacuated.
+ */
+#include "internal.h"
+
+#define PCP_MTS ((1u << GA_MT_UNMOVABLE) | (1u << GA_MT_MOVABLE) | \
+		 (1u << GA_MT_RECLAIMABLE))
+
+struct spb_walk {
+	unsigned int visits;
+};
+
+static struct ga_spb *visit(struct ga_zone *z, struct spb_walk *w, long i)
+{
+	w->visits++;
+	return &z->spbs[i];
+}
+
+/* __rmqueue_smallest inside one SPB. */
+static long smallest_in_spb(struct ga_zone *z, struct ga_spb *s,
+			    unsigned int order, int mt)
+{
+	for (unsigned int o = order; o <= z->max_order; o++) {
+		uint32_t idx = spb_area_first(s, o, mt);
+
+		if (idx == GA_NIL)
+			continue;
+		page_del_and_expand(z, idx_to_pfn(z, idx), order, o, mt);
+		return (long)idx_to_pfn(z, idx);
+	}
+	return -1;
+}
+
+/*
+ * claim_whole_block inside one SPB: the smallest free block of at least a
+ * pageblock, of a label in mts other than mt, becomes mt's. Relabelling a
+ * wholly free block mixes nothing, whatever the two types.
+ */
+static long claim_free_in_spb(struct ga_zone *z, struct ga_spb *s,
+			      unsigned int order, int mt, unsigned int mts)
+{
+	for (unsigned int o = ga_max(z->pageblock_order, order); o <= z->max_order;
+	     o++) {
+		for (int fb = 0; fb < GA_MT_PCPTYPES; fb++) {
+			uint32_t idx = spb_area_first(s, o, fb);
+			long pfn;
+
+			if (fb == mt || !(mts & (1u << fb)) || idx == GA_NIL)
+				continue;
+			pfn = claim_whole_block(z, idx_to_pfn(z, idx), o, order, mt, fb);
+			count_extfrag(z, (ga_pfn_t)pfn, order, o, mt, fb);
+			return pfn;
+		}
+	}
+	return -1;
+}
+
+/*
+ * PASS_2B: the largest free chunk on a movable list of a tainted SPB (the
+ * block with the most room, approximately); relabel its block for mt and
+ * queue the evacuation of the movable pages left in it. The half-block
+ * rule is skipped: the SPB is tainted already, and evacuation empties it.
+ */
+static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
+				 unsigned int order, int mt)
+{
+	for (int o = (int)z->pageblock_order - 1; o >= (int)order; o--) {
+		uint32_t idx = spb_area_first(s, (unsigned int)o, GA_MT_MOVABLE);
+		ga_pfn_t block;
+
+		if (idx == GA_NIL)
+			continue;
+		block = pageblock_start_pfn(z, idx_to_pfn(z, idx));
+		if (pb_test_flag(pfn_to_block(z, block), PB_EVACUATING))
+			continue;
+		move_freepages_block(z, block, GA_MT_MOVABLE, mt);
+		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
+		queue_pageblock_evacuate(z, block);
+		count_extfrag(z, block, order, (unsigned int)o, mt, GA_MT_MOVABLE);
+		return smallest_in_spb(z, s, order, mt);
+	}
+	return -1;
+}
+
+/* PASS_2D: borrow the smallest fitting movable block, without relabelling. */
+static long borrow_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
+				  unsigned int order, int mt)
+{
+	for (unsigned int o = order; o <= z->max_order; o++) {
+		uint32_t idx = spb_area_first(s, o, GA_MT_MOVABLE);
+
+		if (idx == GA_NIL)
+			continue;
+		page_del_and_expand(z, idx_to_pfn(z, idx), order, o, GA_MT_MOVABLE);
+		count_extfrag(z, idx_to_pfn(z, idx), order, o, mt, GA_MT_MOVABLE);
+		return (long)idx_to_pfn(z, idx);
+	}
+	return -1;
+}
+
+/* Run one pass: find its SPB, allocate there, count it. */
+#define TRY_PASS(expr_find, expr_alloc, item)				\
+	do {								\
+		long __i = (expr_find);					\
+		if (__i >= 0) {						\
+			struct ga_spb *s = visit(z, w, __i);		\
+			long __pfn = (expr_alloc);			\
+			if (__pfn >= 0) {				\
+				zone_stat_add_locked(z, item, 1);	\
+				return __pfn;				\
+			}						\
+		}							\
+	} while (0)
+
+static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
+			   unsigned int alloc_flags, struct spb_walk *w)
+{
+	const uint64_t *all = z->spb_idx.all;
+	unsigned int pb = ga_max(z->pageblock_order, order);	/* whole blocks */
+
+	TRY_PASS(spb_find(z, SPB_TAINTED, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_PASS_TAINTED);
+	TRY_PASS(spb_find(z, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS),
+		 GA_STAT_SPB_CLAIM_FREE_TAINTED);
+	if (order < z->pageblock_order)
+		TRY_PASS(spb_find(z, SPB_TAINTED, all, order, 1u << GA_MT_MOVABLE, false),
+			 claim_movable_in_spb(z, s, order, mt),
+			 GA_STAT_SPB_CLAIM_MOVABLE_TAINTED);
+	TRY_PASS(spb_find(z, SPB_TAINTED, all, order, 1u << GA_MT_MOVABLE, false),
+		 borrow_movable_in_spb(z, s, order, mt), GA_STAT_SPB_BORROW_TAINTED);
+	if (alloc_flags & ALLOC_NOFRAGMENT)
+		return -1;
+	/* Tainting is unavoidable now: the fullest clean SPB, then an empty one. */
+	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
+	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
+	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_EMPTY);
+	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, PCP_MTS & ~(1u << mt), false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
+	return -1;
+}
+
+static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *w)
+{
+	const uint64_t *all = z->spb_idx.all;
+	unsigned int pb = ga_max(z->pageblock_order, order);	/* whole blocks */
+	unsigned int other = PCP_MTS & ~(1u << GA_MT_MOVABLE);
+	int mt = GA_MT_MOVABLE;
+
+	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_CLEAN);
+	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, other, false),
+		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_CLEAN);
+	TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
+	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_EMPTY);
+	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, other, false),
+		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_EMPTY);
+	return -1;
+}
+
+/*
+ * Steer one allocation. Returns a pfn, or -1 when no pass served (the
+ * caller then falls back to plain __rmqueue unless NOFRAGMENT forbids
+ * tainting a clean SPB).
+ */
+long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
+		 unsigned int alloc_flags)
+{
+	struct spb_walk w = { 0 };
+	long pfn = -1;
+
+	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
+		pfn = spb_movable(z, order, &w);
+	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable)
+		pfn = spb_nonmovable(z, order, mt, alloc_flags, &w);
+	spb_count_visits(z, w.visits);
+	return pfn;
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Superpageblocks: content tracking and categories, the index, and each
+ * steering mechanism with a constructed scenario whose outcome is asserted
+ * against what vanilla does in the same state.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedder.h"
+#include "harness.h"
+#include "internal.h"
+
+#define GIB (1ul << 18)
+
+static uint64_t stat_of(struct ga_zone *z, enum ga_stat_item item)
+{
+	struct ga_stats s;
+
+	ga_zone_stats(z, &s);
+	return s.v[item];
+}
+
+static struct ga_policy policy(const char *preset)
+{
+	struct ga_policy p;
+
+	ga_policy_preset(&p, preset);
+	p.pcp = false;
+	p.min_free_kbytes = 64;
+	p.watermark_boost_factor = 0;
+	p.highatomic = false;
+	return p;
+}
+
+static int category(struct ga_zone *z, unsigned long spb)
+{
+	struct ga_spb_info info;
+
+	ga_spb_query(z, spb, &info);
+	return info.category;
+}
+
+/* Contents, not labels, taint: one unmovable page taints, freeing it cleans. */
+static void test_content_tracking(void)
+{
+	struct ga_policy p = policy("vanilla");
+	struct ga_zone *z = test_zone(2 * GIB, 1, &p);
+	struct ga_spb_info info;
+	struct ga_spb_summary sum;
+	ga_pfn_t u, m;
+
+	is_long(ga_zone_nr_spbs(z), 2, "a 2 GiB zone has two superpageblocks");
+	is_long(category(z, 0), GA_SPB_EMPTY, "a fresh SPB is empty");
+	ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &u);
+	ga_spb_query(z, u / GIB, &info);
+	is_long(info.category, GA_SPB_TAINTED, "one unmovable page taints its SPB");
+	is_long(info.nr_unmovable_pageblocks, 1, "one pageblock holds unmovable pages");
+	ga_alloc(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 2, &m);
+	ga_free(z, 0, u, 0);
+	ga_spb_query(z, u / GIB, &info);
+	is_long(info.nr_unmovable_pageblocks, 0, "the last unmovable page leaving clears it");
+	ok(info.category != GA_SPB_TAINTED, "the SPB is no longer tainted (%s), although "
+	   "its pageblock stays labelled Unmovable", ga_spb_category_name(info.category));
+	ga_spb_summary(z, &sum);
+	is_long(sum.total, 2, "summary counts both SPBs");
+	is_long(sum.tainted, 0, "none tainted");
+	zone_ok(z, "checker recounts contents and SPB counters");
+	ga_zone_destroy(z);
+}
+
+/*
+ * PASS_2: an unmovable request that needs a new pageblock takes a free one
+ * in the tainted SPB, not the one in the clean SPB freed last.
+ */
+static ga_pfn_t pass2_scenario(const char *preset)
+{
+	struct ga_policy p = policy(preset);
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
+	ga_pfn_t b0 = 0, b1 = 0, got = 0;
+	long o;
+
+	while (emb_alloc(&e, 9, GA_GFP_HIGHUSER_MOVABLE, true) >= 0)
+		;
+	/* Taint SPB 0: free one pageblock there, let an unmovable page claim it. */
+	for (unsigned long i = 0; i < e.nr; i++)
+		if (e.obj[i].live && e.obj[i].pfn < GIB) {
+			emb_free(&e, i);
+			break;
+		}
+	o = emb_alloc(&e, 0, GA_GFP_KERNEL, true);
+	ok(o >= 0 && e.obj[o].pfn < GIB, "%s: the first unmovable page lands in SPB 0", preset);
+	/* One free pageblock in each SPB, the clean one freed last. */
+	for (unsigned long i = 0; i < e.nr && (!b0 || !b1); i++) {
+		if (!e.obj[i].live || e.obj[i].order != 9)
+			continue;
+		if (!b0 && e.obj[i].pfn < GIB)
+			b0 = e.obj[i].pfn, emb_free(&e, i);
+		else if (!b1 && e.obj[i].pfn >= GIB)
+			b1 = e.obj[i].pfn, emb_free(&e, i);
+	}
+	o = emb_alloc(&e, 9, GA_GFP_KERNEL, true);
+	if (o >= 0)
+		got = e.obj[o].pfn;
+	zone_ok(z, "%s: checker after the claim", preset);
+	emb_destroy(&e);
+	return got >= GIB ? 1 : 0;
+}
+
+static void test_pass2_prefers_tainted(void)
+{
+	is_long(pass2_scenario("spb"), 0,
+		"spb: the unmovable claim takes the free pageblock in the tainted SPB");
+	is_long(pass2_scenario("vanilla"), 1,
+		"vanilla: it takes the list head, the block just freed in the clean SPB");
+}
+
+/* RFC 12: movable allocations fill the fullest clean SPB. */
+static long movable_scenario(const char *preset)
+{
+	struct ga_policy p = policy(preset);
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 3 * GIB, 1, &p, NULL);
+	unsigned long freed[3] = { 0 };
+	/* Free all of SPB 0, half of SPB 1, 90 % of SPB 2. */
+	const unsigned long want[3] = { 256, 128, 230 };
+	long o;
+
+	while (emb_alloc(&e, 10, GA_GFP_HIGHUSER_MOVABLE, true) >= 0)
+		;
+	for (unsigned long i = e.nr; i-- > 0;) {
+		unsigned long s = e.obj[i].pfn / GIB;
+
+		if (e.obj[i].live && freed[s] < want[s] && !emb_free(&e, i))
+			freed[s]++;
+	}
+	o = emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, true);
+	zone_ok(z, "%s: checker", preset);
+	o = o < 0 ? -1 : (long)(e.obj[o].pfn / GIB);
+	emb_destroy(&e);
+	return o;
+}
+
+static void test_movable_fullest_clean(void)
+{
+	is_long(movable_scenario("spb"), 1,
+		"spb: a movable page goes to the fullest clean SPB (half full)");
+	ok(movable_scenario("vanilla") != 1,
+	   "vanilla: it goes wherever the list head is");
+}
+
+/* RFC 23: movable steering leaves a tainted SPB's reserve alone. */
+static void test_tainted_reserve(void)
+{
+	struct ga_policy p = policy("spb");
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
+	struct ga_spb_info info;
+	unsigned int reserve;
+	long o;
+
+	/* Taint SPB 0 and fill it up to exactly its reserve of free blocks. */
+	o = emb_alloc(&e, 0, GA_GFP_KERNEL, true);
+	ok(o >= 0 && e.obj[o].pfn < GIB, "taint SPB 0");
+	reserve = ga_max(p.spb_reserve_min, 512 * p.spb_reserve_pct / 100);
+	for (;;) {
+		ga_spb_query(z, 0, &info);
+		if (info.nr_free_pageblocks <= reserve)
+			break;
+		o = emb_alloc(&e, 9, GA_GFP_HIGHUSER_MOVABLE, true);
+		if (o < 0 || e.obj[o].pfn >= GIB)
+			break;
+	}
+	ga_spb_query(z, 0, &info);
+	is_long(info.nr_free_pageblocks, reserve,
+		"movable filled the tainted SPB down to its reserve (%u)", reserve);
+	o = emb_alloc(&e, 9, GA_GFP_HIGHUSER_MOVABLE, true);
+	ok(o >= 0 && e.obj[o].pfn >= GIB, "then goes to the empty SPB, not into the reserve");
+	ga_spb_query(z, 0, &info);
+	is_long(info.nr_free_pageblocks, reserve, "the reserve stays free");
+	o = emb_alloc(&e, 9, GA_GFP_KERNEL, true);
+	ok(o >= 0 && e.obj[o].pfn < GIB, "an unmovable block finds room in the reserve");
+	zone_ok(z, "checker");
+	emb_destroy(&e);
+}
+
+/* RFC 24: UNMOVABLE -> RECLAIMABLE relabel of a half-used block is refused. */
+static long nomix_scenario(bool no_mixing, int *label)
+{
+	struct ga_policy p = policy("vanilla");
+	struct ga_zone *z;
+	const ga_pfn_t b = 5 * 512;
+	ga_pfn_t pfn;
+	long got;
+
+	p.spb_no_mixing = no_mixing;
+	p.min_free_kbytes = 4;
+	z = test_zone(16384, 1, &p);
+	while (ga_alloc(z, 0, 0, GA_GFP_KERNEL, 0, &pfn) == 0)
+		;
+	for (ga_pfn_t q = b; q < b + 300; q++)
+		ga_free(z, 0, q, 0);
+	ga_lock(&z->lock);
+	got = rmqueue_claim(z, 0, GA_MT_RECLAIMABLE, 0);
+	ga_unlock(&z->lock);
+	*label = READ_ONCE(pfn_to_block(z, b)->mt);
+	if (got >= 0) {
+		ga_lock(&z->lock);
+		free_one_page_locked(z, (ga_pfn_t)got, 0,
+				     get_pfnblock_migratetype(z, (ga_pfn_t)got), false);
+		ga_unlock(&z->lock);
+	}
+	zone_ok(z, "no_mixing=%d: checker", no_mixing);
+	if (no_mixing)
+		ok(stat_of(z, GA_STAT_SPB_NOMIX_REFUSED) >= 1,
+		   "the refusals are counted (one per candidate order: %llu)",
+		   (unsigned long long)stat_of(z, GA_STAT_SPB_NOMIX_REFUSED));
+	ga_zone_destroy(z);
+	return got;
+}
+
+static void test_no_mixing(void)
+{
+	int label;
+
+	is_long(nomix_scenario(true, &label), -1,
+		"no_mixing: a reclaimable claim of a half-used Unmovable block is refused");
+	is_long(label, GA_MT_UNMOVABLE, "the block keeps its label");
+	ok(nomix_scenario(false, &label) >= 0 && label == GA_MT_RECLAIMABLE,
+	   "without it (vanilla) 300 free pages >= 256 relabel the block Reclaimable");
+}
+
+/* RFC 17: a 1 GiB request takes an empty SPB, migrating nothing. */
+static void test_contig_prefers_empty(const char *preset, bool expect_empty)
+{
+	struct ga_policy p = policy(preset);
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 4 * GIB, 1, &p, NULL);
+	struct ga_contig_report r;
+	ga_pfn_t pfn;
+	unsigned long moved;
+
+	/* Some movable pages in SPBs 0, 1 and 3; SPB 2 stays empty. */
+	while (e.live_pages < 3 * GIB - 8192 &&
+	       emb_alloc(&e, 10, GA_GFP_HIGHUSER_MOVABLE, true) >= 0)
+		;
+	for (unsigned long i = 0; i < e.nr; i++)
+		if (e.obj[i].live && (e.obj[i].pfn / GIB == 2 || i % 2))
+			emb_free(&e, i);
+	is_long(category(z, 2), GA_SPB_EMPTY, "%s: SPB 2 is empty", preset);
+	is_long(ga_alloc_contig_pages(z, 0, 18, 77, &pfn, &r), 0, "%s: a 1 GiB page", preset);
+	moved = r.pages_migrated + r.pages_dropped;
+	if (expect_empty) {
+		is_long(pfn, 2 * GIB, "%s: it is the empty SPB", preset);
+		is_long(moved, 0, "%s: nothing had to move", preset);
+		is_long(category(z, 2), GA_SPB_CONTIG, "%s: the SPB is marked contig", preset);
+	} else {
+		is_long(pfn, 0, "%s: address order takes SPB 0", preset);
+		ok(moved > 0, "%s: and migrates %lu pages for it", preset, moved);
+	}
+	is_long(emb_conservation_errors(&e), 0, "%s: owners conserved", preset);
+	zone_ok(z, "%s: checker", preset);
+	emb_destroy(&e);
+}
+
+/* Evacuation integrates: PASS_2B relabels a movable block and queues it. */
+static void test_pass2b_evacuates(void)
+{
+	struct ga_policy p = policy("spb");
+	struct ga_executor *ex;
+	struct embedder e;
+	struct ga_zone *z;
+	struct ga_pageblock_info bi;
+	long u;
+
+	ga_executor_create(&ex, GA_EXECUTOR_MANUAL, 0);
+	z = emb_zone(&e, GIB, 1, &p, ex);
+	while (emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, true) >= 0)
+		;
+	/* A reclaimable page taints the SPB: no free pageblock is left, so it
+	 * goes through PASS_2B into a movable block with room. */
+	for (unsigned long i = 0; i < e.nr && i < 64; i++)
+		emb_free(&e, i);
+	u = emb_alloc(&e, 0, GA_GFP_KERNEL_RECLAIMABLE, true);
+	ok(u >= 0, "a reclaimable page is allocated");
+	ok(stat_of(z, GA_STAT_SPB_CLAIM_MOVABLE_TAINTED) + stat_of(z, GA_STAT_SPB_TAINT_EMPTY) +
+	   stat_of(z, GA_STAT_SPB_TAINT_CLEAN) + stat_of(z, GA_STAT_SPB_FALLTHROUGH) >= 1,
+	   "through a steering pass or the fallthrough");
+	u = emb_alloc(&e, 0, GA_GFP_KERNEL, true);
+	ga_pageblock_query(z, e.obj[u].pfn, &bi);
+	ok(stat_of(z, GA_STAT_SPB_CLAIM_MOVABLE_TAINTED) >= 1,
+	   "an unmovable page in the tainted SPB relabels a movable block (PASS_2B: %llu)",
+	   (unsigned long long)stat_of(z, GA_STAT_SPB_CLAIM_MOVABLE_TAINTED));
+	ok(stat_of(z, GA_STAT_EVAC_QUEUED) >= 1, "and queues its evacuation");
+	ga_executor_run_pending(ex);
+	ok(stat_of(z, GA_STAT_EVAC_PAGES_MIGRATED) > 0, "whose movable pages are moved out");
+	is_long(emb_conservation_errors(&e), 0, "owners conserved");
+	zone_ok(z, "checker");
+	emb_destroy(&e);
+	ga_executor_destroy(ex);
+}
+
+static void test_visits(void)
+{
+	struct ga_policy p = policy("spb");
+	struct ga_zone *z = test_zone(4 * GIB, 1, &p);
+	struct ga_spb_summary sum;
+	ga_pfn_t *pfns = calloc(100000, sizeof(*pfns));
+	unsigned long long seed = 11;
+
+	for (int i = 0; i < 100000; i++) {
+		unsigned int gfp = test_rand(&seed) % 4 ? GA_GFP_HIGHUSER_MOVABLE :
+							  GA_GFP_KERNEL;
+
+		if (ga_alloc(z, 0, 0, gfp, 0, &pfns[i]))
+			pfns[i] = ~0ull;
+	}
+	ga_spb_summary(z, &sum);
+	ok(sum.steered >= 100000, "every allocation was steered (%llu)",
+	   (unsigned long long)sum.steered);
+	is_long(sum.visits_median, 1, "median SPBs visited per allocation: 1");
+	ok(sum.visits_p99 <= 2, "p99: %u", sum.visits_p99);
+	is_long(sum.tainted, 1, "25%% unmovable pages fit in one tainted SPB");
+	zone_ok(z, "checker");
+	free(pfns);
+	ga_zone_destroy(z);
+}
+
+int main(void)
+{
+	test_content_tracking();
+	test_pass2_prefers_tainted();
+	test_movable_fullest_clean();
+	test_tainted_reserve();
+	test_no_mixing();
+	test_contig_prefers_empty("spb", true);
+	test_contig_prefers_empty("vanilla", false);
+	test_pass2b_evacuates();
+	test_visits();
+	return done_testing();
+}
