@@ -102,24 +102,6 @@ static ga_pfn_t order_block_end(ga_pfn_t pfn, int order)
 	return (pfn | ((1ul << order) - 1)) + 1;
 }
 
-/* The head of the block covering the first page of a pageblock. */
-static ga_pfn_t pageblock_head(struct ga_zone *z, ga_pfn_t block)
-{
-	if (page_state(pfn_to_page(z, block)) != GA_PAGE_TAIL)
-		return block;
-	for (unsigned int o = z->pageblock_order + 1; o <= z->max_order; o++) {
-		ga_pfn_t head = block & ~((1ul << o) - 1);
-		const struct ga_page *p;
-
-		if (!zone_spans_pfn(z, head))
-			break;
-		p = pfn_to_page(z, head);
-		if (page_state(p) != GA_PAGE_TAIL && page_order(p) >= o)
-			return head;
-	}
-	return block;
-}
-
 /*
  * pageblock_skip_persistent: a block inside an allocation of at least
  * pageblock order (a THP, a contiguous range) has nothing to compact and
@@ -127,7 +109,7 @@ static ga_pfn_t pageblock_head(struct ga_zone *z, ga_pfn_t block)
  */
 static bool pageblock_skip_persistent(struct ga_zone *z, ga_pfn_t block)
 {
-	const struct ga_page *p = pfn_to_page(z, pageblock_head(z, block));
+	const struct ga_page *p = pfn_to_page(z, block_head(z, block));
 	unsigned int state = page_state(p);
 
 	return (state == GA_PAGE_ALLOC || state == GA_PAGE_CONTIG) &&
@@ -757,20 +739,6 @@ static bool kswapd_is_running(struct ga_zone *z)
 	return __atomic_load_n(&z->kswapd_active, __ATOMIC_RELAXED);
 }
 
-/*
- * should_try_claim_block (fallback.c; 6.12.117 can_steal_fallback), kept
- * identical: would the allocator claim a fallback buddy of this order?
- */
-static bool should_try_claim_block(const struct ga_zone *z, unsigned int order,
-				   int start_mt)
-{
-	if (order >= z->pageblock_order)
-		return true;
-	if (order >= z->pageblock_order / 2 || start_mt == GA_MT_RECLAIMABLE ||
-	    start_mt == GA_MT_UNMOVABLE || !z->policy.mobility_grouping)
-		return true;
-	return false;
-}
 
 /*
  * find_suitable_fallback(only_claimable): every other PCP type is in

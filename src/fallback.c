@@ -26,8 +26,8 @@ static const int fallbacks[GA_MT_PCPTYPES][GA_MT_PCPTYPES - 1] = {
  * half a pageblock: movable pages do not cause permanent fragmentation, so
  * for them stealing single pages is cheaper than relabelling.
  */
-static bool should_try_claim_block(const struct ga_zone *z, unsigned int order,
-				   int start_mt)
+bool should_try_claim_block(const struct ga_zone *z, unsigned int order,
+			    int start_mt)
 {
 	if (order >= z->pageblock_order)
 		return true;

@@ -545,6 +545,13 @@ unsigned int extfrag_for_order(struct ga_zone *z, unsigned int order);
 void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 		   unsigned int fallback_order, int alloc_mt, int fallback_mt);
 
+/* query.c */
+ga_pfn_t block_head(struct ga_zone *z, ga_pfn_t pfn);
+
+/* fallback.c */
+bool should_try_claim_block(const struct ga_zone *z, unsigned int order,
+			    int start_mt);
+
 /* free.c */
 void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order);
 

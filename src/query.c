@@ -9,9 +9,14 @@
 
 #include "internal.h"
 
-/* The head of the block covering pfn, searching aligned candidates. */
-static ga_pfn_t find_head(struct ga_zone *z, ga_pfn_t pfn)
+/*
+ * The head of the block covering pfn, searching the aligned candidates from
+ * small to large; pfn itself if it is a head or no head covers it.
+ */
+ga_pfn_t block_head(struct ga_zone *z, ga_pfn_t pfn)
 {
+	if (page_state(pfn_to_page(z, pfn)) != GA_PAGE_TAIL)
+		return pfn;
 	for (unsigned int o = 1; o <= z->max_order; o++) {
 		ga_pfn_t head = pfn & ~((1ul << o) - 1);
 		const struct ga_page *p;
@@ -35,7 +40,7 @@ int ga_page_query(struct ga_zone *z, ga_pfn_t pfn, struct ga_page_info *info)
 	memset(info, 0, sizeof(*info));
 	head = pfn;
 	if (page_state(pfn_to_page(z, pfn)) == GA_PAGE_TAIL)
-		head = find_head(z, pfn);
+		head = block_head(z, pfn);
 	p = pfn_to_page(z, head);
 	info->head_pfn = head;
 	info->state = (enum ga_page_state)page_state(p);
@@ -64,7 +69,7 @@ static void block_census(struct ga_zone *z, ga_pfn_t start,
 
 	memset(c, 0, sizeof(*c));
 	if (page_state(pfn_to_page(z, p)) == GA_PAGE_TAIL)
-		p = find_head(z, p);
+		p = block_head(z, p);
 	while (p < end) {
 		const struct ga_page *pg = pfn_to_page(z, p);
 		unsigned int state = page_state(pg);

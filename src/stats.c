@@ -330,32 +330,10 @@ static int block_label(const struct ga_zone *z, unsigned long i)
 }
 
 /*
- * The head of the block covering the first page of a pageblock when that
- * page is a tail. Only blocks above pageblock_order cross pageblock
- * boundaries, so the head sits at a 2^o-aligned pfn for some larger o;
- * the smallest such o whose candidate is a head at least that big wins.
- * Returns pfn itself if there is none (it is then walked as a tail).
- */
-static ga_pfn_t enclosing_head(struct ga_zone *z, ga_pfn_t pfn)
-{
-	for (unsigned int o = z->pageblock_order + 1; o <= z->max_order; o++) {
-		ga_pfn_t head = pfn & ~((1ul << o) - 1);
-		const struct ga_page *p;
-
-		if (!zone_spans_pfn(z, head))
-			break;
-		p = pfn_to_page(z, head);
-		if (page_state(p) != GA_PAGE_TAIL && page_order(p) >= o)
-			return head;
-	}
-	return pfn;
-}
-
-/*
  * Step through the heads covering [*pfn, end), the walk of a pageblock:
  * returns the next head's page and moves *pfn past its block, or NULL at
  * the end. Tails and holes advance one page. Start *pfn at
- * enclosing_head() of the block start so a pageblock inside a larger
+ * block_head() of the block start so a pageblock inside a larger
  * block sees that block's head. Caller holds zone->lock, which keeps the
  * heads in place; only ALLOC <-> PCP changes under it, at the same order.
  */
@@ -389,7 +367,7 @@ static bool block_is_mixed(struct ga_zone *z, unsigned long i, int label)
 	const struct ga_page *p;
 
 	if (page_state(pfn_to_page(z, start)) == GA_PAGE_TAIL)
-		pfn = enclosing_head(z, start);
+		pfn = block_head(z, start);
 	while ((p = next_head(z, &pfn, end)))
 		if (page_state(p) == GA_PAGE_ALLOC &&
 		    (int)page_alloc_mt(p) != label)
