@@ -260,44 +260,39 @@ void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 /* ------------------------------------------------------------------------ */
 /* Queries of the index.                                                     */
 
-/* SPB has a free block of order >= order on mt's list. */
-static uint64_t has_free_word(const struct ga_zone *z, unsigned long w,
-			      unsigned int order, int mt)
-{
-	uint64_t bits = 0;
-
-	for (unsigned int o = order; o <= z->max_order; o++)
-		bits |= z->spb_idx.nonempty[o][mt][w];
-	return bits;
-}
-
 /*
- * The first SPB of category cat that is also in mask, fullest bucket first
- * (or emptiest first), lowest index within a bucket, that has a free block
- * of order >= order on one of the lists of the types in mts (a bit mask).
- * A handful of word operations per bucket. -1 if none.
+ * Best fit first, then fullness: the smallest order o >= order at which
+ * some SPB of category cat (and in mask) has a free block on one of the
+ * lists in mts (a bit mask); among those SPBs the fullest bucket first (or
+ * the emptiest), lowest index within a bucket. Taking the smallest fitting
+ * block zone-wide, as __rmqueue_smallest does, keeps whole pageblocks
+ * whole; fullness only breaks the tie. A few word operations per (order,
+ * bucket). -1 if none.
  */
 long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
 	      unsigned int order, unsigned int mts, bool emptiest_first)
 {
 	const struct spb_index *ix = &z->spb_idx;
 
-	for (unsigned int k = 0; k < SPB_NR_BUCKETS; k++) {
-		unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
+	for (unsigned int o = order; o <= z->max_order; o++) {
+		for (unsigned int k = 0; k < SPB_NR_BUCKETS; k++) {
+			unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
 
-		for (unsigned long w = 0; w < ix->nr_words; w++) {
-			uint64_t bits = ix->category[cat][w] & ix->bucket[b][w] &
-					mask[w];
-			uint64_t free = 0;
+			for (unsigned long w = 0; w < ix->nr_words; w++) {
+				uint64_t bits = ix->category[cat][w] &
+						ix->bucket[b][w] & mask[w];
+				uint64_t free = 0;
 
-			if (!bits)
-				continue;
-			for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
-				if (mts & (1u << mt))
-					free |= has_free_word(z, w, order, mt);
-			bits &= free;
-			if (bits)
-				return (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
+				if (!bits)
+					continue;
+				for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+					if (mts & (1u << mt))
+						free |= ix->nonempty[o][mt][w];
+				bits &= free;
+				if (bits)
+					return (long)(w * 64 +
+						(unsigned long)__builtin_ctzll(bits));
+			}
 		}
 	}
 	return -1;
