@@ -300,19 +300,28 @@ unsigned long migrate_pages_batch(struct migrate_control *mc,
 /* ------------------------------------------------------------------------ */
 /* Targets from the normal allocator (alloc_migration_target).               */
 
+/*
+ * A target is isolated from the moment it is allocated: the allocation
+ * itself may run direct compaction, and a nested mover must not pick up a
+ * target (owner 0 so far) that this migration holds.
+ */
 long migrate_target_alloc(struct migrate_control *mc, unsigned int order)
 {
+	struct ga_page *p;
 	ga_pfn_t pfn;
 
 	if (ga_alloc(mc->zone, mc->cpu, order, GA_GFP_HIGHUSER_MOVABLE |
 		     GA_GFP_RETRY_MAYFAIL | GA_GFP_NOWARN, 0, &pfn))
 		return -1;
+	p = pfn_to_page(mc->zone, pfn);
+	WRITE_ONCE(p->flags, READ_ONCE(p->flags) | PF_ISOLATED);
 	return (long)pfn;
 }
 
 void migrate_target_free(struct migrate_control *mc, ga_pfn_t pfn,
 			 unsigned int order)
 {
+	putback_page(mc->zone, pfn);
 	ga_free(mc->zone, mc->cpu, pfn, order);
 }
 
