@@ -439,8 +439,10 @@ int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int orde
 	}
 	free(win);
 	if (!tried && report) {
+		/* No window to try: too small a zone, or every window has holes
+		 * or another contiguous range in it. */
 		memset(report, 0, sizeof(*report));
-		report->reason = GA_BLOCK_RESERVED;
+		report->reason = n ? GA_BLOCK_RESERVED : GA_BLOCK_OUTSIDE;
 		report->migratetype = -1;
 	}
 	return err;
