@@ -60,7 +60,7 @@ BENCH     := $(OUT)/bench/bench
 # Tests that exercise threads run again under ThreadSanitizer.
 TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction
 
-.PHONY: all lib cli tests run demo check check-variant bench clean
+.PHONY: all lib cli tests run demo check check-variant bench clean fuzz
 .SECONDARY:
 
 all: lib cli
@@ -69,31 +69,40 @@ lib: $(LIB)
 cli: $(CLI)
 tests: $(TEST_BIN)
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(OUT)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h sim/*.h trace/*.h inspect/*.h cli/*.h) | dirs
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 dirs:
 	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/trace $(OUT)/inspect $(OUT)/tests $(OUT)/bench
 
 $(LIB): $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 # The simulator library: workload models, metrics and report writers.
 $(SIM_LIB): $(SIM_SRC:%.c=$(OUT)/%.o) | dirs
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 $(CLI): $(CLI_SRC:%.c=$(OUT)/%.o) $(SIM_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(SIM_LIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BENCH): $(OUT)/bench/bench.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# The README's main job.
+# The README's main job: compare the policies on the default workload.
 run: cli
-	./$(CLI) demo
+	./$(CLI) sim
 
 demo: cli
 	./$(CLI) demo
@@ -109,6 +118,13 @@ check:
 	@if command -v clang >/dev/null 2>&1; then \
 		$(MAKE) VARIANT=release CC=clang OUT=build/clang all && echo "clang build: clean"; \
 	else echo "clang not installed: skipped the clang build"; fi
+
+# libFuzzer target for the trace parser (needs clang): build/fuzz/fuzz_ftrace.
+FUZZ_SRC  := trace/ftrace.c trace/trace.c trace/tsource.c trace/pfnmap.c
+fuzz:
+	$(MAKE) VARIANT=asan CC=clang OUT=build/fuzz lib
+	clang $(BASE) -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_ftrace \
+		tests/fuzz/fuzz_ftrace.c $(FUZZ_SRC) build/fuzz/libgigalloc.a $(LDLIBS)
 
 bench:
 	$(MAKE) VARIANT=release $(BENCH)

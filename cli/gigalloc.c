@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "gigalloc.h"
 
 #define EXIT_USAGE 2
@@ -976,6 +977,11 @@ static void usage(FILE *f)
 "A user-space model of the Linux buddy page allocator.\n"
 "\n"
 "commands:\n"
+"  sim      simulate a workload under each policy and compare them (the\n"
+"           main job: 1 GiB regions tainted vs ideal, 1 GiB pages obtained)\n"
+"  replay   replay a kernel page allocator trace under each policy and\n"
+"           compare the vanilla replay with the kernel's own figures\n"
+"  inspect  this machine's 1 GiB regions from /proc/kpageflags (root)\n"
 "  demo     fill a zone and churn it, then report fragmentation\n"
 "  policy   print a policy preset's parameters\n"
 "  help     show this help\n"
@@ -995,6 +1001,12 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(cmd, "sim"))
+		return cmd_sim(argc - 2, argv + 2);
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 2, argv + 2);
+	if (!strcmp(cmd, "inspect"))
+		return cmd_inspect(argc - 2, argv + 2);
 	if (!strcmp(cmd, "demo"))
 		return cmd_demo(argc - 2, argv + 2);
 	if (!strcmp(cmd, "policy"))

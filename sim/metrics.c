@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Metrics from the public query API. One census walks every region once
+ * with ga_region_query (which scans block heads, so it costs about one
+ * pass over the memory map): cheap enough to sample a run a hundred times.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+
+unsigned long sim_ideal_tainted(uint64_t nonmovable, unsigned long region_pages)
+{
+	return (unsigned long)((nonmovable + region_pages - 1) / region_pages);
+}
+
+struct cand {
+	uint64_t cost, free_in;
+	size_t idx;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->cost != y->cost)
+		return x->cost < y->cost ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;	/* stable: deterministic */
+}
+
+unsigned long sim_greedy_obtainable(const uint64_t *cost, const uint64_t *free_in,
+				    size_t n, uint64_t total_free,
+				    uint64_t reserve)
+{
+	struct cand *c;
+	uint64_t avail, moved = 0;
+	unsigned long taken = 0;
+
+	if (!n || total_free <= reserve)
+		return 0;
+	c = malloc(n * sizeof(*c));
+	if (!c)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		c[i] = (struct cand){ cost[i], free_in[i], i };
+	qsort(c, n, sizeof(*c), cand_cmp);
+	avail = total_free - reserve;
+	for (size_t i = 0; i < n; i++) {
+		/* Taking region i removes its own free pages from the targets. */
+		uint64_t after = avail > c[i].free_in ? avail - c[i].free_in : 0;
+
+		if (moved + c[i].cost > after)
+			break;
+		moved += c[i].cost;
+		avail = after;
+		taken++;
+	}
+	free(c);
+	return taken;
+}
+
+/* ------------------------------------------------------------------------ */
+
+struct census_acc {
+	uint64_t *cost, *free_in;	/* candidates: into free memory */
+	uint64_t *rcost, *rfree_in;	/* candidates: with reclaim */
+	size_t nr_cand;
+	uint64_t free_nonempty;		/* free pages outside empty regions */
+	uint64_t lru_nonempty;		/* LRU pages there */
+};
+
+static void add_region(struct sim_census *c, struct census_acc *acc,
+		       const struct ga_region_info *r, unsigned long pb_pages,
+		       uint64_t lru)
+{
+	c->unmovable += r->nr_unmovable;
+	c->reclaimable += r->nr_reclaimable;
+	c->movable += r->nr_movable;
+	c->pinned += r->nr_pinned;
+	c->contig += r->nr_contig;
+	c->free += r->nr_free;
+	c->pcp += r->nr_pcp;
+	c->reserved += r->nr_reserved;
+	c->highatomic_reserved += r->nr_highatomic_blocks * pb_pages;
+	c->pageblocks += r->nr_pageblocks;
+	c->mixed_pageblocks += r->nr_mixed_pageblocks;
+	c->unmovable_pageblocks += r->nr_unmovable_pageblocks;
+	c->free_pageblocks += r->nr_free_pageblocks;
+	if (r->empty) {
+		c->empty++;
+		return;
+	}
+	acc->free_nonempty += r->nr_free;
+	acc->lru_nonempty += lru;
+	if (r->tainted) {
+		c->tainted++;
+		return;
+	}
+	c->clean++;
+	if (r->nr_pinned)
+		c->clean_pinned++;
+	/* Pinned pages, holes and contiguous allocations do not move. */
+	if (r->nr_pinned || r->nr_reserved || r->nr_contig)
+		return;
+	acc->cost[acc->nr_cand] = r->nr_movable + r->nr_pcp;
+	acc->free_in[acc->nr_cand] = r->nr_free;
+	/* With reclaim, LRU pages are dropped rather than moved. */
+	acc->rcost[acc->nr_cand] = r->nr_movable + r->nr_pcp > lru ?
+				   r->nr_movable + r->nr_pcp - lru : 0;
+	acc->rfree_in[acc->nr_cand] = r->nr_free + lru;
+	acc->nr_cand++;
+}
+
+static void take_indices(struct ga_zone *zone, const struct ga_zone_info *zi,
+			 struct sim_census *c)
+{
+	c->idx_order[0] = zi->pageblock_order;
+	c->idx_order[1] = zi->max_page_order;
+	c->idx_order[2] = zi->spb_order;
+	for (int i = 0; i < SIM_NR_IDX_ORDERS; i++) {
+		c->unusable[i] = ga_unusable_index(zone, c->idx_order[i]);
+		c->fragindex[i] = ga_fragmentation_index(zone, c->idx_order[i]);
+	}
+}
+
+static void acc_free(struct census_acc *acc)
+{
+	free(acc->cost);
+	free(acc->free_in);
+	free(acc->rcost);
+	free(acc->rfree_in);
+}
+
+static int acc_alloc(struct census_acc *acc, unsigned long n)
+{
+	memset(acc, 0, sizeof(*acc));
+	acc->cost = malloc(n * sizeof(uint64_t));
+	acc->free_in = malloc(n * sizeof(uint64_t));
+	acc->rcost = malloc(n * sizeof(uint64_t));
+	acc->rfree_in = malloc(n * sizeof(uint64_t));
+	if (acc->cost && acc->free_in && acc->rcost && acc->rfree_in)
+		return 0;
+	acc_free(acc);
+	return -ENOMEM;
+}
+
+int sim_census_take(struct ga_zone *zone, struct sim_census *c)
+{
+	return sim_census_take_lru(zone, c, NULL);
+}
+
+int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
+			const uint32_t *lru)
+{
+	struct census_acc acc;
+	struct ga_zone_info zi;
+	unsigned long n = ga_zone_nr_regions(zone, 0);
+	unsigned long pb_pages;
+
+	memset(c, 0, sizeof(*c));
+	ga_zone_info(zone, &zi);
+	pb_pages = 1ul << zi.pageblock_order;
+	if (acc_alloc(&acc, n ? n : 1))
+		return -ENOMEM;
+	c->regions = n;
+	c->region_pages = 1ul << zi.spb_order;
+	for (unsigned long i = 0; i < n; i++) {
+		struct ga_region_info r;
+		/* Regions are numbered from the first spb-aligned one. */
+		uint64_t l = lru ? lru[(zi.start_pfn >> zi.spb_order) + i] : 0;
+
+		if (!ga_region_query(zone, i, 0, &r))
+			add_region(c, &acc, &r, pb_pages, l);
+	}
+	c->nonmovable = c->unmovable + c->reclaimable + c->highatomic_reserved;
+	c->ideal = sim_ideal_tainted(c->nonmovable, c->region_pages);
+	c->obtainable_now = c->empty;
+	/* Migration targets must leave the min watermark alone, as the
+	 * kernel's migration target allocations do. */
+	c->obtainable_after = c->empty +
+		sim_greedy_obtainable(acc.cost, acc.free_in, acc.nr_cand,
+				      acc.free_nonempty, zi.wmark_min);
+	c->obtainable_reclaim = c->empty +
+		sim_greedy_obtainable(acc.rcost, acc.rfree_in, acc.nr_cand,
+				      acc.free_nonempty + acc.lru_nonempty,
+				      zi.wmark_min);
+	memcpy(c->blocks_mt, zi.blocks_mt, sizeof(c->blocks_mt));
+	take_indices(zone, &zi, c);
+	acc_free(&acc);
+	return 0;
+}
+
+void sim_counters_read(struct ga_zone *zone, struct sim_counters *k)
+{
+	struct ga_stats s;
+
+	ga_zone_stats(zone, &s);
+	memset(k, 0, sizeof(*k));
+	k->fallbacks = s.v[GA_STAT_FALLBACK];
+	k->fallbacks_fragmenting = s.v[GA_STAT_FALLBACK_FRAGMENTING];
+	k->claims = s.v[GA_STAT_FALLBACK_CHANGE_OWNERSHIP];
+	k->claim_whole = s.v[GA_STAT_CLAIM_WHOLE];
+	k->claim_partial = s.v[GA_STAT_CLAIM_PARTIAL];
+	k->claim_refused = s.v[GA_STAT_CLAIM_REFUSED];
+	k->steals = s.v[GA_STAT_STEAL];
+	k->kswapd_reclaimed = s.v[GA_STAT_KSWAPD_RECLAIMED];
+	k->direct_reclaimed = s.v[GA_STAT_DIRECT_RECLAIMED];
+	k->alloc_fail = s.v[GA_STAT_ALLOC_FAIL];
+	k->highatomic_reserve = s.v[GA_STAT_HIGHATOMIC_RESERVE];
+	k->boosts = s.v[GA_STAT_BOOST];
+	k->pgalloc = s.v[GA_STAT_PGALLOC];
+	k->pgfree = s.v[GA_STAT_PGFREE];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Memory map.                                                               */
+
+const char *const sim_pb_kind_name[SIM_PB_NR_KINDS] = {
+	[SIM_PB_FREE] = "free",
+	[SIM_PB_MOVABLE] = "movable",
+	[SIM_PB_PINNED] = "pinned",
+	[SIM_PB_RECLAIMABLE] = "reclaimable",
+	[SIM_PB_UNMOVABLE] = "unmovable",
+	[SIM_PB_MIXED] = "mixed",
+	[SIM_PB_CONTIG] = "1 GiB page",
+	[SIM_PB_HOLE] = "hole",
+};
+
+uint8_t sim_pb_classify(const struct ga_region_info *pb, unsigned long pb_pages)
+{
+	unsigned long used = pb->nr_movable + pb->nr_reclaimable + pb->nr_unmovable;
+	unsigned int kinds = !!pb->nr_movable + !!pb->nr_reclaimable +
+			     !!pb->nr_unmovable;
+	uint8_t k;
+
+	if (pb->nr_reserved == pb_pages)
+		return SIM_PB_HOLE;
+	if (pb->nr_contig)
+		return SIM_PB_CONTIG;
+	if (!used)
+		return SIM_PB_FREE;
+	if (kinds > 1)
+		k = SIM_PB_MIXED;
+	else if (pb->nr_unmovable)
+		k = SIM_PB_UNMOVABLE;
+	else if (pb->nr_reclaimable)
+		k = SIM_PB_RECLAIMABLE;
+	else if (pb->nr_pinned)
+		k = SIM_PB_PINNED;
+	else
+		k = SIM_PB_MOVABLE;
+	return used * 2 < pb_pages ? k | SIM_PB_SPARSE : k;
+}
+
+uint8_t *sim_map_capture(struct ga_zone *zone, unsigned int *width,
+			 unsigned int *height)
+{
+	struct ga_zone_info zi;
+	unsigned long nr_pb, per_row, rows, first;
+	uint8_t *map;
+
+	ga_zone_info(zone, &zi);
+	nr_pb = ga_zone_nr_regions(zone, zi.pageblock_order);
+	per_row = 1ul << (zi.spb_order - zi.pageblock_order);
+	rows = ga_zone_nr_regions(zone, 0);
+	map = malloc(rows * per_row);
+	if (!map)
+		return NULL;
+	memset(map, SIM_PB_HOLE, rows * per_row);
+	/* The first pageblock's column inside its region. */
+	first = (unsigned long)((zi.start_pfn >> zi.pageblock_order) & (per_row - 1));
+	for (unsigned long i = 0; i < nr_pb && first + i < rows * per_row; i++) {
+		struct ga_region_info pb;
+
+		if (!ga_region_query(zone, i, zi.pageblock_order, &pb))
+			map[first + i] = sim_pb_classify(&pb, 1ul << zi.pageblock_order);
+	}
+	*width = (unsigned int)per_row;
+	*height = (unsigned int)rows;
+	return map;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * `gigalloc sim` options: parsed and validated here, in the library, so the
+ * tests can check every error message without running a process.
+ */
+#ifndef GA_SIM_OPTIONS_H
+#define GA_SIM_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gigalloc.h"
+
+#define SIM_EXIT_OK	0
+#define SIM_EXIT_FAIL	1	/* a run failed */
+#define SIM_EXIT_USAGE	2	/* bad flags or bad input */
+
+#define SIM_MAX_POLICIES 16
+#define SIM_MAX_SETS	64
+
+struct sim_opts {
+	uint64_t mem_bytes;		/* --mem, default 64G */
+	unsigned int cpus;		/* --cpus, default 8 */
+	const char *profile;		/* --profile, default "mixed" */
+	double duration, turnovers;	/* --duration; both 0 = the profile's */
+	uint64_t seed;			/* --seed, default 1 */
+	unsigned int nr_policies;	/* --policy; 0 = every preset */
+	const char *policies[SIM_MAX_POLICIES];
+	unsigned int nr_sets;		/* --set, in order */
+	const char *sets[SIM_MAX_SETS];
+	bool json;			/* --json */
+	const char *report_dir;		/* --report */
+	const char *csv_file;		/* --csv ("-" = stdout) */
+	bool progress;			/* --progress: even if stderr is no tty */
+	bool no_progress;		/* --no-progress */
+	double gib_test_every;		/* --gib-test-every, seconds */
+	unsigned int samples;		/* --samples, time-series points */
+	unsigned int jobs;		/* --jobs; 0 = auto */
+	bool list_profiles;		/* --list-profiles */
+	const char *show_profile;	/* --show-profile NAME */
+	bool help;			/* --help */
+	char policy_buf[256];		/* storage for split --policy names */
+};
+
+/* Defaults, as `gigalloc sim` with no arguments uses them. */
+void sim_opts_default(struct sim_opts *o);
+
+/*
+ * Parse argv[0..argc) (options only, no program or command name). Returns
+ * 0, or SIM_EXIT_USAGE with a one-line message in err. Strings in *o point
+ * into argv.
+ */
+int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
+		   size_t errlen);
+
+/*
+ * Fill *p with preset `name` and apply every --set of o. SIM_EXIT_USAGE
+ * with a message naming the parameter and why (-ENOENT unknown, -EINVAL bad
+ * value, -ERANGE out of range) in err.
+ */
+int sim_opts_policy(const struct sim_opts *o, const char *name,
+		    struct ga_policy *p, char *err, size_t errlen);
+
+/* "64G", "512M", "1T", "4096": bytes with an optional binary suffix. */
+int sim_parse_size(const char *s, uint64_t *bytes);
+
+/* "64 GiB", "512 MiB": a size for people. */
+void sim_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif /* GA_SIM_OPTIONS_H */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * One simulation run: one policy, one zone, one workload, from the first
+ * tick to the 1 GiB test at the end. Runs share nothing, so several may
+ * go on different threads and each stays a pure function of its config.
+ */
+#ifndef GA_SIM_RUN_H
+#define GA_SIM_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gigalloc.h"
+#include "metrics.h"
+#include "profile.h"
+#include "workload.h"
+
+#define SIM_POLICY_NAME_LEN 32
+#define SIM_MAX_TIME_S	(24.0 * 3600)	/* cap for turnover-only runs */
+
+struct sim_config {
+	uint64_t mem_bytes;
+	unsigned int cpus;
+	const struct sim_profile *profile;
+	double duration;		/* simulated seconds; 0 = no limit */
+	double turnovers;		/* memory turnovers; 0 = no limit */
+	uint64_t seed;
+	char policy_name[SIM_POLICY_NAME_LEN];
+	struct ga_policy policy;
+	double gib_test_every;		/* seconds; 0 = only at the end */
+	bool no_gib_test;		/* skip the final 1 GiB test */
+	bool maps;			/* capture memory maps for --report */
+	unsigned int samples;		/* time-series points wanted (~) */
+	uint32_t *progress;		/* permille done, stored atomically; may be NULL */
+};
+
+/* One 1 GiB test: allocate 1 GiB ranges until the allocator fails. */
+struct sim_gib_test {
+	double at;			/* simulated seconds */
+	unsigned long obtained;
+	uint64_t pages_migrated, pages_dropped;
+	int fail_err;			/* errno of the failing call (negative) */
+	int fail_reason;		/* enum ga_block_reason of that failure */
+	int fail_mt;			/* migratetype of the blocker, -1 none */
+	/* Afterwards each region not obtained is tried alone, to tell why. */
+	unsigned long blockers[GA_NR_BLOCK_REASONS];
+	unsigned long probe_obtained;	/* regions a lone try did obtain */
+	double wall_s;
+};
+
+struct sim_sample {
+	double t, turnovers;
+	struct sim_census c;
+	struct sim_counters k;
+	uint64_t reclaimed, migrated, dropped;
+	uint64_t resident[SIM_MAX_CONSUMERS];
+};
+
+struct sim_result {
+	char policy[SIM_POLICY_NAME_LEN];
+	int err;			/* 0, or why the run could not finish */
+	char errmsg[512];
+	char anomaly[256];		/* first library callback anomaly */
+	/* Geometry. */
+	unsigned long managed_pages, wmark_min, wmark_low, wmark_high;
+	unsigned int nr_cpus;
+	/* The end of the run, before the final 1 GiB test. */
+	struct sim_census final;
+	struct sim_counters counters;
+	struct ga_stats stats;		/* every library counter */
+	struct ga_spb_summary spb;	/* steered allocations, SPBs visited */
+	struct sim_workload_stats wstats;
+	unsigned int nr_consumers;
+	struct sim_consumer_stats cstats[SIM_MAX_CONSUMERS];
+	uint64_t resident[SIM_MAX_CONSUMERS];
+	double sim_seconds, turnovers;
+	bool capped;			/* stopped at SIM_MAX_TIME_S */
+	/* Time series and 1 GiB tests (the last one is the final test). */
+	struct sim_sample *samples;
+	size_t nr_samples;
+	struct sim_gib_test *tests;
+	size_t nr_tests;
+	bool has_final_test;
+	/* Memory maps (cfg.maps): end of run, and after the final test. */
+	uint8_t *map_end, *map_gib;
+	unsigned int map_w, map_h;
+	/* Cost of the simulation (the only non-deterministic figures). */
+	uint64_t events;
+	double loop_s, wall_s, events_per_sec;
+	uint64_t peak_rss_bytes;
+};
+
+/* Zone size in pages for mem_bytes (4 KiB pages, pageblock-aligned). */
+uint64_t sim_mem_pages(uint64_t mem_bytes);
+
+/*
+ * Run cfg into res (zeroed first). Returns 0, or a negative errno with
+ * res->errmsg saying what failed; res is then partially filled.
+ */
+int sim_run(const struct sim_config *cfg, struct sim_result *res);
+void sim_result_free(struct sim_result *res);
+
+#endif /* GA_SIM_RUN_H */

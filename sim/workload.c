@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The workload engine: records, the timing wheel, consumers and the
+ * callbacks the library calls (reclaim, migrate, drop).
+ *
+ * Expiry uses two wheels of singly linked stacks threaded through the
+ * records: a fine wheel of 2^16 one-tick slots (65 s) and a coarse wheel of
+ * 2^12 slots of 2^16 ticks (74 h). A record due beyond the fine wheel waits
+ * in the coarse one with the low 16 bits of its expiry in its meta word,
+ * and moves to its fine slot when the fine wheel wraps into its span. A
+ * push touches only the new record and the slot head, so inserting costs no
+ * cache miss; a record freed early (dropped, freed by an action) stays in
+ * its slot marked dead and is reclaimed when the slot comes due. No heap,
+ * no per-event allocation.
+ *
+ * Evictable records that live until reclaimed sit on their consumer's LRU,
+ * a circular doubly linked list (oldest first) whose head is a sentinel
+ * record, so any record can leave it in O(1).
+ *
+ * The record table is one MAP_NORESERVE mapping sized for the worst case
+ * (one record per page); freed records are reused LIFO, so only as many
+ * pages are touched as records were ever live at once.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "workload.h"
+
+#define FINE_BITS	16
+#define FINE_SLOTS	(1u << FINE_BITS)
+#define FINE_MASK	(FINE_SLOTS - 1)
+#define COARSE_BITS	12
+#define COARSE_SLOTS	(1u << COARSE_BITS)
+#define WHEEL_SPAN	((uint64_t)1 << (FINE_BITS + COARSE_BITS))
+
+/* Record 0 is "none"; the LRU heads are sentinel records after it. */
+#define NO_REC		0u
+#define LRU_BASE	1u
+#define FIRST_REC	(LRU_BASE + SIM_MAX_CONSUMERS)
+
+static inline unsigned int rec_order(const struct sim_rec *r)
+{
+	return r->meta & REC_ORDER_MASK;
+}
+
+static inline unsigned int rec_cons(const struct sim_rec *r)
+{
+	return (r->meta & REC_CONS_MASK) >> REC_CONS_SHIFT;
+}
+
+/* ------------------------------------------------------------------------ */
+/* LRU lists.                                                                */
+
+static inline void list_init(struct sim_workload *w, uint32_t i)
+{
+	w->rec[i].next = w->rec[i].prev = i;
+}
+
+static inline void list_del(struct sim_workload *w, uint32_t i)
+{
+	struct sim_rec *r = &w->rec[i];
+
+	w->rec[r->prev].next = r->next;
+	w->rec[r->next].prev = r->prev;
+	r->next = r->prev = i;
+}
+
+static inline void list_add_tail(struct sim_workload *w, uint32_t head,
+				 uint32_t i)
+{
+	uint32_t last = w->rec[head].prev;
+
+	w->rec[i].next = head;
+	w->rec[i].prev = last;
+	w->rec[last].next = i;
+	w->rec[head].prev = i;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Records.                                                                  */
+
+static uint32_t rec_get(struct sim_workload *w)
+{
+	uint32_t i = w->free_head;
+
+	if (i != NO_REC) {
+		w->free_head = w->rec[i].next;
+	} else {
+		if (w->rec_used == w->rec_cap)
+			return NO_REC;
+		i = w->rec_used++;
+	}
+	if (++w->nr_live > w->st.max_records)
+		w->st.max_records = w->nr_live;
+	return i;
+}
+
+static void rec_put(struct sim_workload *w, uint32_t i)
+{
+	w->rec[i].meta = 0;
+	w->rec[i].next = w->free_head;
+	w->free_head = i;
+	w->nr_live--;
+}
+
+struct sim_rec *sim_workload_rec(struct sim_workload *w, uint64_t owner)
+{
+	if (owner < FIRST_REC || owner >= w->rec_used)
+		return NULL;
+	if (!(w->rec[owner].meta & REC_LIVE))
+		return NULL;
+	return &w->rec[owner];
+}
+
+static void set_error(struct sim_workload *w, const char *what, int err)
+{
+	w->st.errors++;
+	if (!w->err[0])
+		snprintf(w->err, sizeof(w->err), "%s failed: %s", what,
+			 strerror(-err));
+}
+
+/* A callback named an owner we do not know: say exactly what it named. */
+static void bad_owner(struct sim_workload *w, const char *cb, uint64_t owner,
+		      ga_pfn_t pfn, unsigned int order)
+{
+	const struct sim_rec *r = owner < w->rec_used ? &w->rec[owner] : NULL;
+
+	/* Refusing (-EBUSY) keeps both sides consistent, so the run goes on;
+	 * the count and the first case are reported as a library anomaly. */
+	w->st.anomalies++;
+	if (w->anomaly[0])
+		return;
+	if (r)
+		snprintf(w->anomaly, sizeof(w->anomaly), "%s callback for owner %llu pfn %llu "
+			 "order %u, but that record holds pfn %u order %u (%s)", cb,
+			 (unsigned long long)owner, (unsigned long long)pfn, order,
+			 r->pfn, rec_order(r), r->meta & REC_LIVE ? "live" : "free");
+	else
+		snprintf(w->anomaly, sizeof(w->anomaly), "%s callback for unknown owner %llu "
+			 "(pfn %llu order %u)", cb, (unsigned long long)owner,
+			 (unsigned long long)pfn, order);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timing wheel.                                                             */
+
+static inline void slot_push(struct sim_workload *w, uint32_t *head, uint32_t i)
+{
+	w->rec[i].next = *head;
+	*head = i;
+}
+
+static void wheel_insert(struct sim_workload *w, uint32_t i, uint64_t expiry)
+{
+	uint64_t delta = expiry - w->now;
+
+	w->rec[i].meta |= REC_WHEEL;
+	if (delta < FINE_SLOTS) {
+		slot_push(w, &w->fine_head[expiry & FINE_MASK], i);
+		return;
+	}
+	w->rec[i].meta |= (uint32_t)(expiry & FINE_MASK) << REC_EXP_SHIFT;
+	slot_push(w, &w->coarse_head[(expiry >> FINE_BITS) & (COARSE_SLOTS - 1)], i);
+}
+
+/* The fine wheel wrapped: move the coarse slot now due into it. */
+static void wheel_cascade(struct sim_workload *w)
+{
+	uint32_t *head = &w->coarse_head[(w->now >> FINE_BITS) & (COARSE_SLOTS - 1)];
+	uint32_t i = *head;
+
+	*head = NO_REC;
+	while (i != NO_REC) {
+		struct sim_rec *r = &w->rec[i];
+		uint32_t next = r->next, slot = r->meta >> REC_EXP_SHIFT;
+
+		r->meta &= (1u << REC_EXP_SHIFT) - 1;
+		if (r->meta & REC_LIVE)
+			slot_push(w, &w->fine_head[slot], i);
+		else
+			rec_put(w, i);	/* freed early: its slot is done */
+		i = next;
+	}
+}
+
+/* Where a new record goes: wheel, LRU, or nowhere (lives to the end). */
+static void place_record(struct sim_workload *w, struct sim_consumer *c,
+			 uint32_t i, uint64_t life)
+{
+	struct sim_rec *r = &w->rec[i];
+
+	if (life < WHEEL_SPAN - FINE_SLOTS) {
+		wheel_insert(w, i, w->now + (life ? life : 1));
+		return;
+	}
+	if (c->spec->evictable && !(r->meta & REC_BUSY)) {
+		r->meta |= REC_LRU;
+		c->lru_pages += 1ul << rec_order(r);
+		w->region_lru[r->pfn >> w->region_shift] += 1u << rec_order(r);
+		list_add_tail(w, LRU_BASE + rec_cons(r), i);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Allocation and free.                                                      */
+
+static uint64_t sample_life(struct sim_workload *w, const struct sim_lifetime *l)
+{
+	const struct sim_life_part *p = &l->part[0];
+	double u, s;
+
+	if (l->nr > 1) {
+		u = sim_rand_unit(&w->rng);
+		for (unsigned int k = 0; k < l->nr; k++) {
+			p = &l->part[k];
+			if (u <= p->weight)
+				break;
+			u -= p->weight;
+		}
+	}
+	switch (p->kind) {
+	case SIM_LIFE_FIXED:
+		s = p->a;
+		break;
+	case SIM_LIFE_EXP:
+		s = -p->a * log(sim_rand_unit(&w->rng));
+		break;
+	case SIM_LIFE_UNIFORM:
+		s = p->a + (p->b - p->a) * (sim_rand_unit(&w->rng) - 0x1p-53);
+		break;
+	default:
+		return SIM_TICK_INF;
+	}
+	s = s * SIM_TICKS_PER_SEC + 0.5;
+	return s >= (double)(WHEEL_SPAN) ? SIM_TICK_INF : (uint64_t)s;
+}
+
+static unsigned int pick_order(struct sim_workload *w, const struct sim_consumer *c)
+{
+	uint32_t u = (uint32_t)(sim_rand(&w->rng) >> 32);
+	unsigned int o = 0;
+
+	while (o < SIM_MAX_ORDER && u >= c->order_thr[o])
+		o++;
+	return o;
+}
+
+static inline unsigned int pick_cpu(struct sim_workload *w)
+{
+	return w->nr_cpus > 1 ? sim_rand_below(&w->rng, w->nr_cpus) : 0;
+}
+
+/* Long-term pin a fresh allocation; its lifetime is the pin's. */
+static uint64_t maybe_pin(struct sim_workload *w, struct sim_consumer *c,
+			  uint32_t i, uint64_t life)
+{
+	int err;
+
+	if (c->spec->pin <= 0 || !sim_rand_chance(&w->rng, c->spec->pin))
+		return life;
+	err = ga_pin(w->zone, w->rec[i].pfn);
+	if (err) {
+		set_error(w, "ga_pin", err);
+		return life;
+	}
+	w->rec[i].meta |= REC_PINNED;
+	c->st.pins++;
+	return sample_life(w, &c->spec->pin_life);
+}
+
+/* One allocation for consumer ci. Returns pages obtained, 0 on failure. */
+static unsigned long alloc_one(struct sim_workload *w, unsigned int ci)
+{
+	struct sim_consumer *c = &w->cons[ci];
+	unsigned int order, gfp = c->gfp;
+	bool thp = c->thp_prob > 0 && sim_rand_chance(&w->rng, c->thp_prob);
+	uint32_t i = rec_get(w);
+	ga_pfn_t pfn;
+	uint64_t life;
+	int err;
+
+	if (i == NO_REC) {	/* cannot happen: one record per page at most */
+		set_error(w, "record table", -ENOSPC);
+		return 0;
+	}
+	order = thp ? SIM_THP_ORDER : pick_order(w, c);
+	if (thp)
+		gfp = GA_GFP_TRANSHUGE_LIGHT;
+	w->st.events++;
+	err = ga_alloc(w->zone, pick_cpu(w), order, gfp, i, &pfn);
+	c->st.thp_tries += thp;
+	if (err && thp) {	/* the fault falls back to a small page */
+		order = pick_order(w, c);
+		gfp = c->gfp;
+		w->st.events++;
+		err = ga_alloc(w->zone, pick_cpu(w), order, gfp, i, &pfn);
+		thp = false;
+	}
+	if (err) {
+		rec_put(w, i);
+		c->st.fails++;
+		if (err != -ENOMEM)
+			set_error(w, "ga_alloc", err);
+		return 0;
+	}
+	c->st.thp_ok += thp;
+	w->rec[i].pfn = (uint32_t)pfn;
+	w->rec[i].meta = order | (ci << REC_CONS_SHIFT) | REC_LIVE;
+	if (c->spec->busy > 0 && sim_rand_chance(&w->rng, c->spec->busy))
+		w->rec[i].meta |= REC_BUSY;
+	life = maybe_pin(w, c, i, sample_life(w, &c->spec->life));
+	place_record(w, c, i, life);
+	c->resident += 1ul << order;
+	c->st.allocs++;
+	c->st.alloc_pages += 1ul << order;
+	w->st.alloc_pages += 1ul << order;
+	return 1ul << order;
+}
+
+/*
+ * Forget record i whose pages the library already freed (or is freeing).
+ * A record in a wheel slot stays there, dead, until the slot comes due.
+ */
+static void forget_rec(struct sim_workload *w, uint32_t i)
+{
+	struct sim_rec *r = &w->rec[i];
+	struct sim_consumer *c = &w->cons[rec_cons(r)];
+	unsigned long pages = 1ul << rec_order(r);
+
+	c->resident -= pages;
+	w->st.free_pages += pages;
+	if (r->meta & REC_WHEEL) {
+		r->meta &= ~REC_LIVE;
+		return;
+	}
+	if (r->meta & REC_LRU) {
+		c->lru_pages -= pages;
+		w->region_lru[r->pfn >> w->region_shift] -= (uint32_t)pages;
+		list_del(w, i);
+	}
+	rec_put(w, i);
+}
+
+/* Free record i through the library on cpu. */
+static unsigned long free_rec(struct sim_workload *w, uint32_t i,
+			      unsigned int cpu)
+{
+	struct sim_rec *r = &w->rec[i];
+	unsigned long pages = 1ul << rec_order(r);
+	int err;
+
+	if (r->meta & REC_PINNED) {
+		err = ga_unpin(w->zone, r->pfn);
+		if (err)
+			set_error(w, "ga_unpin", err);
+	}
+	w->st.events++;
+	err = ga_free(w->zone, cpu, r->pfn, rec_order(r));
+	if (err)
+		set_error(w, "ga_free", err);
+	forget_rec(w, i);
+	return pages;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Library callbacks.                                                        */
+
+/* Evict up to `want` pages from consumer ci's LRU, oldest first. */
+static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
+			       unsigned long want, unsigned int cpu)
+{
+	uint32_t head = LRU_BASE + ci;
+	unsigned long got = 0, pages;
+
+	while (got < want && w->rec[head].next != head) {
+		uint32_t i = w->rec[head].next;
+
+		/* The next victim loads while the library frees this one. */
+		__builtin_prefetch(&w->rec[w->rec[i].next]);
+		pages = free_rec(w, i, cpu);
+		got += pages;
+		w->cons[ci].st.evicted_pages += pages;
+	}
+	return got;
+}
+
+/*
+ * kswapd and direct reclaim: take from each evictable consumer in
+ * proportion to its LRU size (as the kernel balances file LRU against slab
+ * shrinkers), rounding up so a small cache still gives something.
+ */
+static unsigned long sim_reclaim(void *ctx, struct ga_zone *zone,
+				 const struct ga_reclaim_request *req)
+{
+	struct sim_workload *w = ctx;
+	uint64_t total = 0;
+	unsigned long got = 0;
+
+	(void)zone;
+	w->st.reclaim_calls++;
+	for (unsigned int ci = 0; ci < w->prof->nr_consumers; ci++)
+		total += w->cons[ci].lru_pages;
+	for (unsigned int ci = 0; ci < w->prof->nr_consumers && total; ci++) {
+		uint64_t lru = w->cons[ci].lru_pages;
+		unsigned long share;
+
+		if (!lru)
+			continue;
+		share = (unsigned long)((req->nr_to_reclaim * lru + total - 1) / total);
+		got += evict_lru(w, ci, share, req->cpu);
+	}
+	w->st.reclaimed_pages += got;
+	return got;
+}
+
+/* The owner's record, if it holds exactly [pfn, 2^order) right now. */
+static struct sim_rec *owned_rec(struct sim_workload *w, uint64_t owner,
+				 ga_pfn_t pfn, unsigned int order)
+{
+	struct sim_rec *r = sim_workload_rec(w, owner);
+
+	if (!r || r->pfn != pfn || rec_order(r) != order)
+		return NULL;
+	return r;
+}
+
+/* Migration moved the allocation: our only reference is the record. */
+static int sim_migrate(void *ctx, struct ga_zone *zone, uint64_t owner,
+		       ga_pfn_t old_pfn, ga_pfn_t new_pfn, unsigned int order)
+{
+	struct sim_workload *w = ctx;
+	struct sim_rec *r = owned_rec(w, owner, old_pfn, order);
+
+	(void)zone;
+	w->st.migrate_calls++;
+	if (!r) {	/* single-threaded: every owner we gave is exact */
+		bad_owner(w, "migrate", owner, old_pfn, order);
+		return -EBUSY;
+	}
+	if (r->meta & REC_LRU) {
+		w->region_lru[old_pfn >> w->region_shift] -= 1u << order;
+		w->region_lru[new_pfn >> w->region_shift] += 1u << order;
+	}
+	r->pfn = (uint32_t)new_pfn;
+	w->st.migrated_pages += 1ul << order;
+	w->cons[rec_cons(r)].st.migrated_pages += 1ul << order;
+	return 0;
+}
+
+/* Clean page cache and idle slab drop; busy ones and the rest stay. */
+static int sim_drop(void *ctx, struct ga_zone *zone, uint64_t owner,
+		    ga_pfn_t pfn, unsigned int order)
+{
+	struct sim_workload *w = ctx;
+	struct sim_rec *r = owned_rec(w, owner, pfn, order);
+	struct sim_consumer *c;
+
+	(void)zone;
+	w->st.drop_calls++;
+	if (!r) {
+		bad_owner(w, "drop", owner, pfn, order);
+		return -EBUSY;
+	}
+	c = &w->cons[rec_cons(r)];
+	if (!c->spec->evictable || (r->meta & (REC_BUSY | REC_PINNED))) {
+		w->st.drop_refused++;
+		return -EBUSY;
+	}
+	c->st.dropped_pages += 1ul << order;
+	w->st.dropped_pages += 1ul << order;
+	forget_rec(w, (uint32_t)owner);
+	return 0;
+}
+
+static const struct ga_ops sim_ops = {
+	.reclaim = sim_reclaim,
+	.migrate = sim_migrate,
+	.drop = sim_drop,
+};
+
+const struct ga_ops *sim_workload_ops(void)
+{
+	return &sim_ops;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Consumers.                                                                */
+
+static uint64_t to_ticks(double s)
+{
+	return (uint64_t)(s * SIM_TICKS_PER_SEC + 0.5);
+}
+
+/*
+ * The THP share is of pages; per allocation that is the q with
+ * 512q / (512q + (1-q)m) = share, m the mean small allocation size.
+ */
+static double thp_alloc_prob(double share, double mean_pages)
+{
+	if (share <= 0)
+		return 0;
+	return share * mean_pages /
+	       ((1 << SIM_THP_ORDER) * (1 - share) + share * mean_pages);
+}
+
+static void consumer_init(struct sim_workload *w, unsigned int ci)
+{
+	const struct sim_consumer_spec *s = &w->prof->consumers[ci];
+	struct sim_consumer *c = &w->cons[ci];
+	double sum = 0, acc = 0, mean = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->spec = s;
+	c->gfp = s->gfp;
+	for (unsigned int o = 0; o <= SIM_MAX_ORDER; o++)
+		sum += s->order_weight[o];
+	for (unsigned int o = 0; o <= SIM_MAX_ORDER; o++) {
+		acc += s->order_weight[o];
+		mean += s->order_weight[o] / sum * (double)(1u << o);
+		c->order_thr[o] = acc >= sum ? UINT32_MAX :
+				  (uint32_t)(acc / sum * 4294967296.0);
+	}
+	c->thp_prob = thp_alloc_prob(s->thp, mean);
+	c->start_tick = to_ticks(s->start);
+	c->stop_tick = to_ticks(s->stop);
+	c->per_tick = s->fill * (double)w->managed / SIM_TICKS_PER_SEC;
+}
+
+/* Target pages now: the size share, ramped linearly over the active window. */
+static uint64_t consumer_target(const struct sim_workload *w,
+				const struct sim_consumer *c)
+{
+	const struct sim_consumer_spec *s = c->spec;
+	uint64_t end = c->stop_tick ? c->stop_tick : w->end_tick;
+	double share = s->size_start;
+
+	if (s->size_end != s->size_start && end > c->start_tick) {
+		double f = (double)(w->now - c->start_tick) /
+			   (double)(end - c->start_tick);
+
+		share += (s->size_end - s->size_start) * (f < 1 ? f : 1);
+	}
+	return (uint64_t)(share * (double)w->managed);
+}
+
+static void consumer_tick(struct sim_workload *w, unsigned int ci)
+{
+	struct sim_consumer *c = &w->cons[ci];
+	uint64_t target;
+
+	if (w->now < c->start_tick || (c->stop_tick && w->now >= c->stop_tick))
+		return;
+	target = consumer_target(w, c);
+	if (c->resident >= target) {
+		c->budget = 0;	/* a capped consumer does not save up */
+		return;
+	}
+	if (c->per_tick > 0) {
+		/* Failed ticks must not bank a burst: cap the savings. */
+		c->budget += c->per_tick;
+		if (c->budget > c->per_tick * 100 + (1 << SIM_THP_ORDER))
+			c->budget = c->per_tick * 100 + (1 << SIM_THP_ORDER);
+		if (c->budget <= 0)
+			return;
+	}
+	while (c->resident < target) {
+		unsigned long got = alloc_one(w, ci);
+
+		if (!got)
+			break;	/* out of memory: try again next tick */
+		if (c->per_tick > 0 && (c->budget -= (double)got) <= 0)
+			break;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Actions.                                                                  */
+
+static void run_action(struct sim_workload *w, const struct sim_action *a)
+{
+	for (uint32_t i = FIRST_REC; i < w->rec_used; i++) {
+		struct sim_rec *r = &w->rec[i];
+		bool go;
+
+		if (!(r->meta & REC_LIVE) || rec_cons(r) != a->consumer)
+			continue;
+		if (a->kind == SIM_ACT_FREE_PATTERN)
+			go = (r->pfn >> rec_order(r)) % a->of >= a->keep;
+		else
+			go = sim_rand_chance(&w->rng, a->share);
+		if (go) {
+			free_rec(w, i, pick_cpu(w));
+			w->cons[a->consumer].st.frees++;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* The tick.                                                                 */
+
+/* Free what is due now. The slot is detached first, and the next record
+ * is prefetched while the library frees the current one. */
+static void expire(struct sim_workload *w)
+{
+	uint32_t *head = &w->fine_head[w->now & FINE_MASK];
+	uint32_t i = *head;
+
+	*head = NO_REC;
+	while (i != NO_REC) {
+		struct sim_rec *r = &w->rec[i];
+		uint32_t next = r->next;
+
+		__builtin_prefetch(&w->rec[next]);
+		r->meta &= ~REC_WHEEL;
+		if (r->meta & REC_LIVE) {
+			w->cons[rec_cons(r)].st.frees++;
+			free_rec(w, i, pick_cpu(w));
+		} else {
+			rec_put(w, i);
+		}
+		i = next;
+	}
+}
+
+void sim_workload_tick(struct sim_workload *w)
+{
+	unsigned int n = w->prof->nr_consumers;
+
+	w->now++;
+	if (!(w->now & FINE_MASK))
+		wheel_cascade(w);
+	expire(w);
+	if (!(w->now % SIM_TICKS_PER_SEC))
+		ga_vmstat_tick(w->zone);
+	while (w->next_action < w->prof->nr_actions &&
+	       to_ticks(w->prof->actions[w->next_action].at) <= w->now)
+		run_action(w, &w->prof->actions[w->next_action++]);
+	/* Rotate who goes first so no consumer always meets memory first. */
+	for (unsigned int k = 0; k < n; k++)
+		consumer_tick(w, (unsigned int)((w->now + k) % n));
+}
+
+double sim_workload_turnovers(const struct sim_workload *w)
+{
+	return (double)w->st.alloc_pages / (double)w->managed;
+}
+
+void sim_workload_free_all(struct sim_workload *w)
+{
+	for (uint32_t i = FIRST_REC; i < w->rec_used; i++)
+		if (w->rec[i].meta & REC_LIVE)
+			free_rec(w, i, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Setup.                                                                    */
+
+static int sort_actions_check(const struct sim_profile *p)
+{
+	for (unsigned int i = 1; i < p->nr_actions; i++)
+		if (p->actions[i].at < p->actions[i - 1].at)
+			return -EINVAL;
+	return 0;
+}
+
+int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
+		      const struct sim_profile *prof, uint64_t seed,
+		      uint64_t end_tick)
+{
+	struct ga_zone_info info;
+	uint64_t cap;
+
+	memset(w, 0, sizeof(*w));
+	if (sort_actions_check(prof))
+		return -EINVAL;
+	ga_zone_info(zone, &info);
+	w->zone = zone;
+	w->prof = prof;
+	w->nr_cpus = info.nr_cpus;
+	w->managed = info.managed_pages;
+	w->end_tick = end_tick;
+	sim_rng_seed(&w->rng, seed, 1);
+	cap = (uint64_t)FIRST_REC + info.managed_pages;
+	if (cap > UINT32_MAX || info.end_pfn > UINT32_MAX)
+		return -E2BIG;
+	w->rec_cap = (uint32_t)cap;
+	w->fine_head = calloc(FINE_SLOTS, sizeof(*w->fine_head));
+	w->coarse_head = calloc(COARSE_SLOTS, sizeof(*w->coarse_head));
+	w->region_shift = info.spb_order;
+	w->nr_regions = (unsigned long)((info.end_pfn >> info.spb_order) + 1);
+	w->region_lru = calloc(w->nr_regions, sizeof(*w->region_lru));
+	if (!w->fine_head || !w->coarse_head || !w->region_lru)
+		return -ENOMEM;
+	w->rec_bytes = cap * sizeof(struct sim_rec);
+	w->rec = mmap(NULL, w->rec_bytes, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (w->rec == MAP_FAILED) {
+		w->rec = NULL;
+		return -ENOMEM;
+	}
+	for (uint32_t i = LRU_BASE; i < FIRST_REC; i++)
+		list_init(w, i);
+	w->rec_used = FIRST_REC;
+	w->free_head = NO_REC;
+	for (unsigned int ci = 0; ci < prof->nr_consumers; ci++)
+		consumer_init(w, ci);
+	return 0;
+}
+
+void sim_workload_destroy(struct sim_workload *w)
+{
+	free(w->fine_head);
+	free(w->coarse_head);
+	free(w->region_lru);
+	w->fine_head = w->coarse_head = w->region_lru = NULL;
+	if (w->rec)
+		munmap(w->rec, w->rec_bytes);
+	w->rec = NULL;
+}

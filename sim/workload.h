@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The workload: consumers of memory driven by a profile, in simulated time.
+ *
+ * Time advances in ticks of 1 ms. Each tick frees the allocations whose
+ * lifetime ended (a two-level timing wheel), runs the profile's one-off
+ * actions, lets every consumer allocate towards its target share of memory
+ * (capped by its fill rate), and runs the library's queued background work.
+ * Memory is kept full by consumers that want more than fits (page cache):
+ * the library then calls our reclaim callback, which evicts the oldest
+ * evictable allocations, like kswapd walking the LRU and the shrinkers.
+ *
+ * Every allocation is one 16-byte record; the record's index is the owner
+ * token the library hands back to the migrate and drop callbacks.
+ */
+#ifndef GA_SIM_WORKLOAD_H
+#define GA_SIM_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gigalloc.h"
+#include "profile.h"
+#include "rng.h"
+
+#define SIM_TICKS_PER_SEC	1000
+#define SIM_TICK_INF		UINT64_MAX
+
+/* One allocation. next links it into a wheel slot's stack; next and prev
+ * into its consumer's LRU (a circular list whose head is a sentinel). */
+struct sim_rec {
+	uint32_t pfn;		/* first page, absolute pfn */
+	uint32_t next, prev;
+	uint32_t meta;		/* REC_* below */
+};
+
+#define REC_ORDER_MASK		0xfu
+#define REC_CONS_SHIFT		4
+#define REC_CONS_MASK		(0xfu << REC_CONS_SHIFT)
+#define REC_LIVE		(1u << 8)
+#define REC_BUSY		(1u << 9)	/* refuses eviction and drop */
+#define REC_PINNED		(1u << 10)	/* holds a ga_pin */
+#define REC_LRU			(1u << 11)	/* on its consumer's LRU */
+#define REC_WHEEL		(1u << 12)	/* in a wheel slot (dead if !LIVE) */
+#define REC_EXP_SHIFT		16		/* expiry low bits (coarse wheel) */
+
+struct sim_consumer_stats {
+	uint64_t allocs, alloc_pages;	/* successful allocations */
+	uint64_t frees;			/* by lifetime or action */
+	uint64_t fails;			/* ga_alloc errors */
+	uint64_t thp_tries, thp_ok;
+	uint64_t evicted_pages;		/* by our reclaim callback */
+	uint64_t dropped_pages;		/* by the library's drop callback */
+	uint64_t migrated_pages;	/* by the library's migrate callback */
+	uint64_t pins;
+};
+
+struct sim_consumer {
+	const struct sim_consumer_spec *spec;
+	unsigned int gfp;
+	uint32_t order_thr[SIM_MAX_ORDER + 1];	/* cumulative, of 2^32 */
+	double thp_prob;		/* per allocation */
+	uint64_t start_tick, stop_tick;	/* stop 0: never */
+	double budget;			/* pages the fill rate still allows */
+	double per_tick;		/* fill, pages per tick (0: no cap) */
+	uint64_t resident;		/* pages held */
+	uint64_t lru_pages;		/* of which on the LRU */
+	struct sim_consumer_stats st;
+};
+
+struct sim_workload_stats {
+	uint64_t events;		/* ga_alloc + ga_free calls */
+	uint64_t alloc_pages, free_pages;	/* cumulative traffic */
+	uint64_t reclaim_calls, reclaimed_pages;
+	uint64_t migrate_calls, migrated_pages;
+	uint64_t drop_calls, dropped_pages, drop_refused;
+	uint64_t errors;		/* library calls that should not fail */
+	uint64_t anomalies;		/* callbacks naming what we do not own */
+	uint64_t max_records;		/* high-water mark of live records */
+};
+
+struct sim_workload {
+	struct ga_zone *zone;
+	const struct sim_profile *prof;
+	struct sim_rng rng;
+	unsigned int nr_cpus;
+	unsigned long managed;		/* pages */
+	uint64_t now;			/* ticks */
+	uint64_t end_tick;		/* for size ramps */
+	uint32_t *fine_head, *coarse_head;	/* wheel slot stacks */
+	/* LRU pages per 1 GiB region: what reclaim could free there. */
+	uint32_t *region_lru;
+	unsigned int region_shift;		/* spb_order */
+	unsigned long nr_regions;
+	struct sim_rec *rec;		/* mmap'd, touched as used */
+	size_t rec_bytes;
+	uint32_t rec_cap, rec_used, free_head, nr_live;
+	unsigned int next_action;
+	struct sim_consumer cons[SIM_MAX_CONSUMERS];
+	struct sim_workload_stats st;
+	char err[256];			/* first error */
+	char anomaly[256];		/* first anomaly */
+};
+
+/*
+ * Set up for prof on zone (which must have been created with
+ * sim_workload_ops() and this workload as ops_ctx). end_tick is the run's
+ * planned length, for size ramps. -ENOMEM.
+ */
+int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
+		      const struct sim_profile *prof, uint64_t seed,
+		      uint64_t end_tick);
+void sim_workload_destroy(struct sim_workload *w);
+
+/* The callbacks the zone must be created with. */
+const struct ga_ops *sim_workload_ops(void);
+
+/* Advance one tick: expiries, actions, allocations. */
+void sim_workload_tick(struct sim_workload *w);
+
+/* Memory turned over so far: pages allocated / managed pages. */
+double sim_workload_turnovers(const struct sim_workload *w);
+
+/* Free every live allocation (end of run, before destroying the zone). */
+void sim_workload_free_all(struct sim_workload *w);
+
+/* Record of owner token `owner`, or NULL if it is not a live record. */
+struct sim_rec *sim_workload_rec(struct sim_workload *w, uint64_t owner);
+
+#endif /* GA_SIM_WORKLOAD_H */

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * libFuzzer target for the ftrace parser (`make fuzz`, then
+ * build/fuzz/fuzz_ftrace [-max_total_time=60] tests/data/fuzz-corpus).
+ * The input is parsed as one line and as a whole trace; it aborts when an
+ * accepted event does not survive printing and re-parsing, or when the
+ * loader does not account for every line exactly once: the same properties
+ * tests/test_trace_fuzz.c checks deterministically in `make check`.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ftrace.h"
+#include "trace.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_line(const char *s, size_t len)
+{
+	struct ft_event ev, again;
+	const char *why;
+	uint64_t lost;
+	char out[1024];
+
+	switch (ft_parse_line(s, len, &ev, &lost, &why)) {
+	case FT_LINE_BAD:
+		if (!why || !*why)
+			abort();
+		return;
+	case FT_LINE_EVENT:
+		break;
+	default:
+		return;
+	}
+	if (ev.kind >= FT_NR_KINDS || ev.order > FT_MAX_ORDER || ev.mt > FT_MAX_MT)
+		abort();
+	if (ft_format_event(&ev, out, sizeof(out)) >= (int)sizeof(out))
+		abort();
+	if (ft_parse_line(out, strlen(out), &again, &lost, &why) != FT_LINE_EVENT ||
+	    memcmp(&ev, &again, sizeof(ev)))
+		abort();
+}
+
+static void check_trace(const uint8_t *data, size_t size)
+{
+	struct trace t;
+	char err[256];
+	uint64_t sum;
+
+	if (trace_load_mem(&t, data, size, true, err, sizeof(err)))
+		abort();
+	sum = t.st.blank + t.st.comments + t.st.other_events + t.st.malformed +
+	      t.st.lost_markers;
+	for (int k = 0; k < FT_NR_KINDS; k++)
+		sum += t.st.events[k];
+	if (sum != t.st.lines || t.nr != t.st.events[FT_ALLOC] + t.st.events[FT_FREE])
+		abort();
+	trace_free(&t);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check_line((const char *)data, size);
+	check_trace(data, size);
+	return 0;
+}

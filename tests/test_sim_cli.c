@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * `gigalloc sim` options and outputs: every bad flag is refused with exit
+ * code 2 and a message naming the flag and the reason (--set errors name
+ * the parameter and -ENOENT/-EINVAL/-ERANGE); a bad profile file is an
+ * input error reported as file:line; the table, JSON, CSV and HTML report
+ * carry what scripts depend on.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "harness.h"
+#include "options.h"
+#include "profile.h"
+
+#define MAX_ARGS 32
+
+static int split(char *buf, char **argv)
+{
+	int argc = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(buf, " ", &save); t && argc < MAX_ARGS;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	return argc;
+}
+
+/* Parse args; expect a usage error whose message contains every needle. */
+static void refused(const char *args, const char *needle1, const char *needle2)
+{
+	char buf[512], msg[512] = "", *argv[MAX_ARGS];
+	struct sim_opts o;
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	sim_opts_default(&o);
+	rc = sim_opts_parse(&o, split(buf, argv), argv, msg, sizeof(msg));
+	ok(rc == SIM_EXIT_USAGE && strstr(msg, needle1) && (!needle2 || strstr(msg, needle2)),
+	   "'%s' refused: %s", args, msg);
+}
+
+static void test_bad_flags(void)
+{
+	refused("--frobnicate", "unknown option '--frobnicate'", NULL);
+	refused("--mem", "option '--mem' needs a value", NULL);
+	refused("--mem=", "needs a non-empty value", NULL);
+	refused("--mem lots", "--mem 'lots'", "not a size");
+	refused("--mem 16M", "--mem '16M'", "out of range");
+	refused("--mem 1025M", "--mem '1025M'", "multiple of 2M");
+	refused("--mem 99999999999999999999", "--mem", "too large");
+	refused("--cpus 0", "--cpus '0'", "out of range");
+	refused("--cpus two", "--cpus 'two'", "not a number");
+	refused("--duration soon", "--duration 'soon'", "turnovers");
+	refused("--duration 0s", "--duration '0s'", NULL);
+	refused("--seed -1", "--seed '-1'", NULL);
+	refused("--policy nosuch", "unknown policy 'nosuch'", "vanilla");
+	refused("--policy vanilla,vanilla", "'vanilla' given twice", NULL);
+	refused("--set nosuch=1", "--set nosuch", "-ENOENT");
+	refused("--set pcp=maybe", "--set pcp", "-EINVAL");
+	refused("--set watermark_scale_factor=0", "--set watermark_scale_factor",
+		"-ERANGE");
+	refused("--set watermark_scale_factor=99999", "out of range 1..3000", "-ERANGE");
+	refused("--set pcp", "--set 'pcp'", "name=value");
+	refused("--json=yes", "option '--json' takes no value", NULL);
+	refused("--samples 1", "--samples '1'", NULL);
+	refused("--jobs 0", "--jobs '0'", NULL);
+	refused("--gib-test-every 0s", "--gib-test-every", NULL);
+	refused("mixed", "unexpected argument 'mixed'", NULL);
+}
+
+static void test_good_flags(void)
+{
+	char buf[512], msg[512] = "", *argv[MAX_ARGS];
+	struct sim_opts o;
+
+	snprintf(buf, sizeof(buf), "--mem=256G --cpus 64 --profile build --duration 600s,3x "
+		 "--seed 99 --policy vanilla --set pcp=off --set reclaim_batch=64 --json "
+		 "--csv - --report /tmp/r --gib-test-every 60s --samples 20 --jobs 1");
+	sim_opts_default(&o);
+	is_long(sim_opts_parse(&o, split(buf, argv), argv, msg, sizeof(msg)), 0,
+		"every flag at once parses %s", msg);
+	ok(o.mem_bytes == 256ull << 30 && o.cpus == 64 && !strcmp(o.profile, "build") &&
+	   o.duration == 600 && o.turnovers == 3 && o.seed == 99 && o.nr_policies == 1 &&
+	   o.nr_sets == 2 && o.json && o.gib_test_every == 60 && o.samples == 20 &&
+	   o.jobs == 1, "and lands in the options");
+	sim_opts_default(&o);
+	ok(o.mem_bytes == 64ull << 30 && !strcmp(o.profile, "mixed") && o.seed == 1 &&
+	   !o.nr_policies, "defaults: 64G, mixed, seed 1, every preset");
+}
+
+/* Run sim_main on args; stdout and stderr into strings. */
+static int run(const char *args, char **out, char **err)
+{
+	char buf[512], msg[512] = "", *argv[MAX_ARGS];
+	size_t lo = 0, le = 0;
+	struct sim_opts o;
+	FILE *fo = open_memstream(out, &lo), *fe = open_memstream(err, &le);
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s --no-progress", args);
+	sim_opts_default(&o);
+	rc = sim_opts_parse(&o, split(buf, argv), argv, msg, sizeof(msg));
+	if (!rc)
+		rc = sim_main(&o, fo, fe);
+	else
+		fputs(msg, fe);
+	fclose(fo);
+	fclose(fe);
+	(*err)[strcspn(*err, "\n")] = 0;	/* one line, for the TAP description */
+	return rc;
+}
+
+static void test_bad_profile_file(void)
+{
+	char path[] = "/tmp/gigalloc_sim_cli_XXXXXX", args[128];
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	char *out, *err, want[96];
+
+	if (!ok(f != NULL, "temporary profile"))
+		return;
+	fputs("name oops\nconsumer a\n\tgfp movable\n\tsize 10%\n\tfill fast\nend\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "--mem 512M --profile %s", path);
+	snprintf(want, sizeof(want), "%s:5: ", path);
+	is_long(run(args, &out, &err), SIM_EXIT_USAGE, "a bad profile file: exit 2");
+	ok(strstr(err, want) && strstr(err, "bad fill 'fast'"), "reported as %s...: %s",
+	   want, err);
+	ok(!out[0], "nothing on stdout");
+	free(out);
+	free(err);
+	unlink(path);
+	is_long(run("--profile nosuch", &out, &err), SIM_EXIT_USAGE,
+		"an unknown profile: exit 2");
+	ok(strstr(err, "unknown profile 'nosuch'") && strstr(err, "webserver"),
+	   "names it and lists the built-ins: %s", err);
+	free(out);
+	free(err);
+}
+
+static void test_list_and_show(void)
+{
+	char *out, *err;
+
+	is_long(run("--list-profiles", &out, &err), 0, "--list-profiles");
+	ok(strstr(out, "mixed") && strstr(out, "webserver") && strstr(out, "build") &&
+	   strstr(out, "slab-heavy") && strstr(out, "frag"), "lists all five");
+	free(out);
+	free(err);
+	is_long(run("--show-profile frag", &out, &err), 0, "--show-profile frag");
+	ok(strstr(out, "free-pattern filler keep 1/4") != NULL, "prints its text");
+	free(out);
+	free(err);
+}
+
+static bool is_png(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char sig[8] = { 0 };
+	bool png = f && fread(sig, 1, 8, f) == 8 &&
+		   !memcmp(sig, "\x89PNG\r\n\x1a\n", 8);
+
+	if (f)
+		fclose(f);
+	return png;
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* The outputs of one small run: table, JSON keys, CSV, HTML with PNGs. */
+static void test_outputs(void)
+{
+	static const char *const keys[] = {
+		"\"name\"", "\"tainted_spbs\"", "\"ideal_tainted_spbs\"", "\"clean_spbs\"",
+		"\"empty_spbs\"", "\"total_spbs\"", "\"gib_pages_obtained\"",
+		"\"pages_migrated\"", "\"mixed_pageblocks\"", "\"pageblocks_with_unmovable\"",
+		"\"fallbacks\"", "\"spb_visits_median\": null", "\"spb_visits_p99\": null",
+		"\"sim_events\"", "\"events_per_sec\"", "\"peak_rss_bytes\"",
+		"\"mem_bytes\": 536870912", "\"cpus\": 2", "\"profile\": \"mixed\"",
+		"\"duration_seconds\": 5", "\"seed\": 3",
+	};
+	char dir[] = "/tmp/gigalloc_sim_report_XXXXXX", args[256], path[300];
+	char *out, *err, *csv;
+	struct stat st;
+
+	is_long(run("--mem 512M --cpus 2 --duration 5s --seed 3 --policy vanilla", &out, &err),
+		0, "a table run");
+	ok(strstr(out, "tainted (ideal, ratio)") && strstr(out, "vanilla") &&
+	   strstr(out, "obtained by the 1 GiB test"), "prints the comparison table");
+	free(out);
+	free(err);
+
+	is_long(run("--mem 512M --cpus 2 --duration 5s --seed 3 --json", &out, &err), 0,
+		"a JSON run");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		ok(strstr(out, keys[i]) != NULL, "JSON has %s", keys[i]);
+	ok(out[0] == '{' && out[strlen(out) - 2] == '}', "one JSON object");
+	free(out);
+	free(err);
+
+	if (!ok(mkdtemp(dir) != NULL, "temporary report directory"))
+		return;
+	snprintf(args, sizeof(args), "--mem 512M --duration 5s --report %s --csv %s/ts.csv",
+		 dir, dir);
+	is_long(run(args, &out, &err), 0, "a run with --report and --csv");
+	snprintf(path, sizeof(path), "%s/ts.csv", dir);
+	csv = sim_read_file(path, NULL);
+	ok(csv && !strncmp(csv, "policy,t_seconds,turnovers,tainted_spbs,", 40) &&
+	   strstr(csv, "\nvanilla,") && strstr(csv, "resident_pagecache"),
+	   "the CSV time series has a header and rows per policy");
+	free(csv);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	csv = sim_read_file(path, NULL);
+	ok(csv && strstr(csv, "<img src=\"map_vanilla_end.png\"") &&
+	   strstr(csv, "chart_tainted.png"), "index.html shows maps and charts");
+	free(csv);
+	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+		snprintf(path, sizeof(path), "%s/map_%s_gib.png", dir, *p);
+		ok(!stat(path, &st) && st.st_size > 100, "%s written", path);
+	}
+	snprintf(path, sizeof(path), "%s/chart_gib.png", dir);
+	ok(is_png(path), "charts are PNG files");
+	free(out);
+	free(err);
+	remove_dir(dir);
+}
+
+int main(void)
+{
+	test_bad_flags();
+	test_good_flags();
+	test_bad_profile_file();
+	test_list_and_show();
+	test_outputs();
+	return done_testing();
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Simulation runs: determinism (same inputs, same results, whatever the
+ * number of threads), the workload's records always agreeing with the
+ * library (through reclaim, migration and drop), the timing wheel, the
+ * frag profile's free pattern, pins, and the 1 GiB test.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "harness.h"
+#include "metrics.h"
+#include "options.h"
+#include "profile.h"
+#include "report.h"
+#include "run.h"
+#include "workload.h"
+
+/* ------------------------------------------------------------------------ */
+/* Determinism, end to end through the JSON output.                          */
+
+/* Run `gigalloc sim` args; JSON output without its timing lines. */
+static char *sim_json(const char *args, int *rc)
+{
+	char *argv[32], buf[512], *out = NULL, *err = NULL, *save = NULL;
+	size_t outlen = 0, errlen = 0;
+	struct sim_opts o;
+	FILE *fo = open_memstream(&out, &outlen), *fe = open_memstream(&err, &errlen);
+	int argc = 0;
+	char msg[512];
+
+	snprintf(buf, sizeof(buf), "%s --json --no-progress", args);
+	for (char *t = strtok_r(buf, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	sim_opts_default(&o);
+	*rc = sim_opts_parse(&o, argc, argv, msg, sizeof(msg));
+	if (!*rc)
+		*rc = sim_main(&o, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	if (err[0])
+		diag("stderr: %s", err);
+	free(err);
+	/* Drop the lines that carry wall-clock figures. */
+	for (char *line = out, *next; line && *line; line = next) {
+		size_t len;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		len = (size_t)(next - line);
+		if (memmem(line, len, "\"events_per_sec\"", 16) ||
+		    memmem(line, len, "\"peak_rss_bytes\"", 16) ||
+		    memmem(line, len, "\"wall_seconds\"", 14)) {
+			memmove(line, next, strlen(next) + 1);
+			next = line;
+		}
+	}
+	return out;
+}
+
+static void test_determinism(void)
+{
+	const char *base = "--mem 1G --duration 30s --seed 7 --samples 10";
+	char args[256];
+	int rc1, rc2, rc3, rc4;
+	char *a, *b, *c, *d;
+
+	a = sim_json(base, &rc1);
+	b = sim_json(base, &rc2);
+	snprintf(args, sizeof(args), "%s --jobs 1", base);
+	c = sim_json(args, &rc3);
+	d = sim_json("--mem 1G --duration 30s --seed 8 --samples 10", &rc4);
+	ok(!rc1 && !rc2 && !rc3 && !rc4, "four runs succeed");
+	ok(a && strstr(a, "\"policies\"") && strstr(a, "\"tainted_spbs\""),
+	   "the output is the JSON comparison");
+	ok(a && b && !strcmp(a, b), "same inputs and seed: identical results");
+	ok(a && c && !strcmp(a, c), "one thread or two: identical results");
+	ok(a && d && strcmp(a, d), "another seed: other results");
+	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "\"name\": \"%s\"", *p);
+		ok(a && strstr(a, name), "policy %s was run by default", *p);
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The workload against the library, tick by tick.                           */
+
+struct rig {
+	struct ga_zone *zone;
+	struct ga_executor *ex;
+	struct sim_workload w;
+	struct sim_profile prof;
+	struct ga_policy policy;
+};
+
+static int rig_init(struct rig *r, const char *policy, const char *profile_text,
+		    unsigned long pages, uint64_t seed)
+{
+	struct ga_zone_config zc;
+	char err[512] = "";
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = sim_profile_parse(&r->prof, profile_text, "rig", err, sizeof(err));
+	if (rc) {
+		diag("%s", err);
+		return rc;
+	}
+	ga_policy_preset(&r->policy, policy);
+	ga_executor_create(&r->ex, GA_EXECUTOR_MANUAL, 0);
+	ga_zone_config_default(&zc, 0, pages, 4);
+	zc.policy = &r->policy;
+	zc.ops = sim_workload_ops();
+	zc.ops_ctx = &r->w;
+	zc.executor = r->ex;
+	rc = ga_zone_create(&r->zone, &zc);
+	return rc ? rc : sim_workload_init(&r->w, r->zone, &r->prof, seed, 60000);
+}
+
+static void rig_ticks(struct rig *r, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		sim_workload_tick(&r->w);
+		ga_executor_run_pending(r->ex);
+	}
+}
+
+static void rig_destroy(struct rig *r)
+{
+	sim_workload_destroy(&r->w);
+	ga_zone_destroy(r->zone);
+	ga_executor_destroy(r->ex);
+}
+
+/* Every live record is exactly the allocation the library holds for it. */
+static unsigned long records_disagree(struct rig *r, uint64_t *resident)
+{
+	unsigned long bad = 0;
+
+	*resident = 0;
+	for (uint32_t i = 0; i < r->w.rec_used; i++) {
+		const struct sim_rec *rec = &r->w.rec[i];
+		struct ga_page_info pi;
+
+		if (!(rec->meta & REC_LIVE))
+			continue;
+		*resident += 1ul << (rec->meta & REC_ORDER_MASK);
+		if (ga_page_query(r->zone, rec->pfn, &pi) || pi.state != GA_PAGE_ALLOC ||
+		    pi.head_pfn != rec->pfn || pi.owner != i ||
+		    pi.order != (rec->meta & REC_ORDER_MASK) ||
+		    !!pi.pins != !!(rec->meta & REC_PINNED))
+			bad++;
+	}
+	return bad;
+}
+
+static void test_records_agree(void)
+{
+	const char *text = sim_profile_builtin_text("mixed");
+
+	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+		struct rig r;
+		struct sim_census c;
+		uint64_t resident, sum = 0;
+
+		if (rig_init(&r, *p, text, 1ul << 18, 3)) {
+			ok(0, "%s: rig", *p);
+			continue;
+		}
+		rig_ticks(&r, 70000);
+		is_long(records_disagree(&r, &resident), 0,
+			"%s: every record matches the library after 70 s", *p);
+		for (unsigned int i = 0; i < r.prof.nr_consumers; i++)
+			sum += r.w.cons[i].resident;
+		is_long(sum, resident, "%s: consumers' resident pages add up", *p);
+		sim_census_take(r.zone, &c);
+		is_long(c.movable + c.unmovable + c.reclaimable, resident,
+			"%s: the library holds exactly the workload's pages", *p);
+		ok(r.w.st.reclaimed_pages > 0, "%s: memory was kept full by reclaim "
+		   "(%llu pages reclaimed)", *p, (unsigned long long)r.w.st.reclaimed_pages);
+		is_long(r.w.st.errors, 0, "%s: no library call failed", *p);
+		zone_ok(r.zone, "%s: zone intact", *p);
+		rig_destroy(&r);
+	}
+}
+
+/* Lifetimes beyond the fine wheel (65 s) go through the coarse wheel. */
+static void test_wheel(void)
+{
+	const char *text = "name w\nconsumer c\n\tgfp movable\n\tsize 10%\n"
+			   "\tlifetime fixed 70s\nend\n";
+	struct rig r;
+	uint64_t first;
+
+	if (rig_init(&r, "vanilla", text, 1ul << 16, 1)) {
+		ok(0, "rig");
+		return;
+	}
+	rig_ticks(&r, 1);
+	first = r.w.cons[0].st.allocs;
+	ok(first > 0, "the consumer filled its share in the first tick");
+	rig_ticks(&r, 70000 - 1);
+	is_long(r.w.cons[0].st.frees, 0, "nothing freed before 70 s");
+	rig_ticks(&r, 1);
+	is_long(r.w.cons[0].st.frees, first, "everything freed at exactly 70 s");
+	rig_destroy(&r);
+}
+
+static void test_free_pattern_and_pins(void)
+{
+	const char *text = "name f\nconsumer filler\n\tgfp movable\n\tsize 90%\n\tstop 1s\nend\n"
+			   "consumer p\n\tgfp movable\n\tsize 1%\n\tpin 100% inf\nend\n"
+			   "at 1s free-pattern filler keep 1/4\n";
+	struct rig r;
+	unsigned long kept = 0, wrong = 0, pinned = 0;
+	uint64_t resident;
+
+	if (rig_init(&r, "vanilla", text, 1ul << 16, 1)) {
+		ok(0, "rig");
+		return;
+	}
+	rig_ticks(&r, 1000);
+	for (uint32_t i = 0; i < r.w.rec_used; i++) {
+		const struct sim_rec *rec = &r.w.rec[i];
+
+		if (!(rec->meta & REC_LIVE))
+			continue;
+		if (((rec->meta & REC_CONS_MASK) >> REC_CONS_SHIFT) == 0) {
+			kept++;
+			wrong += rec->pfn % 4 != 0;
+		} else {
+			pinned += !!(rec->meta & REC_PINNED);
+		}
+	}
+	ok(kept > 0, "the filler kept %lu pages", kept);
+	is_long(wrong, 0, "only pages with pfn %% 4 == 0 are left");
+	ok(pinned > 0 && pinned == r.w.cons[1].st.allocs, "every 'p' allocation is pinned");
+	is_long(records_disagree(&r, &resident), 0, "and the library agrees, pins included");
+	rig_destroy(&r);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A whole run, and the 1 GiB test.                                          */
+
+static void test_gib_test(void)
+{
+	const char *text = "name g\nduration 10s\nconsumer anon\n\tgfp movable\n"
+			   "\tsize 30%\n\tfill 10%/s\n\tlifetime exp 5s\nend\n";
+	struct sim_profile prof;
+	struct sim_config cfg = { 0 };
+	struct sim_result res;
+	const struct sim_gib_test *t;
+	char err[512];
+
+	sim_profile_parse(&prof, text, "g", err, sizeof(err));
+	cfg.mem_bytes = 2ull << 30;
+	cfg.cpus = 2;
+	cfg.profile = &prof;
+	cfg.duration = 10;
+	cfg.seed = 1;
+	cfg.maps = true;
+	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
+	ga_policy_preset(&cfg.policy, "vanilla");
+	is_long(sim_run(&cfg, &res), 0, "a 2 GiB run of movable memory only %s", res.errmsg);
+	t = sim_final_test(&res);
+	ok(t != NULL, "the final 1 GiB test ran");
+	is_long(res.final.tainted, 0, "only movable memory: nothing tainted");
+	is_long(res.final.ideal, 0, "and the ideal is 0");
+	ok(t && t->obtained >= 1, "at least one 1 GiB page obtained (%lu)",
+	   t ? t->obtained : 0);
+	ok(t && t->fail_err < 0, "the test ran until the allocator failed (%s)",
+	   t ? ga_block_reason_name(t->fail_reason) : "-");
+	ok(t && t->obtained * (1ul << 18) <= 2 * (1ul << 18), "never more than the zone");
+	ok(res.map_end && res.map_gib && res.map_w == 512 && res.map_h == 2,
+	   "both memory maps captured");
+	if (res.map_gib && t) {
+		unsigned long contig = 0;
+
+		for (unsigned int i = 0; i < res.map_w * res.map_h; i++)
+			contig += res.map_gib[i] == SIM_PB_CONTIG;
+		is_long(contig, t->obtained * 512, "the map shows each 1 GiB page");
+	}
+	ok(res.nr_samples >= 10, "a time series was sampled (%zu points)", res.nr_samples);
+	ok(res.samples[res.nr_samples - 1].t == 10, "the last sample is at the end");
+	sim_result_free(&res);
+}
+
+/* Every built-in profile runs on every policy without a library error. */
+static void test_profiles_run(void)
+{
+	for (const struct sim_builtin_profile *b = sim_builtin_profiles; b->name; b++) {
+		struct sim_profile prof;
+		struct sim_config cfg = { 0 };
+		struct sim_result res;
+		char err[512];
+
+		sim_profile_parse(&prof, b->text, b->name, err, sizeof(err));
+		cfg.mem_bytes = 512ull << 20;
+		cfg.cpus = 2;
+		cfg.profile = &prof;
+		cfg.duration = 4;
+		cfg.seed = 5;
+		for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+			snprintf(cfg.policy_name, sizeof(cfg.policy_name), "%s", *p);
+			ga_policy_preset(&cfg.policy, *p);
+			is_long(sim_run(&cfg, &res), 0, "profile %s, policy %s: runs %s",
+				b->name, *p, res.errmsg);
+			sim_result_free(&res);
+		}
+	}
+}
+
+int main(void)
+{
+	test_determinism();
+	test_records_agree();
+	test_wheel();
+	test_free_pattern_and_pins();
+	test_gib_test();
+	test_profiles_run();
+	return done_testing();
+}

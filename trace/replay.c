@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The replay loop. Kernel traces are not closed worlds: pages allocated
+ * before tracing began, bulk allocations, compaction targets and split
+ * huge pages are freed without a traced allocation, and a kernel page may
+ * be freed piecewise. Every such case has a rule and a counter here, so the
+ * report says how much of the trace was replayed exactly.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "pfnmap.h"
+#include "replay.h"
+
+#define PAGE_SHIFT_4K	12
+#define PRELOAD_OWNER	(1ull << 62)	/* owner tokens of preloaded pages */
+#define GIB_OWNER	(1ull << 61)	/* ... of the final test's 1 GiB pages */
+#define NS_PER_S	1000000000ull
+#define MAX_TICKS_PER_GAP 16		/* vmstat ticks run for one time gap */
+
+struct replay {
+	const struct trace *t;
+	const struct replay_config *cfg;
+	struct replay_result *res;
+	struct replay_stats *st;
+	struct ga_zone *zone;
+	struct ga_executor *ex;
+	struct pfnmap map;
+	unsigned int max_order;		/* the zone's */
+	unsigned int max_traced_order;	/* highest order the trace allocates */
+	uint64_t next_tick_ns;
+	struct sim_counters k0;		/* after the preload */
+	struct ga_stats s0;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int fail(struct replay *r, int err, const char *what)
+{
+	struct sim_result *res = &r->res->sim;
+
+	if (!res->err) {
+		res->err = err;
+		snprintf(res->errmsg, sizeof(res->errmsg), "%s: %s", res->policy, what);
+	}
+	return err;
+}
+
+uint64_t replay_default_pages(const struct trace *t)
+{
+	uint64_t pb = 1u << 9;
+
+	return (t->st.max_pfn + 1 + pb - 1) / pb * pb;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Migration callback: the library moved a simulated allocation.             */
+
+static int replay_migrate(void *ctx, struct ga_zone *zone, uint64_t owner,
+			  ga_pfn_t old_pfn, ga_pfn_t new_pfn, unsigned int order)
+{
+	struct replay *r = ctx;
+	struct pfnmap_entry *e;
+
+	(void)zone;
+	r->st->migrate_calls++;
+	if (owner & PRELOAD_OWNER) {	/* nothing refers to these by pfn */
+		r->st->migrated_pages += 1ull << order;
+		return 0;
+	}
+	e = pfnmap_find(&r->map, owner);
+	if (!e || e->spfn != old_pfn || e->order != order)
+		return -EBUSY;	/* cannot happen single-threaded; refuse safely */
+	e->spfn = new_pfn;
+	r->st->migrated_pages += 1ull << order;
+	return 0;
+}
+
+static const struct ga_ops replay_ops = {
+	.migrate = replay_migrate,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Frees.                                                                    */
+
+static void sim_free(struct replay *r, struct pfnmap_entry *e)
+{
+	if (e->spfn != PFNMAP_NO_SIM) {
+		if (ga_free(r->zone, 0, e->spfn, e->order))
+			fail(r, -EUCLEAN, "ga_free of a replayed allocation failed");
+		r->st->frees++;
+		r->st->free_pages += 1ull << e->order;
+	} else {
+		r->st->free_of_failed++;
+	}
+	pfnmap_delete(&r->map, e);
+}
+
+/*
+ * The allocation holding kpfn: the entry keyed by kpfn itself, or by the
+ * 2^n-aligned pfn below it for a larger n (kernel allocations are
+ * naturally aligned, so only those heads can cover it).
+ */
+static struct pfnmap_entry *covering(struct replay *r, uint64_t kpfn,
+				     unsigned int order)
+{
+	struct pfnmap_entry *e = pfnmap_find(&r->map, kpfn);
+
+	if (e)
+		return e;
+	for (unsigned int n = order + 1; n <= r->max_traced_order; n++) {
+		e = pfnmap_find(&r->map, kpfn & ~((1ull << n) - 1));
+		if (e && e->order == n)
+			return e;
+	}
+	return NULL;
+}
+
+/* A free larger than the allocation at its pfn: release all inside it. */
+static void free_span(struct replay *r, uint64_t kpfn, unsigned int order)
+{
+	uint64_t end = kpfn + (1ull << order);
+
+	r->st->free_spanning++;
+	for (uint64_t p = kpfn; p < end; p++) {
+		struct pfnmap_entry *e = pfnmap_find(&r->map, p);
+
+		if (e && p + (1ull << e->order) <= end)
+			sim_free(r, e);
+	}
+}
+
+static void replay_free(struct replay *r, const struct ft_event *ev)
+{
+	struct pfnmap_entry *e = covering(r, ev->pfn, ev->order);
+
+	if (!e) {
+		r->st->free_untracked++;
+		r->st->free_untracked_pages += 1ull << ev->order;
+		return;
+	}
+	if (e->kpfn == ev->pfn && e->order == ev->order && !e->freed) {
+		sim_free(r, e);
+		return;
+	}
+	if (e->kpfn == ev->pfn && e->order < ev->order) {
+		free_span(r, ev->pfn, ev->order);
+		return;
+	}
+	/* Part of a larger allocation (split_page, a split THP, the tail
+	 * frees of __free_pages): the library cannot split an allocation,
+	 * so the whole block is freed once all its pages are. */
+	r->st->free_partial++;
+	e->freed += 1u << ev->order;
+	if (e->freed >= 1u << e->order)
+		sim_free(r, e);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Allocations.                                                              */
+
+/* The kernel allocated a pfn we still hold: its free was not traced
+ * (lost events), or it is the head of a split allocation. */
+static void drop_stale(struct replay *r, struct pfnmap_entry *e)
+{
+	if (e->freed)
+		r->st->split_released++;
+	else
+		r->st->alloc_live_pfn++;
+	sim_free(r, e);
+}
+
+static void replay_alloc(struct replay *r, const struct ft_event *ev)
+{
+	struct pfnmap_entry ne = { .kpfn = ev->pfn, .order = ev->order };
+	struct pfnmap_entry *old = pfnmap_find(&r->map, ev->pfn);
+	unsigned int cpu = ev->cpu % r->cfg->nr_cpus;
+	int err;
+
+	if (old)
+		drop_stale(r, old);
+	if (ev->order > r->max_order) {
+		r->st->alloc_too_big++;
+		err = -E2BIG;
+	} else {
+		err = ga_alloc(r->zone, cpu, ev->order, ev->arg, ev->pfn, &ne.spfn);
+	}
+	if (err) {
+		ne.spfn = PFNMAP_NO_SIM;
+		if (err == -ENOMEM)
+			r->st->alloc_fail++;
+		else if (err != -E2BIG)
+			r->st->alloc_bad++;
+	} else {
+		r->st->allocs++;
+		r->st->alloc_pages += 1ull << ev->order;
+	}
+	if (ev->order == 9 && (ev->arg & GA_GFP_MOVABLE)) {	/* THP-sized */
+		r->st->thp_tries++;
+		r->st->thp_ok += !err;
+	}
+	if (pfnmap_insert(&r->map, &ne))
+		fail(r, -ENOMEM, "out of memory for the pfn map");
+}
+
+/* The vmstat worker's once-a-second pcp decay, on the trace's clock. */
+static void advance_time(struct replay *r, uint64_t ts)
+{
+	unsigned int n = 0;
+
+	if (!r->next_tick_ns) {
+		r->next_tick_ns = ts + NS_PER_S;
+		return;
+	}
+	while (ts >= r->next_tick_ns) {
+		if (n++ < MAX_TICKS_PER_GAP) {
+			ga_vmstat_tick(r->zone);
+			r->st->vmstat_ticks++;
+		}
+		r->next_tick_ns += NS_PER_S;
+	}
+}
+
+static int drive(struct replay *r)
+{
+	const struct trace *t = r->t;
+
+	for (size_t i = 0; i < t->nr && !r->res->sim.err; i++) {
+		const struct ft_event *ev = &t->ev[i];
+
+		advance_time(r, ev->ts_ns);
+		if (ev->kind == FT_ALLOC)
+			replay_alloc(r, ev);
+		else
+			replay_free(r, ev);
+		if (ga_executor_pending(r->ex))
+			ga_executor_run_pending(r->ex);
+	}
+	return r->res->sim.err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Setup, preload and the end of the run.                                    */
+
+static int make_zone(struct replay *r)
+{
+	const struct replay_config *cfg = r->cfg;
+	struct ga_zone_config zc;
+	struct ga_zone_info zi;
+	char why[200] = "", msg[260];
+	int err;
+
+	err = ga_executor_create(&r->ex, GA_EXECUTOR_MANUAL, 0);
+	if (err)
+		return fail(r, err, "cannot create the executor");
+	ga_zone_config_default(&zc, 0, cfg->zone_pages, cfg->nr_cpus);
+	zc.holes = cfg->holes;
+	zc.nr_holes = cfg->nr_holes;
+	zc.policy = &cfg->policy;
+	zc.ops = &replay_ops;
+	zc.ops_ctx = r;
+	zc.executor = r->ex;
+	if (ga_zone_config_check(&zc, why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "bad zone: %s", why);
+		return fail(r, -EINVAL, msg);
+	}
+	err = ga_zone_create(&r->zone, &zc);
+	if (err)
+		return fail(r, err, "cannot create the zone (out of memory?)");
+	ga_zone_info(r->zone, &zi);
+	r->max_order = zi.max_page_order;
+	return 0;
+}
+
+static int preload(struct replay *r)
+{
+	static const unsigned int gfp[GA_MT_PCPTYPES] = {
+		GA_GFP_KERNEL, GA_GFP_HIGHUSER_MOVABLE, GA_GFP_KERNEL_RECLAIMABLE,
+	};
+	uint64_t n = 0;
+
+	for (int mt = 0; mt < GA_MT_PCPTYPES; mt++) {
+		for (uint64_t i = 0; i < r->cfg->preload[mt]; i++, n++) {
+			ga_pfn_t pfn;
+
+			if (ga_alloc(r->zone, (unsigned int)(n % r->cfg->nr_cpus), 0,
+				     gfp[mt], PRELOAD_OWNER | n, &pfn)) {
+				r->st->preload_fail++;
+				continue;
+			}
+			r->st->preload_pages++;
+		}
+	}
+	ga_executor_run_pending(r->ex);
+	sim_counters_read(r->zone, &r->k0);
+	ga_zone_stats(r->zone, &r->s0);
+	return 0;
+}
+
+/* Each region not obtained by the test is tried alone, to count why. */
+static void probe_blockers(struct replay *r, struct sim_gib_test *g,
+			   unsigned long region_pages)
+{
+	unsigned long n = ga_zone_nr_regions(r->zone, 0);
+
+	for (unsigned long i = 0; i < n; i++) {
+		struct ga_contig_report rep = { 0 };
+		struct ga_page_info pi;
+		struct ga_region_info ri;
+
+		if (ga_region_query(r->zone, i, 0, &ri) ||
+		    ri.end_pfn - ri.start_pfn < region_pages)
+			continue;
+		if (!ga_page_query(r->zone, ri.start_pfn, &pi) &&
+		    pi.state == GA_PAGE_CONTIG)
+			continue;	/* obtained by the test */
+		if (!ga_alloc_contig_range(r->zone, 0, ri.start_pfn, ri.end_pfn,
+					   GIB_OWNER | (1ull << 40) | i, &rep)) {
+			g->probe_obtained++;
+			ga_free_contig_range(r->zone, 0, ri.start_pfn, ri.end_pfn);
+		} else if (rep.reason >= 0 && rep.reason < GA_NR_BLOCK_REASONS) {
+			g->blockers[rep.reason]++;
+		}
+	}
+}
+
+/* The sim's final test: take 1 GiB pages until the allocator says no. */
+static void gib_test(struct replay *r)
+{
+	struct sim_gib_test *g = &r->res->gib;
+	struct ga_zone_info zi;
+	double t0 = now_s();
+
+	ga_zone_info(r->zone, &zi);
+	g->fail_mt = -1;
+	for (;;) {
+		struct ga_contig_report rep = { 0 };
+		ga_pfn_t pfn;
+		int err = ga_alloc_contig_pages(r->zone, 0, zi.spb_order,
+						GIB_OWNER | g->obtained, &pfn, &rep);
+
+		g->pages_migrated += rep.pages_migrated;
+		g->pages_dropped += rep.pages_dropped;
+		if (err) {
+			g->fail_err = err;
+			g->fail_reason = rep.reason;
+			g->fail_mt = rep.migratetype;
+			break;
+		}
+		g->obtained++;
+	}
+	probe_blockers(r, g, 1ul << zi.spb_order);
+	g->at = r->res->sim.sim_seconds;
+	g->wall_s = now_s() - t0;
+	r->res->sim.tests = g;
+	r->res->sim.nr_tests = 1;
+	r->res->sim.has_final_test = true;
+}
+
+static uint64_t peak_rss(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (uint64_t)ru.ru_maxrss * 1024;	/* Linux reports KiB */
+}
+
+/* The sim's per-consumer row shows failures and THP success: one
+ * "consumer", the trace itself. */
+static void fill_consumer(struct replay *r)
+{
+	struct sim_consumer_stats *c = &r->res->sim.cstats[0];
+
+	r->res->sim.nr_consumers = 1;
+	c->allocs = r->st->allocs;
+	c->alloc_pages = r->st->alloc_pages;
+	c->frees = r->st->frees;
+	c->fails = r->st->alloc_fail + r->st->alloc_too_big + r->st->alloc_bad;
+	c->migrated_pages = r->st->migrated_pages;
+	c->thp_tries = r->st->thp_tries;
+	c->thp_ok = r->st->thp_ok;
+}
+
+static int check(struct replay *r)
+{
+	char why[256];
+
+	if (!r->cfg->check || !ga_zone_check(r->zone, why, sizeof(why)))
+		return 0;
+	return fail(r, -EUCLEAN, why);
+}
+
+/*
+ * Counters count the trace only: the preload's own fallbacks (claiming
+ * blocks for the pages in use before tracing) are not the trace's.
+ */
+static void counters_since_start(struct replay *r)
+{
+	struct sim_counters *k = &r->res->sim.counters;
+	const struct sim_counters *k0 = &r->k0;
+	struct ga_stats *s = &r->res->stats;
+
+	sim_counters_read(r->zone, k);
+	k->fallbacks -= k0->fallbacks;
+	k->fallbacks_fragmenting -= k0->fallbacks_fragmenting;
+	k->claims -= k0->claims;
+	k->claim_whole -= k0->claim_whole;
+	k->claim_partial -= k0->claim_partial;
+	k->claim_refused -= k0->claim_refused;
+	k->steals -= k0->steals;
+	k->kswapd_reclaimed -= k0->kswapd_reclaimed;
+	k->direct_reclaimed -= k0->direct_reclaimed;
+	k->alloc_fail -= k0->alloc_fail;
+	k->highatomic_reserve -= k0->highatomic_reserve;
+	k->boosts -= k0->boosts;
+	k->pgalloc -= k0->pgalloc;
+	k->pgfree -= k0->pgfree;
+	ga_zone_stats(r->zone, s);
+	for (int i = 0; i < GA_NR_STATS; i++)
+		s->v[i] -= r->s0.v[i];
+	for (int a = 0; a < GA_MT_PCPTYPES; a++)
+		for (int b = 0; b < GA_MT_TYPES; b++)
+			s->fallback[a][b] -= r->s0.fallback[a][b];
+}
+
+static int finish(struct replay *r, double loop_s)
+{
+	struct sim_result *res = &r->res->sim;
+	const struct trace *t = r->t;
+	struct ga_zone_info zi;
+	int err;
+
+	res->loop_s = loop_s;
+	res->events = t->nr;
+	res->events_per_sec = loop_s > 0 ? (double)t->nr / loop_s : 0;
+	res->sim_seconds = t->nr ? (double)(t->st.ts_last - t->st.ts_first) / 1e9 : 0;
+	ga_zone_info(r->zone, &zi);
+	res->managed_pages = zi.managed_pages;
+	res->wmark_min = zi.wmark_min;
+	res->wmark_low = zi.wmark_low;
+	res->wmark_high = zi.wmark_high;
+	res->nr_cpus = zi.nr_cpus;
+	err = sim_census_take(r->zone, &res->final);
+	if (err)
+		return fail(r, err, "out of memory for the census");
+	counters_since_start(r);
+	res->wstats.events = t->nr;
+	res->wstats.migrate_calls = r->st->migrate_calls;
+	res->wstats.migrated_pages = r->st->migrated_pages;
+	r->st->live_at_end = r->map.nr;
+	fill_consumer(r);
+	err = check(r);
+	if (err || r->cfg->no_gib_test)
+		return err;
+	gib_test(r);
+	r->st->gib_migrated_pages = r->st->migrated_pages - res->wstats.migrated_pages;
+	return check(r);
+}
+
+int replay_run(const struct trace *t, const struct replay_config *cfg,
+	       struct replay_result *res)
+{
+	struct replay r = { .t = t, .cfg = cfg, .res = res, .st = &res->rp };
+	double t0 = now_s(), loop0;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->sim.policy, sizeof(res->sim.policy), "%s", cfg->policy_name);
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->ev[i].kind == FT_ALLOC && t->ev[i].order > r.max_traced_order)
+			r.max_traced_order = t->ev[i].order;
+	err = pfnmap_init(&r.map, 1u << 16);
+	if (err)
+		return fail(&r, err, "out of memory for the pfn map");
+	err = make_zone(&r);
+	if (!err)
+		err = preload(&r);
+	if (!err && sim_census_take(r.zone, &res->start))
+		err = fail(&r, -ENOMEM, "out of memory for the census");
+	if (!err) {
+		loop0 = now_s();
+		err = drive(&r);
+		if (!err)
+			err = finish(&r, now_s() - loop0);
+	}
+	pfnmap_destroy(&r.map);
+	if (r.zone)
+		ga_zone_destroy(r.zone);
+	if (r.ex)
+		ga_executor_destroy(r.ex);
+	res->sim.wall_s = now_s() - t0;
+	res->sim.peak_rss_bytes = peak_rss();
+	return err;
+}

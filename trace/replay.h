@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Faithful replay of a kernel trace under one policy: the request stream
+ * (order, gfp/migratetype, CPU, timing) goes to ga_alloc/ga_free, the
+ * library chooses the pfns, and a map from kernel pfn to simulated pfn lets
+ * each traced free find its allocation. The outcome is a struct sim_result,
+ * so the simulator's report rows print it exactly as they print a run.
+ */
+#ifndef GA_TRACE_REPLAY_H
+#define GA_TRACE_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gigalloc.h"
+#include "run.h"
+#include "trace.h"
+
+struct replay_config {
+	char policy_name[SIM_POLICY_NAME_LEN];
+	struct ga_policy policy;
+	uint64_t zone_pages;		/* pageblock-aligned */
+	const struct ga_pfn_range *holes;	/* never allocatable (layout.h) */
+	size_t nr_holes;
+	unsigned int nr_cpus;		/* trace CPUs are taken modulo this */
+	/* Pages in use when tracing began, by gfp mobility: allocated as
+	 * order-0 pages before the first event, never freed. */
+	uint64_t preload[GA_MT_PCPTYPES];
+	bool no_gib_test;
+	bool check;			/* run ga_zone_check at the end (tests) */
+};
+
+/* What the replay did with the trace's events. */
+struct replay_stats {
+	uint64_t allocs, alloc_pages;	/* replayed successfully */
+	uint64_t alloc_fail;		/* -ENOMEM in the simulation */
+	uint64_t alloc_too_big;		/* order above the zone's max order */
+	uint64_t alloc_bad;		/* refused for another reason */
+	uint64_t alloc_live_pfn;	/* kernel reused a pfn we still held */
+	uint64_t frees, free_pages;	/* that freed a simulated allocation */
+	uint64_t free_partial;		/* freed part of an allocation (split pages) */
+	uint64_t split_released;	/* split allocations released early */
+	uint64_t free_untracked, free_untracked_pages;	/* allocated before tracing */
+	uint64_t free_of_failed;	/* frees of allocations the simulation lacked */
+	uint64_t free_spanning;		/* one free covering several allocations */
+	uint64_t preload_pages, preload_fail;
+	uint64_t migrate_calls, migrated_pages;	/* by the library, during the replay */
+	uint64_t gib_migrated_pages;	/* ... by the final 1 GiB test */
+	uint64_t thp_tries, thp_ok;	/* order-9 movable allocations */
+	uint64_t vmstat_ticks;
+	uint64_t live_at_end;		/* map entries left */
+};
+
+/* Not to be copied or moved: sim.tests points at gib. */
+struct replay_result {
+	struct sim_result sim;		/* census, counters, 1 GiB test, timing */
+	struct sim_gib_test gib;	/* sim.tests points here */
+	struct sim_census start;	/* after the preload, before the first event */
+	struct ga_stats stats;		/* the library's counters at the end */
+	struct replay_stats rp;
+};
+
+/*
+ * Replay t under cfg. Returns 0 or a negative errno with
+ * res->sim.errmsg saying what failed.
+ */
+int replay_run(const struct trace *t, const struct replay_config *cfg,
+	       struct replay_result *res);
+
+/* The zone size a trace needs when nothing else says: its highest pfn,
+ * rounded up to a pageblock. */
+uint64_t replay_default_pages(const struct trace *t);
+
+#endif /* GA_TRACE_REPLAY_H */

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Replay reports. Every figure printed is computed in replay.c, trace.c,
+ * groundtruth.c or the simulator's metrics; this file only lays them out.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "replay_report.h"
+#include "report.h"
+
+#define U(x) ((unsigned long long)(x))
+
+const struct replay_result *replay_vanilla(const struct replay_report *r)
+{
+	for (size_t i = 0; i < r->nr; i++)
+		if (!strcmp(r->res[i].sim.policy, "vanilla"))
+			return &r->res[i];
+	return NULL;
+}
+
+double replay_gt_diff_percent(const struct gt_row *row)
+{
+	if (row->kernel == 0)
+		return row->replay == 0 ? 0 : NAN;
+	return 100.0 * (row->replay - row->kernel) / fabs(row->kernel);
+}
+
+static double delta(const struct gt_vmstat *a, const struct gt_vmstat *b,
+		    const char *const *names)
+{
+	double d = 0;
+
+	for (; *names; names++)
+		d += (double)gt_vmstat_get(b, *names, NULL) -
+		     (double)gt_vmstat_get(a, *names, NULL);
+	return d;
+}
+
+static size_t block_rows(const struct ground_truth *gt,
+			 const struct replay_result *res, struct gt_row *rows)
+{
+	static const char *const end_label[] = {
+		"Unmovable pageblocks at end", "Movable pageblocks at end",
+		"Reclaimable pageblocks at end", "HighAtomic pageblocks at end",
+	};
+	static const char *const chg_label[] = {
+		"Unmovable pageblocks, change", "Movable pageblocks, change",
+		"Reclaimable pageblocks, change",
+	};
+	const struct sim_census *end = &res->sim.final, *start = &res->start;
+	size_t n = 0;
+
+	if (!gt->after.have_pagetypeinfo)
+		return 0;
+	rows[n++] = (struct gt_row){ "pageblocks in the zone(s)",
+		(double)gt->after.blocks_total, (double)end->pageblocks,
+		"pagetypeinfo, all zones" };
+	for (int mt = 0; mt < 4; mt++)
+		rows[n++] = (struct gt_row){ end_label[mt], (double)gt->after.blocks[mt],
+			(double)end->blocks_mt[mt], "pagetypeinfo after" };
+	if (!gt->before.have_pagetypeinfo)
+		return n;
+	for (int mt = 0; mt < 3; mt++)
+		rows[n++] = (struct gt_row){ chg_label[mt],
+			(double)gt->after.blocks[mt] - (double)gt->before.blocks[mt],
+			(double)end->blocks_mt[mt] - (double)start->blocks_mt[mt],
+			"pagetypeinfo after - before" };
+	return n;
+}
+
+static uint64_t pcp_pages(const struct gt_snapshot *s)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->nr_zones; i++)
+		n += s->zone[i].pcp_count;
+	return n;
+}
+
+size_t replay_gt_rows(const struct replay_report *r,
+		      const struct replay_result *res, struct gt_row *rows)
+{
+	static const char *const pgalloc[] = {
+		"pgalloc_dma", "pgalloc_dma32", "pgalloc_normal", "pgalloc_movable", NULL,
+	};
+	static const char *const pgfree[] = { "pgfree", NULL };
+	const struct ground_truth *gt = r->gt;
+	const struct trace_stats *ts = &r->t->st;
+	const struct sim_counters *k = &res->sim.counters;
+	size_t n;
+
+	if (!gt || !gt->present)
+		return 0;
+	n = block_rows(gt, res, rows);
+	rows[n++] = (struct gt_row){ "fallbacks", (double)ts->events[FT_EXTFRAG],
+		(double)k->fallbacks, "mm_page_alloc_extfrag events" };
+	rows[n++] = (struct gt_row){ "fallbacks that claimed the block",
+		(double)ts->extfrag_change_ownership, (double)k->claims,
+		"extfrag change_ownership=1" };
+	rows[n++] = (struct gt_row){ "fragmenting fallbacks",
+		(double)ts->extfrag_fragmenting, (double)k->fallbacks_fragmenting,
+		"extfrag fragmenting=1" };
+	if (gt->before.have_vmstat && gt->after.have_vmstat) {
+		rows[n++] = (struct gt_row){ "pages allocated",
+			delta(&gt->before.vm, &gt->after.vm, pgalloc),
+			(double)res->rp.alloc_pages, "vmstat pgalloc_* delta" };
+		rows[n++] = (struct gt_row){ "pages freed",
+			delta(&gt->before.vm, &gt->after.vm, pgfree),
+			(double)res->rp.free_pages, "vmstat pgfree delta" };
+	}
+	if (gt->after.have_buddyinfo)
+		rows[n++] = (struct gt_row){ "free pages at end (buddy)",
+			(double)gt->after.buddy_free_pages, (double)res->sim.final.free,
+			"buddyinfo after" };
+	if (gt->after.have_buddyinfo && gt->after.have_zoneinfo)
+		rows[n++] = (struct gt_row){ "free pages at end (buddy + pcp)",
+			(double)(gt->after.buddy_free_pages + pcp_pages(&gt->after)),
+			(double)(res->sim.final.free + res->sim.final.pcp),
+			"buddyinfo + zoneinfo pcp counts" };
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Text.                                                                     */
+
+static void text_header(FILE *f, const struct replay_report *r)
+{
+	const struct trace_stats *s = &r->t->st;
+	const struct ground_truth *gt = r->gt;
+
+	fprintf(f, "gigalloc replay: %s (%s, %llu lines)\n", r->trace_path,
+		r->t->format, U(s->lines));
+	if (gt && gt->present && gt->kernel[0])
+		fprintf(f, "  captured on Linux %s, %u CPUs, %llu MiB, workload: %s\n",
+			gt->kernel, gt->cpus, U(gt->memtotal_kb >> 10), gt->workload);
+	fprintf(f, "  events: %llu allocations (%llu pages), %llu failed attempts, "
+		"%llu frees (%llu pages), %llu batched repeats (%llu unmatched),\n"
+		"          %llu fallbacks, %llu pcp drains, %llu other, "
+		"%llu lost, %llu malformed lines skipped\n",
+		U(s->events[FT_ALLOC]), U(s->alloc_pages), U(s->events[FT_ALLOC_FAILED]),
+		U(s->events[FT_FREE]), U(s->free_pages), U(s->events[FT_FREE_BATCHED]),
+		U(s->batched_unmatched), U(s->events[FT_EXTFRAG]),
+		U(s->events[FT_PCPU_DRAIN]), U(s->other_events), U(s->lost_events),
+		U(s->malformed));
+	if (s->malformed)
+		fprintf(f, "  first malformed line: %llu (%s): %s\n",
+			U(s->first_bad_line), s->first_bad_why, s->first_bad_text);
+	if (s->gfp_empty)
+		fprintf(f, "  %llu allocations printed empty gfp_flags: gfp taken "
+			"from their migratetype\n", U(s->gfp_empty));
+	if (r->layout)
+		fprintf(f, "  zone: the traced machine's pfns 0-%#llx, %llu pages never "
+			"allocatable (%llu outside RAM, %llu PG_reserved)\n",
+			U(r->zone_pages), U(r->hole_pages), U(r->hole_pages - r->reserved_pages),
+			U(r->reserved_pages));
+	fprintf(f, "  zone: %llu pages (%.2f GiB), %u CPUs; pages in use before "
+		"tracing, preloaded U/M/R: %llu/%llu/%llu\n\n",
+		U(r->zone_pages), (double)r->zone_pages / 262144.0, r->nr_cpus,
+		U(r->preload[GA_MT_UNMOVABLE]), U(r->preload[GA_MT_MOVABLE]),
+		U(r->preload[GA_MT_RECLAIMABLE]));
+}
+
+typedef void (*rp_cell)(const struct replay_result *res, char *b, size_t n);
+
+static void c_allocs(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu", U(x->rp.allocs));
+}
+
+static void c_fail(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu", U(x->rp.alloc_fail), U(x->rp.alloc_too_big + x->rp.alloc_bad));
+}
+
+static void c_frees(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu", U(x->rp.frees));
+}
+
+static void c_partial(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu", U(x->rp.free_partial), U(x->rp.split_released));
+}
+
+static void c_untracked(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu (%llu pages)", U(x->rp.free_untracked),
+		 U(x->rp.free_untracked_pages));
+}
+
+static void c_failed_free(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu", U(x->rp.free_of_failed));
+}
+
+static void c_reuse(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu", U(x->rp.alloc_live_pfn), U(x->rp.free_spanning));
+}
+
+static void c_migr(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu", U(x->rp.migrated_pages));
+}
+
+static void c_live(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu", U(x->rp.live_at_end));
+}
+
+static const struct { const char *label; rp_cell fmt; } rp_rows[] = {
+	{ "allocations replayed", c_allocs },
+	{ "failed: no memory/other", c_fail },
+	{ "frees replayed", c_frees },
+	{ "partial frees/split released", c_partial },
+	{ "frees of untraced pages", c_untracked },
+	{ "frees of failed allocations", c_failed_free },
+	{ "pfn reused while live/span frees", c_reuse },
+	{ "pages migrated by the library", c_migr },
+	{ "traced allocations live at end", c_live },
+};
+
+#define CELL 64
+#define MAX_COLS 16
+
+/* Label column, then one column per policy, widths from the contents. */
+static void table(FILE *f, const struct replay_report *r)
+{
+	size_t nr = r->nr < MAX_COLS ? r->nr : MAX_COLS;
+	int lw = 34, w[MAX_COLS];
+	char cell[CELL];
+
+	for (size_t c = 0; c < nr; c++) {
+		w[c] = (int)strlen(r->res[c].sim.policy);
+		for (const struct sim_table_row *row = sim_table_rows; row->label; row++) {
+			row->fmt(&r->res[c].sim, cell, sizeof(cell));
+			w[c] = (int)strlen(cell) > w[c] ? (int)strlen(cell) : w[c];
+		}
+	}
+	fprintf(f, "%-*s", lw, "");
+	for (size_t c = 0; c < nr; c++)
+		fprintf(f, "  %*s", w[c], r->res[c].sim.policy);
+	fputc('\n', f);
+	for (const struct sim_table_row *row = sim_table_rows; row->label; row++) {
+		fprintf(f, "%*s%-*s", 2 * row->indent, "", lw - 2 * row->indent, row->label);
+		for (size_t c = 0; c < nr; c++) {
+			row->fmt(&r->res[c].sim, cell, sizeof(cell));
+			fprintf(f, "  %*s", w[c], cell);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "replay\n");
+	for (size_t i = 0; i < sizeof(rp_rows) / sizeof(rp_rows[0]); i++) {
+		fprintf(f, "  %-*s", lw - 2, rp_rows[i].label);
+		for (size_t c = 0; c < nr; c++) {
+			rp_rows[i].fmt(&r->res[c], cell, sizeof(cell));
+			fprintf(f, "  %*s", w[c], cell);
+		}
+		fputc('\n', f);
+	}
+}
+
+static void ground_truth_text(FILE *f, const struct replay_report *r)
+{
+	const struct replay_result *v = replay_vanilla(r);
+	const struct ground_truth *gt = r->gt;
+	struct gt_row rows[GT_MAX_ROWS];
+	size_t n;
+
+	if (!gt || !gt->present) {
+		fprintf(f, "\nground truth: none (no capture snapshots next to the trace)\n");
+		return;
+	}
+	if (!v) {
+		fprintf(f, "\nground truth: needs the vanilla policy\n");
+		return;
+	}
+	n = replay_gt_rows(r, v, rows);
+	fprintf(f, "\nground truth: vanilla replay vs the kernel that was traced\n");
+	fprintf(f, "  %-34s %12s %12s %9s  %s\n", "", "kernel", "replay", "diff", "kernel source");
+	for (size_t i = 0; i < n; i++) {
+		double d = replay_gt_diff_percent(&rows[i]);
+		char ds[16];
+
+		if (isnan(d))
+			snprintf(ds, sizeof(ds), "-");
+		else
+			snprintf(ds, sizeof(ds), "%+.0f%%", d);
+		fprintf(f, "  %-34s %12.0f %12.0f %9s  %s\n", rows[i].metric,
+			rows[i].kernel, rows[i].replay, ds, rows[i].note);
+	}
+	if (gt->hp.have)
+		fprintf(f, "  kernel's runtime hugetlb after the workload: 1 GiB %lu of %lu "
+			"(first try %lu), 2 MiB %lu of %lu (first try %lu)\n",
+			gt->hp.gib_got, gt->hp.gib_requested, gt->hp.gib_first_got,
+			gt->hp.hp2m_got, gt->hp.hp2m_requested, gt->hp.hp2m_first_got);
+	if (gt->ftrace_dropped || gt->ftrace_overrun || r->t->st.lost_events)
+		fprintf(f, "  WARNING: the ring buffer lost events (dropped %llu, "
+			"overrun %llu, lost markers %llu)\n", U(gt->ftrace_dropped),
+			U(gt->ftrace_overrun), U(r->t->st.lost_events));
+}
+
+void replay_report_text(FILE *f, const struct replay_report *r)
+{
+	text_header(f, r);
+	table(f, r);
+	ground_truth_text(f, r);
+}
+
+/* ------------------------------------------------------------------------ */
+/* JSON: the `gigalloc sim --json` policy keys, plus replay and ground truth. */
+
+static void j_trace(struct jw *j, const struct replay_report *r)
+{
+	const struct trace_stats *s = &r->t->st;
+
+	jw_obj(j, "trace");
+	jw_str(j, "path", r->trace_path);
+	jw_str(j, "format", r->t->format);
+	jw_u64(j, "lines", s->lines);
+	jw_obj(j, "events");
+	for (int k = 0; k < FT_NR_KINDS; k++)
+		jw_u64(j, ft_kind_name[k], s->events[k]);
+	jw_close_obj(j);
+	jw_u64(j, "alloc_pages", s->alloc_pages);
+	jw_u64(j, "free_pages", s->free_pages);
+	jw_u64(j, "batched_unmatched", s->batched_unmatched);
+	jw_u64(j, "other_events", s->other_events);
+	jw_u64(j, "lost_events", s->lost_events);
+	jw_u64(j, "malformed_lines", s->malformed);
+	jw_u64(j, "gfp_empty", s->gfp_empty);
+	jw_u64(j, "gfp_zone_restricted", s->gfp_zone);
+	jw_u64(j, "gfp_migratetype_mismatch", s->gfp_mt_mismatch);
+	jw_dbl(j, "seconds", (double)(s->ts_last - s->ts_first) / 1e9);
+	jw_close_obj(j);
+}
+
+static void j_census(struct jw *j, const struct sim_census *c)
+{
+	jw_u64(j, "tainted_spbs", c->tainted);
+	jw_u64(j, "ideal_tainted_spbs", c->ideal);
+	jw_u64(j, "clean_spbs", c->clean);
+	jw_u64(j, "empty_spbs", c->empty);
+	jw_u64(j, "total_spbs", c->regions);
+	jw_u64(j, "gib_pages_now", c->obtainable_now);
+	jw_u64(j, "gib_pages_after_migration", c->obtainable_after);
+	jw_u64(j, "mixed_pageblocks", c->mixed_pageblocks);
+	jw_u64(j, "pageblocks_with_unmovable", c->unmovable_pageblocks);
+	jw_u64(j, "free_pageblocks", c->free_pageblocks);
+	jw_u64(j, "free_pages", c->free);
+	jw_u64(j, "pcp_pages", c->pcp);
+	jw_obj(j, "pageblocks");
+	for (int mt = 0; mt < GA_MT_TYPES; mt++)
+		jw_u64(j, ga_migratetype_name(mt), c->blocks_mt[mt]);
+	jw_close_obj(j);
+}
+
+static void j_replay(struct jw *j, const struct replay_stats *s)
+{
+	jw_obj(j, "replay");
+	jw_u64(j, "allocs", s->allocs);
+	jw_u64(j, "alloc_pages", s->alloc_pages);
+	jw_u64(j, "alloc_failed_nomem", s->alloc_fail);
+	jw_u64(j, "alloc_order_too_big", s->alloc_too_big);
+	jw_u64(j, "alloc_refused", s->alloc_bad);
+	jw_u64(j, "alloc_of_live_pfn", s->alloc_live_pfn);
+	jw_u64(j, "frees", s->frees);
+	jw_u64(j, "free_pages", s->free_pages);
+	jw_u64(j, "partial_frees", s->free_partial);
+	jw_u64(j, "split_released", s->split_released);
+	jw_u64(j, "untracked_frees", s->free_untracked);
+	jw_u64(j, "untracked_free_pages", s->free_untracked_pages);
+	jw_u64(j, "frees_of_failed_allocs", s->free_of_failed);
+	jw_u64(j, "spanning_frees", s->free_spanning);
+	jw_u64(j, "preload_pages", s->preload_pages);
+	jw_u64(j, "preload_failed", s->preload_fail);
+	jw_u64(j, "thp_tries", s->thp_tries);
+	jw_u64(j, "thp_ok", s->thp_ok);
+	jw_u64(j, "migrated_pages", s->migrated_pages);
+	jw_u64(j, "vmstat_ticks", s->vmstat_ticks);
+	jw_u64(j, "live_at_end", s->live_at_end);
+	jw_close_obj(j);
+}
+
+static void j_policy(struct jw *j, const struct replay_result *x)
+{
+	const struct sim_result *s = &x->sim;
+	const struct sim_gib_test *t = sim_final_test(s);
+
+	jw_obj(j, NULL);
+	jw_str(j, "name", s->policy);
+	if (s->err)
+		jw_str(j, "error", s->errmsg);
+	j_census(j, &s->final);
+	if (t) {
+		jw_u64(j, "gib_pages_obtained", t->obtained);
+		jw_str(j, "gib_first_failure", ga_block_reason_name(t->fail_reason));
+	} else {
+		jw_null(j, "gib_pages_obtained");
+	}
+	jw_u64(j, "pages_migrated", sim_pages_migrated(s));
+	jw_u64(j, "fallbacks", s->counters.fallbacks);
+	jw_u64(j, "fallbacks_fragmenting", s->counters.fallbacks_fragmenting);
+	jw_u64(j, "claims", s->counters.claims);
+	jw_u64(j, "steals", s->counters.steals);
+	jw_null(j, "spb_visits_median");	/* no policy keeps SPBs yet */
+	jw_null(j, "spb_visits_p99");
+	jw_u64(j, "sim_events", s->events);
+	jw_dbl(j, "events_per_sec", s->events_per_sec);
+	jw_u64(j, "peak_rss_bytes", s->peak_rss_bytes);
+	jw_dbl(j, "wall_seconds", s->wall_s);
+	j_replay(j, &x->rp);
+	jw_close_obj(j);
+}
+
+static void j_ground_truth(struct jw *j, const struct replay_report *r)
+{
+	const struct replay_result *v = replay_vanilla(r);
+	const struct ground_truth *gt = r->gt;
+	struct gt_row rows[GT_MAX_ROWS];
+	size_t n;
+
+	if (!gt || !gt->present || !v) {
+		jw_null(j, "ground_truth");
+		return;
+	}
+	n = replay_gt_rows(r, v, rows);
+	jw_obj(j, "ground_truth");
+	jw_str(j, "policy", "vanilla");
+	jw_str(j, "kernel", gt->kernel);
+	jw_arr(j, "rows");
+	for (size_t i = 0; i < n; i++) {
+		jw_obj(j, NULL);
+		jw_str(j, "metric", rows[i].metric);
+		jw_dbl(j, "kernel", rows[i].kernel);
+		jw_dbl(j, "replay", rows[i].replay);
+		jw_dbl(j, "diff_percent", replay_gt_diff_percent(&rows[i]));
+		jw_str(j, "kernel_source", rows[i].note);
+		jw_close_obj(j);
+	}
+	jw_close_arr(j);
+	jw_obj(j, "hugetlb_after_workload");
+	if (gt->hp.have) {
+		jw_u64(j, "gib_requested", gt->hp.gib_requested);
+		jw_u64(j, "gib_obtained", gt->hp.gib_got);
+		jw_u64(j, "gib_obtained_first_try", gt->hp.gib_first_got);
+		jw_u64(j, "2mib_requested", gt->hp.hp2m_requested);
+		jw_u64(j, "2mib_obtained", gt->hp.hp2m_got);
+		jw_u64(j, "2mib_obtained_first_try", gt->hp.hp2m_first_got);
+	}
+	jw_close_obj(j);
+	jw_u64(j, "ftrace_dropped_events", gt->ftrace_dropped);
+	jw_u64(j, "ftrace_overrun_events", gt->ftrace_overrun);
+	jw_close_obj(j);
+}
+
+void replay_report_json(FILE *f, const struct replay_report *r)
+{
+	struct jw j;
+
+	jw_begin(&j, f);
+	jw_u64(&j, "gigalloc_replay_format", 1);
+	jw_obj(&j, "inputs");
+	jw_u64(&j, "mem_bytes", r->zone_pages << 12);
+	jw_u64(&j, "zone_pages", r->zone_pages);
+	jw_bool(&j, "machine_layout", r->layout);
+	jw_u64(&j, "hole_pages", r->hole_pages);
+	jw_u64(&j, "reserved_pages", r->reserved_pages);
+	jw_u64(&j, "cpus", r->nr_cpus);
+	jw_obj(&j, "preload_pages");
+	for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+		jw_u64(&j, ga_migratetype_name(mt), r->preload[mt]);
+	jw_close_obj(&j);
+	jw_arr(&j, "sets");
+	for (unsigned int i = 0; i < r->nr_sets; i++)
+		jw_str(&j, NULL, r->sets[i]);
+	jw_close_arr(&j);
+	jw_close_obj(&j);
+	j_trace(&j, r);
+	jw_arr(&j, "policies");
+	for (size_t i = 0; i < r->nr; i++)
+		j_policy(&j, &r->res[i]);
+	jw_close_arr(&j);
+	j_ground_truth(&j, r);
+	jw_end(&j);
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Loading a trace: read lines, parse them, keep what the replay needs and
+ * count the rest. Parsing once and replaying from memory lets every policy
+ * see the identical request stream, and keeps the replay loop free of text.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pfnmap.h"
+#include "trace.h"
+#include "tsource.h"
+
+/*
+ * free_unref_folios() (free_unref_page_list() in 6.1) traces mm_page_free
+ * for each page of a batch, then mm_page_free_batched for each; a batch
+ * from release_pages() can hold hundreds of pages. So a batched event
+ * repeats a free when its pfn was freed and not allocated again since: the
+ * loader keeps the set of such pfns.
+ */
+struct loader {
+	struct trace *t;
+	bool lenient;
+	struct pfnmap freed;		/* pfns freed and not reallocated since */
+	char *err;
+	size_t errlen;
+};
+
+static int keep_event(struct trace *t, const struct ft_event *ev)
+{
+	if (t->nr == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 65536;
+		struct ft_event *n = realloc(t->ev, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		t->ev = n;
+		t->cap = cap;
+	}
+	t->ev[t->nr++] = *ev;
+	return 0;
+}
+
+static int remember_free(struct loader *ld, const struct ft_event *ev)
+{
+	struct pfnmap_entry e = { .kpfn = ev->pfn };
+
+	if (pfnmap_find(&ld->freed, ev->pfn))
+		return 0;
+	return pfnmap_insert(&ld->freed, &e);
+}
+
+static void forget_free(struct loader *ld, const struct ft_event *ev)
+{
+	struct pfnmap_entry *e = pfnmap_find(&ld->freed, ev->pfn);
+
+	if (e)
+		pfnmap_delete(&ld->freed, e);
+}
+
+static void count_alloc(struct trace_stats *st, const struct ft_event *ev)
+{
+	st->alloc_pages += 1ull << ev->order;
+	if (ev->mt >= 0 && ev->mt < TRACE_NR_MT)
+		st->alloc_by_mt[ev->mt] += 1ull << ev->order;
+	st->gfp_empty += !!(ev->flags & FT_F_GFP_EMPTY);
+	st->gfp_unknown_bits += !!(ev->flags & FT_F_GFP_UNKNOWN_BITS);
+	st->gfp_zone += !!(ev->flags & FT_F_GFP_ZONE);
+	st->gfp_mt_mismatch += !!(ev->flags & FT_F_GFP_MT_MISMATCH);
+}
+
+static void count_extfrag(struct trace_stats *st, const struct ft_event *ev)
+{
+	unsigned int fmt = FT_EXTFRAG_FALLBACK_MT(ev->arg);
+
+	if ((unsigned int)ev->mt < TRACE_NR_MT && fmt < TRACE_NR_MT)
+		st->extfrag[ev->mt][fmt]++;
+	st->extfrag_fragmenting += !!(ev->flags & FT_F_FRAGMENTING);
+	st->extfrag_change_ownership += !!(ev->flags & FT_F_CHANGE_OWNERSHIP);
+	st->pageblock_order = FT_EXTFRAG_PAGEBLOCK_ORDER(ev->arg);
+}
+
+static int take_event(struct loader *ld, const struct ft_event *ev)
+{
+	struct trace_stats *st = &ld->t->st;
+	int err;
+
+	st->events[ev->kind]++;
+	if (ev->cpu > st->max_cpu)
+		st->max_cpu = ev->cpu;
+	switch (ev->kind) {
+	case FT_ALLOC:
+		count_alloc(st, ev);
+		forget_free(ld, ev);
+		break;
+	case FT_FREE:
+		st->free_pages += 1ull << ev->order;
+		err = remember_free(ld, ev);
+		if (err)
+			return err;
+		break;
+	case FT_FREE_BATCHED:
+		st->batched_unmatched += !pfnmap_find(&ld->freed, ev->pfn);
+		return 0;
+	case FT_EXTFRAG:
+		count_extfrag(st, ev);
+		return 0;
+	default:
+		return 0;
+	}
+	if (ev->pfn + (1ull << ev->order) - 1 > st->max_pfn)
+		st->max_pfn = ev->pfn + (1ull << ev->order) - 1;
+	if (!ld->t->nr)
+		st->ts_first = ev->ts_ns;
+	st->ts_last = ev->ts_ns;
+	return keep_event(ld->t, ev);
+}
+
+/* "# entries-in-buffer/entries-written: 44/44   #P:2" */
+static void take_comment(struct trace_stats *st, const char *line, size_t len)
+{
+	static const char key[] = "# entries-in-buffer/entries-written: ";
+	unsigned long long a, b;
+	char tmp[128];
+
+	if (len >= sizeof(tmp) || len < sizeof(key) - 1 ||
+	    memcmp(line, key, sizeof(key) - 1))
+		return;
+	memcpy(tmp, line, len);
+	tmp[len] = '\0';
+	if (sscanf(tmp + sizeof(key) - 1, "%llu/%llu", &a, &b) == 2) {
+		st->have_header = true;
+		st->header_in_buffer = a;
+		st->header_written = b;
+	}
+}
+
+static void note_bad(struct trace_stats *st, uint64_t lineno, const char *why,
+		     const char *line, size_t len)
+{
+	size_t n = len < sizeof(st->first_bad_text) - 1 ? len :
+		   sizeof(st->first_bad_text) - 1;
+
+	if (st->first_bad_line)
+		return;
+	st->first_bad_line = lineno;
+	snprintf(st->first_bad_why, sizeof(st->first_bad_why), "%s", why);
+	for (size_t i = 0; i < n; i++)	/* printable excerpt for messages */
+		st->first_bad_text[i] = line[i] >= 32 && line[i] < 127 ? line[i] : '?';
+	st->first_bad_text[n] = '\0';
+}
+
+static int bad_line(struct loader *ld, uint64_t lineno, const char *why,
+		    const char *line, size_t len)
+{
+	struct trace_stats *st = &ld->t->st;
+
+	note_bad(st, lineno, why, line, len);
+	st->malformed++;
+	if (ld->lenient)
+		return 0;
+	snprintf(ld->err, ld->errlen, "line %llu: %s: %s",
+		 (unsigned long long)lineno, why, st->first_bad_text);
+	return -EINVAL;
+}
+
+static int take_line(struct loader *ld, uint64_t lineno, const char *line,
+		     size_t len)
+{
+	struct trace_stats *st = &ld->t->st;
+	struct ft_event ev;
+	const char *why;
+	uint64_t lost = 0;
+
+	st->lines++;
+	switch (ft_parse_line(line, len, &ev, &lost, &why)) {
+	case FT_LINE_EVENT:
+		return take_event(ld, &ev);
+	case FT_LINE_BLANK:
+		st->blank++;
+		return 0;
+	case FT_LINE_COMMENT:
+		st->comments++;
+		take_comment(st, line, len);
+		return 0;
+	case FT_LINE_OTHER:
+		st->other_events++;
+		return 0;
+	case FT_LINE_LOST:
+		st->lost_markers++;
+		st->lost_events += lost;
+		return 0;
+	default:
+		return bad_line(ld, lineno, why, line, len);
+	}
+}
+
+static int load(struct trace *t, struct tsource *ts, bool lenient, char *err,
+		size_t errlen)
+{
+	struct loader ld = { .t = t, .lenient = lenient, .err = err, .errlen = errlen };
+	const char *line;
+	size_t len;
+	int r;
+
+	t->format = ts_format(ts);
+	if (pfnmap_init(&ld.freed, 4096)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	while ((r = ts_next_line(ts, &line, &len)) != 0) {
+		if (r == -E2BIG) {
+			t->st.lines++;
+			r = bad_line(&ld, ts_line_number(ts), "line too long", "", 0);
+		} else if (r < 0) {
+			snprintf(err, errlen, "after line %llu: %s",
+				 (unsigned long long)ts_line_number(ts), ts_error(ts));
+		} else {
+			r = take_line(&ld, ts_line_number(ts), line, len);
+			if (r == -ENOMEM)
+				snprintf(err, errlen, "out of memory at line %llu",
+					 (unsigned long long)ts_line_number(ts));
+		}
+		if (r)
+			break;
+	}
+	pfnmap_destroy(&ld.freed);
+	return r;
+}
+
+int trace_load(struct trace *t, const char *path, bool lenient, char *err,
+	       size_t errlen)
+{
+	struct tsource *ts;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	r = ts_open(&ts, path, err, errlen);
+	if (r)
+		return r;
+	r = load(t, ts, lenient, err, errlen);
+	ts_close(ts);
+	return r;
+}
+
+int trace_load_mem(struct trace *t, const void *buf, size_t len, bool lenient,
+		   char *err, size_t errlen)
+{
+	struct tsource *ts;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	if (ts_open_mem(&ts, buf, len)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r = load(t, ts, lenient, err, errlen);
+	ts_close(ts);
+	return r;
+}
+
+void trace_free(struct trace *t)
+{
+	free(t->ev);
+	t->ev = NULL;
+	t->nr = t->cap = 0;
+}

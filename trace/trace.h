@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * A whole trace in memory: the allocation and free events the replay
+ * drives the library with, in trace order, and counts of everything else
+ * (failed attempts, batched-free repeats, fallbacks, pcp drains, lost
+ * events, malformed lines) for the reports and the ground truth.
+ */
+#ifndef GA_TRACE_TRACE_H
+#define GA_TRACE_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ftrace.h"
+
+#define TRACE_NR_MT	8	/* migratetype values counted separately (0..7) */
+
+struct trace_stats {
+	uint64_t lines, blank, comments, other_events;
+	uint64_t malformed;		/* lines skipped with --lenient */
+	uint64_t lost_markers, lost_events;	/* "[LOST n EVENTS]" lines */
+	uint64_t events[FT_NR_KINDS];
+	uint64_t alloc_pages, free_pages;	/* sums of 2^order */
+	uint64_t alloc_by_mt[TRACE_NR_MT];	/* successful allocations, pages */
+	uint64_t gfp_empty, gfp_unknown_bits, gfp_zone, gfp_mt_mismatch;
+	/* mm_page_alloc_extfrag: [alloc_mt][fallback_mt] event counts. */
+	uint64_t extfrag[TRACE_NR_MT][TRACE_NR_MT];
+	uint64_t extfrag_fragmenting, extfrag_change_ownership;
+	uint64_t batched_unmatched;	/* free_batched with no mm_page_free just before */
+	/* The trace file's "# entries-in-buffer/entries-written: a/b" header. */
+	bool have_header;
+	uint64_t header_in_buffer, header_written;
+	unsigned int max_cpu;
+	uint64_t max_pfn;
+	uint64_t ts_first, ts_last;	/* of the events kept */
+	unsigned int pageblock_order;	/* from extfrag events; 0 if none */
+	/* The first malformed line (strict mode stops at it). */
+	uint64_t first_bad_line;
+	char first_bad_why[96];
+	char first_bad_text[120];
+};
+
+struct trace {
+	struct ft_event *ev;		/* FT_ALLOC and FT_FREE only */
+	size_t nr, cap;
+	struct trace_stats st;
+	const char *format;		/* "plain", "gzip", "zstd", "memory" */
+};
+
+/*
+ * Load a trace file (see tsource.h for formats). Strict: the first
+ * malformed line ends the load with -EINVAL and "line N: reason: text" in
+ * err. lenient: malformed lines are counted and skipped. Other errors:
+ * -ENOENT, -EACCES, -EIO, -ENOTSUP (zstd without libzstd), -ENOMEM.
+ * t is zeroed first; trace_free() it whatever the result.
+ */
+int trace_load(struct trace *t, const char *path, bool lenient, char *err,
+	       size_t errlen);
+/* The same from text in memory. */
+int trace_load_mem(struct trace *t, const void *buf, size_t len, bool lenient,
+		   char *err, size_t errlen);
+void trace_free(struct trace *t);
+
+#endif /* GA_TRACE_TRACE_H */
