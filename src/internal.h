@@ -308,6 +308,8 @@ struct ga_spb {
 	uint16_t nr_highatomic_pb;
 	uint16_t nr_contig_pb;		/* pageblocks held by contig allocations */
 	uint8_t category, bucket;	/* where the index files it now */
+	uint32_t bucket_lo, bucket_hi;	/* free pages that keep this bucket */
+	uint16_t reserve;		/* spb_tainted_reserve(), fixed at init */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
 };
 

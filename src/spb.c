@@ -77,6 +77,19 @@ static void clear_bit64(uint64_t *map, unsigned long i)
 
 
 /*
+ * The free-page range that keeps the current bucket, so the hot path (every
+ * buddy list change) compares instead of dividing.
+ */
+static void spb_set_bucket_range(struct ga_spb *s, unsigned int bucket)
+{
+	uint64_t usable = s->nr_usable_pages;
+
+	s->bucket_lo = (uint32_t)((bucket * usable + SPB_NR_BUCKETS - 1) / SPB_NR_BUCKETS);
+	s->bucket_hi = bucket == SPB_NR_BUCKETS - 1 || !usable ? UINT32_MAX :
+		(uint32_t)(((bucket + 1) * usable + SPB_NR_BUCKETS - 1) / SPB_NR_BUCKETS);
+}
+
+/*
  * Called before the boot-time free of all pages: every SPB starts with no
  * free page and no content, which files it as clean; the frees that follow
  * move it to empty through the ordinary hooks.
@@ -113,6 +126,8 @@ void spb_init(struct ga_zone *z, void *mem)
 		}
 		s->category = SPB_CLEAN;
 		s->bucket = 0;
+		spb_set_bucket_range(s, 0);
+		s->reserve = (uint16_t)spb_tainted_reserve(z, s);
 		set_bit64(z->spb_idx.all, i);
 		set_bit64(z->spb_idx.category[SPB_CLEAN], i);
 		set_bit64(z->spb_idx.bucket[0], i);
@@ -154,7 +169,12 @@ static unsigned int spb_bucket_of(const struct ga_spb *s)
 static void spb_update(struct ga_zone *z, struct ga_spb *s)
 {
 	unsigned long i = (unsigned long)(s - z->spbs);
-	unsigned int cat = spb_category_of(s), bucket = spb_bucket_of(s);
+	unsigned int cat = spb_category_of(s), bucket = s->bucket;
+
+	if (s->nr_free_pages < s->bucket_lo || s->nr_free_pages >= s->bucket_hi) {
+		bucket = spb_bucket_of(s);
+		spb_set_bucket_range(s, bucket);
+	}
 
 	if (cat != s->category) {
 		if (s->category == SPB_CLEAN || s->category == SPB_EMPTY)
@@ -169,7 +189,7 @@ static void spb_update(struct ga_zone *z, struct ga_spb *s)
 		set_bit64(z->spb_idx.bucket[bucket], i);
 		s->bucket = (uint8_t)bucket;
 	}
-	if (s->nr_free_pb > spb_tainted_reserve(z, s))
+	if (s->nr_free_pb > s->reserve)
 		set_bit64(z->spb_idx.roomy, i);
 	else
 		clear_bit64(z->spb_idx.roomy, i);
@@ -184,13 +204,25 @@ void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block, unsigned int old,
 {
 	struct ga_spb *s = pfn_to_spb(z, block);
 	unsigned int full = z->pageblock_nr_pages;
+	uint32_t before = s->nr_free_pages;
+	bool refile = false;
 
-	s->nr_free_pages = s->nr_free_pages + new - old;
-	if (old != full && new == full)
+	s->nr_free_pages = before + new - old;
+	if (old != full && new == full) {
 		s->nr_free_pb++;
-	else if (old == full && new != full)
+		refile = true;
+	} else if (old == full && new != full) {
 		s->nr_free_pb--;
-	spb_update(z, s);
+		refile = true;
+	}
+	/*
+	 * This runs on every buddy list change: re-file only when the bucket
+	 * range is left or the SPB becomes, or stops being, wholly free.
+	 */
+	if (refile || s->nr_free_pages < s->bucket_lo ||
+	    s->nr_free_pages >= s->bucket_hi ||
+	    before == s->nr_usable_pages || s->nr_free_pages == s->nr_usable_pages)
+		spb_update(z, s);
 }
 
 /*
@@ -414,8 +446,7 @@ static int check_spb_index(struct ga_zone *z, unsigned long i, char *errbuf,
 		if (test_bit64(z->spb_idx.bucket[b], i) != (b == bucket))
 			return spb_fail(errbuf, errlen, "SPB %lu bucket bit %u wrong",
 					i, b);
-	if (test_bit64(z->spb_idx.roomy, i) !=
-	    (s->nr_free_pb > spb_tainted_reserve(z, s)))
+	if (test_bit64(z->spb_idx.roomy, i) != (s->nr_free_pb > s->reserve))
 		return spb_fail(errbuf, errlen, "SPB %lu reserve bit wrong", i);
 	if (!s->area)
 		return 0;
