@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "gigalloc.h"
+#include "options.h"
 
 #define EXIT_USAGE 2
 
@@ -64,58 +65,12 @@ static void fatal(const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Argument parsing helpers.                                                 */
 
-/* Leading decimal digits of s into *v; *end after them. Needs one digit. */
-static int parse_digits(const char *s, uint64_t *v, const char **end)
-{
-	uint64_t x = 0;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		unsigned int d = (unsigned int)(*s - '0');
-
-		if (x > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		x = x * 10 + d;
-	}
-	*v = x;
-	*end = s;
-	return 0;
-}
-
-/*
- * "1G", "256M", "4096", "2t": a decimal count of bytes with an optional
- * binary suffix. Rejects signs, spaces, fractions, trailing junk and
- * anything that does not fit in 64 bits.
- */
-static int parse_size(const char *s, uint64_t *bytes)
-{
-	static const char suffixes[] = "KMGT";
-	unsigned int shift = 0;
-	const char *end, *suf;
-	uint64_t v;
-	int err = parse_digits(s, &v, &end);
-
-	if (err)
-		return err;
-	if (*end) {
-		suf = strchr(suffixes, *end >= 'a' ? *end - 'a' + 'A' : *end);
-		if (!suf || end[1])
-			return -EINVAL;
-		shift = 10 * (unsigned int)(suf - suffixes + 1);
-	}
-	if (v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*bytes = v << shift;
-	return 0;
-}
-
 /* A plain decimal unsigned integer in [min, max]. */
 static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *end;
 	uint64_t v;
-	int err = parse_digits(s, &v, &end);
+	int err = sim_parse_u64(s, &v, &end);
 
 	if (err)
 		return err;
@@ -697,7 +652,7 @@ static void parse_demo_args(struct demo_args *da, int argc, char **argv)
 	while ((k = next_opt(&a, opts, sizeof(opts) / sizeof(opts[0]))) >= 0) {
 		switch (k) {
 		case OPT_MEM:
-			err = parse_size(a.value, &da->mem);
+			err = sim_parse_size(a.value, &da->mem);
 			if (err)
 				usage_error(a.cmd, "--mem '%s': %s", a.value,
 					    size_error(err));

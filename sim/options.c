@@ -45,7 +45,7 @@ void sim_opts_default(struct sim_opts *o)
 /* ------------------------------------------------------------------------ */
 /* Values.                                                                   */
 
-static int parse_u64(const char *s, uint64_t *v, const char **end)
+int sim_parse_u64(const char *s, uint64_t *v, const char **end)
 {
 	uint64_t x = 0;
 
@@ -69,7 +69,7 @@ int sim_parse_size(const char *s, uint64_t *bytes)
 	unsigned int shift = 0;
 	const char *end, *suf;
 	uint64_t v;
-	int err = parse_u64(s, &v, &end);
+	int err = sim_parse_u64(s, &v, &end);
 
 	if (err)
 		return err;
@@ -105,7 +105,7 @@ static int parse_uint_range(const char *s, uint64_t min, uint64_t max,
 {
 	const char *end;
 	uint64_t v;
-	int err = parse_u64(s, &v, &end);
+	int err = sim_parse_u64(s, &v, &end);
 
 	if (err)
 		return err;

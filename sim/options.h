@@ -64,6 +64,9 @@ int sim_opts_policy(const struct sim_opts *o, const char *name,
 
 /* "64G", "512M", "1T", "4096": bytes with an optional binary suffix. */
 int sim_parse_size(const char *s, uint64_t *bytes);
+/* Leading decimal digits of s into *v, *end after them; at least one digit.
+ * -EINVAL without a digit, -ERANGE past 64 bits. */
+int sim_parse_u64(const char *s, uint64_t *v, const char **end);
 
 /* "64 GiB", "512 MiB": a size for people. */
 void sim_format_size(uint64_t bytes, char *buf, size_t len);
