@@ -9,320 +9,224 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "report.h"
 
-struct json {
-	FILE *f;
-	int depth;
-	bool first;		/* no comma before the next member */
-};
-
-static void indent(struct json *j)
+static void inputs(struct jw *j, const struct sim_report *r)
 {
-	fputc('\n', j->f);
-	for (int i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
-}
-
-static void str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-/* Start a member ("key": ...) or an array element (key NULL). */
-static void member(struct json *j, const char *key)
-{
-	if (!j->first)
-		fputc(',', j->f);
-	j->first = false;
-	indent(j);
-	if (key) {
-		str(j->f, key);
-		fputs(": ", j->f);
-	}
-}
-
-static void open_(struct json *j, const char *key, char c)
-{
-	member(j, key);
-	fputc(c, j->f);
-	j->depth++;
-	j->first = true;
-}
-
-static void close_(struct json *j, char c)
-{
-	j->depth--;
-	if (!j->first)
-		indent(j);
-	fputc(c, j->f);
-	j->first = false;
-}
-
-static void u64(struct json *j, const char *key, uint64_t v)
-{
-	member(j, key);
-	fprintf(j->f, "%" PRIu64, v);
-}
-
-static void i64(struct json *j, const char *key, int64_t v)
-{
-	member(j, key);
-	fprintf(j->f, "%" PRId64, v);
-}
-
-static void dbl(struct json *j, const char *key, double v)
-{
-	member(j, key);
-	fprintf(j->f, "%.6g", v);
-}
-
-static void s(struct json *j, const char *key, const char *v)
-{
-	member(j, key);
-	str(j->f, v);
-}
-
-static void null(struct json *j, const char *key)
-{
-	member(j, key);
-	fputs("null", j->f);
-}
-
-/* ------------------------------------------------------------------------ */
-
-static void inputs(struct json *j, const struct sim_report *r)
-{
-	open_(j, "inputs", '{');
-	u64(j, "mem_bytes", r->mem_bytes);
-	u64(j, "cpus", r->cpus);
-	s(j, "profile", r->profile->name);
+	jw_obj(j, "inputs");
+	jw_u64(j, "mem_bytes", r->mem_bytes);
+	jw_u64(j, "cpus", r->cpus);
+	jw_str(j, "profile", r->profile->name);
 	if (r->duration)
-		dbl(j, "duration_seconds", r->duration);
+		jw_dbl(j, "duration_seconds", r->duration);
 	else
-		null(j, "duration_seconds");
+		jw_null(j, "duration_seconds");
 	if (r->turnovers)
-		dbl(j, "duration_turnovers", r->turnovers);
+		jw_dbl(j, "duration_turnovers", r->turnovers);
 	else
-		null(j, "duration_turnovers");
-	u64(j, "seed", r->seed);
-	open_(j, "sets", '[');
+		jw_null(j, "duration_turnovers");
+	jw_u64(j, "seed", r->seed);
+	jw_arr(j, "sets");
 	for (unsigned int i = 0; i < r->nr_sets; i++)
-		s(j, NULL, r->sets[i]);
-	close_(j, ']');
-	close_(j, '}');
+		jw_str(j, NULL, r->sets[i]);
+	jw_close_arr(j);
+	jw_close_obj(j);
 }
 
-static void indices(struct json *j, const char *key, const struct sim_census *c,
+static void indices(struct jw *j, const char *key, const struct sim_census *c,
 		    const int *v)
 {
 	char k[16];
 
-	open_(j, key, '{');
+	jw_obj(j, key);
 	for (int i = 0; i < SIM_NR_IDX_ORDERS; i++) {
 		snprintf(k, sizeof(k), "%u", c->idx_order[i]);
-		dbl(j, k, v[i] / 1000.0);
+		jw_dbl(j, k, v[i] / 1000.0);
 	}
-	close_(j, '}');
+	jw_close_obj(j);
 }
 
-static void census(struct json *j, const struct sim_census *c)
+static void census(struct jw *j, const struct sim_census *c)
 {
-	u64(j, "tainted_spbs", c->tainted);
-	u64(j, "ideal_tainted_spbs", c->ideal);
+	jw_u64(j, "tainted_spbs", c->tainted);
+	jw_u64(j, "ideal_tainted_spbs", c->ideal);
 	if (c->ideal)
-		dbl(j, "tainted_ratio", sim_tainted_ratio(c));
+		jw_dbl(j, "tainted_ratio", sim_tainted_ratio(c));
 	else
-		null(j, "tainted_ratio");
-	u64(j, "clean_spbs", c->clean);
-	u64(j, "clean_pinned_spbs", c->clean_pinned);
-	u64(j, "empty_spbs", c->empty);
-	u64(j, "total_spbs", c->regions);
-	u64(j, "gib_pages_now", c->obtainable_now);
-	u64(j, "gib_pages_after_migration", c->obtainable_after);
-	u64(j, "gib_pages_after_reclaim", c->obtainable_reclaim);
-	u64(j, "nonmovable_pages", c->nonmovable);
-	u64(j, "mixed_pageblocks", c->mixed_pageblocks);
-	u64(j, "pageblocks_with_unmovable", c->unmovable_pageblocks);
-	u64(j, "free_pageblocks", c->free_pageblocks);
-	open_(j, "pageblocks", '{');
+		jw_null(j, "tainted_ratio");
+	jw_u64(j, "clean_spbs", c->clean);
+	jw_u64(j, "clean_pinned_spbs", c->clean_pinned);
+	jw_u64(j, "empty_spbs", c->empty);
+	jw_u64(j, "total_spbs", c->regions);
+	jw_u64(j, "gib_pages_now", c->obtainable_now);
+	jw_u64(j, "gib_pages_after_migration", c->obtainable_after);
+	jw_u64(j, "gib_pages_after_reclaim", c->obtainable_reclaim);
+	jw_u64(j, "nonmovable_pages", c->nonmovable);
+	jw_u64(j, "mixed_pageblocks", c->mixed_pageblocks);
+	jw_u64(j, "pageblocks_with_unmovable", c->unmovable_pageblocks);
+	jw_u64(j, "free_pageblocks", c->free_pageblocks);
+	jw_obj(j, "pageblocks");
 	for (int mt = 0; mt < GA_MT_TYPES; mt++)
-		u64(j, ga_migratetype_name(mt), c->blocks_mt[mt]);
-	close_(j, '}');
-	open_(j, "pages", '{');
-	u64(j, "unmovable", c->unmovable);
-	u64(j, "reclaimable", c->reclaimable);
-	u64(j, "movable", c->movable);
-	u64(j, "pinned", c->pinned);
-	u64(j, "free", c->free);
-	u64(j, "pcp", c->pcp);
-	u64(j, "highatomic_reserved", c->highatomic_reserved);
-	close_(j, '}');
+		jw_u64(j, ga_migratetype_name(mt), c->blocks_mt[mt]);
+	jw_close_obj(j);
+	jw_obj(j, "pages");
+	jw_u64(j, "unmovable", c->unmovable);
+	jw_u64(j, "reclaimable", c->reclaimable);
+	jw_u64(j, "movable", c->movable);
+	jw_u64(j, "pinned", c->pinned);
+	jw_u64(j, "free", c->free);
+	jw_u64(j, "pcp", c->pcp);
+	jw_u64(j, "highatomic_reserved", c->highatomic_reserved);
+	jw_close_obj(j);
 	indices(j, "unusable_index", c, c->unusable);
 	indices(j, "fragmentation_index", c, c->fragindex);
 }
 
-static void gib_test(struct json *j, const char *key, const struct sim_gib_test *t)
+static void gib_test(struct jw *j, const char *key, const struct sim_gib_test *t)
 {
-	open_(j, key, '{');
-	dbl(j, "at_seconds", t->at);
-	u64(j, "obtained", t->obtained);
-	u64(j, "pages_migrated", t->pages_migrated);
-	u64(j, "pages_dropped", t->pages_dropped);
+	jw_obj(j, key);
+	jw_dbl(j, "at_seconds", t->at);
+	jw_u64(j, "obtained", t->obtained);
+	jw_u64(j, "pages_migrated", t->pages_migrated);
+	jw_u64(j, "pages_dropped", t->pages_dropped);
 	if (t->obtained)
-		dbl(j, "pages_migrated_per_gib", (double)t->pages_migrated / (double)t->obtained);
+		jw_dbl(j, "pages_migrated_per_gib", (double)t->pages_migrated / (double)t->obtained);
 	else
-		null(j, "pages_migrated_per_gib");
-	s(j, "first_failure", ga_block_reason_name(t->fail_reason));
-	i64(j, "first_failure_errno", t->fail_err);
-	open_(j, "regions_blocked_by", '{');
+		jw_null(j, "pages_migrated_per_gib");
+	jw_str(j, "first_failure", ga_block_reason_name(t->fail_reason));
+	jw_i64(j, "first_failure_errno", t->fail_err);
+	jw_obj(j, "regions_blocked_by");
 	for (int i = 0; i < GA_NR_BLOCK_REASONS; i++)
 		if (t->blockers[i])
-			u64(j, ga_block_reason_name(i), t->blockers[i]);
-	close_(j, '}');
-	u64(j, "regions_obtained_alone", t->probe_obtained);
-	dbl(j, "wall_seconds", t->wall_s);
-	close_(j, '}');
+			jw_u64(j, ga_block_reason_name(i), t->blockers[i]);
+	jw_close_obj(j);
+	jw_u64(j, "regions_obtained_alone", t->probe_obtained);
+	jw_dbl(j, "wall_seconds", t->wall_s);
+	jw_close_obj(j);
 }
 
-static void counters(struct json *j, const struct sim_result *res)
+static void counters(struct jw *j, const struct sim_result *res)
 {
 	const struct sim_counters *k = &res->counters;
 
-	u64(j, "fallbacks", k->fallbacks);
-	u64(j, "fallbacks_fragmenting", k->fallbacks_fragmenting);
-	u64(j, "claims", k->claims);
-	u64(j, "steals", k->steals);
-	u64(j, "claim_whole", k->claim_whole);
-	u64(j, "claim_partial", k->claim_partial);
-	u64(j, "claim_refused", k->claim_refused);
-	u64(j, "pages_reclaimed", res->wstats.reclaimed_pages);
-	u64(j, "run_pages_migrated", res->wstats.migrated_pages);
-	u64(j, "run_pages_dropped", res->wstats.dropped_pages);
-	u64(j, "pages_migrated", sim_pages_migrated(res));
+	jw_u64(j, "fallbacks", k->fallbacks);
+	jw_u64(j, "fallbacks_fragmenting", k->fallbacks_fragmenting);
+	jw_u64(j, "claims", k->claims);
+	jw_u64(j, "steals", k->steals);
+	jw_u64(j, "claim_whole", k->claim_whole);
+	jw_u64(j, "claim_partial", k->claim_partial);
+	jw_u64(j, "claim_refused", k->claim_refused);
+	jw_u64(j, "pages_reclaimed", res->wstats.reclaimed_pages);
+	jw_u64(j, "run_pages_migrated", res->wstats.migrated_pages);
+	jw_u64(j, "run_pages_dropped", res->wstats.dropped_pages);
+	jw_u64(j, "pages_migrated", sim_pages_migrated(res));
 }
 
-static void consumers(struct json *j, const struct sim_report *r,
+static void consumers(struct jw *j, const struct sim_report *r,
 		      const struct sim_result *res)
 {
-	open_(j, "consumers", '[');
+	jw_arr(j, "consumers");
 	for (unsigned int i = 0; i < res->nr_consumers; i++) {
 		const struct sim_consumer_stats *c = &res->cstats[i];
 
-		open_(j, NULL, '{');
-		s(j, "name", r->profile->consumers[i].name);
-		u64(j, "resident_pages", res->resident[i]);
-		u64(j, "allocs", c->allocs);
-		u64(j, "alloc_pages", c->alloc_pages);
-		u64(j, "frees", c->frees);
-		u64(j, "alloc_failures", c->fails);
-		u64(j, "thp_tries", c->thp_tries);
-		u64(j, "thp_ok", c->thp_ok);
-		u64(j, "evicted_pages", c->evicted_pages);
-		u64(j, "dropped_pages", c->dropped_pages);
-		u64(j, "migrated_pages", c->migrated_pages);
-		u64(j, "pins", c->pins);
-		close_(j, '}');
+		jw_obj(j, NULL);
+		jw_str(j, "name", r->profile->consumers[i].name);
+		jw_u64(j, "resident_pages", res->resident[i]);
+		jw_u64(j, "allocs", c->allocs);
+		jw_u64(j, "alloc_pages", c->alloc_pages);
+		jw_u64(j, "frees", c->frees);
+		jw_u64(j, "alloc_failures", c->fails);
+		jw_u64(j, "thp_tries", c->thp_tries);
+		jw_u64(j, "thp_ok", c->thp_ok);
+		jw_u64(j, "evicted_pages", c->evicted_pages);
+		jw_u64(j, "dropped_pages", c->dropped_pages);
+		jw_u64(j, "migrated_pages", c->migrated_pages);
+		jw_u64(j, "pins", c->pins);
+		jw_close_obj(j);
 	}
-	close_(j, ']');
+	jw_close_arr(j);
 }
 
-static void series(struct json *j, const struct sim_result *res)
+static void series(struct jw *j, const struct sim_result *res)
 {
-	open_(j, "series", '[');
+	jw_arr(j, "series");
 	for (size_t i = 0; i < res->nr_samples; i++) {
 		const struct sim_sample *x = &res->samples[i];
 
-		open_(j, NULL, '{');
-		dbl(j, "t", x->t);
-		dbl(j, "turnovers", x->turnovers);
-		u64(j, "tainted", x->c.tainted);
-		u64(j, "ideal", x->c.ideal);
-		u64(j, "clean", x->c.clean);
-		u64(j, "empty", x->c.empty);
-		u64(j, "after_migration", x->c.obtainable_after);
-		u64(j, "after_reclaim", x->c.obtainable_reclaim);
-		u64(j, "mixed_pageblocks", x->c.mixed_pageblocks);
-		u64(j, "fallbacks", x->k.fallbacks);
-		u64(j, "free_pages", x->c.free);
-		close_(j, '}');
+		jw_obj(j, NULL);
+		jw_dbl(j, "t", x->t);
+		jw_dbl(j, "turnovers", x->turnovers);
+		jw_u64(j, "tainted", x->c.tainted);
+		jw_u64(j, "ideal", x->c.ideal);
+		jw_u64(j, "clean", x->c.clean);
+		jw_u64(j, "empty", x->c.empty);
+		jw_u64(j, "after_migration", x->c.obtainable_after);
+		jw_u64(j, "after_reclaim", x->c.obtainable_reclaim);
+		jw_u64(j, "mixed_pageblocks", x->c.mixed_pageblocks);
+		jw_u64(j, "fallbacks", x->k.fallbacks);
+		jw_u64(j, "free_pages", x->c.free);
+		jw_close_obj(j);
 	}
-	close_(j, ']');
+	jw_close_arr(j);
 }
 
-static void policy(struct json *j, const struct sim_report *r,
+static void policy(struct jw *j, const struct sim_report *r,
 		   const struct sim_result *res)
 {
 	const struct sim_gib_test *t = sim_final_test(res);
 
-	open_(j, NULL, '{');
-	s(j, "name", res->policy);
+	jw_obj(j, NULL);
+	jw_str(j, "name", res->policy);
 	if (res->err)
-		s(j, "error", res->errmsg);
-	u64(j, "callback_anomalies", res->wstats.anomalies);
+		jw_str(j, "error", res->errmsg);
+	jw_u64(j, "callback_anomalies", res->wstats.anomalies);
 	census(j, &res->final);
-	u64(j, "gib_pages_obtained", t ? t->obtained : 0);
+	jw_u64(j, "gib_pages_obtained", t ? t->obtained : 0);
 	counters(j, res);
 	if (res->spb.steered) {
-		u64(j, "spb_visits_median", res->spb.visits_median);
-		u64(j, "spb_visits_p99", res->spb.visits_p99);
+		jw_u64(j, "spb_visits_median", res->spb.visits_median);
+		jw_u64(j, "spb_visits_p99", res->spb.visits_p99);
 	} else {	/* the policy does not steer by SPB */
-		null(j, "spb_visits_median");
-		null(j, "spb_visits_p99");
+		jw_null(j, "spb_visits_median");
+		jw_null(j, "spb_visits_p99");
 	}
-	dbl(j, "simulated_seconds", res->sim_seconds);
-	dbl(j, "turnovers", res->turnovers);
-	u64(j, "sim_events", res->events);
-	dbl(j, "events_per_sec", res->events_per_sec);
-	u64(j, "peak_rss_bytes", res->peak_rss_bytes);
-	dbl(j, "wall_seconds", res->wall_s);
-	u64(j, "managed_pages", res->managed_pages);
-	u64(j, "wmark_min", res->wmark_min);
-	u64(j, "wmark_low", res->wmark_low);
-	u64(j, "wmark_high", res->wmark_high);
+	jw_dbl(j, "simulated_seconds", res->sim_seconds);
+	jw_dbl(j, "turnovers", res->turnovers);
+	jw_u64(j, "sim_events", res->events);
+	jw_dbl(j, "events_per_sec", res->events_per_sec);
+	jw_u64(j, "peak_rss_bytes", res->peak_rss_bytes);
+	jw_dbl(j, "wall_seconds", res->wall_s);
+	jw_u64(j, "managed_pages", res->managed_pages);
+	jw_u64(j, "wmark_min", res->wmark_min);
+	jw_u64(j, "wmark_low", res->wmark_low);
+	jw_u64(j, "wmark_high", res->wmark_high);
 	if (t)
 		gib_test(j, "gib_test", t);
-	open_(j, "gib_tests_during_run", '[');
+	jw_arr(j, "gib_tests_during_run");
 	for (size_t i = 0; i + (t ? 1 : 0) < res->nr_tests; i++)
 		gib_test(j, NULL, &res->tests[i]);
-	close_(j, ']');
+	jw_close_arr(j);
 	consumers(j, r, res);
-	open_(j, "vmstat", '{');	/* every library counter, by its name */
+	jw_obj(j, "vmstat");	/* every library counter, by its name */
 	for (int i = 0; i < GA_NR_STATS; i++)
-		u64(j, ga_stat_name((enum ga_stat_item)i), res->stats.v[i]);
-	close_(j, '}');
+		jw_u64(j, ga_stat_name((enum ga_stat_item)i), res->stats.v[i]);
+	jw_close_obj(j);
 	series(j, res);
-	close_(j, '}');
+	jw_close_obj(j);
 }
 
 void sim_report_json(FILE *f, const struct sim_report *r)
 {
-	struct json j = { .f = f, .first = true };
+	struct jw j;
 
-	fputc('{', f);
-	j.depth = 1;
-	u64(&j, "gigalloc_sim_format", 1);
+	jw_begin(&j, f);
+	jw_u64(&j, "gigalloc_sim_format", 1);
 	inputs(&j, r);
-	s(&j, "profile_description", r->profile->description);
-	open_(&j, "policies", '[');
+	jw_str(&j, "profile_description", r->profile->description);
+	jw_arr(&j, "policies");
 	for (size_t i = 0; i < r->nr; i++)
 		policy(&j, r, &r->res[i]);
-	close_(&j, ']');
-	j.depth = 0;
-	fputs("\n}\n", f);
+	jw_close_arr(&j);
+	jw_end(&j);
 }

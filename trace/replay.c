@@ -307,64 +307,25 @@ static int preload(struct replay *r)
 	return 0;
 }
 
-/* Each region not obtained by the test is tried alone, to count why. */
-static void probe_blockers(struct replay *r, struct sim_gib_test *g,
-			   unsigned long region_pages)
-{
-	unsigned long n = ga_zone_nr_regions(r->zone, 0);
-
-	for (unsigned long i = 0; i < n; i++) {
-		struct ga_contig_report rep = { 0 };
-		struct ga_page_info pi;
-		struct ga_region_info ri;
-
-		if (ga_region_query(r->zone, i, 0, &ri) ||
-		    ri.end_pfn - ri.start_pfn < region_pages)
-			continue;
-		if (!ga_page_query(r->zone, ri.start_pfn, &pi) &&
-		    pi.state == GA_PAGE_CONTIG)
-			continue;	/* obtained by the test */
-		if (!ga_alloc_contig_range(r->zone, 0, ri.start_pfn, ri.end_pfn,
-					   GIB_OWNER | (1ull << 40) | i, &rep)) {
-			g->probe_obtained++;
-			ga_free_contig_range(r->zone, 0, ri.start_pfn, ri.end_pfn);
-		} else if (rep.reason >= 0 && rep.reason < GA_NR_BLOCK_REASONS) {
-			g->blockers[rep.reason]++;
-		}
-	}
-}
-
 /* The sim's final test: take 1 GiB pages until the allocator says no. */
-static void gib_test(struct replay *r)
+static int gib_test(struct replay *r)
 {
 	struct sim_gib_test *g = &r->res->gib;
-	struct ga_zone_info zi;
 	double t0 = now_s();
+	ga_pfn_t *got;
+	int err = sim_gib_take(r->zone, GIB_OWNER, g, &got);
 
-	ga_zone_info(r->zone, &zi);
-	g->fail_mt = -1;
-	for (;;) {
-		struct ga_contig_report rep = { 0 };
-		ga_pfn_t pfn;
-		int err = ga_alloc_contig_pages(r->zone, 0, zi.spb_order,
-						GIB_OWNER | g->obtained, &pfn, &rep);
-
-		g->pages_migrated += rep.pages_migrated;
-		g->pages_dropped += rep.pages_dropped;
-		if (err) {
-			g->fail_err = err;
-			g->fail_reason = rep.reason;
-			g->fail_mt = rep.migratetype;
-			break;
-		}
-		g->obtained++;
-	}
-	probe_blockers(r, g, 1ul << zi.spb_order);
+	if (err)
+		return fail(r, err, err == -ENOMEM ?
+			    "out of memory for the 1 GiB test" :
+			    "more 1 GiB ranges than the zone has regions");
+	free(got);
 	g->at = r->res->sim.sim_seconds;
 	g->wall_s = now_s() - t0;
 	r->res->sim.tests = g;
 	r->res->sim.nr_tests = 1;
 	r->res->sim.has_final_test = true;
+	return 0;
 }
 
 static uint64_t peak_rss(void)
@@ -463,7 +424,9 @@ static int finish(struct replay *r, double loop_s)
 	err = check(r);
 	if (err || r->cfg->no_gib_test)
 		return err;
-	gib_test(r);
+	err = gib_test(r);
+	if (err)
+		return err;
 	r->st->gib_migrated_pages = r->st->migrated_pages - res->wstats.migrated_pages;
 	return check(r);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * A minimal streaming JSON writer for the replay and inspect reports:
- * pretty-printed, keys in the order written, doubles that are not finite
- * written as null (JSON has no NaN).
+ * A minimal streaming JSON writer shared by the sim, replay and
+ * inspect reports: pretty-printed, keys in the order written, doubles
+ * that are not finite written as null (JSON has no NaN).
  */
-#ifndef GA_TRACE_JSON_H
-#define GA_TRACE_JSON_H
+#ifndef GA_SIM_JSON_H
+#define GA_SIM_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,4 +31,4 @@ void jw_str(struct jw *j, const char *key, const char *v);
 void jw_bool(struct jw *j, const char *key, bool v);
 void jw_null(struct jw *j, const char *key);
 
-#endif /* GA_TRACE_JSON_H */
+#endif /* GA_SIM_JSON_H */
