@@ -186,76 +186,29 @@ static bool sample_due(struct run *r)
 /* The 1 GiB test.                                                           */
 
 /* Try each region not obtained alone, to count why regions stay blocked. */
-static void probe_blockers(struct run *r, struct sim_gib_test *t,
-			   const ga_pfn_t *got, unsigned long nr_got,
-			   unsigned long region_pages)
-{
-	unsigned long n = ga_zone_nr_regions(r->zone, 0);
-
-	for (unsigned long i = 0; i < n; i++) {
-		struct ga_contig_report rep = { 0 };
-		struct ga_region_info ri;
-		bool mine = false;
-
-		if (ga_region_query(r->zone, i, 0, &ri))
-			continue;
-		for (unsigned long k = 0; k < nr_got && !mine; k++)
-			mine = got[k] == ri.start_pfn;
-		if (mine || ri.end_pfn - ri.start_pfn < region_pages)
-			continue;
-		if (!ga_alloc_contig_range(r->zone, 0, ri.start_pfn, ri.end_pfn,
-					   GIB_OWNER | (1ull << 40) | i, &rep)) {
-			t->probe_obtained++;
-			ga_free_contig_range(r->zone, 0, ri.start_pfn, ri.end_pfn);
-			continue;
-		}
-		if (rep.reason >= 0 && rep.reason < GA_NR_BLOCK_REASONS)
-			t->blockers[rep.reason]++;
-	}
-}
-
 static int gib_test(struct run *r, bool final)
 {
 	struct sim_result *res = r->res;
-	unsigned long n = ga_zone_nr_regions(r->zone, 0);
 	struct ga_zone_info zi;
 	struct sim_gib_test *t, *arr;
-	ga_pfn_t *got = calloc(n ? n : 1, sizeof(*got));
+	ga_pfn_t *got;
 	double t0 = now_s();
+	int err;
 
 	arr = grow(res->tests, &r->cap_tests, res->nr_tests + 1, sizeof(*t));
-	if (!got || !arr) {
-		free(got);
+	if (!arr)
 		return fail(r, -ENOMEM, "out of memory for the 1 GiB test");
-	}
 	res->tests = arr;
 	t = &arr[res->nr_tests++];
 	memset(t, 0, sizeof(*t));
 	t->at = sim_time(r);
-	t->fail_mt = -1;
+	err = sim_gib_take(r->zone, GIB_OWNER, t, &got);
+	if (err == -EUCLEAN)
+		return fail(r, err, "ga_alloc_contig_pages returned more 1 GiB "
+			    "ranges than the zone has regions");
+	if (err)
+		return fail(r, err, "out of memory for the 1 GiB test");
 	ga_zone_info(r->zone, &zi);
-	for (;;) {
-		struct ga_contig_report rep = { 0 };
-		ga_pfn_t pfn;
-		int err = ga_alloc_contig_pages(r->zone, 0, zi.spb_order,
-						GIB_OWNER | t->obtained, &pfn, &rep);
-
-		t->pages_migrated += rep.pages_migrated;
-		t->pages_dropped += rep.pages_dropped;
-		if (err) {
-			t->fail_err = err;
-			t->fail_reason = rep.reason;
-			t->fail_mt = rep.migratetype;
-			break;
-		}
-		if (t->obtained == n) {	/* more 1 GiB pages than regions: a bug */
-			free(got);
-			return fail(r, -EUCLEAN, "ga_alloc_contig_pages returned "
-				    "more 1 GiB ranges than the zone has regions");
-		}
-		got[t->obtained++] = pfn;
-	}
-	probe_blockers(r, t, got, t->obtained, 1ul << zi.spb_order);
 	if (!final)
 		for (unsigned long k = 0; k < t->obtained; k++)
 			ga_free_contig_range(r->zone, 0, got[k],

@@ -99,6 +99,16 @@ uint64_t sim_mem_pages(uint64_t mem_bytes);
  * res->errmsg saying what failed; res is then partially filled.
  */
 int sim_run(const struct sim_config *cfg, struct sim_result *res);
+
+/*
+ * Fill *t with a 1 GiB test of zone: 1 GiB pages are taken, owned by
+ * owner | index, and stay allocated; *got receives their start pfns
+ * (t->obtained of them; free() it). -ENOMEM, or -EUCLEAN if the
+ * allocator hands out more 1 GiB ranges than the zone has regions.
+ */
+int sim_gib_take(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
+		 ga_pfn_t **got);
+
 void sim_result_free(struct sim_result *res);
 
 #endif /* GA_SIM_RUN_H */

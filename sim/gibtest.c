@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * The 1 GiB test `sim` and `replay` both report: take 1 GiB pages with
+ * ga_alloc_contig_pages() until the allocator refuses, then try each
+ * region not obtained alone with ga_alloc_contig_range() and count why
+ * it fails. Only the public API is used, as an embedder would.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+static bool obtained(const ga_pfn_t *got, unsigned long nr, ga_pfn_t pfn)
+{
+	for (unsigned long k = 0; k < nr; k++)
+		if (got[k] == pfn)
+			return true;
+	return false;
+}
+
+static void probe_blockers(struct ga_zone *zone, uint64_t owner,
+			   struct sim_gib_test *t, const ga_pfn_t *got,
+			   unsigned long region_pages)
+{
+	unsigned long n = ga_zone_nr_regions(zone, 0);
+
+	for (unsigned long i = 0; i < n; i++) {
+		struct ga_contig_report rep = { 0 };
+		struct ga_region_info ri;
+
+		if (ga_region_query(zone, i, 0, &ri) ||
+		    ri.end_pfn - ri.start_pfn < region_pages ||
+		    obtained(got, t->obtained, ri.start_pfn))
+			continue;
+		if (!ga_alloc_contig_range(zone, 0, ri.start_pfn, ri.end_pfn,
+					   owner | (1ull << 40) | i, &rep)) {
+			t->probe_obtained++;
+			ga_free_contig_range(zone, 0, ri.start_pfn, ri.end_pfn);
+		} else if (rep.reason >= 0 && rep.reason < GA_NR_BLOCK_REASONS) {
+			t->blockers[rep.reason]++;
+		}
+	}
+}
+
+int sim_gib_take(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
+		 ga_pfn_t **gotp)
+{
+	unsigned long n = ga_zone_nr_regions(zone, 0);
+	ga_pfn_t *got = calloc(n ? n : 1, sizeof(*got));
+	struct ga_zone_info zi;
+
+	*gotp = NULL;
+	if (!got)
+		return -ENOMEM;
+	ga_zone_info(zone, &zi);
+	t->fail_mt = -1;
+	for (;;) {
+		struct ga_contig_report rep = { 0 };
+		ga_pfn_t pfn;
+		int err = ga_alloc_contig_pages(zone, 0, zi.spb_order,
+						owner | t->obtained, &pfn, &rep);
+
+		t->pages_migrated += rep.pages_migrated;
+		t->pages_dropped += rep.pages_dropped;
+		if (err) {
+			t->fail_err = err;
+			t->fail_reason = rep.reason;
+			t->fail_mt = rep.migratetype;
+			break;
+		}
+		if (t->obtained == n) {	/* more 1 GiB pages than regions */
+			free(got);
+			return -EUCLEAN;
+		}
+		got[t->obtained++] = pfn;
+	}
+	probe_blockers(zone, owner, t, got, 1ul << zi.spb_order);
+	*gotp = got;
+	return 0;
+}
