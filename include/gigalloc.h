@@ -116,6 +116,7 @@ struct ga_policy {
 	unsigned int spb_reserve_min;	/* tainted-SPB reserve: free pageblocks */
 	unsigned int spb_reserve_pct;	/* ... at least this % of the SPB (23) */
 	bool spb_contig;		/* 1 GiB requests take empty SPBs first (17) */
+	bool spb_contig_movable;	/* THP: evacuate a clean window before compaction (17) */
 };
 
 /* Parameter description for tables and --set. */
@@ -449,6 +450,9 @@ enum ga_stat_item {
 	GA_STAT_SPB_FALLTHROUGH,	/* no SPB pass served: plain __rmqueue */
 	GA_STAT_SPB_NOMIX_REFUSED,	/* unmovable/reclaimable relabels refused */
 	GA_STAT_SPB_RELAX_NOFRAGMENT,	/* reclaim failed: may taint a clean SPB */
+	GA_STAT_SPB_EVACUATE_TRY,	/* movable >= pageblock: clean window tried (17) */
+	GA_STAT_SPB_EVACUATE_SUCCESS,	/* ... and emptied */
+	GA_STAT_SPB_EVACUATE_PAGES,	/* pages moved or dropped doing so */
 	/* Compaction (mm/compaction.c; vmstat compact_*). */
 	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
 	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */

@@ -342,6 +342,44 @@ int ga_alloc_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
 	return 0;
 }
 
+/*
+ * RFC 17's hook in direct compaction: a movable request of pageblock order
+ * or more first empties the cheapest window of a clean SPB (see
+ * spb_contig_window()) by migration, then un-isolates it, so its pages
+ * merge on the movable free list where the caller's retry finds them.
+ * Capture is not modelled, as for compaction. Returns 0 if the window was
+ * emptied, -EBUSY if there was none or it could not be.
+ */
+int spb_evacuate_window(struct ga_zone *z, unsigned int cpu, unsigned int order)
+{
+	struct migrate_control mc;
+	struct blocker b = { 0 };
+	ga_pfn_t start, end;
+	long w;
+	int err;
+
+	ga_lock(&z->lock);
+	w = spb_contig_window(z, order);
+	ga_unlock(&z->lock);
+	if (w < 0)
+		return -EBUSY;
+	start = (ga_pfn_t)w;
+	end = start + (1ul << order);
+	zone_stat_add(z, GA_STAT_SPB_EVACUATE_TRY, 1);
+	err = isolate_range(z, start, end, &b);	/* rechecks under the lock */
+	if (err)
+		return err;
+	ga_drain_all_pcp(z);
+	err = migrate_range_out(z, cpu, start, end, &mc);
+	if (!err && !range_is_free(z, start, end, &mc.blocker))
+		err = -EBUSY;
+	undo_isolate_range(z, start, end);
+	zone_stat_add(z, GA_STAT_SPB_EVACUATE_PAGES, mc.nr_migrated + mc.nr_dropped);
+	if (!err)
+		zone_stat_add(z, GA_STAT_SPB_EVACUATE_SUCCESS, 1);
+	return err;
+}
+
 /* pfn_range_valid_contig: cheap pre-check before isolating a window. */
 static bool window_may_work(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 {

@@ -599,6 +599,9 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 		 unsigned int alloc_flags);
 long spb_contig_window(struct ga_zone *z, unsigned int order);
 
+/* contig.c: RFC 17 for movable requests of order >= pageblock_order. */
+int spb_evacuate_window(struct ga_zone *z, unsigned int cpu, unsigned int order);
+
 /* evacuate.c */
 size_t evacuate_pool_size(unsigned int nr_items);
 void evacuate_init(struct ga_zone *z, void *items, unsigned int nr_items);

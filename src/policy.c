@@ -73,6 +73,8 @@ static const struct ga_param_info params[] = {
 	   "... or this percentage of its pageblocks, whichever is larger"),
 	PB(spb_contig, "RFC 17 sb_try_alloc_contig()",
 	   "1 GiB contiguous requests take a wholly free SPB, else the emptiest clean one"),
+	PB(spb_contig_movable, "RFC 17 sb_try_alloc_contig() in direct compaction",
+	   "movable requests >= pageblock order empty the cheapest clean-SPB window first"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -141,6 +143,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_steer_movable = true;
 	p->spb_no_mixing = true;
 	p->spb_contig = true;
+	p->spb_contig_movable = true;
 }
 
 int ga_policy_preset(struct ga_policy *p, const char *name)

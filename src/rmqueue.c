@@ -404,6 +404,13 @@ static long alloc_direct_compact(struct ga_zone *z, struct alloc_context *ac,
 
 	if (!ac->order)
 		return -1;
+	if (z->policy.spb_contig_movable && z->policy.spb_free_lists &&
+	    ac->content_mt == GA_MT_MOVABLE && ac->order >= z->pageblock_order &&
+	    !spb_evacuate_window(z, ac->cpu, ac->order)) {
+		pfn = get_page_from_freelist(z, ac, alloc_flags);
+		if (pfn >= 0)
+			return pfn;
+	}
 	ca->result = try_to_compact_pages(z, ac, alloc_flags, prio);
 	if (ca->result == COMPACT_SKIPPED)
 		return -1;

@@ -210,3 +210,71 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 	spb_count_visits(z, w.visits);
 	return pfn;
 }
+
+/* ------------------------------------------------------------------------ */
+/* RFC 17's hook for movable requests of pageblock order or more.            */
+
+/*
+ * Pages in use in the aligned window of nr_blocks pageblocks at start, or
+ * -1 if evacuating it could not make it free: every block must be labelled
+ * movable, not isolated, without holes, and hold nothing but free and
+ * movable pages (no unmovable, reclaimable or contiguous ones). Every block
+ * must also have a free page, so no page in the window is of pageblock
+ * order: moving one would need a target as large as the request, and its
+ * allocation would come back here.
+ */
+static long window_used(struct ga_zone *z, ga_pfn_t start,
+			unsigned long nr_blocks)
+{
+	long used = 0;
+
+	for (unsigned long i = 0; i < nr_blocks; i++) {
+		const struct ga_pageblock *pb =
+			pfn_to_block(z, start + i * z->pageblock_nr_pages);
+
+		if (pb->mt != GA_MT_MOVABLE || pb_test_flag(pb, PB_ISOLATE) ||
+		    pb->nr_reserved || pb->used[GA_MT_UNMOVABLE] ||
+		    pb->used[GA_MT_RECLAIMABLE] || !pb->nr_free ||
+		    pb->used[GA_MT_MOVABLE] + pb->nr_free != z->pageblock_nr_pages)
+			return -1;
+		used += pb->used[GA_MT_MOVABLE];
+	}
+	return used;
+}
+
+/*
+ * sb_try_alloc_contig() for a 2^order movable request: the window in a
+ * clean SPB that needs the fewest pages moved, ties to the fuller SPB so
+ * movable memory stays packed. Tainted SPBs are left alone: their free
+ * pageblocks are the reserve non-movable claims need. A window that is
+ * already free is not wanted (the free lists would have served it).
+ * Returns its first pfn, or -1. Caller holds zone->lock.
+ */
+long spb_contig_window(struct ga_zone *z, unsigned int order)
+{
+	unsigned long nr_blocks = 1ul << (order - z->pageblock_order);
+	ga_pfn_t size = 1ul << order;
+	long best = -1, best_used = 0;
+	uint32_t best_free = 0;
+
+	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+		const struct ga_spb *s = &z->spbs[i];
+		ga_pfn_t w = (s->start_pfn + size - 1) & ~(size - 1);
+
+		if (s->category != SPB_CLEAN)
+			continue;
+		for (; w + size <= s->end_pfn; w += size) {
+			long used = window_used(z, w, nr_blocks);
+
+			if (used <= 0)
+				continue;
+			if (best < 0 || used < best_used ||
+			    (used == best_used && s->nr_free_pages < best_free)) {
+				best = (long)w;
+				best_used = used;
+				best_free = s->nr_free_pages;
+			}
+		}
+	}
+	return best;
+}

@@ -155,7 +155,10 @@ const char *ga_migratetype_name(int mt)
 	X(SPB_MOVABLE_EMPTY, "spb_movable_empty")			\
 	X(SPB_FALLTHROUGH, "spb_fallthrough")				\
 	X(SPB_NOMIX_REFUSED, "spb_nomix_refused")			\
-	X(SPB_RELAX_NOFRAGMENT, "spb_relax_nofragment")
+	X(SPB_RELAX_NOFRAGMENT, "spb_relax_nofragment")			\
+	X(SPB_EVACUATE_TRY, "spb_evacuate_try")				\
+	X(SPB_EVACUATE_SUCCESS, "spb_evacuate_success")			\
+	X(SPB_EVACUATE_PAGES, "spb_evacuate_pages")
 
 #define STAT_NAME_ENTRY(item, name)	[GA_STAT_##item] = name,
 #define STAT_NAME_COUNT(item, name)	+ 1

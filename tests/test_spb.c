@@ -328,6 +328,67 @@ static void test_visits(void)
 	ga_zone_destroy(z);
 }
 
+/*
+ * RFC 17's second hook: memory is 2/3 free but no pageblock is, so a THP
+ * that may reclaim cannot come from the free lists. With
+ * spb_contig_movable it empties one window of the clean SPB by migration
+ * before compaction runs; without it, compaction does the work. A
+ * TRANSHUGE_LIGHT fault never reaches either.
+ */
+static void thp_scenario(bool hook, unsigned int gfp, uint64_t *tries,
+			 uint64_t *stalls, bool *got)
+{
+	struct ga_policy p = policy("spb");
+	struct embedder e;
+	struct ga_zone *z;
+	struct ga_pageblock_info bi;
+	uint64_t moved;
+	long thp;
+
+	p.spb_contig_movable = hook;
+	p.kcompactd = false;
+	z = emb_zone(&e, GIB, 1, &p, NULL);
+	while (emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, false) >= 0)
+		;
+	for (unsigned long i = 0; i < e.nr; i++)
+		if (e.obj[i].live && e.obj[i].pfn % 3)
+			emb_free(&e, i);
+	zone_ok(z, "%s: checker after fragmenting", hook ? "hook" : "no hook");
+	thp = emb_alloc(&e, 9, gfp, false);
+	*got = thp >= 0;
+	*tries = stat_of(z, GA_STAT_SPB_EVACUATE_TRY);
+	*stalls = stat_of(z, GA_STAT_COMPACT_STALL);
+	if (hook && *got && *tries) {
+		is_long(stat_of(z, GA_STAT_SPB_EVACUATE_SUCCESS), 1, "the window was emptied");
+		moved = stat_of(z, GA_STAT_SPB_EVACUATE_PAGES);
+		ok(moved > 0 && moved <= 171, "by moving its movable pages (%llu)",
+		   (unsigned long long)moved);
+		ga_pageblock_query(z, e.obj[thp].pfn, &bi);
+		is_long(bi.nr_free, 0, "the THP fills its pageblock");
+	}
+	is_long(emb_conservation_errors(&e), 0, "owners conserved");
+	zone_ok(z, "checker after the THP");
+	emb_destroy(&e);
+}
+
+static void test_thp_evacuates_before_compaction(void)
+{
+	uint64_t tries, stalls;
+	bool got;
+
+	thp_scenario(true, GA_GFP_TRANSHUGE, &tries, &stalls, &got);
+	ok(got, "hook: the THP is allocated");
+	is_long(tries, 1, "hook: one clean-SPB window tried");
+	is_long(stalls, 0, "hook: compaction never ran");
+	thp_scenario(false, GA_GFP_TRANSHUGE, &tries, &stalls, &got);
+	ok(got, "no hook: compaction allocates the THP");
+	is_long(tries, 0, "no hook: no window tried");
+	ok(stalls >= 1, "no hook: direct compaction ran (%llu)", (unsigned long long)stalls);
+	thp_scenario(true, GA_GFP_TRANSHUGE_LIGHT, &tries, &stalls, &got);
+	ok(!got, "light: a fault that may not reclaim falls back to small pages");
+	is_long(tries + stalls, 0, "light: neither the hook nor compaction ran");
+}
+
 int main(void)
 {
 	test_content_tracking();
@@ -338,6 +399,7 @@ int main(void)
 	test_contig_prefers_empty("spb", true);
 	test_contig_prefers_empty("vanilla", false);
 	test_pass2b_evacuates();
+	test_thp_evacuates_before_compaction();
 	test_visits();
 	return done_testing();
 }
