@@ -133,10 +133,9 @@ static int parse_value_opt(struct replay_opts *o, const char *name, const char *
 		return sim_parse_size(v, &o->mem_bytes) || !o->mem_bytes ?
 		       usage_err("bad --mem '%s'", v) : 0;
 	if (!strcmp(name, "--cpus")) {
-		char *end;
-		unsigned long c = strtoul(v, &end, 10);
+		uint64_t c;
 
-		if (*end || end == v || !c || c > GA_MAX_CPUS)
+		if (sim_parse_uint_range(v, 1, GA_MAX_CPUS, &c))
 			return usage_err("bad --cpus '%s'", v);
 		o->cpus = (unsigned int)c;
 		return 0;

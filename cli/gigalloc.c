@@ -65,23 +65,6 @@ static void fatal(const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Argument parsing helpers.                                                 */
 
-/* A plain decimal unsigned integer in [min, max]. */
-static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	const char *end;
-	uint64_t v;
-	int err = sim_parse_u64(s, &v, &end);
-
-	if (err)
-		return err;
-	if (*end)
-		return -EINVAL;
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
 /* Options are long only: "--name value" or "--name=value". */
 struct cli_opt {
 	const char *name;
@@ -658,17 +641,17 @@ static void parse_demo_args(struct demo_args *da, int argc, char **argv)
 					    size_error(err));
 			break;
 		case OPT_CPUS:
-			if (parse_uint(a.value, 1, GA_MAX_CPUS, &da->cpus))
+			if (sim_parse_uint_range(a.value, 1, GA_MAX_CPUS, &da->cpus))
 				usage_error(a.cmd, "--cpus '%s': expected 1..%u",
 					    a.value, GA_MAX_CPUS);
 			break;
 		case OPT_OPS:
-			if (parse_uint(a.value, 0, ULONG_MAX, &da->ops))
+			if (sim_parse_uint_range(a.value, 0, ULONG_MAX, &da->ops))
 				usage_error(a.cmd, "--ops '%s': expected a "
 					    "non-negative integer", a.value);
 			break;
 		case OPT_SEED:
-			if (parse_uint(a.value, 0, UINT64_MAX, &da->seed))
+			if (sim_parse_uint_range(a.value, 0, UINT64_MAX, &da->seed))
 				usage_error(a.cmd, "--seed '%s': expected an "
 					    "unsigned 64-bit integer", a.value);
 			break;
@@ -676,12 +659,12 @@ static void parse_demo_args(struct demo_args *da, int argc, char **argv)
 			da->policy = a.value;
 			break;
 		case OPT_THREADS:
-			if (parse_uint(a.value, 1, 64, &da->threads))
+			if (sim_parse_uint_range(a.value, 1, 64, &da->threads))
 				usage_error(a.cmd, "--threads '%s': expected 1..64",
 					    a.value);
 			break;
 		case OPT_CHECKS:
-			if (parse_uint(a.value, 0, 1000, &da->checks))
+			if (sim_parse_uint_range(a.value, 0, 1000, &da->checks))
 				usage_error(a.cmd, "--checks '%s': expected 0..1000",
 					    a.value);
 			break;

@@ -100,8 +100,8 @@ void sim_format_size(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%llu %s", (unsigned long long)bytes, units[u]);
 }
 
-static int parse_uint_range(const char *s, uint64_t min, uint64_t max,
-			    uint64_t *out)
+int sim_parse_uint_range(const char *s, uint64_t min, uint64_t max,
+			 uint64_t *out)
 {
 	const char *end;
 	uint64_t v;
@@ -137,7 +137,7 @@ static int opt_mem(struct sim_opts *o, const char *v, char *err, size_t n)
 static int opt_cpus(struct sim_opts *o, const char *v, char *err, size_t n)
 {
 	uint64_t x;
-	int rc = parse_uint_range(v, 1, GA_MAX_CPUS, &x);
+	int rc = sim_parse_uint_range(v, 1, GA_MAX_CPUS, &x);
 
 	if (rc)
 		return oerr(err, n, "--cpus '%s': %s", v, rc == -ERANGE ?
@@ -201,7 +201,7 @@ static int opt_policy(struct sim_opts *o, const char *v, char *err, size_t n)
 
 static int opt_seed(struct sim_opts *o, const char *v, char *err, size_t n)
 {
-	if (parse_uint_range(v, 0, UINT64_MAX, &o->seed))
+	if (sim_parse_uint_range(v, 0, UINT64_MAX, &o->seed))
 		return oerr(err, n, "--seed '%s': want an unsigned decimal number", v);
 	return 0;
 }
@@ -219,7 +219,7 @@ static int opt_small_uint(const char *name, const char *v, uint64_t min,
 {
 	uint64_t x;
 
-	if (parse_uint_range(v, min, max, &x))
+	if (sim_parse_uint_range(v, min, max, &x))
 		return oerr(err, n, "%s '%s': want a number in %llu..%llu", name, v,
 			    (unsigned long long)min, (unsigned long long)max);
 	*out = (unsigned int)x;

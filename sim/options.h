@@ -67,6 +67,10 @@ int sim_parse_size(const char *s, uint64_t *bytes);
 /* Leading decimal digits of s into *v, *end after them; at least one digit.
  * -EINVAL without a digit, -ERANGE past 64 bits. */
 int sim_parse_u64(const char *s, uint64_t *v, const char **end);
+/* All of s a decimal integer in [min, max]: -EINVAL if not a number,
+ * -ERANGE out of range. */
+int sim_parse_uint_range(const char *s, uint64_t min, uint64_t max,
+			 uint64_t *out);
 
 /* "64 GiB", "512 MiB": a size for people. */
 void sim_format_size(uint64_t bytes, char *buf, size_t len);
