@@ -229,6 +229,24 @@ static bool range_is_free(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 	return ok;
 }
 
+/*
+ * Empty an isolated range: pcp pages back to the buddy lists, every page
+ * migrated or dropped, then the check that all of it is free. The range
+ * stays isolated either way; mc->blocker says why it failed.
+ */
+static int empty_isolated_range(struct ga_zone *z, unsigned int cpu,
+				ga_pfn_t start, ga_pfn_t end,
+				struct migrate_control *mc)
+{
+	int err;
+
+	ga_drain_all_pcp(z);
+	err = migrate_range_out(z, cpu, start, end, mc);
+	if (!err && !range_is_free(z, start, end, &mc->blocker))
+		err = -EBUSY;
+	return err;
+}
+
 /* Take the isolated free range: one CONTIG head per pageblock. */
 static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 		       uint64_t owner)
@@ -324,10 +342,7 @@ int ga_alloc_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
 		count_contig_failure(z, b.reason);
 		return err;
 	}
-	ga_drain_all_pcp(z);
-	err = migrate_range_out(z, cpu, start, end, &mc);
-	if (!err && !range_is_free(z, start, end, &mc.blocker))
-		err = -EBUSY;
+	err = empty_isolated_range(z, cpu, start, end, &mc);
 	if (err) {
 		undo_isolate_range(z, start, end);
 		fill_report(report, &mc.blocker, &mc);
@@ -369,10 +384,7 @@ int spb_evacuate_window(struct ga_zone *z, unsigned int cpu, unsigned int order)
 	err = isolate_range(z, start, end, &b);	/* rechecks under the lock */
 	if (err)
 		return err;
-	ga_drain_all_pcp(z);
-	err = migrate_range_out(z, cpu, start, end, &mc);
-	if (!err && !range_is_free(z, start, end, &mc.blocker))
-		err = -EBUSY;
+	err = empty_isolated_range(z, cpu, start, end, &mc);
 	undo_isolate_range(z, start, end);
 	zone_stat_add(z, GA_STAT_SPB_EVACUATE_PAGES, mc.nr_migrated + mc.nr_dropped);
 	if (!err)
