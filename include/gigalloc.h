@@ -117,6 +117,7 @@ struct ga_policy {
 	unsigned int spb_reserve_pct;	/* ... at least this % of the SPB (23) */
 	bool spb_contig;		/* 1 GiB requests take empty SPBs first (17) */
 	bool spb_contig_movable;	/* THP: evacuate a clean window before compaction (17) */
+	bool spb_pin_migrate;		/* long-term pins move into tainted SPBs first */
 };
 
 /* Parameter description for tables and --set. */
@@ -453,6 +454,8 @@ enum ga_stat_item {
 	GA_STAT_SPB_EVACUATE_TRY,	/* movable >= pageblock: clean window tried (17) */
 	GA_STAT_SPB_EVACUATE_SUCCESS,	/* ... and emptied */
 	GA_STAT_SPB_EVACUATE_PAGES,	/* pages moved or dropped doing so */
+	GA_STAT_PIN_MIGRATE,		/* long-term pins moved into a tainted SPB */
+	GA_STAT_PIN_IN_PLACE,		/* ... pinned in a clean SPB: no room, or busy */
 	/* Compaction (mm/compaction.c; vmstat compact_*). */
 	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
 	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */
@@ -488,6 +491,19 @@ void ga_zone_stats(struct ga_zone *zone, struct ga_stats *stats);
  */
 int ga_pin(struct ga_zone *zone, ga_pfn_t pfn);
 int ga_unpin(struct ga_zone *zone, ga_pfn_t pfn);
+/*
+ * ga_pin, but first, with the spb_pin_migrate policy, move a movable
+ * allocation that sits in a clean or empty superpageblock into a tainted
+ * one (through ops->migrate, on cpu's behalf), so the pin does not cost a
+ * 1 GiB region: the superpageblock analogue of FOLL_LONGTERM refusing
+ * ZONE_MOVABLE and CMA. If no tainted SPB has room, or the owner refuses
+ * the move, the allocation is pinned where it is. *pinned is where the
+ * allocation is pinned (the owner also heard of a move by ops->migrate).
+ * Unpin with ga_unpin(*pinned). The owner must not free the allocation
+ * while this runs. Errors as ga_pin, plus -EINVAL (cpu out of range).
+ */
+int ga_pin_longterm(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
+		    ga_pfn_t *pinned);
 
 /* Why a contiguous range could not be had: the first blocker found. */
 enum ga_block_reason {

@@ -547,6 +547,9 @@ unsigned int extfrag_for_order(struct ga_zone *z, unsigned int order);
 void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 		   unsigned int fallback_order, int alloc_mt, int fallback_mt);
 
+/* pin.c */
+int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta);
+
 /* query.c */
 ga_pfn_t block_head(struct ga_zone *z, ga_pfn_t pfn);
 
@@ -574,6 +577,7 @@ void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 		      int mt, bool nonempty);
 long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
 	      unsigned int order, unsigned int mts, bool emptiest_first);
+long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order);
 long spb_first_nonempty(const struct ga_zone *z, unsigned int order, int mt);
 unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s);
 void spb_count_visits(struct ga_zone *z, unsigned int visits);

@@ -253,9 +253,16 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 		prepare_target(z, (ga_pfn_t)target, ip);
 		rc = z->ops.migrate(z->ops_ctx, z, ip->owner, ip->pfn,
 				    (ga_pfn_t)target, ip->order);
+		/*
+		 * Pin before letting go: once the target is back, a mover
+		 * could take it. Not if the owner freed it meanwhile.
+		 */
+		if (!rc && mc->pin_target)
+			mc->moved_pinned = !page_pin_update(z, (ga_pfn_t)target, 1);
 		/* Let go of the target; a free the owner made meanwhile completes. */
 		putback_page(z, (ga_pfn_t)target);
 		if (!rc) {
+			mc->moved_to = (ga_pfn_t)target;
 			release_isolated(z, ip->pfn, ip->order);
 			mc->nr_migrated += 1ul << ip->order;
 			zone_stat_add(z, GA_STAT_PGMIGRATE_SUCCESS, 1ul << ip->order);

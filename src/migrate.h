@@ -64,9 +64,12 @@ struct migrate_control {
 	migrate_target_fn get_target;
 	migrate_release_fn put_target;
 	void *private;			/* for the target functions */
+	bool pin_target;		/* long-term pin each target it moved to */
 	/* Results. */
 	unsigned long nr_isolated, nr_migrated, nr_dropped, nr_failed;
 	bool nomem;
+	ga_pfn_t moved_to;		/* the last target moved to */
+	bool moved_pinned;		/* ... and pinned (pin_target) */
 	struct blocker blocker;		/* first failure */
 };
 

@@ -75,6 +75,8 @@ static const struct ga_param_info params[] = {
 	   "1 GiB contiguous requests take a wholly free SPB, else the emptiest clean one"),
 	PB(spb_contig_movable, "RFC 17 sb_try_alloc_contig() in direct compaction",
 	   "movable requests >= pageblock order empty the cheapest clean-SPB window first"),
+	PB(spb_pin_migrate, "gigalloc; cf. check_and_migrate_movable_folios()",
+	   "ga_pin_longterm moves an allocation out of a clean SPB before pinning it"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -144,6 +146,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_no_mixing = true;
 	p->spb_contig = true;
 	p->spb_contig_movable = true;
+	p->spb_pin_migrate = true;
 }
 
 int ga_policy_preset(struct ga_policy *p, const char *name)

@@ -193,6 +193,29 @@ static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *
 }
 
 /*
+ * A movable block for a long-term pin, inside a tainted SPB: a free
+ * movable block (smallest first, fullest SPB first), else a wholly free
+ * pageblock of another label, relabelled. The tainted reserve does not
+ * apply: a pinned page blocks a region like an unmovable one, and tainted
+ * SPBs are where those belong. -1 if no tainted SPB has room.
+ */
+long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order)
+{
+	const uint64_t *all = z->spb_idx.all;
+	unsigned int pb = ga_max(z->pageblock_order, order);
+	int mt = GA_MT_MOVABLE;
+	long i;
+
+	i = spb_find(z, SPB_TAINTED, all, order, 1u << mt, false);
+	if (i >= 0)
+		return smallest_in_spb(z, &z->spbs[i], order, mt);
+	i = spb_find(z, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false);
+	if (i >= 0)
+		return claim_free_in_spb(z, &z->spbs[i], order, mt, PCP_MTS);
+	return -1;
+}
+
+/*
  * Steer one allocation. Returns a pfn, or -1 when no pass served (the
  * caller then falls back to plain __rmqueue unless NOFRAGMENT forbids
  * tainting a clean SPB).

@@ -158,7 +158,9 @@ const char *ga_migratetype_name(int mt)
 	X(SPB_RELAX_NOFRAGMENT, "spb_relax_nofragment")			\
 	X(SPB_EVACUATE_TRY, "spb_evacuate_try")				\
 	X(SPB_EVACUATE_SUCCESS, "spb_evacuate_success")			\
-	X(SPB_EVACUATE_PAGES, "spb_evacuate_pages")
+	X(SPB_EVACUATE_PAGES, "spb_evacuate_pages")			\
+	X(PIN_MIGRATE, "pin_migrate")					\
+	X(PIN_IN_PLACE, "pin_in_place")
 
 #define STAT_NAME_ENTRY(item, name)	[GA_STAT_##item] = name,
 #define STAT_NAME_COUNT(item, name)	+ 1

@@ -389,6 +389,103 @@ static void test_thp_evacuates_before_compaction(void)
 	is_long(tries + stalls, 0, "light: neither the hook nor compaction ran");
 }
 
+/* A live, unpinned object whose pfn lies in SPB spb (-1 if none). */
+static long obj_in_spb(const struct embedder *e, unsigned long spb)
+{
+	for (unsigned long i = 0; i < e->nr; i++)
+		if (e->obj[i].live && e->obj[i].pfn / GIB == spb &&
+		    !page_pins(pfn_to_page(e->zone, e->obj[i].pfn)))
+			return (long)i;
+	return -1;
+}
+
+static bool is_pinned(struct ga_zone *z, ga_pfn_t pfn)
+{
+	return page_pins(pfn_to_page(z, pfn)) > 0;
+}
+
+/*
+ * Long-term pins: SPB 0 is clean and full of movable order-10 blocks, SPB 1
+ * is tainted by one unmovable page and has one free order-10 block. With
+ * spb_pin_migrate the first pin of an SPB 0 block moves it into SPB 1; the
+ * second finds no room left there and pins in place, as does a block whose
+ * owner refuses to move it and one that is in the tainted SPB already.
+ */
+static void pin_scenario(const char *preset)
+{
+	bool spb = !strcmp(preset, "spb");
+	struct ga_policy p = policy(preset);
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
+	unsigned long freed = 0, calls;
+	ga_pfn_t pinned, was;
+	long a, b, c;
+
+	while (emb_alloc(&e, 10, GA_GFP_HIGHUSER_MOVABLE, true) >= 0)
+		;
+	for (unsigned long i = 0; i < e.nr && freed < 1; i++)
+		if (e.obj[i].pfn / GIB == 1 && !emb_free(&e, i))
+			freed++;
+	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "%s: an unmovable page", preset);
+	is_long(category(z, 1), GA_SPB_TAINTED, "%s: it taints SPB 1", preset);
+	is_long(category(z, 0), GA_SPB_CLEAN, "%s: SPB 0 is clean", preset);
+	zone_ok(z, "%s: checker before pinning", preset);
+
+	a = obj_in_spb(&e, 0);
+	was = e.obj[a].pfn;
+	calls = e.migrate_calls;
+	is_long(ga_pin_longterm(z, 0, was, &pinned), 0, "%s: pin a clean-SPB block", preset);
+	is_long((long)(pinned / GIB), spb ? 1 : 0,
+		spb ? "spb: it was moved into the tainted SPB first"
+		    : "vanilla: it is pinned where it is");
+	is_long((long)e.obj[a].pfn, (long)pinned, "%s: the owner was told where", preset);
+	is_long((long)(e.migrate_calls - calls), spb ? 1 : 0, "%s: migrate calls", preset);
+	ok(is_pinned(z, pinned), "%s: the block is pinned", preset);
+	is_long((long)stat_of(z, GA_STAT_PIN_MIGRATE), spb ? 1 : 0,
+		"%s: pin_migrate counted", preset);
+	is_long(category(z, 0), GA_SPB_CLEAN, "%s: SPB 0 still clean", preset);
+	zone_ok(z, "%s: checker after the first pin", preset);
+
+	b = obj_in_spb(&e, 0);
+	was = e.obj[b].pfn;
+	is_long(ga_pin_longterm(z, 0, was, &pinned), 0, "%s: pin a second block", preset);
+	is_long((long)pinned, (long)was, "%s: no room left: pinned in place", preset);
+	is_long((long)stat_of(z, GA_STAT_PIN_IN_PLACE), spb ? 1 : 0,
+		"%s: pin_in_place counted", preset);
+	is_long(ga_unpin(z, pinned), 0, "%s: unpin it", preset);
+	ok(!is_pinned(z, pinned), "%s: unpinned", preset);
+
+	/* Make room again; an owner that refuses keeps its block in place. */
+	is_long(emb_free(&e, (unsigned long)obj_in_spb(&e, 1)), 0, "%s: free room", preset);
+	c = obj_in_spb(&e, 0);
+	e.obj[c].busy = true;
+	was = e.obj[c].pfn;
+	is_long(ga_pin_longterm(z, 0, was, &pinned), 0, "%s: pin a busy block", preset);
+	is_long((long)pinned, (long)was, "%s: refused move: pinned in place", preset);
+	e.obj[c].busy = false;
+	ga_unpin(z, pinned);
+
+	c = obj_in_spb(&e, 1);
+	calls = e.migrate_calls;
+	was = e.obj[c].pfn;
+	is_long(ga_pin_longterm(z, 0, was, &pinned), 0, "%s: pin in the tainted SPB", preset);
+	is_long((long)pinned, (long)was, "%s: already harmless: not moved", preset);
+	is_long((long)(e.migrate_calls - calls), 0, "%s: no migrate call", preset);
+
+	is_long(ga_pin_longterm(z, 1, was, &pinned), -EINVAL, "%s: bad cpu", preset);
+	is_long(ga_pin_longterm(z, 0, 2 * GIB, &pinned), -ERANGE, "%s: outside", preset);
+	is_long(ga_pin_longterm(z, 0, was + 1, &pinned), -ENOENT, "%s: not a head", preset);
+	is_long(emb_conservation_errors(&e), 0, "%s: owners conserved", preset);
+	zone_ok(z, "%s: checker at the end", preset);
+	emb_destroy(&e);
+}
+
+static void test_pin_longterm(void)
+{
+	pin_scenario("spb");
+	pin_scenario("vanilla");
+}
+
 int main(void)
 {
 	test_content_tracking();
@@ -401,5 +498,6 @@ int main(void)
 	test_pass2b_evacuates();
 	test_thp_evacuates_before_compaction();
 	test_visits();
+	test_pin_longterm();
 	return done_testing();
 }
