@@ -259,13 +259,17 @@ static inline unsigned int pick_cpu(struct sim_workload *w)
 static uint64_t maybe_pin(struct sim_workload *w, struct sim_consumer *c,
 			  uint32_t i, uint64_t life)
 {
+	ga_pfn_t pinned;
 	int err;
 
 	if (c->spec->pin <= 0 || !sim_rand_chance(&w->rng, c->spec->pin))
 		return life;
-	err = ga_pin(w->zone, w->rec[i].pfn);
+	/* GUP FOLL_LONGTERM; a move reaches the record through sim_migrate. */
+	err = ga_pin_longterm(w->zone, 0, w->rec[i].pfn, &pinned);
+	if (!err && pinned != w->rec[i].pfn)
+		err = -EFAULT;	/* the library moved it without telling us */
 	if (err) {
-		set_error(w, "ga_pin", err);
+		set_error(w, "ga_pin_longterm", err);
 		return life;
 	}
 	w->rec[i].meta |= REC_PINNED;
