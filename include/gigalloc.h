@@ -112,6 +112,11 @@ struct ga_policy {
 	bool spb_free_lists;		/* per-SPB buddy lists (RFC 14) */
 	bool spb_steer_nonmovable;	/* unmovable/reclaimable into tainted SPBs (11, 20) */
 	bool spb_steer_movable;		/* movable into the fullest clean SPB (12) */
+	bool spb_fill_holes;		/* ... but fill tainted SPBs' holes before
+					 * splitting a free pageblock */
+	bool spb_tainted_last;		/* ... and tainted SPBs' free pageblocks
+					 * only after empty SPBs */
+	bool spb_taint_roomiest;	/* a new tainted SPB: empty, else emptiest */
 	bool spb_no_mixing;		/* no UNMOVABLE/RECLAIMABLE mixing (24) */
 	unsigned int spb_reserve_min;	/* tainted-SPB reserve: free pageblocks */
 	unsigned int spb_reserve_pct;	/* ... at least this % of the SPB (23) */
@@ -447,6 +452,7 @@ enum ga_stat_item {
 	GA_STAT_SPB_TAINT_EMPTY,	/* ... an empty SPB */
 	GA_STAT_SPB_MOVABLE_CLEAN,	/* movable served in a clean SPB */
 	GA_STAT_SPB_MOVABLE_TAINTED,	/* ... in a tainted SPB above its reserve */
+	GA_STAT_SPB_MOVABLE_HOLE,	/* ... in a hole of a tainted SPB's movable block */
 	GA_STAT_SPB_MOVABLE_EMPTY,	/* ... in an empty SPB */
 	GA_STAT_SPB_FALLTHROUGH,	/* no SPB pass served: plain __rmqueue */
 	GA_STAT_SPB_NOMIX_REFUSED,	/* unmovable/reclaimable relabels refused */

@@ -577,6 +577,11 @@ void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 		      int mt, bool nonempty);
 long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
 	      unsigned int order, unsigned int mts, bool emptiest_first);
+long spb_find_emptiest(const struct ga_zone *z, unsigned int cat,
+		       unsigned int order, unsigned int mts);
+long spb_find_below(const struct ga_zone *z, unsigned int cat,
+		    const uint64_t *mask, unsigned int order, unsigned int below,
+		    unsigned int mts, bool emptiest_first);
 long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order);
 long spb_first_nonempty(const struct ga_zone *z, unsigned int order, int mt);
 unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s);

@@ -65,6 +65,12 @@ static const struct ga_param_info params[] = {
 	   "unmovable/reclaimable go to tainted SPBs first, empty SPBs last"),
 	PB(spb_steer_movable, "RFC 12 sb_preferred_for_movable()",
 	   "movable allocations fill the fullest clean SPB, empty SPBs last"),
+	PB(spb_fill_holes, "gigalloc; stranded free pages: RFC v1 31",
+	   "movable below pageblock order takes the smallest hole, tainted SPBs' too"),
+	PB(spb_tainted_last, "gigalloc; RFC 23 PASS_4 moved after empty SPBs",
+	   "movable takes a tainted SPB's free pageblocks only after empty SPBs"),
+	PB(spb_taint_roomiest, "gigalloc; RFC PASS_3 takes the fullest clean SPB",
+	   "when an SPB must be tainted: an empty one, else the emptiest clean one"),
 	PB(spb_no_mixing, "RFC 24 noncompatible_cross_type()",
 	   "relabel between unmovable and reclaimable only for a wholly free block"),
 	PU(spb_reserve_min, 0, 512, "RFC 23 SPB_TAINTED_RESERVE_MIN",
@@ -143,6 +149,9 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_free_lists = true;
 	p->spb_steer_nonmovable = true;
 	p->spb_steer_movable = true;
+	p->spb_fill_holes = true;
+	p->spb_tainted_last = true;
+	p->spb_taint_roomiest = true;
 	p->spb_no_mixing = true;
 	p->spb_contig = true;
 	p->spb_contig_movable = true;

@@ -299,14 +299,15 @@ void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
  * the emptiest), lowest index within a bucket. Taking the smallest fitting
  * block zone-wide, as __rmqueue_smallest does, keeps whole pageblocks
  * whole; fullness only breaks the tie. A few word operations per (order,
- * bucket). -1 if none.
+ * bucket). Orders from `below` up are not considered. -1 if none.
  */
-long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
-	      unsigned int order, unsigned int mts, bool emptiest_first)
+long spb_find_below(const struct ga_zone *z, unsigned int cat,
+		    const uint64_t *mask, unsigned int order, unsigned int below,
+		    unsigned int mts, bool emptiest_first)
 {
 	const struct spb_index *ix = &z->spb_idx;
 
-	for (unsigned int o = order; o <= z->max_order; o++) {
+	for (unsigned int o = order; o < below && o <= z->max_order; o++) {
 		for (unsigned int k = 0; k < SPB_NR_BUCKETS; k++) {
 			unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
 
@@ -325,6 +326,42 @@ long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
 					return (long)(w * 64 +
 						(unsigned long)__builtin_ctzll(bits));
 			}
+		}
+	}
+	return -1;
+}
+
+long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
+	      unsigned int order, unsigned int mts, bool emptiest_first)
+{
+	return spb_find_below(z, cat, mask, order, z->max_order + 1, mts,
+			      emptiest_first);
+}
+
+/*
+ * Fullness first: the emptiest SPB of category cat with a free block of at
+ * least `order` on one of the lists in mts, whatever that block's order.
+ * For choosing where room is, not for fitting a block. -1 if none.
+ */
+long spb_find_emptiest(const struct ga_zone *z, unsigned int cat,
+		       unsigned int order, unsigned int mts)
+{
+	const struct spb_index *ix = &z->spb_idx;
+
+	for (unsigned int k = SPB_NR_BUCKETS; k-- > 0;) {
+		for (unsigned long w = 0; w < ix->nr_words; w++) {
+			uint64_t bits = ix->category[cat][w] & ix->bucket[k][w];
+			uint64_t free = 0;
+
+			if (!bits)
+				continue;
+			for (unsigned int o = order; o <= z->max_order; o++)
+				for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+					if (mts & (1u << mt))
+						free |= ix->nonempty[o][mt][w];
+			bits &= free;
+			if (bits)
+				return (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
 		}
 	}
 	return -1;

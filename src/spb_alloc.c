@@ -19,13 +19,29 @@
  *   5. the fullest clean SPB: a free block of the type, else
  *      a wholly free pageblock claimed                      (PASS_3)
  *   6. the same in an empty SPB                             (last resort)
+ *   With spb_taint_roomiest, 5-6 become: a wholly free pageblock of an
+ *   empty SPB, else of the emptiest clean SPB, else a fragment of the
+ *   type in the emptiest clean SPB.
  * Movable requests:
+ *   0. with spb_fill_holes, for a request below pageblock order, the
+ *      smallest free movable block in a clean or a tainted SPB (clean
+ *      first at equal order)
  *   1. the fullest clean SPB with a free movable block      (RFC 12)
  *   2. a wholly free pageblock of another label in a clean SPB
  *   3. a tainted SPB holding more than its reserve of free
  *      pageblocks                                           (PASS_4, 23)
  *   4. an empty SPB                                         (last resort)
+ *   With spb_tainted_last, 3 comes after 4.
  * When no pass serves, plain __rmqueue runs over all lists.
+ *
+ * The three switches are gigalloc's, not the RFC's; docs/SPB.md has the
+ * measurements behind them. In short: free pages stranded in tainted SPBs
+ * count towards the watermarks, so if movable requests skip them kswapd
+ * stops while clean SPBs have no free pageblock left and THP faults fail
+ * (the RFC saw 87,000 free pages in one tainted SPB, v1 31); movable
+ * memory in a tainted SPB's free pageblocks, and a new tainted SPB that is
+ * already full of movable pages, both push the next non-movable growth
+ * into yet another SPB.
  *
  * Between UNMOVABLE and RECLAIMABLE nothing is relabelled unless wholly
  * free and nothing is borrowed (RFC 24): neither can be evacuated.
@@ -62,8 +78,9 @@ static long smallest_in_spb(struct ga_zone *z, struct ga_spb *s,
 
 /*
  * claim_whole_block inside one SPB: the smallest free block of at least a
- * pageblock, of a label in mts other than mt, becomes mt's. Relabelling a
- * wholly free block mixes nothing, whatever the two types.
+ * pageblock, of a label in mts, becomes mt's (one already mt's is simply
+ * taken). Relabelling a wholly free block mixes nothing, whatever the two
+ * types.
  */
 static long claim_free_in_spb(struct ga_zone *z, struct ga_spb *s,
 			      unsigned int order, int mt, unsigned int mts)
@@ -74,8 +91,12 @@ static long claim_free_in_spb(struct ga_zone *z, struct ga_spb *s,
 			uint32_t idx = spb_area_first(s, o, fb);
 			long pfn;
 
-			if (fb == mt || !(mts & (1u << fb)) || idx == GA_NIL)
+			if (!(mts & (1u << fb)) || idx == GA_NIL)
 				continue;
+			if (fb == mt) {		/* already mt's: nothing to claim */
+				page_del_and_expand(z, idx_to_pfn(z, idx), order, o, mt);
+				return (long)idx_to_pfn(z, idx);
+			}
 			pfn = claim_whole_block(z, idx_to_pfn(z, idx), o, order, mt, fb);
 			count_extfrag(z, (ga_pfn_t)pfn, order, o, mt, fb);
 			return pfn;
@@ -141,6 +162,51 @@ static long borrow_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 		}							\
 	} while (0)
 
+/*
+ * PASS_3 as the RFC has it: the fullest clean SPB, then an empty one, so
+ * that empty SPBs stay available for 1 GiB pages as long as possible.
+ */
+static long taint_fullest(struct ga_zone *z, unsigned int order, int mt,
+			  struct spb_walk *w)
+{
+	const uint64_t *all = z->spb_idx.all;
+	unsigned int pb = ga_max(z->pageblock_order, order);
+
+	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
+	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
+	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_EMPTY);
+	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, PCP_MTS & ~(1u << mt), false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
+	return -1;
+}
+
+/*
+ * spb_taint_roomiest: the SPB about to be tainted is where the next
+ * non-movable growth will go, so give it the most room: an empty SPB,
+ * else the emptiest clean one. The fullest clean SPB is the worst choice:
+ * it is full of movable pages that now sit in a tainted SPB, it has no
+ * room left, and the next claim taints yet another one. Either choice
+ * costs one SPB that could have been a 1 GiB page.
+ */
+static long taint_roomiest(struct ga_zone *z, unsigned int order, int mt,
+			   struct spb_walk *w)
+{
+	const uint64_t *all = z->spb_idx.all;
+	unsigned int pb = ga_max(z->pageblock_order, order);
+
+	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, PCP_MTS, false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
+	TRY_PASS(spb_find_emptiest(z, SPB_CLEAN, pb, PCP_MTS),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
+	/* No wholly free pageblock anywhere: a fragment of the type. */
+	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, true),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
+	return -1;
+}
+
 static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 			   unsigned int alloc_flags, struct spb_walk *w)
 {
@@ -160,16 +226,10 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 		 borrow_movable_in_spb(z, s, order, mt), GA_STAT_SPB_BORROW_TAINTED);
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		return -1;
-	/* Tainting is unavoidable now: the fullest clean SPB, then an empty one. */
-	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, false),
-		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
-	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
-		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
-	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
-		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_EMPTY);
-	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, PCP_MTS & ~(1u << mt), false),
-		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
-	return -1;
+	/* Tainting is unavoidable now. */
+	if (z->policy.spb_taint_roomiest)
+		return taint_roomiest(z, order, mt, w);
+	return taint_fullest(z, order, mt, w);
 }
 
 static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *w)
@@ -179,16 +239,29 @@ static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *
 	unsigned int other = PCP_MTS & ~(1u << GA_MT_MOVABLE);
 	int mt = GA_MT_MOVABLE;
 
+	if (z->policy.spb_fill_holes) {
+		/* Smallest first, a clean SPB's before a tainted one's. */
+		for (unsigned int o = order; o < z->pageblock_order; o++) {
+			TRY_PASS(spb_find_below(z, SPB_CLEAN, all, o, o + 1, 1u << mt, false),
+				 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_CLEAN);
+			TRY_PASS(spb_find_below(z, SPB_TAINTED, all, o, o + 1, 1u << mt, false),
+				 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_HOLE);
+		}
+	}
 	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_CLEAN);
 	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, other, false),
 		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_CLEAN);
-	TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
-		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
+	if (!z->policy.spb_tainted_last)
+		TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
+			 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
 	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_EMPTY);
 	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, other, false),
 		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_EMPTY);
+	if (z->policy.spb_tainted_last)
+		TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
+			 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
 	return -1;
 }
 

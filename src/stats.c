@@ -152,6 +152,7 @@ const char *ga_migratetype_name(int mt)
 	X(SPB_TAINT_EMPTY, "spb_taint_empty")				\
 	X(SPB_MOVABLE_CLEAN, "spb_movable_clean")			\
 	X(SPB_MOVABLE_TAINTED, "spb_movable_tainted")			\
+	X(SPB_MOVABLE_HOLE, "spb_movable_hole")				\
 	X(SPB_MOVABLE_EMPTY, "spb_movable_empty")			\
 	X(SPB_FALLTHROUGH, "spb_fallthrough")				\
 	X(SPB_NOMIX_REFUSED, "spb_nomix_refused")			\

@@ -156,11 +156,26 @@ static void test_tainted_reserve(void)
 {
 	struct ga_policy p = policy("spb");
 	struct embedder e;
-	struct ga_zone *z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
+	struct ga_zone *z;
 	struct ga_spb_info info;
 	unsigned int reserve;
 	long o;
 
+	/* spb_tainted_last: an empty SPB before a tainted one's free blocks. */
+	z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
+	o = emb_alloc(&e, 0, GA_GFP_KERNEL, true);
+	ok(o >= 0 && e.obj[o].pfn < GIB, "tainted last: taint SPB 0");
+	o = emb_alloc(&e, 9, GA_GFP_HIGHUSER_MOVABLE, true);
+	ok(o >= 0 && e.obj[o].pfn >= GIB,
+	   "tainted last: a movable block goes to the empty SPB, not the tainted one");
+	ga_spb_query(z, 0, &info);
+	is_long(info.nr_free_pageblocks, 511, "tainted last: SPB 0 keeps all its room");
+	zone_ok(z, "tainted last: checker");
+	emb_destroy(&e);
+
+	/* The RFC's order: PASS_4 fills a tainted SPB down to its reserve. */
+	p.spb_tainted_last = false;
+	z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
 	/* Taint SPB 0 and fill it up to exactly its reserve of free blocks. */
 	o = emb_alloc(&e, 0, GA_GFP_KERNEL, true);
 	ok(o >= 0 && e.obj[o].pfn < GIB, "taint SPB 0");
@@ -389,6 +404,147 @@ static void test_thp_evacuates_before_compaction(void)
 	is_long(tries + stalls, 0, "light: neither the hook nor compaction ran");
 }
 
+/* Fill the zone with movable blocks of `order` and then order-0 pages. */
+static void fill_movable(struct embedder *e, unsigned int order)
+{
+	while (emb_alloc(e, order, GA_GFP_HIGHUSER_MOVABLE, true) >= 0)
+		;
+	while (emb_alloc(e, 0, GA_GFP_HIGHUSER_MOVABLE, true) >= 0)
+		;
+}
+
+/* Free the first n live objects of `order` in SPB spb. */
+static unsigned long free_in_spb(struct embedder *e, unsigned long spb,
+				 unsigned int order, unsigned long n)
+{
+	unsigned long done = 0;
+
+	for (unsigned long i = 0; i < e->nr && done < n; i++)
+		if (e->obj[i].live && e->obj[i].order == order &&
+		    e->obj[i].pfn / GIB == spb && !emb_free(e, i))
+			done++;
+	return done;
+}
+
+/*
+ * Free up to n order-8 objects in SPB spb that start a pageblock, so each
+ * leaves a half-block hole (whole = false: only if the other half stays
+ * allocated), or a whole free pageblock (whole = true: both halves).
+ */
+static unsigned long free_halves(struct embedder *e, unsigned long spb,
+				 unsigned long n, bool whole)
+{
+	unsigned long done = 0;
+
+	for (unsigned long i = 0; i + 1 < e->nr && done < n; i++) {
+		struct fake_obj *a = &e->obj[i], *b = &e->obj[i + 1];
+
+		if (!a->live || !b->live || a->order != 8 || b->order != 8 ||
+		    a->pfn / GIB != spb || a->pfn % 512 || b->pfn != a->pfn + 256)
+			continue;
+		emb_free(e, i);
+		if (whole)
+			emb_free(e, i + 1);
+		done++;
+	}
+	return done;
+}
+
+/*
+ * spb_fill_holes: SPB 0 is tainted and has two half-pageblock holes in
+ * movable blocks, SPB 1 is clean, full but for one free pageblock. Small
+ * movable requests fill the holes and leave that pageblock whole for a
+ * THP; the RFC's steering looks only at clean SPBs and splits it. Whatever
+ * the watermarks left free (at most a few hundred pages) is used first
+ * either way, so 512 pages are asked for.
+ */
+static bool fill_holes_scenario(bool fill, unsigned long *in_tainted)
+{
+	struct ga_policy p = policy("spb");
+	struct embedder e;
+	struct ga_zone *z;
+	struct ga_spb_info info;
+	bool whole;
+
+	p.spb_fill_holes = fill;
+	p.watermark_scale_factor = 1;
+	z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
+	fill_movable(&e, 8);
+	is_long(free_halves(&e, 0, 1, true), 1, "holes %d: free a block in SPB 0", fill);
+	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "holes %d: an unmovable page", fill);
+	is_long(category(z, 0), GA_SPB_TAINTED, "holes %d: SPB 0 is tainted", fill);
+	is_long(free_halves(&e, 0, 2, false), 2, "holes %d: two holes in SPB 0", fill);
+	is_long(free_halves(&e, 1, 1, true), 1, "holes %d: free a block in SPB 1", fill);
+	ga_spb_query(z, 1, &info);
+	is_long(info.nr_free_pageblocks, 1, "holes %d: SPB 1 has one free pageblock", fill);
+	*in_tainted = 0;
+	for (int k = 0; k < 512; k++) {
+		long o = emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, true);
+
+		if (o >= 0 && e.obj[o].pfn < GIB)
+			(*in_tainted)++;
+	}
+	ga_spb_query(z, 1, &info);
+	whole = info.nr_free_pageblocks == 1;
+	zone_ok(z, "holes %d: checker", fill);
+	emb_destroy(&e);
+	return whole;
+}
+
+static void test_fill_holes(void)
+{
+	unsigned long in_tainted;
+
+	ok(fill_holes_scenario(true, &in_tainted),
+	   "fill holes: the clean SPB's free pageblock stays whole");
+	ok(in_tainted >= 256, "fill holes: the tainted SPB's holes served %lu pages",
+	   in_tainted);
+	ok(!fill_holes_scenario(false, &in_tainted),
+	   "RFC steering: the clean SPB's free pageblock is split");
+	is_long(in_tainted, 0, "RFC steering: no page from the tainted SPB's holes");
+}
+
+/*
+ * Which SPB a non-movable request taints when no tainted SPB has room:
+ * SPB 0 is clean with 4 free pageblocks, SPB 1 clean with 200, SPB 2
+ * empty (or, second case, clean with 300). The RFC takes the fullest clean
+ * SPB; spb_taint_roomiest the empty one, else the emptiest clean one.
+ */
+static long taint_scenario(bool roomiest, bool with_empty)
+{
+	struct ga_policy p = policy("spb");
+	struct embedder e;
+	struct ga_zone *z;
+	long o, got = -1;
+
+	p.spb_taint_roomiest = roomiest;
+	z = emb_zone(&e, 3 * GIB, 1, &p, NULL);
+	fill_movable(&e, 9);
+	free_in_spb(&e, 0, 9, 4);
+	free_in_spb(&e, 1, 9, 200);
+	free_in_spb(&e, 2, 9, with_empty ? 512 : 300);
+	if (with_empty)
+		free_in_spb(&e, 2, 0, 1ul << 18);
+	is_long(category(z, 2), with_empty ? GA_SPB_EMPTY : GA_SPB_CLEAN,
+		"taint %d/%d: SPB 2 set up", roomiest, with_empty);
+	o = emb_alloc(&e, 0, GA_GFP_KERNEL, true);
+	if (o >= 0)
+		got = (long)(e.obj[o].pfn / GIB);
+	is_long(category(z, (unsigned long)got), GA_SPB_TAINTED,
+		"taint %d/%d: the SPB it landed in is tainted", roomiest, with_empty);
+	zone_ok(z, "taint %d/%d: checker", roomiest, with_empty);
+	emb_destroy(&e);
+	return got;
+}
+
+static void test_taint_roomiest(void)
+{
+	is_long(taint_scenario(true, true), 2, "roomiest: the empty SPB is tainted");
+	is_long(taint_scenario(true, false), 2, "roomiest: else the emptiest clean SPB");
+	is_long(taint_scenario(false, true), 0, "RFC: the fullest clean SPB is tainted");
+	is_long(taint_scenario(false, false), 0, "RFC: the fullest clean SPB, again");
+}
+
 /* A live, unpinned object whose pfn lies in SPB spb (-1 if none). */
 static long obj_in_spb(const struct embedder *e, unsigned long spb)
 {
@@ -499,5 +655,7 @@ int main(void)
 	test_thp_evacuates_before_compaction();
 	test_visits();
 	test_pin_longterm();
+	test_fill_holes();
+	test_taint_roomiest();
 	return done_testing();
 }
