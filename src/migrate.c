@@ -227,6 +227,15 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 	long target;
 	int rc;
 
+	/*
+	 * The owner may have freed it since isolation: a reclaim run by an
+	 * earlier target allocation of this batch, say. Then it is no longer
+	 * the owner's to drop or move: finish the free instead.
+	 */
+	if (READ_ONCE(p->flags) & PF_FREE_PENDING) {
+		complete_owner_free(z, ip->pfn);
+		return true;
+	}
 	if ((ip->mt == GA_MT_RECLAIMABLE || mc->drop_clean) && try_drop(mc, ip))
 		return true;
 	if (ip->mt != GA_MT_MOVABLE)

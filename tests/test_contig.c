@@ -250,6 +250,35 @@ static void test_deferred_free(void)
 	emb_destroy(&e);
 }
 
+/*
+ * The same with a clean page, which migration would first try to drop:
+ * once its owner freed it, the owner must not be asked about it again.
+ */
+static void test_deferred_free_clean(void)
+{
+	struct ga_policy p = contig_policy();
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 1ul << 14, 1, &p, NULL);
+	struct migrate_control mc;
+	struct migrate_batch b;
+	struct ga_page_info pi;
+	long o = emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, false);
+	ga_pfn_t pfn = e.obj[o].pfn, scan = pfn;
+
+	migrate_control_init(&mc, z, 0, MIGRATE_ASYNC);
+	mc.drop_clean = true;
+	is_long(isolate_migratepages(&mc, &scan, pfn + 1, &b), 1, "clean: isolate the page");
+	is_long(emb_free(&e, (unsigned long)o), 0, "clean: the owner frees it meanwhile");
+	is_long(migrate_pages_batch(&mc, &b), 0, "clean: the batch completes the free");
+	is_long(e.drop_calls + e.migrate_calls, 0, "clean: no callback names the freed page");
+	ga_page_query(z, pfn, &pi);
+	ok(pi.state != GA_PAGE_ALLOC, "clean: the page is free now");
+	is_long(stat_of(z, GA_STAT_PGDROP), 0, "clean: not counted as dropped");
+	ga_drain_all_pcp(z);
+	zone_ok(z, "clean: checker after a deferred free");
+	emb_destroy(&e);
+}
+
 static void test_region_report(void)
 {
 	struct ga_policy p = contig_policy();
@@ -284,6 +313,7 @@ int main(void)
 	test_pinned_and_refused();
 	test_reclaimable();
 	test_deferred_free();
+	test_deferred_free_clean();
 	test_region_report();
 	return done_testing();
 }
