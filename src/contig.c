@@ -88,7 +88,8 @@ static long enclosing_large_buddy(struct ga_zone *z, ga_pfn_t pfn)
 }
 
 /* Split a free buddy larger than a pageblock into pageblock pieces, so each
- * block of a range can be isolated on its own. */
+ * block of a range can be isolated, or given back, on its own. The pieces
+ * stay on the buddy's list (its blocks all carry that type). */
 static void split_free_to_pageblocks(struct ga_zone *z, ga_pfn_t head)
 {
 	unsigned int order = page_order(pfn_to_page(z, head));
@@ -149,7 +150,17 @@ static void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 	ga_lock(&z->lock);
 	for (ga_pfn_t block = start; block < end; block += z->pageblock_nr_pages) {
 		struct ga_pageblock *pb = pfn_to_block(z, block);
+		long big = enclosing_large_buddy(z, block);
 
+		/*
+		 * Pages freed into isolated blocks merge on the ISOLATE list
+		 * across block boundaries, whatever the blocks' labels. Split
+		 * such a buddy while all its blocks are still isolated, so
+		 * each piece goes back to its own block's list (the kernel's
+		 * split_large_buddy on unisolation).
+		 */
+		if (big >= 0)
+			split_free_to_pageblocks(z, (ga_pfn_t)big);
 		pb_clear_flag(pb, PB_ISOLATE);
 		for (pfn = block; pfn < block + z->pageblock_nr_pages;) {
 			const struct ga_page *p = pfn_to_page(z, pfn);

@@ -198,6 +198,51 @@ static void test_pinned_and_refused(void)
 	emb_destroy(&e);
 }
 
+static int cmp_pfn(const void *a, const void *b)
+{
+	ga_pfn_t x = *(const ga_pfn_t *)a, y = *(const ga_pfn_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Pages freed into isolated blocks merge on the ISOLATE list across block
+ * boundaries whatever the blocks' labels: here a HighAtomic block and the
+ * movable block next to it become one free order-10 buddy while a range
+ * is emptied. The range then fails (two owners refuse to move), and the
+ * undo must give each block its free pages back on its own label's list.
+ */
+static void test_undo_splits_merged_buddy(void)
+{
+	struct ga_policy p = contig_policy();
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 1ul << 16, 1, &p, NULL);
+	struct ga_contig_report r;
+	ga_pfn_t pfn[4];
+	long o[4];
+
+	for (int i = 0; i < 4; i++) {
+		o[i] = emb_alloc(&e, 9, GA_GFP_HIGHUSER_MOVABLE, true);
+		pfn[i] = e.obj[o[i]].pfn;
+	}
+	qsort(pfn, 4, sizeof(pfn[0]), cmp_pfn);
+	ok(pfn[0] % 2048 == 0 && pfn[3] == pfn[0] + 1536,
+	   "four blocks in one aligned 8 MiB run (%#llx)", (unsigned long long)pfn[0]);
+	for (int i = 0; i < 4; i++) {	/* the upper two refuse to move */
+		if (e.obj[o[i]].pfn >= pfn[2])
+			e.obj[o[i]].busy = true;
+	}
+	reserve_highatomic_pageblock(z, pfn[0], 9);
+	is_long(ga_zone_policy(z)->highatomic ? 1 : 0, 1, "highatomic reserve on");
+	zone_ok(z, "checker with a HighAtomic block");
+	is_long(ga_alloc_contig_range(z, 0, pfn[0], pfn[0] + 2048, 7, &r), -EBUSY,
+		"the range fails on the refusing owners");
+	is_long(r.reason, GA_BLOCK_MIGRATE_FAILED, "reason: migrate failed");
+	zone_ok(z, "checker after the undo: each block's free pages on its list");
+	is_long(emb_conservation_errors(&e), 0, "owners conserved");
+	emb_destroy(&e);
+}
+
 /* Reclaimable allocations are dropped (shrinker) or block the range. */
 static void test_reclaimable(void)
 {
@@ -314,6 +359,7 @@ int main(void)
 	test_reclaimable();
 	test_deferred_free();
 	test_deferred_free_clean();
+	test_undo_splits_merged_buddy();
 	test_region_report();
 	return done_testing();
 }
