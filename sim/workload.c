@@ -16,8 +16,9 @@
  * reclaimed when the slot comes due. No heap, no per-event allocation.
  *
  * Evictable records that live until reclaimed sit on their consumer's LRU,
- * a circular doubly linked list (oldest first) whose head is a sentinel
- * record, so any record can leave it in O(1).
+ * a ring of record indices (oldest first) in which a record that leaves
+ * early leaves a tombstone, so any record can leave it in O(1) and reclaim
+ * can prefetch its next victims.
  *
  * The record table is one MAP_NORESERVE mapping sized for the worst case
  * (one record per page); freed records are reused LIFO, so only as many
@@ -39,7 +40,8 @@
 #define COARSE_SLOTS	(1u << COARSE_BITS)
 #define WHEEL_SPAN	((uint64_t)1 << (FINE_BITS + COARSE_BITS))
 
-/* Record 0 is "none"; the LRU heads are sentinel records after it. */
+/* Record 0 is "none"; the indices after it were the sentinels of linked
+ * LRU lists once, and stay unused so owner tokens do not change. */
 #define NO_REC		0u
 #define LRU_BASE	1u
 #define FIRST_REC	(LRU_BASE + SIM_MAX_CONSUMERS)
@@ -55,31 +57,53 @@ static inline unsigned int rec_cons(const struct sim_rec *r)
 }
 
 /* ------------------------------------------------------------------------ */
-/* LRU lists.                                                                */
+/* LRU rings.                                                                */
 
-static inline void list_init(struct sim_workload *w, uint32_t i)
+/*
+ * A consumer's LRU is a ring of record indices, oldest first. A record on
+ * it keeps its absolute position in the ring in its two link words; a
+ * record that leaves early (dropped, freed by an action) just loses
+ * REC_LRU, and the ring entry left behind is skipped as a tombstone: an
+ * entry is live iff its record is on this consumer's LRU at that very
+ * position. The order is the one a linked list would have, but reclaim
+ * knows the next victims without chasing links, and loads them ahead.
+ */
+static inline bool lru_live(const struct sim_workload *w, unsigned int ci,
+			    uint32_t i, uint64_t pos)
 {
-	w->rec[i].next = w->rec[i].prev = i;
+	const struct sim_rec *r = &w->rec[i];
+
+	return (r->meta & REC_LRU) && rec_cons(r) == ci &&
+	       r->next == (uint32_t)pos && r->prev == (uint32_t)(pos >> 32);
 }
 
-static inline void list_del(struct sim_workload *w, uint32_t i)
+static int lru_grow(struct sim_consumer *c)
 {
-	struct sim_rec *r = &w->rec[i];
+	uint32_t cap = c->lru ? (c->lru_mask + 1) * 2 : 1024;
+	uint32_t *ring = malloc((size_t)cap * sizeof(*ring));
 
-	w->rec[r->prev].next = r->next;
-	w->rec[r->next].prev = r->prev;
-	r->next = r->prev = i;
+	if (!ring || !cap)
+		return -ENOMEM;
+	for (uint64_t pos = c->lru_head; pos != c->lru_tail; pos++)
+		ring[pos & (cap - 1)] = c->lru[pos & c->lru_mask];
+	free(c->lru);
+	c->lru = ring;
+	c->lru_mask = cap - 1;
+	return 0;
 }
 
-static inline void list_add_tail(struct sim_workload *w, uint32_t head,
-				 uint32_t i)
+static int lru_add_tail(struct sim_workload *w, struct sim_consumer *c,
+			uint32_t i)
 {
-	uint32_t last = w->rec[head].prev;
+	uint64_t pos = c->lru_tail;
 
-	w->rec[i].next = head;
-	w->rec[i].prev = last;
-	w->rec[last].next = i;
-	w->rec[head].prev = i;
+	if ((!c->lru || pos - c->lru_head > c->lru_mask) && lru_grow(c))
+		return -ENOMEM;
+	c->lru[pos & c->lru_mask] = i;
+	c->lru_tail = pos + 1;
+	w->rec[i].next = (uint32_t)pos;
+	w->rec[i].prev = (uint32_t)(pos >> 32);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -341,10 +365,13 @@ static void place_record(struct sim_workload *w, struct sim_consumer *c,
 		return;
 	}
 	if (c->spec->evictable && !(r->meta & REC_BUSY)) {
+		if (lru_add_tail(w, c, i)) {
+			set_error(w, "LRU ring", -ENOMEM);
+			return;
+		}
 		r->meta |= REC_LRU;
 		c->lru_pages += 1ul << rec_order(r);
 		w->region_lru[r->pfn >> w->region_shift] += 1u << rec_order(r);
-		list_add_tail(w, LRU_BASE + rec_cons(r), i);
 	}
 }
 
@@ -483,7 +510,7 @@ static void forget_rec(struct sim_workload *w, uint32_t i)
 	if (r->meta & REC_LRU) {
 		c->lru_pages -= pages;
 		w->region_lru[r->pfn >> w->region_shift] -= (uint32_t)pages;
-		list_del(w, i);
+		/* Its ring entry becomes a tombstone (rec_put clears REC_LRU). */
 	}
 	rec_put(w, i);
 }
@@ -512,37 +539,28 @@ static unsigned long free_rec(struct sim_workload *w, uint32_t i,
 /* ------------------------------------------------------------------------ */
 /* Library callbacks.                                                        */
 
-/* Evict up to `want` pages from consumer ci's LRU, oldest first. */
+/* Evict up to `want` pages from consumer ci's LRU, oldest first. The
+ * records of the next victims, and their pages' metadata, load ahead. */
 static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 			       unsigned long want, unsigned int cpu)
 {
-	uint32_t head = LRU_BASE + ci, ahead = w->rec[head].next;
-	unsigned long got = 0, pages, seen = 0;
+	struct sim_consumer *c = &w->cons[ci];
+	unsigned long got = 0, pages;
 
-	/*
-	 * A cursor runs PREFETCH_AHEAD victims ahead (as far as the pages it
-	 * passed cover `want`), loading their records and, through
-	 * ga_prefetch, the library's metadata of their pages. It only reads;
-	 * which record goes next is always the LRU's oldest.
-	 */
-	for (unsigned int k = 0; k < PREFETCH_AHEAD && ahead != head && seen < want; k++) {
-		prefetch_page_of(w, ahead);
-		seen += 1ul << rec_order(&w->rec[ahead]);
-		ahead = w->rec[ahead].next;
-		__builtin_prefetch(&w->rec[ahead]);
-	}
-	while (got < want && w->rec[head].next != head) {
-		uint32_t i = w->rec[head].next;
+	while (got < want && c->lru_head != c->lru_tail) {
+		uint64_t pos = c->lru_head++, left = c->lru_tail - pos;
+		uint32_t i = c->lru[pos & c->lru_mask];
 
-		if (ahead != head && seen < want) {
-			prefetch_page_of(w, ahead);
-			seen += 1ul << rec_order(&w->rec[ahead]);
-			ahead = w->rec[ahead].next;
-			__builtin_prefetch(&w->rec[ahead]);
-		}
+		if (left > 2 * PREFETCH_AHEAD)
+			__builtin_prefetch(&w->rec[c->lru[(pos + 2 * PREFETCH_AHEAD) &
+							  c->lru_mask]], 1);
+		if (left > PREFETCH_AHEAD)
+			prefetch_page_of(w, c->lru[(pos + PREFETCH_AHEAD) & c->lru_mask]);
+		if (!lru_live(w, ci, i, pos))
+			continue;	/* left the LRU early */
 		pages = free_rec(w, i, cpu);
 		got += pages;
-		w->cons[ci].st.evicted_pages += pages;
+		c->st.evicted_pages += pages;
 	}
 	return got;
 }
@@ -882,8 +900,6 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 	w->free_stack = map_noreserve(w->due_bytes);
 	if (!w->rec || !w->chunk || !w->due || !w->free_stack)
 		return -ENOMEM;
-	for (uint32_t i = LRU_BASE; i < FIRST_REC; i++)
-		list_init(w, i);
 	w->rec_used = FIRST_REC;
 	w->free_top = 0;
 	for (unsigned int ci = 0; ci < prof->nr_consumers; ci++)
@@ -893,6 +909,10 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 
 void sim_workload_destroy(struct sim_workload *w)
 {
+	for (unsigned int ci = 0; ci < SIM_MAX_CONSUMERS; ci++) {
+		free(w->cons[ci].lru);
+		w->cons[ci].lru = NULL;
+	}
 	free(w->fine);
 	free(w->coarse);
 	free(w->region_lru);

@@ -27,8 +27,8 @@
 #define SIM_TICKS_PER_SEC	1000
 #define SIM_TICK_INF		UINT64_MAX
 
-/* One allocation. next and prev link it into its consumer's LRU (a
- * circular list whose head is a sentinel); next, into the free list. */
+/* One allocation. On its consumer's LRU, next and prev hold its position
+ * in the LRU ring (low, high 32 bits). */
 struct sim_rec {
 	uint32_t pfn;		/* first page, absolute pfn */
 	uint32_t next, prev;
@@ -80,6 +80,9 @@ struct sim_consumer {
 	double per_tick;		/* fill, pages per tick (0: no cap) */
 	uint64_t resident;		/* pages held */
 	uint64_t lru_pages;		/* of which on the LRU */
+	uint32_t *lru;			/* LRU ring of record indices */
+	uint32_t lru_mask;		/* ring size - 1 */
+	uint64_t lru_head, lru_tail;	/* absolute positions */
 	struct sim_consumer_stats st;
 };
 
