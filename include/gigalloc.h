@@ -292,6 +292,17 @@ int ga_alloc(struct ga_zone *zone, unsigned int cpu, unsigned int order,
 int ga_free(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
 	    unsigned int order);
 
+/*
+ * A hint that pfn will soon be freed, allocated-over or queried: start
+ * loading its page metadata (and its pageblock's) into the cache, without
+ * waiting and without changing any state, so that a later ga_free(pfn)
+ * does not stall on a cache miss. An embedder that knows which pages it
+ * frees next (a timing wheel, an LRU) calls it a few frees ahead.
+ * Returns 0, or -ERANGE (nothing done) for a pfn outside the zone. No lock
+ * is taken; any thread may call it at any time.
+ */
+int ga_prefetch(const struct ga_zone *zone, ga_pfn_t pfn);
+
 /* drain_pages_zone(): return one CPU's pcp pages to the buddy lists. */
 int ga_drain_pcp(struct ga_zone *zone, unsigned int cpu);
 /* drain_all_pages(zone). */

@@ -3,19 +3,22 @@
  * The workload engine: records, the timing wheel, consumers and the
  * callbacks the library calls (reclaim, migrate, drop).
  *
- * Expiry uses two wheels of singly linked stacks threaded through the
- * records: a fine wheel of 2^16 one-tick slots (65 s) and a coarse wheel of
- * 2^12 slots of 2^16 ticks (74 h). A record due beyond the fine wheel waits
- * in the coarse one with the low 16 bits of its expiry in its meta word,
- * and moves to its fine slot when the fine wheel wraps into its span. A
- * push touches only the new record and the slot head, so inserting costs no
- * cache miss; a record freed early (dropped, freed by an action) stays in
- * its slot marked dead and is reclaimed when the slot comes due. No heap,
- * no per-event allocation.
+ * Expiry uses two wheels of stacks of record indices: a fine wheel of 2^16
+ * one-tick slots (65 s) and a coarse wheel of 2^12 slots of 2^16 ticks
+ * (74 h). A record due beyond the fine wheel waits in the coarse one with
+ * the low 16 bits of its expiry in its meta word, and moves to its fine
+ * slot when the fine wheel wraps into its span. A slot's stack is kept in
+ * 64-byte chunks of indices (not threaded through the records), so the
+ * records of a slot that comes due are known before any is touched: they,
+ * and the library's page metadata of the pages they free, are prefetched
+ * several records ahead and their cache misses overlap. A record freed
+ * early (dropped, freed by an action) stays in its slot marked dead and is
+ * reclaimed when the slot comes due. No heap, no per-event allocation.
  *
  * Evictable records that live until reclaimed sit on their consumer's LRU,
- * a circular doubly linked list (oldest first) whose head is a sentinel
- * record, so any record can leave it in O(1).
+ * a ring of record indices (oldest first) in which a record that leaves
+ * early leaves a tombstone, so any record can leave it in O(1) and reclaim
+ * can prefetch its next victims.
  *
  * The record table is one MAP_NORESERVE mapping sized for the worst case
  * (one record per page); freed records are reused LIFO, so only as many
@@ -37,7 +40,8 @@
 #define COARSE_SLOTS	(1u << COARSE_BITS)
 #define WHEEL_SPAN	((uint64_t)1 << (FINE_BITS + COARSE_BITS))
 
-/* Record 0 is "none"; the LRU heads are sentinel records after it. */
+/* Record 0 is "none"; the indices after it were the sentinels of linked
+ * LRU lists once, and stay unused so owner tokens do not change. */
 #define NO_REC		0u
 #define LRU_BASE	1u
 #define FIRST_REC	(LRU_BASE + SIM_MAX_CONSUMERS)
@@ -53,42 +57,73 @@ static inline unsigned int rec_cons(const struct sim_rec *r)
 }
 
 /* ------------------------------------------------------------------------ */
-/* LRU lists.                                                                */
+/* LRU rings.                                                                */
 
-static inline void list_init(struct sim_workload *w, uint32_t i)
+/*
+ * A consumer's LRU is a ring of record indices, oldest first. A record on
+ * it keeps its absolute position in the ring in its two link words; a
+ * record that leaves early (dropped, freed by an action) just loses
+ * REC_LRU, and the ring entry left behind is skipped as a tombstone: an
+ * entry is live iff its record is on this consumer's LRU at that very
+ * position. The order is the one a linked list would have, but reclaim
+ * knows the next victims without chasing links, and loads them ahead.
+ */
+static inline bool lru_live(const struct sim_workload *w, unsigned int ci,
+			    uint32_t i, uint64_t pos)
 {
-	w->rec[i].next = w->rec[i].prev = i;
+	const struct sim_rec *r = &w->rec[i];
+
+	return (r->meta & REC_LRU) && rec_cons(r) == ci &&
+	       r->next == (uint32_t)pos && r->prev == (uint32_t)(pos >> 32);
 }
 
-static inline void list_del(struct sim_workload *w, uint32_t i)
+static int lru_grow(struct sim_consumer *c)
 {
-	struct sim_rec *r = &w->rec[i];
+	uint32_t cap = c->lru ? (c->lru_mask + 1) * 2 : 1024;
+	uint32_t *ring = malloc((size_t)cap * sizeof(*ring));
 
-	w->rec[r->prev].next = r->next;
-	w->rec[r->next].prev = r->prev;
-	r->next = r->prev = i;
+	if (!ring || !cap)
+		return -ENOMEM;
+	for (uint64_t pos = c->lru_head; pos != c->lru_tail; pos++)
+		ring[pos & (cap - 1)] = c->lru[pos & c->lru_mask];
+	free(c->lru);
+	c->lru = ring;
+	c->lru_mask = cap - 1;
+	return 0;
 }
 
-static inline void list_add_tail(struct sim_workload *w, uint32_t head,
-				 uint32_t i)
+static int lru_add_tail(struct sim_workload *w, struct sim_consumer *c,
+			uint32_t i)
 {
-	uint32_t last = w->rec[head].prev;
+	uint64_t pos = c->lru_tail;
 
-	w->rec[i].next = head;
-	w->rec[i].prev = last;
-	w->rec[last].next = i;
-	w->rec[head].prev = i;
+	if ((!c->lru || pos - c->lru_head > c->lru_mask) && lru_grow(c))
+		return -ENOMEM;
+	c->lru[pos & c->lru_mask] = i;
+	c->lru_tail = pos + 1;
+	w->rec[i].next = (uint32_t)pos;
+	w->rec[i].prev = (uint32_t)(pos >> 32);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Records.                                                                  */
 
+/*
+ * Free records form a stack (reused LIFO, so the table stays compact) kept
+ * in its own array rather than threaded through the records: the record
+ * the allocation after next will take is known, and loads ahead of it.
+ */
+#define REC_PREFETCH	4
+
 static uint32_t rec_get(struct sim_workload *w)
 {
-	uint32_t i = w->free_head;
+	uint32_t i;
 
-	if (i != NO_REC) {
-		w->free_head = w->rec[i].next;
+	if (w->free_top) {
+		i = w->free_stack[--w->free_top];
+		if (w->free_top >= REC_PREFETCH)
+			__builtin_prefetch(&w->rec[w->free_stack[w->free_top - REC_PREFETCH]], 1);
 	} else {
 		if (w->rec_used == w->rec_cap)
 			return NO_REC;
@@ -102,8 +137,7 @@ static uint32_t rec_get(struct sim_workload *w)
 static void rec_put(struct sim_workload *w, uint32_t i)
 {
 	w->rec[i].meta = 0;
-	w->rec[i].next = w->free_head;
-	w->free_head = i;
+	w->free_stack[w->free_top++] = i;
 	w->nr_live--;
 }
 
@@ -149,10 +183,140 @@ static void bad_owner(struct sim_workload *w, const char *cb, uint64_t owner,
 /* ------------------------------------------------------------------------ */
 /* Timing wheel.                                                             */
 
-static inline void slot_push(struct sim_workload *w, uint32_t *head, uint32_t i)
+#define CHUNK_NONE	0u
+
+static inline uint32_t *chunk_at(struct sim_workload *w, uint32_t c)
 {
-	w->rec[i].next = *head;
-	*head = i;
+	return &w->chunk[(size_t)c * SIM_CHUNK_WORDS];
+}
+
+/* Chunks are reused LIFO, so the one taken is likely still cached. */
+static uint32_t chunk_get(struct sim_workload *w)
+{
+	uint32_t c = w->chunk_free;
+
+	if (c != CHUNK_NONE) {
+		w->chunk_free = chunk_at(w, c)[0];
+		return c;
+	}
+	/* Cannot run out: the pool holds a chunk per slot plus every record. */
+	return w->chunk_used++;
+}
+
+static inline void chunk_put(struct sim_workload *w, uint32_t c)
+{
+	chunk_at(w, c)[0] = w->chunk_free;
+	w->chunk_free = c;
+}
+
+static inline void slot_push(struct sim_workload *w, struct sim_slot *s,
+			     uint32_t i)
+{
+	if (s->chunk == CHUNK_NONE || s->n == SIM_CHUNK_RECS) {
+		uint32_t c = chunk_get(w);
+
+		chunk_at(w, c)[0] = s->chunk;
+		s->chunk = c;
+		s->n = 0;
+	}
+	chunk_at(w, s->chunk)[1 + s->n++] = i;
+}
+
+/*
+ * Empty slot s into w->due, last pushed first (a stack, the order the
+ * records were always expired in), and return how many there are.
+ */
+static uint32_t slot_take(struct sim_workload *w, struct sim_slot *s)
+{
+	uint32_t c = s->chunk, n = s->n, k = 0;
+
+	s->chunk = CHUNK_NONE;
+	s->n = 0;
+	while (c != CHUNK_NONE) {
+		uint32_t *ch = chunk_at(w, c), next = ch[0];
+
+		if (next != CHUNK_NONE)
+			__builtin_prefetch(chunk_at(w, next));
+		while (n)
+			w->due[k++] = ch[n--];
+		chunk_put(w, c);
+		c = next;
+		n = SIM_CHUNK_RECS;
+	}
+	return k;
+}
+
+/* How far ahead of the record being freed its successors are prefetched:
+ * records at twice the distance, their pages at the distance. */
+#define PREFETCH_AHEAD	8
+
+static inline void prefetch_page_of(struct sim_workload *w, uint32_t i)
+{
+	const struct sim_rec *r = &w->rec[i];
+
+	if (r->meta & REC_LIVE)
+		ga_prefetch(w->zone, r->pfn);
+}
+
+/* Before freeing w->due[0..n): start the pipeline's first loads together. */
+static void prefetch_due_start(struct sim_workload *w, uint32_t n)
+{
+	for (uint32_t k = 0; k < n && k < 2 * PREFETCH_AHEAD; k++)
+		__builtin_prefetch(&w->rec[w->due[k]], 1);
+	for (uint32_t k = 0; k < n && k < PREFETCH_AHEAD; k++)
+		prefetch_page_of(w, w->due[k]);
+}
+
+/* While freeing w->due[k]: keep the pipeline full. */
+static inline void prefetch_due(struct sim_workload *w, uint32_t k, uint32_t n)
+{
+	if (k + 2 * PREFETCH_AHEAD < n)
+		__builtin_prefetch(&w->rec[w->due[k + 2 * PREFETCH_AHEAD]], 1);
+	if (k + PREFETCH_AHEAD < n)
+		prefetch_page_of(w, w->due[k + PREFETCH_AHEAD]);
+}
+
+/*
+ * Pushes into a slot are queued for SIM_PEND_INSERTS insertions: the slot
+ * (a random one of 2^16) is prefetched when the record is queued, the
+ * place in its chunk halfway, and the push lands on cached lines. Queued
+ * pushes happen in order and all before the tick ends, so every slot holds
+ * exactly what it would have held; only the wheel's own reads (cascade,
+ * expiry, at the next tick) look at slots.
+ */
+static void wheel_push_oldest(struct sim_workload *w)
+{
+	const struct sim_pending *p = &w->pend[w->pend_head];
+
+	slot_push(w, p->slot, p->rec);
+	w->pend_head = (w->pend_head + 1) & (SIM_PEND_INSERTS - 1);
+	w->pend_n--;
+}
+
+static void wheel_flush(struct sim_workload *w)
+{
+	while (w->pend_n)
+		wheel_push_oldest(w);
+}
+
+static void wheel_queue(struct sim_workload *w, struct sim_slot *s, uint32_t i)
+{
+	struct sim_pending *p;
+
+	__builtin_prefetch(s, 1);
+	if (w->pend_n == SIM_PEND_INSERTS)
+		wheel_push_oldest(w);
+	p = &w->pend[(w->pend_head + w->pend_n++) & (SIM_PEND_INSERTS - 1)];
+	p->slot = s;
+	p->rec = i;
+	if (w->pend_n > SIM_PEND_INSERTS / 2) {
+		const struct sim_slot *h = w->pend[(w->pend_head + w->pend_n - 1 -
+						    SIM_PEND_INSERTS / 2) &
+						   (SIM_PEND_INSERTS - 1)].slot;
+
+		if (h->chunk != CHUNK_NONE && h->n < SIM_CHUNK_RECS)
+			__builtin_prefetch(&chunk_at(w, h->chunk)[1 + h->n], 1);
+	}
 }
 
 static void wheel_insert(struct sim_workload *w, uint32_t i, uint64_t expiry)
@@ -161,30 +325,32 @@ static void wheel_insert(struct sim_workload *w, uint32_t i, uint64_t expiry)
 
 	w->rec[i].meta |= REC_WHEEL;
 	if (delta < FINE_SLOTS) {
-		slot_push(w, &w->fine_head[expiry & FINE_MASK], i);
+		wheel_queue(w, &w->fine[expiry & FINE_MASK], i);
 		return;
 	}
 	w->rec[i].meta |= (uint32_t)(expiry & FINE_MASK) << REC_EXP_SHIFT;
-	slot_push(w, &w->coarse_head[(expiry >> FINE_BITS) & (COARSE_SLOTS - 1)], i);
+	wheel_queue(w, &w->coarse[(expiry >> FINE_BITS) & (COARSE_SLOTS - 1)], i);
 }
 
 /* The fine wheel wrapped: move the coarse slot now due into it. */
 static void wheel_cascade(struct sim_workload *w)
 {
-	uint32_t *head = &w->coarse_head[(w->now >> FINE_BITS) & (COARSE_SLOTS - 1)];
-	uint32_t i = *head;
+	uint32_t n = slot_take(w, &w->coarse[(w->now >> FINE_BITS) & (COARSE_SLOTS - 1)]);
 
-	*head = NO_REC;
-	while (i != NO_REC) {
+	for (uint32_t k = 0; k < n && k < 2 * PREFETCH_AHEAD; k++)
+		__builtin_prefetch(&w->rec[w->due[k]], 1);
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = w->due[k];
 		struct sim_rec *r = &w->rec[i];
-		uint32_t next = r->next, slot = r->meta >> REC_EXP_SHIFT;
+		uint32_t slot = r->meta >> REC_EXP_SHIFT;
 
+		if (k + 2 * PREFETCH_AHEAD < n)
+			__builtin_prefetch(&w->rec[w->due[k + 2 * PREFETCH_AHEAD]], 1);
 		r->meta &= (1u << REC_EXP_SHIFT) - 1;
 		if (r->meta & REC_LIVE)
-			slot_push(w, &w->fine_head[slot], i);
+			slot_push(w, &w->fine[slot], i);
 		else
 			rec_put(w, i);	/* freed early: its slot is done */
-		i = next;
 	}
 }
 
@@ -199,10 +365,13 @@ static void place_record(struct sim_workload *w, struct sim_consumer *c,
 		return;
 	}
 	if (c->spec->evictable && !(r->meta & REC_BUSY)) {
+		if (lru_add_tail(w, c, i)) {
+			set_error(w, "LRU ring", -ENOMEM);
+			return;
+		}
 		r->meta |= REC_LRU;
 		c->lru_pages += 1ul << rec_order(r);
 		w->region_lru[r->pfn >> w->region_shift] += 1u << rec_order(r);
-		list_add_tail(w, LRU_BASE + rec_cons(r), i);
 	}
 }
 
@@ -345,7 +514,7 @@ static void forget_rec(struct sim_workload *w, uint32_t i)
 	if (r->meta & REC_LRU) {
 		c->lru_pages -= pages;
 		w->region_lru[r->pfn >> w->region_shift] -= (uint32_t)pages;
-		list_del(w, i);
+		/* Its ring entry becomes a tombstone (rec_put clears REC_LRU). */
 	}
 	rec_put(w, i);
 }
@@ -374,21 +543,28 @@ static unsigned long free_rec(struct sim_workload *w, uint32_t i,
 /* ------------------------------------------------------------------------ */
 /* Library callbacks.                                                        */
 
-/* Evict up to `want` pages from consumer ci's LRU, oldest first. */
+/* Evict up to `want` pages from consumer ci's LRU, oldest first. The
+ * records of the next victims, and their pages' metadata, load ahead. */
 static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 			       unsigned long want, unsigned int cpu)
 {
-	uint32_t head = LRU_BASE + ci;
+	struct sim_consumer *c = &w->cons[ci];
 	unsigned long got = 0, pages;
 
-	while (got < want && w->rec[head].next != head) {
-		uint32_t i = w->rec[head].next;
+	while (got < want && c->lru_head != c->lru_tail) {
+		uint64_t pos = c->lru_head++, left = c->lru_tail - pos;
+		uint32_t i = c->lru[pos & c->lru_mask];
 
-		/* The next victim loads while the library frees this one. */
-		__builtin_prefetch(&w->rec[w->rec[i].next]);
+		if (left > 2 * PREFETCH_AHEAD)
+			__builtin_prefetch(&w->rec[c->lru[(pos + 2 * PREFETCH_AHEAD) &
+							  c->lru_mask]], 1);
+		if (left > PREFETCH_AHEAD)
+			prefetch_page_of(w, c->lru[(pos + PREFETCH_AHEAD) & c->lru_mask]);
+		if (!lru_live(w, ci, i, pos))
+			continue;	/* left the LRU early */
 		pages = free_rec(w, i, cpu);
 		got += pages;
-		w->cons[ci].st.evicted_pages += pages;
+		c->st.evicted_pages += pages;
 	}
 	return got;
 }
@@ -607,19 +783,18 @@ static void run_action(struct sim_workload *w, const struct sim_action *a)
 /* ------------------------------------------------------------------------ */
 /* The tick.                                                                 */
 
-/* Free what is due now. The slot is detached first, and the next record
- * is prefetched while the library frees the current one. */
+/* Free what is due now. The slot is emptied first; records and the
+ * library's metadata of their pages load ahead of the frees. */
 static void expire(struct sim_workload *w)
 {
-	uint32_t *head = &w->fine_head[w->now & FINE_MASK];
-	uint32_t i = *head;
+	uint32_t n = slot_take(w, &w->fine[w->now & FINE_MASK]);
 
-	*head = NO_REC;
-	while (i != NO_REC) {
+	prefetch_due_start(w, n);
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = w->due[k];
 		struct sim_rec *r = &w->rec[i];
-		uint32_t next = r->next;
 
-		__builtin_prefetch(&w->rec[next]);
+		prefetch_due(w, k, n);
 		r->meta &= ~REC_WHEEL;
 		if (r->meta & REC_LIVE) {
 			w->cons[rec_cons(r)].st.frees++;
@@ -627,7 +802,6 @@ static void expire(struct sim_workload *w)
 		} else {
 			rec_put(w, i);
 		}
-		i = next;
 	}
 }
 
@@ -647,6 +821,7 @@ void sim_workload_tick(struct sim_workload *w)
 	/* Rotate who goes first so no consumer always meets memory first. */
 	for (unsigned int k = 0; k < n; k++)
 		consumer_tick(w, (unsigned int)((w->now + k) % n));
+	wheel_flush(w);
 }
 
 double sim_workload_turnovers(const struct sim_workload *w)
@@ -672,6 +847,21 @@ static int sort_actions_check(const struct sim_profile *p)
 	return 0;
 }
 
+/* Touched as used: only what was ever needed at once becomes resident. */
+static void *map_noreserve(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* Records are touched at random: 2 MiB TLB entries save page walks. */
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 		      const struct sim_profile *prof, uint64_t seed,
 		      uint64_t end_tick)
@@ -693,24 +883,29 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 	if (cap > UINT32_MAX || info.end_pfn > UINT32_MAX)
 		return -E2BIG;
 	w->rec_cap = (uint32_t)cap;
-	w->fine_head = calloc(FINE_SLOTS, sizeof(*w->fine_head));
-	w->coarse_head = calloc(COARSE_SLOTS, sizeof(*w->coarse_head));
+	w->fine = calloc(FINE_SLOTS, sizeof(*w->fine));
+	w->coarse = calloc(COARSE_SLOTS, sizeof(*w->coarse));
 	w->region_shift = info.spb_order;
 	w->nr_regions = (unsigned long)((info.end_pfn >> info.spb_order) + 1);
 	w->region_lru = calloc(w->nr_regions, sizeof(*w->region_lru));
-	if (!w->fine_head || !w->coarse_head || !w->region_lru)
+	if (!w->fine || !w->coarse || !w->region_lru)
 		return -ENOMEM;
+	/* Every record is in at most one slot; each slot has at most one
+	 * chunk that is not full, and chunk 0 means none. */
+	w->chunk_cap = (uint32_t)(cap / SIM_CHUNK_RECS + FINE_SLOTS + COARSE_SLOTS + 2);
+	w->chunk_used = 1;
+	w->chunk_free = CHUNK_NONE;
 	w->rec_bytes = cap * sizeof(struct sim_rec);
-	w->rec = mmap(NULL, w->rec_bytes, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (w->rec == MAP_FAILED) {
-		w->rec = NULL;
+	w->chunk_bytes = (size_t)w->chunk_cap * SIM_CHUNK_WORDS * sizeof(uint32_t);
+	w->due_bytes = cap * sizeof(uint32_t);
+	w->rec = map_noreserve(w->rec_bytes);
+	w->chunk = map_noreserve(w->chunk_bytes);
+	w->due = map_noreserve(w->due_bytes);
+	w->free_stack = map_noreserve(w->due_bytes);
+	if (!w->rec || !w->chunk || !w->due || !w->free_stack)
 		return -ENOMEM;
-	}
-	for (uint32_t i = LRU_BASE; i < FIRST_REC; i++)
-		list_init(w, i);
 	w->rec_used = FIRST_REC;
-	w->free_head = NO_REC;
+	w->free_top = 0;
 	for (unsigned int ci = 0; ci < prof->nr_consumers; ci++)
 		consumer_init(w, ci);
 	return 0;
@@ -718,11 +913,23 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 
 void sim_workload_destroy(struct sim_workload *w)
 {
-	free(w->fine_head);
-	free(w->coarse_head);
+	for (unsigned int ci = 0; ci < SIM_MAX_CONSUMERS; ci++) {
+		free(w->cons[ci].lru);
+		w->cons[ci].lru = NULL;
+	}
+	free(w->fine);
+	free(w->coarse);
 	free(w->region_lru);
-	w->fine_head = w->coarse_head = w->region_lru = NULL;
+	w->fine = w->coarse = NULL;
+	w->region_lru = NULL;
 	if (w->rec)
 		munmap(w->rec, w->rec_bytes);
+	if (w->chunk)
+		munmap(w->chunk, w->chunk_bytes);
+	if (w->due)
+		munmap(w->due, w->due_bytes);
+	if (w->free_stack)
+		munmap(w->free_stack, w->due_bytes);
 	w->rec = NULL;
+	w->chunk = w->due = w->free_stack = NULL;
 }

@@ -27,8 +27,8 @@
 #define SIM_TICKS_PER_SEC	1000
 #define SIM_TICK_INF		UINT64_MAX
 
-/* One allocation. next links it into a wheel slot's stack; next and prev
- * into its consumer's LRU (a circular list whose head is a sentinel). */
+/* One allocation. On its consumer's LRU, next and prev hold its position
+ * in the LRU ring (low, high 32 bits). */
 struct sim_rec {
 	uint32_t pfn;		/* first page, absolute pfn */
 	uint32_t next, prev;
@@ -44,6 +44,20 @@ struct sim_rec {
 #define REC_LRU			(1u << 11)	/* on its consumer's LRU */
 #define REC_WHEEL		(1u << 12)	/* in a wheel slot (dead if !LIVE) */
 #define REC_EXP_SHIFT		16		/* expiry low bits (coarse wheel) */
+
+/* A wheel slot: a stack of record indices kept in 64-byte chunks (a next
+ * link and SIM_CHUNK_RECS indices), `n` of them in the head chunk. */
+#define SIM_CHUNK_WORDS		16
+#define SIM_CHUNK_RECS		(SIM_CHUNK_WORDS - 1)
+struct sim_slot {
+	uint32_t chunk, n;
+};
+
+#define SIM_PEND_INSERTS	16
+struct sim_pending {
+	struct sim_slot *slot;
+	uint32_t rec;
+};
 
 struct sim_consumer_stats {
 	uint64_t allocs, alloc_pages;	/* successful allocations */
@@ -66,6 +80,9 @@ struct sim_consumer {
 	double per_tick;		/* fill, pages per tick (0: no cap) */
 	uint64_t resident;		/* pages held */
 	uint64_t lru_pages;		/* of which on the LRU */
+	uint32_t *lru;			/* LRU ring of record indices */
+	uint32_t lru_mask;		/* ring size - 1 */
+	uint64_t lru_head, lru_tail;	/* absolute positions */
 	struct sim_consumer_stats st;
 };
 
@@ -88,14 +105,22 @@ struct sim_workload {
 	unsigned long managed;		/* pages */
 	uint64_t now;			/* ticks */
 	uint64_t end_tick;		/* for size ramps */
-	uint32_t *fine_head, *coarse_head;	/* wheel slot stacks */
+	struct sim_slot *fine, *coarse;	/* wheel slots */
+	uint32_t *chunk;		/* mmap'd pool of slot chunks */
+	size_t chunk_bytes;
+	uint32_t chunk_cap, chunk_used, chunk_free;
+	uint32_t *due;			/* mmap'd: the slot being expired */
+	size_t due_bytes;
 	/* LRU pages per 1 GiB region: what reclaim could free there. */
 	uint32_t *region_lru;
 	unsigned int region_shift;		/* spb_order */
 	unsigned long nr_regions;
 	struct sim_rec *rec;		/* mmap'd, touched as used */
 	size_t rec_bytes;
-	uint32_t rec_cap, rec_used, free_head, nr_live;
+	uint32_t *free_stack;		/* mmap'd: free records, LIFO */
+	uint32_t rec_cap, rec_used, free_top, nr_live;
+	struct sim_pending pend[SIM_PEND_INSERTS];	/* queued slot pushes */
+	unsigned int pend_head, pend_n;
 	unsigned int next_action;
 	struct sim_consumer cons[SIM_MAX_CONSUMERS];
 	struct sim_workload_stats st;

@@ -106,3 +106,13 @@ int ga_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 	free_one_page(z, pfn, order);
 	return 0;
 }
+
+int ga_prefetch(const struct ga_zone *z, ga_pfn_t pfn)
+{
+	if (!zone_spans_pfn(z, pfn))
+		return -ERANGE;
+	/* Both are written by the free that follows. */
+	__builtin_prefetch(&z->pages[pfn - z->start_pfn], 1);
+	__builtin_prefetch(&z->blocks[(pfn - z->start_pfn) >> z->pageblock_order], 1);
+	return 0;
+}

@@ -359,6 +359,7 @@ struct ga_zone {
 	void *ops_ctx;
 	struct ga_executor *executor;	/* background work; may be NULL */
 	void *owned_mem;		/* freed by ga_zone_destroy if non-NULL */
+	size_t owned_size;
 
 	struct ga_page *pages;
 	struct ga_pageblock *blocks;

@@ -8,8 +8,11 @@
 #define GA_PLATFORM_H
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define ga_likely(x)	__builtin_expect(!!(x), 1)
 #define ga_unlikely(x)	__builtin_expect(!!(x), 0)
@@ -94,6 +97,44 @@ static inline void ga_unlock(ga_lock_t *lock)
 #else
 #define GA_BUG_ON(cond) ((void)sizeof(cond))
 #endif
+
+/*
+ * Memory for ga_zone_create's metadata (12 bytes a page: 200 MB for 64 GiB,
+ * touched at random by every free). On Linux it is mapped 2 MiB-aligned and
+ * marked for transparent huge pages, so a random page struct costs one TLB
+ * entry per 2 MiB instead of a page walk per 4 KiB; where THP is off (or
+ * "never"), it is ordinary memory. NULL on failure; 64-byte aligned.
+ */
+#define GA_HUGE_SIZE	((size_t)2 << 20)
+
+static inline void *ga_meta_alloc(size_t size)
+{
+	size_t len = size + GA_HUGE_SIZE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start, end, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)p + GA_HUGE_SIZE - 1) & ~(uintptr_t)(GA_HUGE_SIZE - 1);
+	end = start + size;
+	/* Keep only [start, end): trim the head and what follows end's page. */
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	end = (end + pg - 1) & ~(pg - 1);
+	if ((uintptr_t)p + len > end)
+		munmap((void *)end, (uintptr_t)p + len - end);
+#ifdef MADV_HUGEPAGE
+	madvise((void *)start, size, MADV_HUGEPAGE);	/* a hint: may fail */
+#endif
+	return (void *)start;
+}
+
+static inline void ga_meta_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
 
 #define ga_min(a, b) ((a) < (b) ? (a) : (b))
 #define ga_max(a, b) ((a) > (b) ? (a) : (b))

@@ -338,15 +338,16 @@ int ga_zone_create(struct ga_zone **zonep, const struct ga_zone_config *cfg)
 
 	if (!size)
 		return -EINVAL;
-	mem = aligned_alloc(64, size);
+	mem = ga_meta_alloc(size);
 	if (!mem)
 		return -ENOMEM;
 	err = ga_zone_init(zonep, cfg, mem, size);
 	if (err) {
-		free(mem);
+		ga_meta_free(mem, size);
 		return err;
 	}
 	(*zonep)->owned_mem = mem;
+	(*zonep)->owned_size = size;
 	return 0;
 }
 
@@ -361,7 +362,7 @@ void ga_zone_destroy(struct ga_zone *z)
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++)
 		ga_lock_destroy(&z->pcp[cpu].lock);
 	ga_lock_destroy(&z->lock);
-	free(z->owned_mem);
+	ga_meta_free(z->owned_mem, z->owned_size);
 }
 
 const struct ga_policy *ga_zone_policy(const struct ga_zone *z)

@@ -2,6 +2,7 @@
 /* Allocation and free basics, bad input, running out of memory. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 
@@ -178,6 +179,76 @@ static void test_reclaim_callback(void)
 	ga_zone_destroy(z);
 }
 
+static bool same_info(const struct ga_page_info *a, const struct ga_page_info *b)
+{
+	return a->state == b->state && a->order == b->order &&
+	       a->migratetype == b->migratetype && a->owner == b->owner &&
+	       a->head_pfn == b->head_pfn && a->pins == b->pins &&
+	       a->isolated == b->isolated;
+}
+
+/*
+ * ga_prefetch is a pure hint: 0 inside the zone, -ERANGE outside, and
+ * nothing observable changes, whatever state the page is in; frees with
+ * prefetches running ahead of them behave exactly as without.
+ */
+static void test_prefetch(void)
+{
+	enum { START = 4096, NR = 8192, N = 64 };
+	struct ga_zone_config cfg;
+	struct ga_page_info *before = calloc(NR, sizeof(*before));
+	struct ga_page_info pi;
+	struct ga_stats s0, s1;
+	struct ga_zone *z;
+	ga_pfn_t pfns[N];
+	bool same = true, all_zero = true;
+
+	ga_zone_config_default(&cfg, START, START + NR, 2);
+	if (!ok(ga_zone_create(&z, &cfg) == 0, "prefetch: zone at pfn %d", START)) {
+		free(before);
+		return;
+	}
+	for (unsigned int k = 0; k < N; k++)
+		ga_alloc(z, k % 2, k % 4, GA_GFP_KERNEL | GA_GFP_MOVABLE, k, &pfns[k]);
+	for (unsigned int k = 0; k < N; k += 3)	/* some on pcp lists */
+		ga_free(z, k % 2, pfns[k], k % 4);
+	for (unsigned int k = 0; k < NR; k++)
+		ga_page_query(z, START + k, &before[k]);
+	ga_zone_stats(z, &s0);
+	is_long(ga_prefetch(z, START - 1), -ERANGE, "prefetch: pfn below the zone is -ERANGE");
+	is_long(ga_prefetch(z, START + NR), -ERANGE, "prefetch: pfn past the zone is -ERANGE");
+	is_long(ga_prefetch(z, (ga_pfn_t)-1), -ERANGE, "prefetch: huge pfn is -ERANGE");
+	for (unsigned int k = 0; k < NR; k++)
+		all_zero &= ga_prefetch(z, START + k) == 0;
+	ok(all_zero, "prefetch: every pfn of the zone (free, pcp, allocated, tail) is 0");
+	for (unsigned int k = 0; k < NR; k++) {
+		ga_page_query(z, START + k, &pi);
+		same &= same_info(&before[k], &pi);
+	}
+	ok(same, "prefetch: no page changed state, order, owner or type");
+	ga_zone_stats(z, &s1);
+	ok(memcmp(&s0, &s1, sizeof(s0)) == 0, "prefetch: no counter moved");
+	zone_ok(z, "prefetch: checker after prefetching every pfn");
+	/* The embedder's pattern: prefetch a few frees ahead of each free. */
+	for (unsigned int k = 0; k < N; k++) {
+		if (k + 4 < N && (k + 4) % 3)
+			ga_prefetch(z, pfns[k + 4]);
+		if (k % 3)
+			is_long(ga_free(z, k % 2, pfns[k], k % 4), 0,
+				"prefetch: free %u behind prefetches succeeds", k);
+	}
+	ga_drain_all_pcp(z);
+	{
+		struct ga_zone_info info;
+
+		ga_zone_info(z, &info);
+		is_long(info.free_pages, NR, "prefetch: everything is free again");
+	}
+	zone_ok(z, "prefetch: checker after freeing behind prefetches");
+	ga_zone_destroy(z);
+	free(before);
+}
+
 int main(void)
 {
 	test_each_order(false);
@@ -186,5 +257,6 @@ int main(void)
 	test_bad_input(true);
 	test_oom();
 	test_reclaim_callback();
+	test_prefetch();
 	return done_testing();
 }
