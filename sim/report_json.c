@@ -140,6 +140,7 @@ static void consumers(struct jw *j, const struct sim_report *r,
 		jw_u64(j, "thp_tries", c->thp_tries);
 		jw_u64(j, "thp_ok", c->thp_ok);
 		jw_u64(j, "evicted_pages", c->evicted_pages);
+		jw_u64(j, "rotated_pages", c->rotated_pages);
 		jw_u64(j, "dropped_pages", c->dropped_pages);
 		jw_u64(j, "migrated_pages", c->migrated_pages);
 		jw_u64(j, "pins", c->pins);

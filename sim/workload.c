@@ -364,7 +364,7 @@ static void place_record(struct sim_workload *w, struct sim_consumer *c,
 		wheel_insert(w, i, w->now + (life ? life : 1));
 		return;
 	}
-	if (c->spec->evictable && !(r->meta & REC_BUSY)) {
+	if (c->spec->evictable) {
 		if (lru_add_tail(w, c, i)) {
 			set_error(w, "LRU ring", -ENOMEM);
 			return;
@@ -543,15 +543,25 @@ static unsigned long free_rec(struct sim_workload *w, uint32_t i,
 /* ------------------------------------------------------------------------ */
 /* Library callbacks.                                                        */
 
-/* Evict up to `want` pages from consumer ci's LRU, oldest first. The
- * records of the next victims, and their pages' metadata, load ahead. */
+/*
+ * Evict up to `want` pages from consumer ci's LRU, oldest first, looking
+ * at no more than 8 * want + 1024 pages, and at each at most once. The records of the next victims, and
+ * their pages' metadata, load ahead. A busy record (dirty, mapped, objects
+ * in use) is busy again with the consumer's busy share each time reclaim
+ * reaches it and then goes back to the tail, as the kernel rotates pages
+ * under writeback and referenced ones; otherwise it is evicted. So the
+ * busy share stays what the profile says instead of growing with every
+ * pass, and nothing on an LRU lives forever.
+ */
 static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 			       unsigned long want, unsigned int cpu)
 {
 	struct sim_consumer *c = &w->cons[ci];
-	unsigned long got = 0, pages;
+	unsigned long got = 0, scanned = 0, pages;
+	/* Like one reclaim priority step: a bounded scan, not the whole LRU. */
+	unsigned long limit = c->lru_pages < 8 * want + 1024 ? c->lru_pages : 8 * want + 1024;
 
-	while (got < want && c->lru_head != c->lru_tail) {
+	while (got < want && scanned < limit && c->lru_head != c->lru_tail) {
 		uint64_t pos = c->lru_head++, left = c->lru_tail - pos;
 		uint32_t i = c->lru[pos & c->lru_mask];
 
@@ -562,8 +572,18 @@ static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 			prefetch_page_of(w, c->lru[(pos + PREFETCH_AHEAD) & c->lru_mask]);
 		if (!lru_live(w, ci, i, pos))
 			continue;	/* left the LRU early */
-		pages = free_rec(w, i, cpu);
-		got += pages;
+		pages = 1ul << rec_order(&w->rec[i]);
+		scanned += pages;
+		if (w->rec[i].meta & REC_BUSY) {
+			if (sim_rand_chance(&w->rng, c->spec->busy)) {
+				if (lru_add_tail(w, c, i))
+					set_error(w, "LRU ring", -ENOMEM);
+				c->st.rotated_pages += pages;
+				continue;
+			}
+			w->rec[i].meta &= ~REC_BUSY;
+		}
+		got += free_rec(w, i, cpu);
 		c->st.evicted_pages += pages;
 	}
 	return got;

@@ -65,6 +65,7 @@ struct sim_consumer_stats {
 	uint64_t fails;			/* ga_alloc errors */
 	uint64_t thp_tries, thp_ok;
 	uint64_t evicted_pages;		/* by our reclaim callback */
+	uint64_t rotated_pages;		/* ... passed over as busy */
 	uint64_t dropped_pages;		/* by the library's drop callback */
 	uint64_t migrated_pages;	/* by the library's migrate callback */
 	uint64_t pins;

@@ -320,6 +320,68 @@ static void test_profiles_run(void)
 	}
 }
 
+/*
+ * Busy records are busy again with the busy share each time reclaim
+ * reaches them, and rotate; so the busy share of an LRU stays near the
+ * profile's instead of growing towards 100 % over the turnovers, and a
+ * consumer that is always busy is never evicted but does not stall reclaim.
+ */
+static double busy_share(struct rig *r, unsigned long *evicted,
+			 unsigned long *rotated)
+{
+	unsigned long live = 0, busy = 0;
+
+	for (uint32_t i = 0; i < r->w.rec_used; i++) {
+		const struct sim_rec *rec = &r->w.rec[i];
+
+		if (!(rec->meta & REC_LIVE))
+			continue;
+		live++;
+		busy += !!(rec->meta & REC_BUSY);
+	}
+	*evicted = r->w.cons[0].st.evicted_pages;
+	*rotated = r->w.cons[0].st.rotated_pages;
+	return live ? (double)busy / (double)live : 0;
+}
+
+static void test_busy_rotation(void)
+{
+	static const char *const text[] = {
+		"name b\nconsumer cache\n\tgfp movable\n\tsize 100%\n"
+		"\tfill 20%/s\n\tevict yes\n\tbusy 50%\nend\n",
+		"name b\nconsumer cache\n\tgfp movable\n\tsize 100%\n"
+		"\tfill 20%/s\n\tevict yes\n\tbusy 100%\nend\n",
+	};
+	unsigned long evicted, rotated;
+	struct rig r;
+	double share;
+
+	if (rig_init(&r, "vanilla", text[0], 1ul << 16, 1)) {
+		ok(0, "busy rig");
+		return;
+	}
+	rig_ticks(&r, 30000);	/* ~6 turnovers */
+	share = busy_share(&r, &evicted, &rotated);
+	ok(evicted > 0 && rotated > 0, "busy 50%%: %lu pages evicted, %lu rotated",
+	   evicted, rotated);
+	ok(share > 0.3 && share < 0.75, "busy 50%%: the busy share stays near it (%.2f)",
+	   share);
+	zone_ok(r.zone, "busy 50%%: zone intact");
+	rig_destroy(&r);
+
+	if (rig_init(&r, "vanilla", text[1], 1ul << 16, 1)) {
+		ok(0, "busy rig");
+		return;
+	}
+	rig_ticks(&r, 10000);
+	share = busy_share(&r, &evicted, &rotated);
+	is_long(evicted, 0, "busy 100%%: nothing is evicted");
+	ok(rotated > 0, "busy 100%%: reclaim looked and rotated (%lu pages)", rotated);
+	ok(r.w.cons[0].st.fails > 0, "busy 100%%: allocations fail when memory is full");
+	zone_ok(r.zone, "busy 100%%: zone intact");
+	rig_destroy(&r);
+}
+
 int main(void)
 {
 	test_determinism();
@@ -327,6 +389,7 @@ int main(void)
 	test_wheel();
 	test_free_pattern_and_pins();
 	test_gib_test();
+	test_busy_rotation();
 	test_profiles_run();
 	return done_testing();
 }
