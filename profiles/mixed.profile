@@ -5,9 +5,11 @@
 # (half of it THP; a small share long-term pinned) churns over minutes, page cache streams
 # in and is reclaimed, slab and other kernel memory come and go underneath.
 # Sizes and rates are shares of memory, so the profile fits any --mem.
+# 300 s is about six turnovers of memory: long enough for the spread of
+# unmovable memory under vanilla to show, short enough to run in a minute.
 name mixed
 description Churn of every consumer over memory kept full (the RFC's syzkaller + filler run)
-duration 120s
+duration 300s
 
 consumer anon
 	gfp movable
