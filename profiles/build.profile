@@ -31,7 +31,7 @@ consumer pagecache
 	fill 2%/s
 	lifetime 80% inf | 20% exp 30s		# temporary objects are deleted
 	evict yes
-	busy 5%
+	dirty 5%
 end
 
 consumer slab-reclaimable

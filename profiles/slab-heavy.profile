@@ -32,7 +32,7 @@ consumer pagecache
 	fill 0.5%/s
 	lifetime 90% inf | 10% exp 120s
 	evict yes
-	busy 5%
+	dirty 5%
 end
 
 consumer btrfs-slab

@@ -42,7 +42,7 @@ consumer pagecache
 	fill 1%/s			# the read stream
 	lifetime 85% inf | 15% exp 120s	# temporary files are deleted
 	evict yes
-	busy 5%				# dirty, mapped or mlocked
+	dirty 5%			# dirty or mapped: written back, unmapped in time
 end
 
 consumer slab-reclaimable		# dentries, inodes

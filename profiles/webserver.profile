@@ -38,7 +38,7 @@ consumer pagecache
 	fill 0.5%/s
 	lifetime 95% inf | 5% exp 300s
 	evict yes
-	busy 2%
+	dirty 2%
 end
 
 consumer slab-reclaimable

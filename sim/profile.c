@@ -9,7 +9,7 @@
  *   at TIME free-pattern CONSUMER keep N/M
  *   at TIME free CONSUMER SHARE
  *
- * Consumer keys: gfp, orders, thp, size, fill, lifetime, pin, evict, busy,
+ * Consumer keys: gfp, orders, thp, size, fill, lifetime, pin, evict, busy, dirty,
  * start, stop. Every error is reported as "file:line: message" and stops
  * the parse: a half-understood workload would silently measure something
  * else than the user meant.
@@ -471,12 +471,14 @@ static int consumer_key(struct parser *ps, char **w, int n)
 		return key_bool(ps, w, n, &c->evictable);
 	if (!strcmp(k, "busy"))
 		return want_args(ps, k, n, 1) ?: share_arg(ps, k, w[1], &c->busy);
+	if (!strcmp(k, "dirty"))
+		return want_args(ps, k, n, 1) ?: share_arg(ps, k, w[1], &c->dirty);
 	if (!strcmp(k, "start"))
 		return key_time(ps, w, n, &c->start);
 	if (!strcmp(k, "stop"))
 		return key_time(ps, w, n, &c->stop);
 	return perr(ps, "unknown consumer key '%s' (gfp, orders, thp, size, fill, "
-		    "lifetime, pin, evict, busy, start, stop)", k);
+		    "lifetime, pin, evict, busy, dirty, start, stop)", k);
 }
 
 /* ------------------------------------------------------------------------ */

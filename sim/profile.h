@@ -53,7 +53,9 @@ struct sim_consumer_spec {
 	double pin;			/* share of allocations long-term pinned */
 	struct sim_lifetime pin_life;	/* lifetime of pinned allocations */
 	bool evictable;			/* reclaim may evict, compaction may drop */
-	double busy;			/* share that refuses eviction and drop */
+	double busy;			/* share in use: never evicted or dropped */
+	double dirty;			/* share dirty: not dropped; rotates on the
+					 * LRU while it stays dirty */
 	double start, stop;		/* active window, seconds; stop 0 = end */
 	unsigned int line;		/* where it was declared */
 };

@@ -364,7 +364,7 @@ static void place_record(struct sim_workload *w, struct sim_consumer *c,
 		wheel_insert(w, i, w->now + (life ? life : 1));
 		return;
 	}
-	if (c->spec->evictable) {
+	if (c->spec->evictable && !(r->meta & REC_BUSY)) {
 		if (lru_add_tail(w, c, i)) {
 			set_error(w, "LRU ring", -ENOMEM);
 			return;
@@ -486,6 +486,8 @@ static unsigned long alloc_one(struct sim_workload *w, unsigned int ci)
 	w->rec[i].meta = order | (ci << REC_CONS_SHIFT) | REC_LIVE;
 	if (c->spec->busy > 0 && sim_rand_chance(&w->rng, c->spec->busy))
 		w->rec[i].meta |= REC_BUSY;
+	else if (c->spec->dirty > 0 && sim_rand_chance(&w->rng, c->spec->dirty))
+		w->rec[i].meta |= REC_DIRTY;
 	life = maybe_pin(w, c, i, sample_life(w, &c->spec->life));
 	place_record(w, c, i, life);
 	c->resident += 1ul << order;
@@ -546,12 +548,12 @@ static unsigned long free_rec(struct sim_workload *w, uint32_t i,
 /*
  * Evict up to `want` pages from consumer ci's LRU, oldest first, looking
  * at no more than 8 * want + 1024 pages, and at each at most once. The records of the next victims, and
- * their pages' metadata, load ahead. A busy record (dirty, mapped, objects
- * in use) is busy again with the consumer's busy share each time reclaim
- * reaches it and then goes back to the tail, as the kernel rotates pages
- * under writeback and referenced ones; otherwise it is evicted. So the
- * busy share stays what the profile says instead of growing with every
- * pass, and nothing on an LRU lives forever.
+ * their pages' metadata, load ahead. A dirty record is dirty again with
+ * the consumer's dirty share each time reclaim reaches it and then goes
+ * back to the tail, as the kernel rotates pages under writeback and
+ * referenced ones; otherwise it is evicted. So the dirty share stays what
+ * the profile says instead of growing with every pass. (Busy records, in
+ * use for good, are not on the LRU at all.)
  */
 static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 			       unsigned long want, unsigned int cpu)
@@ -574,14 +576,14 @@ static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 			continue;	/* left the LRU early */
 		pages = 1ul << rec_order(&w->rec[i]);
 		scanned += pages;
-		if (w->rec[i].meta & REC_BUSY) {
-			if (sim_rand_chance(&w->rng, c->spec->busy)) {
+		if (w->rec[i].meta & REC_DIRTY) {
+			if (sim_rand_chance(&w->rng, c->spec->dirty)) {
 				if (lru_add_tail(w, c, i))
 					set_error(w, "LRU ring", -ENOMEM);
 				c->st.rotated_pages += pages;
 				continue;
 			}
-			w->rec[i].meta &= ~REC_BUSY;
+			w->rec[i].meta &= ~REC_DIRTY;
 		}
 		got += free_rec(w, i, cpu);
 		c->st.evicted_pages += pages;
@@ -667,7 +669,7 @@ static int sim_drop(void *ctx, struct ga_zone *zone, uint64_t owner,
 		return -EBUSY;
 	}
 	c = &w->cons[rec_cons(r)];
-	if (!c->spec->evictable || (r->meta & (REC_BUSY | REC_PINNED))) {
+	if (!c->spec->evictable || (r->meta & (REC_BUSY | REC_DIRTY | REC_PINNED))) {
 		w->st.drop_refused++;
 		return -EBUSY;
 	}

@@ -39,10 +39,11 @@ struct sim_rec {
 #define REC_CONS_SHIFT		4
 #define REC_CONS_MASK		(0xfu << REC_CONS_SHIFT)
 #define REC_LIVE		(1u << 8)
-#define REC_BUSY		(1u << 9)	/* refuses eviction and drop */
+#define REC_BUSY		(1u << 9)	/* in use: refuses eviction and drop */
 #define REC_PINNED		(1u << 10)	/* holds a ga_pin */
 #define REC_LRU			(1u << 11)	/* on its consumer's LRU */
 #define REC_WHEEL		(1u << 12)	/* in a wheel slot (dead if !LIVE) */
+#define REC_DIRTY		(1u << 13)	/* refuses drop; rotates on the LRU */
 #define REC_EXP_SHIFT		16		/* expiry low bits (coarse wheel) */
 
 /* A wheel slot: a stack of record indices kept in 64-byte chunks (a next

@@ -71,9 +71,9 @@ static void test_values(void)
 	   fabs(c->life.part[0].weight - 0.85) < 1e-12 && c->life.part[0].a == 60 &&
 	   c->life.part[1].a == 1200, "anon lifetime: 85%% exp 60s | 15%% exp 1200s");
 	c = consumer("pagecache");
-	ok(c && c->evictable && fabs(c->busy - 0.05) < 1e-12 &&
+	ok(c && c->evictable && fabs(c->dirty - 0.05) < 1e-12 && c->busy == 0 &&
 	   c->order_weight[0] == 70 && c->order_weight[4] == 15 &&
-	   c->life.part[0].kind == SIM_LIFE_INF, "pagecache: evictable, folio orders, inf");
+	   c->life.part[0].kind == SIM_LIFE_INF, "pagecache: evictable, dirty 5%%, folio orders, inf");
 	c = consumer("netbuf");
 	ok(c && c->gfp == GA_GFP_ATOMIC && c->life.part[0].kind == SIM_LIFE_EXP &&
 	   fabs(c->life.part[0].a - 0.2) < 1e-12, "netbuf: atomic, exp 200ms");

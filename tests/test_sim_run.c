@@ -321,12 +321,13 @@ static void test_profiles_run(void)
 }
 
 /*
- * Busy records are busy again with the busy share each time reclaim
- * reaches them, and rotate; so the busy share of an LRU stays near the
+ * Dirty records are dirty again with the dirty share each time reclaim
+ * reaches them, and rotate; so the dirty share of an LRU stays near the
  * profile's instead of growing towards 100 % over the turnovers, and a
- * consumer that is always busy is never evicted but does not stall reclaim.
+ * consumer that is always dirty is never evicted but does not stall
+ * reclaim. Busy records (in use) never reach the LRU: their share grows.
  */
-static double busy_share(struct rig *r, unsigned long *evicted,
+static double flag_share(struct rig *r, uint32_t flag, unsigned long *evicted,
 			 unsigned long *rotated)
 {
 	unsigned long live = 0, busy = 0;
@@ -337,7 +338,7 @@ static double busy_share(struct rig *r, unsigned long *evicted,
 		if (!(rec->meta & REC_LIVE))
 			continue;
 		live++;
-		busy += !!(rec->meta & REC_BUSY);
+		busy += !!(rec->meta & flag);
 	}
 	*evicted = r->w.cons[0].st.evicted_pages;
 	*rotated = r->w.cons[0].st.rotated_pages;
@@ -348,9 +349,11 @@ static void test_busy_rotation(void)
 {
 	static const char *const text[] = {
 		"name b\nconsumer cache\n\tgfp movable\n\tsize 100%\n"
-		"\tfill 20%/s\n\tevict yes\n\tbusy 50%\nend\n",
+		"\tfill 20%/s\n\tevict yes\n\tdirty 50%\nend\n",
 		"name b\nconsumer cache\n\tgfp movable\n\tsize 100%\n"
-		"\tfill 20%/s\n\tevict yes\n\tbusy 100%\nend\n",
+		"\tfill 20%/s\n\tevict yes\n\tdirty 100%\nend\n",
+		"name b\nconsumer cache\n\tgfp movable\n\tsize 100%\n"
+		"\tfill 20%/s\n\tevict yes\n\tbusy 50%\nend\n",
 	};
 	unsigned long evicted, rotated;
 	struct rig r;
@@ -361,12 +364,12 @@ static void test_busy_rotation(void)
 		return;
 	}
 	rig_ticks(&r, 30000);	/* ~6 turnovers */
-	share = busy_share(&r, &evicted, &rotated);
-	ok(evicted > 0 && rotated > 0, "busy 50%%: %lu pages evicted, %lu rotated",
+	share = flag_share(&r, REC_DIRTY, &evicted, &rotated);
+	ok(evicted > 0 && rotated > 0, "dirty 50%%: %lu pages evicted, %lu rotated",
 	   evicted, rotated);
-	ok(share > 0.3 && share < 0.75, "busy 50%%: the busy share stays near it (%.2f)",
+	ok(share > 0.3 && share < 0.75, "dirty 50%%: the dirty share stays near it (%.2f)",
 	   share);
-	zone_ok(r.zone, "busy 50%%: zone intact");
+	zone_ok(r.zone, "dirty 50%%: zone intact");
 	rig_destroy(&r);
 
 	if (rig_init(&r, "vanilla", text[1], 1ul << 16, 1)) {
@@ -374,11 +377,23 @@ static void test_busy_rotation(void)
 		return;
 	}
 	rig_ticks(&r, 10000);
-	share = busy_share(&r, &evicted, &rotated);
-	is_long(evicted, 0, "busy 100%%: nothing is evicted");
-	ok(rotated > 0, "busy 100%%: reclaim looked and rotated (%lu pages)", rotated);
-	ok(r.w.cons[0].st.fails > 0, "busy 100%%: allocations fail when memory is full");
-	zone_ok(r.zone, "busy 100%%: zone intact");
+	flag_share(&r, REC_DIRTY, &evicted, &rotated);
+	is_long(evicted, 0, "dirty 100%%: nothing is evicted");
+	ok(rotated > 0, "dirty 100%%: reclaim looked and rotated (%lu pages)", rotated);
+	ok(r.w.cons[0].st.fails > 0, "dirty 100%%: allocations fail when memory is full");
+	zone_ok(r.zone, "dirty 100%%: zone intact");
+	rig_destroy(&r);
+
+	if (rig_init(&r, "vanilla", text[2], 1ul << 16, 1)) {
+		ok(0, "busy rig");
+		return;
+	}
+	rig_ticks(&r, 30000);
+	share = flag_share(&r, REC_BUSY, &evicted, &rotated);
+	ok(evicted > 0, "busy 50%%: the idle ones are evicted (%lu pages)", evicted);
+	is_long(rotated, 0, "busy 50%%: busy ones are never on the LRU");
+	ok(share > 0.9, "busy 50%%: busy records accumulate (%.2f of all)", share);
+	zone_ok(r.zone, "busy 50%%: zone intact");
 	rig_destroy(&r);
 }
 
