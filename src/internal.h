@@ -604,6 +604,17 @@ static inline bool spb_steering(const struct ga_zone *z)
 	       (z->policy.spb_steer_nonmovable || z->policy.spb_steer_movable);
 }
 
+/*
+ * RFC 20: non-movable requests keep ALLOC_NOFRAGMENT through reclaim and
+ * taint a clean SPB only after it fails. Only when they are steered: with
+ * spb_steer_nonmovable off nothing else would ever serve them under
+ * NOFRAGMENT, and every one would go through direct reclaim.
+ */
+static inline bool spb_keeps_nofragment(const struct ga_zone *z)
+{
+	return z->policy.spb_free_lists && z->policy.spb_steer_nonmovable;
+}
+
 /* spb_alloc.c — steering (zone->lock held). */
 long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 		 unsigned int alloc_flags);

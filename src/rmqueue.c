@@ -147,7 +147,8 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		if (pfn >= 0)
 			return pfn;
 		/* Taint no clean SPB while reclaim may still help (RFC 20). */
-		if ((alloc_flags & ALLOC_NOFRAGMENT) && mt != GA_MT_MOVABLE)
+		if ((alloc_flags & ALLOC_NOFRAGMENT) && mt != GA_MT_MOVABLE &&
+		    spb_keeps_nofragment(z))
 			return -1;
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
 	}
@@ -278,7 +279,7 @@ failed:
 	 * SPB steering it is kept through reclaim instead (RFC 20).
 	 */
 	if ((alloc_flags & ALLOC_NOFRAGMENT) &&
-	    (!spb_steering(z) || ac->migratetype == GA_MT_MOVABLE)) {
+	    (!spb_keeps_nofragment(z) || ac->migratetype == GA_MT_MOVABLE)) {
 		alloc_flags &= ~(unsigned int)ALLOC_NOFRAGMENT;
 		zone_stat_add(z, GA_STAT_ALLOC_NOFRAG_RETRY, 1);
 		goto retry;
@@ -474,7 +475,7 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 	bool can_direct_reclaim = ac->gfp & GA_GFP_DIRECT_RECLAIM;
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
 	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order) |
-				   (spb_steering(z) ? ALLOC_NOFRAGMENT : 0);
+				   (spb_keeps_nofragment(z) ? ALLOC_NOFRAGMENT : 0);
 	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0 };
 	unsigned int no_progress_loops = 0;
 	unsigned long progress;
@@ -584,7 +585,7 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	pfn = get_page_from_freelist(z, &ac, alloc_flags);
 	if (pfn < 0)
 		pfn = alloc_slowpath(z, &ac);
-	if (pfn < 0 && spb_steering(z) && mt != GA_MT_MOVABLE)
+	if (pfn < 0 && spb_keeps_nofragment(z) && mt != GA_MT_MOVABLE)
 		pfn = alloc_tainting(z, &ac);
 	if (pfn >= 0)
 		prep_new_page(z, (ga_pfn_t)pfn, order,

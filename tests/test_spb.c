@@ -642,6 +642,37 @@ static void test_pin_longterm(void)
 	pin_scenario("vanilla");
 }
 
+/*
+ * With only movable steering on, nothing steers non-movable requests, so
+ * they must not keep ALLOC_NOFRAGMENT through reclaim (RFC 20 is for
+ * steered requests): an unmovable page in an empty zone comes from the
+ * fast path, not after a trip through the slow path.
+ */
+static void test_nofragment_needs_steering(void)
+{
+	struct ga_policy p = policy("spb");
+	struct embedder e;
+	struct ga_zone *z;
+
+	p.spb_steer_nonmovable = false;
+	z = emb_zone(&e, GIB, 1, &p, NULL);
+	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "movable-only steering: unmovable page");
+	ok(emb_alloc(&e, 3, GA_GFP_KERNEL_RECLAIMABLE, true) >= 0,
+	   "movable-only steering: reclaimable block");
+	is_long(stat_of(z, GA_STAT_ALLOC_SLOWPATH), 0,
+		"movable-only steering: both from the fast path");
+	zone_ok(z, "movable-only steering: checker");
+	emb_destroy(&e);
+
+	p.spb_steer_nonmovable = true;
+	z = emb_zone(&e, GIB, 1, &p, NULL);
+	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "full steering: unmovable page");
+	ok(stat_of(z, GA_STAT_SPB_TAINT_EMPTY) == 1,
+	   "full steering: it tainted the empty SPB, after reclaim (RFC 20)");
+	zone_ok(z, "full steering: checker");
+	emb_destroy(&e);
+}
+
 int main(void)
 {
 	test_content_tracking();
@@ -657,5 +688,6 @@ int main(void)
 	test_pin_longterm();
 	test_fill_holes();
 	test_taint_roomiest();
+	test_nofragment_needs_steering();
 	return done_testing();
 }
