@@ -504,7 +504,9 @@ void ga_zone_stats(struct ga_zone *zone, struct ga_stats *stats);
  * Long-term pin of an allocation (GUP FOLL_LONGTERM, RDMA): a pinned
  * allocation is never migrated or dropped. Pins nest (up to 255).
  * -ERANGE, -ENOENT (pfn is not the head of an allocation), -EOVERFLOW,
- * -EINVAL (unpin of an unpinned allocation).
+ * -EINVAL (unpin of an unpinned allocation), -EAGAIN (a compaction or
+ * other mover has it isolated right now: it may be about to move, so ask
+ * again once the owner's migrate callback has run or the mover let go).
  */
 int ga_pin(struct ga_zone *zone, ga_pfn_t pfn);
 int ga_unpin(struct ga_zone *zone, ga_pfn_t pfn);
@@ -517,7 +519,10 @@ int ga_unpin(struct ga_zone *zone, ga_pfn_t pfn);
  * the move, the allocation is pinned where it is. *pinned is where the
  * allocation is pinned (the owner also heard of a move by ops->migrate).
  * Unpin with ga_unpin(*pinned). The owner must not free the allocation
- * while this runs. Errors as ga_pin, plus -EINVAL (cpu out of range).
+ * while this runs, and ops->migrate may be called for it from this thread
+ * (a lock the callback takes must not be held here, or be recursive).
+ * Errors as ga_pin (-EAGAIN if another mover has it isolated), plus
+ * -EINVAL (cpu out of range).
  */
 int ga_pin_longterm(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
 		    ga_pfn_t *pinned);

@@ -549,7 +549,7 @@ void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 		   unsigned int fallback_order, int alloc_mt, int fallback_mt);
 
 /* pin.c */
-int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta);
+int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta, bool own_target);
 
 /* query.c */
 ga_pfn_t block_head(struct ga_zone *z, ga_pfn_t pfn);

@@ -267,7 +267,7 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 		 * could take it. Not if the owner freed it meanwhile.
 		 */
 		if (!rc && mc->pin_target)
-			mc->moved_pinned = !page_pin_update(z, (ga_pfn_t)target, 1);
+			mc->moved_pinned = !page_pin_update(z, (ga_pfn_t)target, 1, true);
 		/* Let go of the target; a free the owner made meanwhile completes. */
 		putback_page(z, (ga_pfn_t)target);
 		if (!rc) {

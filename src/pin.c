@@ -15,7 +15,16 @@
 
 #include "migrate.h"
 
-int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta)
+/*
+ * Add delta pins. A new pin is refused (-EAGAIN) while a mover has the
+ * page isolated, unless the caller is that mover (own_target): the mover
+ * checked for pins before calling ops->migrate and would move a page
+ * pinned behind its back, as the kernel's migration refuses a folio whose
+ * refcount a GUP pin raised (folio_ref_freeze). Isolation refuses pinned
+ * pages, so with both sides checking the same flags word one of the two
+ * always loses.
+ */
+int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta, bool own_target)
 {
 	struct ga_page *p;
 	uint32_t old, new;
@@ -32,6 +41,8 @@ int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta)
 			return -ENOENT;
 		if (delta > 0 && pins == PF_PIN_MAX)
 			return -EOVERFLOW;
+		if (delta > 0 && (old & PF_ISOLATED) && !own_target)
+			return -EAGAIN;
 		if (delta < 0 && !pins)
 			return -EINVAL;
 		new = (old & ~PF_PIN_MASK) |
@@ -43,12 +54,12 @@ int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta)
 
 int ga_pin(struct ga_zone *z, ga_pfn_t pfn)
 {
-	return page_pin_update(z, pfn, 1);
+	return page_pin_update(z, pfn, 1, false);
 }
 
 int ga_unpin(struct ga_zone *z, ga_pfn_t pfn)
 {
-	return page_pin_update(z, pfn, -1);
+	return page_pin_update(z, pfn, -1, false);
 }
 
 /*
@@ -137,5 +148,5 @@ int ga_pin_longterm(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 		zone_stat_add(z, GA_STAT_PIN_IN_PLACE, 1);
 	}
 	*pinned = pfn;
-	return page_pin_update(z, pfn, 1);
+	return page_pin_update(z, pfn, 1, false);
 }

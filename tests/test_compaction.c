@@ -494,6 +494,7 @@ static void test_kcompactd_wake(void)
 struct mt_obj {
 	ga_pfn_t pfn;
 	bool live;
+	bool pinned;		/* by the owner, with ga_pin */
 };
 
 /* One owner table per thread, locked like the pages' owners would be. */
@@ -508,6 +509,8 @@ struct mt_ctx {
 	struct ga_zone *zone;
 	struct mt_table table[MT_WORKERS + 1];
 	int done;		/* the main thread stops the workers */
+	bool pin_mode;		/* workers also pin and unpin their pages */
+	unsigned long pins, pins_refused;	/* under the tables' locks */
 };
 
 struct mt_thread {
@@ -531,8 +534,8 @@ static int mt_migrate(void *ctx, struct ga_zone *z, uint64_t owner,
 
 	(void)z;
 	pthread_mutex_lock(&t->lock);
-	if (order) {
-		t->errors++;
+	if (order || (o->live && o->pinned)) {
+		t->errors++;	/* a pinned page must never be moved */
 		ret = -EBUSY;
 	} else if (!o->live || o->pfn != old_pfn) {
 		ret = -ENOENT;	/* freed meanwhile: the library completes it */
@@ -556,12 +559,45 @@ static void mt_toggle(struct mt_ctx *c, unsigned int t, unsigned int slot,
 
 	pthread_mutex_lock(&tab->lock);
 	if (o->live) {
+		if (o->pinned && ga_unpin(c->zone, o->pfn))
+			tab->errors++;
+		o->pinned = false;
 		if (ga_free(c->zone, cpu, o->pfn, 0))
 			tab->errors++;
 		o->live = false;
 	} else if (!ga_alloc(c->zone, cpu, 0, GA_GFP_HIGHUSER_MOVABLE,
 			     mt_owner(t, slot), &o->pfn)) {
 		o->live = true;
+	}
+	pthread_mutex_unlock(&tab->lock);
+}
+
+/*
+ * Pin or unpin one live slot, under the owner's lock like GUP under the
+ * page lock. A page a mover has isolated cannot be pinned (-EAGAIN): the
+ * mover may be waiting on this very lock to tell the owner it moved.
+ */
+static void mt_pin_toggle(struct mt_ctx *c, unsigned int t, unsigned int slot)
+{
+	struct mt_table *tab = &c->table[t];
+	struct mt_obj *o = &tab->obj[slot];
+	int err;
+
+	pthread_mutex_lock(&tab->lock);
+	if (o->live && o->pinned) {
+		if (ga_unpin(c->zone, o->pfn))
+			tab->errors++;
+		o->pinned = false;
+	} else if (o->live) {
+		err = ga_pin(c->zone, o->pfn);
+		if (!err) {
+			o->pinned = true;
+			__atomic_fetch_add(&c->pins, 1, __ATOMIC_RELAXED);
+		} else if (err == -EAGAIN) {
+			__atomic_fetch_add(&c->pins_refused, 1, __ATOMIC_RELAXED);
+		} else {
+			tab->errors++;
+		}
 	}
 	pthread_mutex_unlock(&tab->lock);
 }
@@ -573,8 +609,18 @@ static void *mt_worker(void *arg)
 	unsigned long long seed = 1000 + th->id;
 
 	while (th->ops < MT_OPS || !__atomic_load_n(&th->ctx->done, __ATOMIC_ACQUIRE)) {
-		mt_toggle(th->ctx, th->id, (unsigned int)(test_rand(&seed) % MT_SLOTS),
-			  th->id);
+		unsigned int slot = (unsigned int)(test_rand(&seed) % MT_SLOTS);
+
+		unsigned int r = th->ctx->pin_mode ? (unsigned int)(test_rand(&seed) % 8) : 7;
+
+		/* The base pages are what kcompactd moves: pin those too. */
+		if (r < 2)
+			mt_pin_toggle(th->ctx, MT_BASE,
+				      (unsigned int)(test_rand(&seed) % MT_PAGES));
+		else if (r < 3)
+			mt_pin_toggle(th->ctx, th->id, slot);
+		else
+			mt_toggle(th->ctx, th->id, slot, th->id);
 		th->ops++;
 	}
 	return NULL;
@@ -593,7 +639,8 @@ static unsigned long mt_conservation_errors(struct mt_ctx *c)
 			if (!o->live)
 				continue;
 			if (ga_page_query(c->zone, o->pfn, &pi) || pi.head_pfn != o->pfn ||
-			    pi.state != GA_PAGE_ALLOC || pi.owner != mt_owner(t, s))
+			    pi.state != GA_PAGE_ALLOC || pi.owner != mt_owner(t, s) ||
+			    !!pi.pins != o->pinned)
 				bad++;
 		}
 	}
@@ -647,7 +694,7 @@ static void mt_teardown(struct mt_ctx *c)
  * (pageblock-order wakes); kcompactd compacts on a worker thread while two
  * threads allocate and free around the fragmented base.
  */
-static void test_kcompactd_threads(void)
+static void test_kcompactd_threads(bool pin_mode)
 {
 	struct ga_policy p = compact_policy(true);
 	struct mt_thread th[MT_WORKERS];
@@ -658,6 +705,7 @@ static void test_kcompactd_threads(void)
 
 	ga_executor_create(&ex, GA_EXECUTOR_THREADS, 1);
 	c = mt_setup(ex, &p);
+	c->pin_mode = pin_mode;
 	mt_fragment(c);
 	ok(compaction_score(c->zone) > 90, "fragmented base: score %u",
 	   compaction_score(c->zone));
@@ -690,7 +738,11 @@ static void test_kcompactd_threads(void)
 	   "and moved %llu pages beside the workers",
 	   (unsigned long long)stat_of(c->zone, GA_STAT_COMPACT_MIGRATED));
 	is_long(mt_conservation_errors(c), 0,
-		"every live page is where its owner thinks, with its owner");
+		"every live page is where its owner thinks, with its owner%s",
+		pin_mode ? ", pinned iff the owner pinned it, never moved while pinned" : "");
+	if (pin_mode)
+		ok(c->pins > 0, "the workers pinned %lu times (%lu refused: page isolated)",
+		   c->pins, c->pins_refused);
 	ga_drain_all_pcp(c->zone);
 	zone_ok(c->zone, "checker after concurrent compaction");
 	mt_teardown(c);
@@ -706,6 +758,7 @@ int main(void)
 	test_skip_hints();
 	test_kcompactd_proactive();
 	test_kcompactd_wake();
-	test_kcompactd_threads();
+	test_kcompactd_threads(false);
+	test_kcompactd_threads(true);
 	return done_testing();
 }

@@ -198,6 +198,36 @@ static void test_pinned_and_refused(void)
 	emb_destroy(&e);
 }
 
+/*
+ * A page a mover has isolated cannot be pinned: the mover checked for pins
+ * before calling ops->migrate and would move it under the pin. Once the
+ * move is done (or the page put back), pinning works again.
+ */
+static void test_no_pin_while_isolated(void)
+{
+	struct ga_policy p = contig_policy();
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 1ul << 14, 1, &p, NULL);
+	struct migrate_control mc;
+	struct migrate_batch b;
+	long o = emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, true);
+	ga_pfn_t pfn = e.obj[o].pfn, scan = pfn;
+
+	migrate_control_init(&mc, z, 0, MIGRATE_SYNC);
+	is_long(isolate_migratepages(&mc, &scan, pfn + 1, &b), 1, "pin/isolate: isolated");
+	is_long(ga_pin(z, pfn), -EAGAIN, "pin/isolate: a pin is refused while isolated");
+	is_long(migrate_pages_batch(&mc, &b), 0, "pin/isolate: the page moves");
+	ok(e.obj[o].pfn != pfn, "pin/isolate: the owner was told where");
+	is_long(ga_pin(z, e.obj[o].pfn), 0, "pin/isolate: pinning the new page works");
+	scan = e.obj[o].pfn;
+	is_long(isolate_migratepages(&mc, &scan, scan + 1, &b), 0,
+		"pin/isolate: and a pinned page is not isolated");
+	is_long(ga_unpin(z, e.obj[o].pfn), 0, "pin/isolate: unpin");
+	is_long(emb_conservation_errors(&e), 0, "pin/isolate: owners conserved");
+	zone_ok(z, "pin/isolate: checker");
+	emb_destroy(&e);
+}
+
 static int cmp_pfn(const void *a, const void *b)
 {
 	ga_pfn_t x = *(const ga_pfn_t *)a, y = *(const ga_pfn_t *)b;
@@ -359,6 +389,7 @@ int main(void)
 	test_reclaimable();
 	test_deferred_free();
 	test_deferred_free_clean();
+	test_no_pin_while_isolated();
 	test_undo_splits_merged_buddy();
 	test_region_report();
 	return done_testing();
