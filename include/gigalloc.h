@@ -123,6 +123,7 @@ struct ga_policy {
 	bool spb_contig;		/* 1 GiB requests take empty SPBs first (17) */
 	bool spb_contig_movable;	/* THP: evacuate a clean window before compaction (17) */
 	bool spb_pin_migrate;		/* long-term pins move into tainted SPBs first */
+	bool spb_relax_placement;	/* above the high mark, taint instead of reclaim */
 };
 
 /* Parameter description for tables and --set. */

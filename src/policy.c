@@ -83,6 +83,8 @@ static const struct ga_param_info params[] = {
 	   "movable requests >= pageblock order empty the cheapest clean-SPB window first"),
 	PB(spb_pin_migrate, "gigalloc; cf. check_and_migrate_movable_folios()",
 	   "ga_pin_longterm moves an allocation out of a clean SPB before pinning it"),
+	PB(spb_relax_placement, "gigalloc; relaxes RFC 20 (off in every preset)",
+	   "non-movable taints an SPB instead of reclaiming while above the high mark"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))

@@ -470,6 +470,20 @@ static bool should_compact_retry(struct ga_zone *z,
 	return false;
 }
 
+/*
+ * spb_relax_placement: a steered non-movable request that failed only for
+ * want of room in a tainted SPB while free memory is above the high
+ * watermark lacks placement, not memory; reclaim (and the pcp drain that
+ * comes with it) cannot help it, so let it taint an SPB straight away.
+ */
+static bool placement_not_memory(struct ga_zone *z, const struct alloc_context *ac)
+{
+	return z->policy.spb_relax_placement && spb_keeps_nofragment(z) &&
+	       ac->migratetype != GA_MT_MOVABLE &&
+	       READ_ONCE(z->nr_free_pages) >
+	       zone_watermark_mark(z, WMARK_HIGH) + (1ul << ac->order);
+}
+
 static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 {
 	bool can_direct_reclaim = ac->gfp & GA_GFP_DIRECT_RECLAIM;
@@ -511,6 +525,8 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 			return pfn;
 		if (!can_direct_reclaim)
 			return -1;
+		if (placement_not_memory(z, ac))
+			return -1;	/* the caller taints an SPB instead */
 		pfn = alloc_direct_reclaim(z, ac, alloc_flags, &progress);
 		if (pfn >= 0)
 			return pfn;

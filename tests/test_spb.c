@@ -673,6 +673,72 @@ static void test_nofragment_needs_steering(void)
 	emb_destroy(&e);
 }
 
+/*
+ * spb_relax_placement: SPB 0 is tainted and full, SPB 1 is empty, so free
+ * memory is far above the high watermark. A non-movable request that
+ * finds no room in SPB 0 lacks placement, not memory: with the switch it
+ * taints SPB 1 without entering direct reclaim; without it (RFC 20) it
+ * reclaims first (and, when reclaim frees anything, drains every pcp list).
+ */
+static unsigned long relax_reclaim(void *ctx, struct ga_zone *zone,
+				   const struct ga_reclaim_request *req)
+{
+	(void)zone;
+	(void)req;
+	(*(unsigned long *)ctx)++;
+	return 0;	/* nothing to evict: only count the calls */
+}
+
+static void relax_scenario(bool relax, unsigned long *reclaims, int *landed)
+{
+	static const struct ga_ops ops = { .reclaim = relax_reclaim };
+	struct ga_policy p = policy("spb");
+	struct ga_zone_config cfg;
+	struct ga_zone *z;
+	unsigned long calls = 0;
+	ga_pfn_t pfn = 0;
+	int err;
+
+	p.spb_relax_placement = relax;
+	ga_zone_config_default(&cfg, 0, 2 * GIB, 1);
+	cfg.policy = &p;
+	cfg.ops = &ops;
+	cfg.ops_ctx = &calls;
+	if (ga_zone_create(&z, &cfg))
+		abort();
+	/* Fill SPB 0 with unmovable blocks, then pages; give back the first
+	 * allocation that lands in SPB 1. */
+	while (!ga_alloc(z, 0, 9, GA_GFP_KERNEL, 1, &pfn) && pfn < GIB)
+		;
+	if (pfn >= GIB)
+		ga_free(z, 0, pfn, 9);
+	while (!ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &pfn) && pfn < GIB)
+		;
+	if (pfn >= GIB)
+		ga_free(z, 0, pfn, 0);
+	ga_drain_all_pcp(z);
+	is_long(category(z, 1), GA_SPB_EMPTY, "relax %d: SPB 1 is still empty", relax);
+	calls = 0;
+	err = ga_alloc(z, 0, 0, GA_GFP_KERNEL, 2, &pfn);
+	*reclaims = calls;
+	*landed = err ? -1 : (int)(pfn / GIB);
+	zone_ok(z, "relax %d: checker", relax);
+	ga_zone_destroy(z);
+}
+
+static void test_relax_placement(void)
+{
+	unsigned long reclaims;
+	int landed;
+
+	relax_scenario(true, &reclaims, &landed);
+	is_long(landed, 1, "relax on: the request taints the empty SPB");
+	is_long(reclaims, 0, "relax on: without calling reclaim");
+	relax_scenario(false, &reclaims, &landed);
+	is_long(landed, 1, "relax off: it ends up there too");
+	ok(reclaims > 0, "relax off: but only after reclaim (%lu calls)", reclaims);
+}
+
 int main(void)
 {
 	test_content_tracking();
@@ -689,5 +755,6 @@ int main(void)
 	test_fill_holes();
 	test_taint_roomiest();
 	test_nofragment_needs_steering();
+	test_relax_placement();
 	return done_testing();
 }
