@@ -512,6 +512,10 @@ bool unreserve_highatomic_pageblock(struct ga_zone *z, int migratetype,
 				    bool force);
 
 /* rmqueue.c — the allocation path. */
+void account_buddy_alloc(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			 int content_mt);
+void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		   int mt, uint64_t owner);
 long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		    unsigned int alloc_flags, enum rmqueue_mode *mode);
 unsigned long zone_watermark_mark(const struct ga_zone *z, int wmark);

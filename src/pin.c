@@ -77,18 +77,14 @@ static long pin_target_alloc(struct migrate_control *mc, unsigned int order)
 	ga_lock(&z->lock);
 	if (READ_ONCE(z->nr_free_pages) > zone_watermark_mark(z, WMARK_MIN) + (1ul << order))
 		pfn = spb_alloc_tainted_locked(z, order);
-	if (pfn >= 0) {
-		charge_block(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE, 1);
-		zone_stat_add_locked(z, GA_STAT_ALLOC_CALLS, 1);
-		zone_stat_add_locked(z, GA_STAT_PGALLOC, 1ul << order);
-	}
+	if (pfn >= 0)
+		account_buddy_alloc(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE);
 	ga_unlock(&z->lock);
 	if (pfn < 0)
 		return -1;
 	/* Held by the migration, isolated (see migrate_target_alloc). */
+	prep_new_page(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE, 0);
 	p = pfn_to_page(z, (ga_pfn_t)pfn);
-	set_page_owner(p, 0);
-	set_page_head(p, GA_PAGE_ALLOC, order, GA_MT_MOVABLE);
 	WRITE_ONCE(p->flags, READ_ONCE(p->flags) | PF_ISOLATED);
 	return pfn;
 }

@@ -197,6 +197,18 @@ static long rmqueue_highatomic(struct ga_zone *z, unsigned int order)
 	return pfn;
 }
 
+/*
+ * A block just taken off the buddy lists becomes an allocation of
+ * content_mt: charge its pageblock and count it (zone->lock held).
+ */
+void account_buddy_alloc(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			 int content_mt)
+{
+	charge_block(z, pfn, order, content_mt, 1);
+	zone_stat_add_locked(z, GA_STAT_ALLOC_CALLS, 1);
+	zone_stat_add_locked(z, GA_STAT_PGALLOC, 1ul << order);
+}
+
 /* rmqueue_buddy: orders the pcp does not cache, or when the pcp failed. */
 static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 			  int content_mt, unsigned int alloc_flags)
@@ -212,11 +224,8 @@ static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 		if (pfn < 0 && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
 			pfn = rmqueue_highatomic(z, order);
 	}
-	if (pfn >= 0) {
-		charge_block(z, (ga_pfn_t)pfn, order, content_mt, 1);
-		zone_stat_add_locked(z, GA_STAT_ALLOC_CALLS, 1);
-		zone_stat_add_locked(z, GA_STAT_PGALLOC, 1ul << order);
-	}
+	if (pfn >= 0)
+		account_buddy_alloc(z, (ga_pfn_t)pfn, order, content_mt);
 	ga_unlock(&z->lock);
 	return pfn;
 }
@@ -564,8 +573,8 @@ static long alloc_tainting(struct ga_zone *z, struct alloc_context *ac)
 /* Entry point.                                                              */
 
 /* prep_new_page: the block becomes the caller's allocation. */
-static void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
-			  int mt, uint64_t owner)
+void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		   int mt, uint64_t owner)
 {
 	struct ga_page *page = pfn_to_page(z, pfn);
 
