@@ -301,6 +301,19 @@ void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
  * whole; fullness only breaks the tie. A few word operations per (order,
  * bucket). Orders from `below` up are not considered. -1 if none.
  */
+/* Word w of "has a free block of an order in [lo, hi] on a list in mts". */
+static uint64_t spb_free_word(const struct spb_index *ix, unsigned long w,
+			      unsigned int lo, unsigned int hi, unsigned int mts)
+{
+	uint64_t free = 0;
+
+	for (unsigned int o = lo; o <= hi; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			if (mts & (1u << mt))
+				free |= ix->nonempty[o][mt][w];
+	return free;
+}
+
 long spb_find_below(const struct ga_zone *z, unsigned int cat,
 		    const uint64_t *mask, unsigned int order, unsigned int below,
 		    unsigned int mts, bool emptiest_first)
@@ -314,14 +327,9 @@ long spb_find_below(const struct ga_zone *z, unsigned int cat,
 			for (unsigned long w = 0; w < ix->nr_words; w++) {
 				uint64_t bits = ix->category[cat][w] &
 						ix->bucket[b][w] & mask[w];
-				uint64_t free = 0;
 
-				if (!bits)
-					continue;
-				for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
-					if (mts & (1u << mt))
-						free |= ix->nonempty[o][mt][w];
-				bits &= free;
+				if (bits)
+					bits &= spb_free_word(ix, w, o, o, mts);
 				if (bits)
 					return (long)(w * 64 +
 						(unsigned long)__builtin_ctzll(bits));
@@ -351,15 +359,9 @@ long spb_find_emptiest(const struct ga_zone *z, unsigned int cat,
 	for (unsigned int k = SPB_NR_BUCKETS; k-- > 0;) {
 		for (unsigned long w = 0; w < ix->nr_words; w++) {
 			uint64_t bits = ix->category[cat][w] & ix->bucket[k][w];
-			uint64_t free = 0;
 
-			if (!bits)
-				continue;
-			for (unsigned int o = order; o <= z->max_order; o++)
-				for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
-					if (mts & (1u << mt))
-						free |= ix->nonempty[o][mt][w];
-			bits &= free;
+			if (bits)
+				bits &= spb_free_word(ix, w, order, z->max_order, mts);
 			if (bits)
 				return (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
 		}

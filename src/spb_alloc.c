@@ -232,12 +232,24 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	return taint_fullest(z, order, mt, w);
 }
 
+/* PASS_4: a tainted SPB holding more free pageblocks than its reserve. */
+static long movable_in_roomy(struct ga_zone *z, unsigned int order,
+			     struct spb_walk *w)
+{
+	int mt = GA_MT_MOVABLE;
+
+	TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
+	return -1;
+}
+
 static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *w)
 {
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);	/* whole blocks */
 	unsigned int other = PCP_MTS & ~(1u << GA_MT_MOVABLE);
 	int mt = GA_MT_MOVABLE;
+	long pfn;
 
 	if (z->policy.spb_fill_holes) {
 		/* Smallest first, a clean SPB's before a tainted one's. */
@@ -252,16 +264,14 @@ static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_CLEAN);
 	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, other, false),
 		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_CLEAN);
-	if (!z->policy.spb_tainted_last)
-		TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
-			 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
+	if (!z->policy.spb_tainted_last && (pfn = movable_in_roomy(z, order, w)) >= 0)
+		return pfn;
 	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_EMPTY);
 	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, other, false),
 		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_EMPTY);
 	if (z->policy.spb_tainted_last)
-		TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
-			 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
+		return movable_in_roomy(z, order, w);
 	return -1;
 }
 
