@@ -198,36 +198,6 @@ static void test_pinned_and_refused(void)
 	emb_destroy(&e);
 }
 
-/*
- * A page a mover has isolated cannot be pinned: the mover checked for pins
- * before calling ops->migrate and would move it under the pin. Once the
- * move is done (or the page put back), pinning works again.
- */
-static void test_no_pin_while_isolated(void)
-{
-	struct ga_policy p = contig_policy();
-	struct embedder e;
-	struct ga_zone *z = emb_zone(&e, 1ul << 14, 1, &p, NULL);
-	struct migrate_control mc;
-	struct migrate_batch b;
-	long o = emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, true);
-	ga_pfn_t pfn = e.obj[o].pfn, scan = pfn;
-
-	migrate_control_init(&mc, z, 0, MIGRATE_SYNC);
-	is_long(isolate_migratepages(&mc, &scan, pfn + 1, &b), 1, "pin/isolate: isolated");
-	is_long(ga_pin(z, pfn), -EAGAIN, "pin/isolate: a pin is refused while isolated");
-	is_long(migrate_pages_batch(&mc, &b), 0, "pin/isolate: the page moves");
-	ok(e.obj[o].pfn != pfn, "pin/isolate: the owner was told where");
-	is_long(ga_pin(z, e.obj[o].pfn), 0, "pin/isolate: pinning the new page works");
-	scan = e.obj[o].pfn;
-	is_long(isolate_migratepages(&mc, &scan, scan + 1, &b), 0,
-		"pin/isolate: and a pinned page is not isolated");
-	is_long(ga_unpin(z, e.obj[o].pfn), 0, "pin/isolate: unpin");
-	is_long(emb_conservation_errors(&e), 0, "pin/isolate: owners conserved");
-	zone_ok(z, "pin/isolate: checker");
-	emb_destroy(&e);
-}
-
 static int cmp_pfn(const void *a, const void *b)
 {
 	ga_pfn_t x = *(const ga_pfn_t *)a, y = *(const ga_pfn_t *)b;
@@ -295,34 +265,53 @@ static void test_reclaimable(void)
 	emb_destroy(&e);
 }
 
-/* ga_free of an isolated page is deferred to putback (white-box). */
-static void test_deferred_free(void)
-{
-	struct ga_policy p = contig_policy();
+/* One movable page in a small zone, isolated by a migration (white-box). */
+struct one_isolated {
+	struct ga_policy p;
 	struct embedder e;
-	struct ga_zone *z = emb_zone(&e, 1ul << 14, 1, &p, NULL);
+	struct ga_zone *z;
 	struct migrate_control mc;
 	struct migrate_batch b;
-	struct ga_page_info pi;
-	long o = emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, true);
-	ga_pfn_t pfn = e.obj[o].pfn, scan = pfn;
+	long o;
+	ga_pfn_t pfn;
+};
 
-	migrate_control_init(&mc, z, 0, MIGRATE_SYNC);
-	is_long(isolate_migratepages(&mc, &scan, pfn + 1, &b), 1, "isolate the page");
-	ga_page_query(z, pfn, &pi);
+static void isolate_one(struct one_isolated *t, bool dirty, enum migrate_mode mode,
+			bool drop_clean, const char *what)
+{
+	ga_pfn_t scan;
+
+	t->p = contig_policy();
+	t->z = emb_zone(&t->e, 1ul << 14, 1, &t->p, NULL);
+	t->o = emb_alloc(&t->e, 0, GA_GFP_HIGHUSER_MOVABLE, dirty);
+	t->pfn = scan = t->e.obj[t->o].pfn;
+	migrate_control_init(&t->mc, t->z, 0, mode);
+	t->mc.drop_clean = drop_clean;
+	is_long(isolate_migratepages(&t->mc, &scan, t->pfn + 1, &t->b), 1,
+		"%s: isolate the page", what);
+}
+
+/* ga_free of an isolated page is deferred to putback. */
+static void test_deferred_free(void)
+{
+	struct one_isolated t;
+	struct ga_page_info pi;
+
+	isolate_one(&t, true, MIGRATE_SYNC, false, "deferred");
+	ga_page_query(t.z, t.pfn, &pi);
 	ok(pi.isolated, "it reads as isolated");
-	is_long(emb_free(&e, (unsigned long)o), 0, "the owner frees it meanwhile");
-	is_long(ga_free(z, 0, pfn, 0), -EALREADY, "a second free is a double free");
-	ga_page_query(z, pfn, &pi);
+	is_long(emb_free(&t.e, (unsigned long)t.o), 0, "the owner frees it meanwhile");
+	is_long(ga_free(t.z, 0, t.pfn, 0), -EALREADY, "a second free is a double free");
+	ga_page_query(t.z, t.pfn, &pi);
 	is_long(pi.state, GA_PAGE_ALLOC, "the free is deferred while isolated");
-	is_long(migrate_pages_batch(&mc, &b), 0, "migration completes the free");
-	ga_page_query(z, pfn, &pi);
+	is_long(migrate_pages_batch(&t.mc, &t.b), 0, "migration completes the free");
+	ga_page_query(t.z, t.pfn, &pi);
 	ok(pi.state != GA_PAGE_ALLOC, "the page is free now");
-	is_long(stat_of(z, GA_STAT_FREE_DEFERRED), 1, "deferred free counted");
-	is_long(stat_of(z, GA_STAT_PGMIGRATE_FREED), 1, "and its completion");
-	ga_drain_all_pcp(z);
-	zone_ok(z, "checker after a deferred free");
-	emb_destroy(&e);
+	is_long(stat_of(t.z, GA_STAT_FREE_DEFERRED), 1, "deferred free counted");
+	is_long(stat_of(t.z, GA_STAT_PGMIGRATE_FREED), 1, "and its completion");
+	ga_drain_all_pcp(t.z);
+	zone_ok(t.z, "checker after a deferred free");
+	emb_destroy(&t.e);
 }
 
 /*
@@ -331,27 +320,45 @@ static void test_deferred_free(void)
  */
 static void test_deferred_free_clean(void)
 {
-	struct ga_policy p = contig_policy();
-	struct embedder e;
-	struct ga_zone *z = emb_zone(&e, 1ul << 14, 1, &p, NULL);
-	struct migrate_control mc;
-	struct migrate_batch b;
+	struct one_isolated t;
 	struct ga_page_info pi;
-	long o = emb_alloc(&e, 0, GA_GFP_HIGHUSER_MOVABLE, false);
-	ga_pfn_t pfn = e.obj[o].pfn, scan = pfn;
 
-	migrate_control_init(&mc, z, 0, MIGRATE_ASYNC);
-	mc.drop_clean = true;
-	is_long(isolate_migratepages(&mc, &scan, pfn + 1, &b), 1, "clean: isolate the page");
-	is_long(emb_free(&e, (unsigned long)o), 0, "clean: the owner frees it meanwhile");
-	is_long(migrate_pages_batch(&mc, &b), 0, "clean: the batch completes the free");
-	is_long(e.drop_calls + e.migrate_calls, 0, "clean: no callback names the freed page");
-	ga_page_query(z, pfn, &pi);
+	isolate_one(&t, false, MIGRATE_ASYNC, true, "clean");
+	is_long(emb_free(&t.e, (unsigned long)t.o), 0, "clean: the owner frees it meanwhile");
+	is_long(migrate_pages_batch(&t.mc, &t.b), 0, "clean: the batch completes the free");
+	is_long(t.e.drop_calls + t.e.migrate_calls, 0,
+		"clean: no callback names the freed page");
+	ga_page_query(t.z, t.pfn, &pi);
 	ok(pi.state != GA_PAGE_ALLOC, "clean: the page is free now");
-	is_long(stat_of(z, GA_STAT_PGDROP), 0, "clean: not counted as dropped");
-	ga_drain_all_pcp(z);
-	zone_ok(z, "clean: checker after a deferred free");
-	emb_destroy(&e);
+	is_long(stat_of(t.z, GA_STAT_PGDROP), 0, "clean: not counted as dropped");
+	ga_drain_all_pcp(t.z);
+	zone_ok(t.z, "clean: checker after a deferred free");
+	emb_destroy(&t.e);
+}
+
+/*
+ * A page a mover has isolated cannot be pinned: the mover checked for pins
+ * before calling ops->migrate and would move it under the pin. Once the
+ * move is done (or the page put back), pinning works again.
+ */
+static void test_no_pin_while_isolated(void)
+{
+	struct one_isolated t;
+	ga_pfn_t moved, scan;
+
+	isolate_one(&t, true, MIGRATE_SYNC, false, "pin/isolate");
+	is_long(ga_pin(t.z, t.pfn), -EAGAIN, "pin/isolate: a pin is refused while isolated");
+	is_long(migrate_pages_batch(&t.mc, &t.b), 0, "pin/isolate: the page moves");
+	moved = t.e.obj[t.o].pfn;
+	ok(moved != t.pfn, "pin/isolate: the owner was told where");
+	is_long(ga_pin(t.z, moved), 0, "pin/isolate: pinning the new page works");
+	scan = moved;
+	is_long(isolate_migratepages(&t.mc, &scan, scan + 1, &t.b), 0,
+		"pin/isolate: and a pinned page is not isolated");
+	is_long(ga_unpin(t.z, moved), 0, "pin/isolate: unpin");
+	is_long(emb_conservation_errors(&t.e), 0, "pin/isolate: owners conserved");
+	zone_ok(t.z, "pin/isolate: checker");
+	emb_destroy(&t.e);
 }
 
 static void test_region_report(void)
