@@ -12,21 +12,37 @@
 /*
  * Per-pageblock free page counts; a max-order block may span several. The
  * superpageblock counters follow every change (wholly free pageblocks,
- * free pages, fullness).
+ * free pages, fullness). Blocks below pageblock order, nearly every call,
+ * take the straight path.
  */
-static void block_free_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
-			   long sign)
+static void block_free_add_large(struct ga_zone *z, ga_pfn_t pfn,
+				 unsigned int order, long sign)
 {
 	unsigned long nr = 1ul << order;
-	long per_block = (long)ga_min(nr, (unsigned long)z->pageblock_nr_pages);
 
 	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages) {
 		struct ga_pageblock *pb = pfn_to_block(z, b);
 		unsigned int old = pb->nr_free;
 
-		pb->nr_free = (uint16_t)(old + sign * per_block);
+		pb->nr_free = (uint16_t)(old + sign * (long)z->pageblock_nr_pages);
 		spb_block_free_changed(z, b, old, pb->nr_free);
 	}
+}
+
+static inline void block_free_add(struct ga_zone *z, ga_pfn_t pfn,
+				  unsigned int order, long sign)
+{
+	struct ga_pageblock *pb;
+	unsigned int old;
+
+	if (ga_unlikely(order >= z->pageblock_order)) {
+		block_free_add_large(z, pfn, order, sign);
+		return;
+	}
+	pb = pfn_to_block(z, pfn);
+	old = pb->nr_free;
+	pb->nr_free = (uint16_t)(old + (sign > 0 ? 1u << order : -(1u << order)));
+	spb_block_free_changed(z, pfn, old, pb->nr_free);
 }
 
 /* NR_FREE_PAGES and friends (account_freepages). */

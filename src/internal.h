@@ -572,8 +572,28 @@ bool defer_isolated_free(struct ga_zone *z, struct ga_page *p);
 unsigned long spb_count(ga_pfn_t start, ga_pfn_t end, unsigned int spb_order);
 size_t spb_metadata_size(unsigned long nr_spbs, bool lists);
 void spb_init(struct ga_zone *z, void *mem);
-void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block, unsigned int old,
-			    unsigned int new);
+void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s, uint32_t before,
+			   unsigned int old, unsigned int new);
+
+/*
+ * A pageblock's free page count changed from old to new. This runs on every
+ * buddy list change, so the common case (the SPB stays in its bucket and no
+ * pageblock becomes, or stops being, wholly free) is inline; the rest
+ * re-files the SPB in the index.
+ */
+static inline void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block,
+					  unsigned int old, unsigned int new)
+{
+	struct ga_spb *s = pfn_to_spb(z, block);
+	unsigned int full = z->pageblock_nr_pages;
+	uint32_t before = s->nr_free_pages, after = before + new - old;
+
+	s->nr_free_pages = after;
+	if (ga_unlikely(old == full || new == full || after < s->bucket_lo ||
+			after >= s->bucket_hi || before == s->nr_usable_pages ||
+			after == s->nr_usable_pages))
+		spb_block_free_refile(z, s, before, old, new);
+}
 void charge_block(struct ga_zone *z, ga_pfn_t pfn, unsigned int order, int mt,
 		  int sign);
 void spb_label_changed(struct ga_zone *z, ga_pfn_t block, int old, int new);

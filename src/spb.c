@@ -198,16 +198,17 @@ static void spb_update(struct ga_zone *z, struct ga_spb *s)
 /* ------------------------------------------------------------------------ */
 /* Hooks from the buddy code (zone->lock held).                              */
 
-/* A pageblock's free page count changed from old to new. */
-void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block, unsigned int old,
-			    unsigned int new)
+/*
+ * The slow half of spb_block_free_changed(): s->nr_free_pages already went
+ * from before to its new value. Count the pageblock that became, or stopped
+ * being, wholly free, and re-file the SPB.
+ */
+void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s, uint32_t before,
+			   unsigned int old, unsigned int new)
 {
-	struct ga_spb *s = pfn_to_spb(z, block);
 	unsigned int full = z->pageblock_nr_pages;
-	uint32_t before = s->nr_free_pages;
 	bool refile = false;
 
-	s->nr_free_pages = before + new - old;
 	if (old != full && new == full) {
 		s->nr_free_pb++;
 		refile = true;
@@ -215,10 +216,6 @@ void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block, unsigned int old,
 		s->nr_free_pb--;
 		refile = true;
 	}
-	/*
-	 * This runs on every buddy list change: re-file only when the bucket
-	 * range is left or the SPB becomes, or stops being, wholly free.
-	 */
 	if (refile || s->nr_free_pages < s->bucket_lo ||
 	    s->nr_free_pages >= s->bucket_hi ||
 	    before == s->nr_usable_pages || s->nr_free_pages == s->nr_usable_pages)
