@@ -222,6 +222,22 @@ void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s, uint32_t before,
 		spb_update(z, s);
 }
 
+static void charge_one_block(struct ga_zone *z, ga_pfn_t b, int mt, int delta)
+{
+	struct ga_pageblock *pb = pfn_to_block(z, b);
+	unsigned int old = pb->used[mt];
+	unsigned int new = (unsigned int)((int)old + delta);
+
+	GA_BUG_ON(delta < 0 && old < (unsigned int)-delta);
+	pb->used[mt] = (uint16_t)new;
+	if (ga_unlikely(!old != !new)) {
+		struct ga_spb *s = pfn_to_spb(z, b);
+
+		s->nr_used_pb[mt] = (uint16_t)(s->nr_used_pb[mt] + (new ? 1 : -1));
+		spb_update(z, s);
+	}
+}
+
 /*
  * Charge (sign +1) or uncharge (-1) a block of 2^order pages at pfn to
  * type mt: it leaves the buddy for a pcp list or an allocation, or comes
@@ -233,22 +249,14 @@ void charge_block(struct ga_zone *z, ga_pfn_t pfn, unsigned int order, int mt,
 		  int sign)
 {
 	unsigned long nr = 1ul << order;
-	unsigned long per_block = ga_min(nr, (unsigned long)z->pageblock_nr_pages);
 
 	GA_BUG_ON(mt < 0 || mt >= GA_MT_PCPTYPES);
-	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages) {
-		struct ga_pageblock *pb = pfn_to_block(z, b);
-		unsigned int old = pb->used[mt];
-		unsigned int new = (unsigned int)((long)old + sign * (long)per_block);
-		struct ga_spb *s = pfn_to_spb(z, b);
-
-		GA_BUG_ON(sign < 0 && old < per_block);
-		pb->used[mt] = (uint16_t)new;
-		if (!old != !new) {
-			s->nr_used_pb[mt] = (uint16_t)(s->nr_used_pb[mt] + (new ? 1 : -1));
-			spb_update(z, s);
-		}
+	if (ga_likely(order < z->pageblock_order)) {
+		charge_one_block(z, pfn, mt, sign * (int)nr);
+		return;
 	}
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages)
+		charge_one_block(z, b, mt, sign * (int)z->pageblock_nr_pages);
 }
 
 /* A pageblock's label changed: HighAtomic blocks taint their SPB. */
