@@ -56,6 +56,18 @@ static inline unsigned int rec_cons(const struct sim_rec *r)
 	return (r->meta & REC_CONS_MASK) >> REC_CONS_SHIFT;
 }
 
+/*
+ * Would sim_drop accept record r? Clean page cache and idle slab: a live
+ * record of an evictable consumer that is neither busy, dirty nor pinned,
+ * wherever it is kept (LRU, timing wheel, nowhere).
+ */
+static inline bool rec_droppable(const struct sim_workload *w,
+				 const struct sim_rec *r)
+{
+	return (r->meta & REC_LIVE) && w->cons[rec_cons(r)].spec->evictable &&
+	       !(r->meta & (REC_BUSY | REC_DIRTY | REC_PINNED));
+}
+
 /* ------------------------------------------------------------------------ */
 /* LRU rings.                                                                */
 
@@ -668,11 +680,11 @@ static int sim_drop(void *ctx, struct ga_zone *zone, uint64_t owner,
 		bad_owner(w, "drop", owner, pfn, order);
 		return -EBUSY;
 	}
-	c = &w->cons[rec_cons(r)];
-	if (!c->spec->evictable || (r->meta & (REC_BUSY | REC_DIRTY | REC_PINNED))) {
+	if (!rec_droppable(w, r)) {
 		w->st.drop_refused++;
 		return -EBUSY;
 	}
+	c = &w->cons[rec_cons(r)];
 	c->st.dropped_pages += 1ul << order;
 	w->st.dropped_pages += 1ul << order;
 	forget_rec(w, (uint32_t)owner);
