@@ -316,15 +316,32 @@ static void collect(struct run *r)
 	res->events_per_sec = res->loop_s > 0 ? (double)res->events / res->loop_s : 0;
 }
 
-/* The library's invariant checker: results from a broken zone are void. */
+/*
+ * The library's invariant checker: results from a broken zone are void.
+ * Debug builds also recount the workload's per-region LRU and droppable
+ * pages, which the census estimates are made of.
+ */
 static int check_zone(struct run *r)
 {
 	char why[256] = "", msg[320];
 
-	if (!ga_zone_check(r->zone, why, sizeof(why)))
-		return 0;
-	snprintf(msg, sizeof(msg), "library invariant broken: %s", why);
-	return fail(r, -EUCLEAN, msg);
+	if (ga_zone_check(r->zone, why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "library invariant broken: %s", why);
+		return fail(r, -EUCLEAN, msg);
+	}
+#ifdef GA_DEBUG
+	{
+		long bad = sim_workload_check_regions(&r->w, why, sizeof(why));
+
+		if (bad < 0)
+			return fail(r, (int)bad, "out of memory for the workload check");
+		if (bad) {
+			snprintf(msg, sizeof(msg), "workload region counts broken: %s", why);
+			return fail(r, -EUCLEAN, msg);
+		}
+	}
+#endif
+	return 0;
 }
 
 static int capture_map(struct run *r, uint8_t **map)

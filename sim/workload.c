@@ -59,13 +59,41 @@ static inline unsigned int rec_cons(const struct sim_rec *r)
 /*
  * Would sim_drop accept record r? Clean page cache and idle slab: a live
  * record of an evictable consumer that is neither busy, dirty nor pinned,
- * wherever it is kept (LRU, timing wheel, nowhere).
+ * wherever it is kept (LRU, timing wheel, nowhere). sim_drop and the
+ * per-region count of droppable pages both ask this, so they agree.
  */
 static inline bool rec_droppable(const struct sim_workload *w,
 				 const struct sim_rec *r)
 {
 	return (r->meta & REC_LIVE) && w->cons[rec_cons(r)].spec->evictable &&
 	       !(r->meta & (REC_BUSY | REC_DIRTY | REC_PINNED));
+}
+
+/*
+ * region_drop[] holds, per region, the pages of the records for which
+ * rec_droppable() is true. Every change of a live record's pfn or of the
+ * flags the predicate reads goes through these, with the record's state
+ * before the change for drop_sub() and after it for drop_add().
+ */
+static inline void drop_add(struct sim_workload *w, const struct sim_rec *r)
+{
+	if (rec_droppable(w, r))
+		w->region_drop[r->pfn >> w->region_shift] += 1u << rec_order(r);
+}
+
+static inline void drop_sub(struct sim_workload *w, const struct sim_rec *r)
+{
+	if (rec_droppable(w, r))
+		w->region_drop[r->pfn >> w->region_shift] -= 1u << rec_order(r);
+}
+
+/* Set and clear flags of live record r, keeping region_drop exact. */
+static inline void rec_flags(struct sim_workload *w, struct sim_rec *r,
+			     uint32_t set, uint32_t clear)
+{
+	drop_sub(w, r);
+	r->meta = (r->meta & ~clear) | set;
+	drop_add(w, r);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -453,7 +481,7 @@ static uint64_t maybe_pin(struct sim_workload *w, struct sim_consumer *c,
 		set_error(w, "ga_pin_longterm", err);
 		return life;
 	}
-	w->rec[i].meta |= REC_PINNED;
+	rec_flags(w, &w->rec[i], REC_PINNED, 0);
 	c->st.pins++;
 	return sample_life(w, &c->spec->pin_life);
 }
@@ -500,6 +528,9 @@ static unsigned long alloc_one(struct sim_workload *w, unsigned int ci)
 		w->rec[i].meta |= REC_BUSY;
 	else if (c->spec->dirty > 0 && sim_rand_chance(&w->rng, c->spec->dirty))
 		w->rec[i].meta |= REC_DIRTY;
+	/* Counted from now on: a pin may migrate the record (sim_migrate)
+	 * before it is placed, and a pin makes it undroppable. */
+	drop_add(w, &w->rec[i]);
 	life = maybe_pin(w, c, i, sample_life(w, &c->spec->life));
 	place_record(w, c, i, life);
 	c->resident += 1ul << order;
@@ -521,6 +552,7 @@ static void forget_rec(struct sim_workload *w, uint32_t i)
 
 	c->resident -= pages;
 	w->st.free_pages += pages;
+	drop_sub(w, r);
 	if (r->meta & REC_WHEEL) {
 		r->meta &= ~REC_LIVE;
 		return;
@@ -595,7 +627,8 @@ static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 				c->st.rotated_pages += pages;
 				continue;
 			}
-			w->rec[i].meta &= ~REC_DIRTY;
+			/* Clean now, so droppable until free_rec forgets it. */
+			rec_flags(w, &w->rec[i], 0, REC_DIRTY);
 		}
 		got += free_rec(w, i, cpu);
 		c->st.evicted_pages += pages;
@@ -660,7 +693,9 @@ static int sim_migrate(void *ctx, struct ga_zone *zone, uint64_t owner,
 		w->region_lru[old_pfn >> w->region_shift] -= 1u << order;
 		w->region_lru[new_pfn >> w->region_shift] += 1u << order;
 	}
+	drop_sub(w, r);
 	r->pfn = (uint32_t)new_pfn;
+	drop_add(w, r);
 	w->st.migrated_pages += 1ul << order;
 	w->cons[rec_cons(r)].st.migrated_pages += 1ul << order;
 	return 0;
@@ -922,7 +957,8 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 	w->region_shift = info.spb_order;
 	w->nr_regions = (unsigned long)((info.end_pfn >> info.spb_order) + 1);
 	w->region_lru = calloc(w->nr_regions, sizeof(*w->region_lru));
-	if (!w->fine || !w->coarse || !w->region_lru)
+	w->region_drop = calloc(w->nr_regions, sizeof(*w->region_drop));
+	if (!w->fine || !w->coarse || !w->region_lru || !w->region_drop)
 		return -ENOMEM;
 	/* Every record is in at most one slot; each slot has at most one
 	 * chunk that is not full, and chunk 0 means none. */
@@ -954,8 +990,9 @@ void sim_workload_destroy(struct sim_workload *w)
 	free(w->fine);
 	free(w->coarse);
 	free(w->region_lru);
+	free(w->region_drop);
 	w->fine = w->coarse = NULL;
-	w->region_lru = NULL;
+	w->region_lru = w->region_drop = NULL;
 	if (w->rec)
 		munmap(w->rec, w->rec_bytes);
 	if (w->chunk)
@@ -966,4 +1003,50 @@ void sim_workload_destroy(struct sim_workload *w)
 		munmap(w->free_stack, w->due_bytes);
 	w->rec = NULL;
 	w->chunk = w->due = w->free_stack = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Consistency.                                                              */
+
+long sim_workload_check_regions(const struct sim_workload *w, char *why,
+				size_t len)
+{
+	uint64_t *lru = calloc(w->nr_regions, sizeof(*lru));
+	uint64_t *drop = calloc(w->nr_regions, sizeof(*drop));
+	long bad = 0;
+
+	if (!lru || !drop) {
+		free(lru);
+		free(drop);
+		return -ENOMEM;
+	}
+	for (uint32_t i = FIRST_REC; i < w->rec_used; i++) {
+		const struct sim_rec *r = &w->rec[i];
+		unsigned long reg = r->pfn >> w->region_shift;
+
+		if (!(r->meta & REC_LIVE))
+			continue;
+		if (reg >= w->nr_regions) {
+			if (!bad++)
+				snprintf(why, len, "record %u: pfn %u beyond the last region",
+					 i, r->pfn);
+			continue;
+		}
+		if (r->meta & REC_LRU)
+			lru[reg] += 1ul << rec_order(r);
+		if (rec_droppable(w, r))
+			drop[reg] += 1ul << rec_order(r);
+	}
+	for (unsigned long reg = 0; reg < w->nr_regions; reg++) {
+		if (lru[reg] == w->region_lru[reg] && drop[reg] == w->region_drop[reg])
+			continue;
+		if (!bad++)
+			snprintf(why, len, "region %lu: %u LRU pages counted, %llu on the LRU; "
+				 "%u droppable pages counted, %llu droppable", reg,
+				 w->region_lru[reg], (unsigned long long)lru[reg],
+				 w->region_drop[reg], (unsigned long long)drop[reg]);
+	}
+	free(lru);
+	free(drop);
+	return bad;
 }

@@ -113,8 +113,12 @@ struct sim_workload {
 	uint32_t chunk_cap, chunk_used, chunk_free;
 	uint32_t *due;			/* mmap'd: the slot being expired */
 	size_t due_bytes;
-	/* LRU pages per 1 GiB region: what reclaim could free there. */
+	/* Per 1 GiB region (index pfn >> region_shift): LRU pages, what
+	 * reclaim could free there; and pages of every live record that
+	 * sim_drop would accept (on the LRU or not), what the 1 GiB test
+	 * can drop there instead of migrating. */
 	uint32_t *region_lru;
+	uint32_t *region_drop;
 	unsigned int region_shift;		/* spb_order */
 	unsigned long nr_regions;
 	struct sim_rec *rec;		/* mmap'd, touched as used */
@@ -154,5 +158,14 @@ void sim_workload_free_all(struct sim_workload *w);
 
 /* Record of owner token `owner`, or NULL if it is not a live record. */
 struct sim_rec *sim_workload_rec(struct sim_workload *w, uint64_t owner);
+
+/*
+ * Recount region_lru and region_drop from the records and compare them with
+ * the maintained arrays. Returns how many regions disagree (0: consistent),
+ * describing the first in why. -ENOMEM. For tests and debug builds: it
+ * walks every record.
+ */
+long sim_workload_check_regions(const struct sim_workload *w, char *why,
+				size_t len);
 
 #endif /* GA_SIM_WORKLOAD_H */

@@ -164,6 +164,24 @@ static unsigned long records_disagree(struct rig *r, uint64_t *resident)
 	return bad;
 }
 
+/* The per-region LRU and droppable counts agree with a recount. */
+static void regions_ok(struct rig *r, const char *what)
+{
+	char why[256] = "";
+
+	is_long(sim_workload_check_regions(&r->w, why, sizeof(why)), 0,
+		"%s: per-region LRU and droppable pages match a recount %s", what, why);
+}
+
+static uint64_t sum_regions(const struct rig *r, const uint32_t *a)
+{
+	uint64_t sum = 0;
+
+	for (unsigned long i = 0; i < r->w.nr_regions; i++)
+		sum += a[i];
+	return sum;
+}
+
 static void test_records_agree(void)
 {
 	const char *text = sim_profile_builtin_text("mixed");
@@ -190,6 +208,101 @@ static void test_records_agree(void)
 		   "(%llu pages reclaimed)", *p, (unsigned long long)r.w.st.reclaimed_pages);
 		is_long(r.w.st.errors, 0, "%s: no library call failed", *p);
 		zone_ok(r.zone, "%s: zone intact", *p);
+		regions_ok(&r, *p);
+		sim_workload_free_all(&r.w);
+		ok(!sum_regions(&r, r.w.region_lru) && !sum_regions(&r, r.w.region_drop),
+		   "%s: no LRU or droppable page left once all is freed", *p);
+		rig_destroy(&r);
+	}
+}
+
+/*
+ * Droppable pages are counted wherever their record is kept: clean page
+ * cache that lives until reclaimed (on the LRU) and short-lived clean page
+ * cache (on the timing wheel). What the counts say a region holds is what
+ * the contiguous allocator then drops there, to the page.
+ */
+static void test_droppable(void)
+{
+	/* 60 % of 2 GiB: both regions hold pages, and either one's pages
+	 * that must move fit in the other's free memory. */
+	const char *text = "name d\nconsumer wheel\n\tgfp movable\n\tsize 25%\n"
+			   "\tevict yes\n\tdirty 25%\n\tlifetime exp 5s\nend\n"
+			   "consumer lru\n\tgfp movable\n\tsize 25%\n\tevict yes\n"
+			   "\tdirty 25%\nend\n"
+			   "consumer anon\n\tgfp movable\n\tsize 10%\n\tlifetime exp 3s\nend\n";
+
+	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+		uint64_t drop, lru, resident;
+		struct rig r;
+
+		if (rig_init(&r, *p, text, 1ul << 19, 2)) {
+			ok(0, "%s: rig", *p);
+			continue;
+		}
+		rig_ticks(&r, 10000);
+		drop = sum_regions(&r, r.w.region_drop);
+		lru = sum_regions(&r, r.w.region_lru);
+		is_long(r.w.cons[0].lru_pages, 0, "%s: the short-lived cache is not on the LRU", *p);
+		ok(drop > lru && lru > 0, "%s: %llu droppable pages, more than the %llu on "
+		   "the LRU", *p, (unsigned long long)drop, (unsigned long long)lru);
+		regions_ok(&r, *p);
+		for (unsigned long k = 0; k < 2; k++) {
+			struct ga_contig_report rep = { 0 };
+			uint64_t want = r.w.region_drop[k];
+			ga_pfn_t start = k << 18;
+
+			ok(want > 0, "%s: region %lu holds droppable pages", *p, k);
+			is_long(ga_alloc_contig_range(r.zone, 0, start, start + (1ul << 18),
+						      1ull << 48, &rep), 0,
+				"%s: region %lu emptied (%s)", *p, k,
+				ga_block_reason_name(rep.reason));
+			is_long(rep.pages_dropped, want, "%s: region %lu: the %llu pages "
+				"counted droppable are the pages dropped", *p, k,
+				(unsigned long long)want);
+			ok(!r.w.region_drop[k] && !r.w.region_lru[k],
+			   "%s: region %lu: nothing droppable or on the LRU is left there", *p, k);
+			regions_ok(&r, *p);
+			is_long(records_disagree(&r, &resident), 0,
+				"%s: records match the library", *p);
+			ga_free_contig_range(r.zone, 0, start, start + (1ul << 18));
+		}
+		zone_ok(r.zone, "%s: zone intact", *p);
+		rig_destroy(&r);
+	}
+}
+
+/*
+ * A pinned record is never droppable: here the only droppable pages are
+ * those of the unpinned cache. Pins come and go (2 s), and under spb they
+ * are first migrated out of clean regions, while being counted.
+ */
+static void test_droppable_pins(void)
+{
+	const char *text = "name p\nconsumer k\n\tgfp unmovable\n\tsize 2%\nend\n"
+			   "consumer pinned\n\tgfp movable\n\tsize 10%\n\tevict yes\n"
+			   "\tpin 100% exp 2s\nend\n"
+			   "consumer clean\n\tgfp movable\n\tsize 10%\n\tevict yes\n"
+			   "\tlifetime exp 2s\nend\n";
+
+	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+		struct rig r;
+
+		if (rig_init(&r, *p, text, 1ul << 19, 4)) {
+			ok(0, "%s: rig", *p);
+			continue;
+		}
+		rig_ticks(&r, 10000);
+		ok(r.w.cons[1].st.pins > 0 && r.w.cons[1].st.frees > 0,
+		   "%s: %llu pins taken, %llu released", *p,
+		   (unsigned long long)r.w.cons[1].st.pins,
+		   (unsigned long long)r.w.cons[1].st.frees);
+		is_long(sum_regions(&r, r.w.region_drop), r.w.cons[2].resident,
+			"%s: droppable pages are the unpinned cache's", *p);
+		if (!strcmp(*p, "spb"))
+			ok(r.w.cons[1].st.migrated_pages > 0, "spb: pins were migrated "
+			   "(%llu pages)", (unsigned long long)r.w.cons[1].st.migrated_pages);
+		regions_ok(&r, *p);
 		rig_destroy(&r);
 	}
 }
@@ -364,6 +477,7 @@ static void test_busy_rotation(void)
 		return;
 	}
 	rig_ticks(&r, 30000);	/* ~6 turnovers */
+	regions_ok(&r, "dirty 50%");
 	share = flag_share(&r, REC_DIRTY, &evicted, &rotated);
 	ok(evicted > 0 && rotated > 0, "dirty 50%%: %lu pages evicted, %lu rotated",
 	   evicted, rotated);
@@ -389,6 +503,7 @@ static void test_busy_rotation(void)
 		return;
 	}
 	rig_ticks(&r, 30000);
+	regions_ok(&r, "busy 50%");
 	share = flag_share(&r, REC_BUSY, &evicted, &rotated);
 	ok(evicted > 0, "busy 50%%: the idle ones are evicted (%lu pages)", evicted);
 	is_long(rotated, 0, "busy 50%%: busy ones are never on the LRU");
@@ -401,6 +516,8 @@ int main(void)
 {
 	test_determinism();
 	test_records_agree();
+	test_droppable();
+	test_droppable_pins();
 	test_wheel();
 	test_free_pattern_and_pins();
 	test_gib_test();
