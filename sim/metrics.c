@@ -72,8 +72,10 @@ struct census_acc {
 
 static void add_region(struct sim_census *c, struct census_acc *acc,
 		       const struct ga_region_info *r, unsigned long pb_pages,
-		       uint64_t lru)
+		       uint64_t lru, uint64_t drop)
 {
+	uint64_t held;
+
 	c->unmovable += r->nr_unmovable;
 	c->reclaimable += r->nr_reclaimable;
 	c->movable += r->nr_movable;
@@ -103,11 +105,29 @@ static void add_region(struct sim_census *c, struct census_acc *acc,
 	/* Pinned pages, holes and contiguous allocations do not move. */
 	if (r->nr_pinned || r->nr_reserved || r->nr_contig)
 		return;
-	acc->cost[acc->nr_cand] = r->nr_movable + r->nr_pcp;
+	held = r->nr_movable + r->nr_pcp;
+	acc->cost[acc->nr_cand] = held;
 	acc->free_in[acc->nr_cand] = r->nr_free;
-	/* With reclaim, LRU pages are dropped rather than moved. */
-	acc->rcost[acc->nr_cand] = r->nr_movable + r->nr_pcp > lru ?
-				   r->nr_movable + r->nr_pcp - lru : 0;
+	/*
+	 * With reclaim. Room: the free and the LRU pages of every non-empty
+	 * region (reclaim evicts LRU pages only, wherever they are). Cost:
+	 * what the 1 GiB test must migrate. It offers every page to its
+	 * owner's drop first, so the pages drop would accept need no room,
+	 * on the LRU or not (short-lived clean page cache is on the timing
+	 * wheel, not on the LRU).
+	 *
+	 * Taking the region takes out of the room exactly what it put in,
+	 * its free and LRU pages (rfree_in): they are freed inside the region
+	 * being emptied, not room for what moves out of it. So no page counts
+	 * twice: a droppable LRU page is taken out of the room and is not in
+	 * the cost; a droppable page off the LRU was never room and only
+	 * lowers the cost; a dirty LRU page (drop refuses it) is taken out of
+	 * the room and stays in the cost, since it must move. The droppable
+	 * pages of regions not taken are no room: reclaim, which makes room
+	 * there, evicts LRU pages only. (The 1 GiB test also drops pages in
+	 * the windows it tries and fails; that room is not counted.)
+	 */
+	acc->rcost[acc->nr_cand] = held > drop ? held - drop : 0;
 	acc->rfree_in[acc->nr_cand] = r->nr_free + lru;
 	acc->nr_cand++;
 }
@@ -147,11 +167,11 @@ static int acc_alloc(struct census_acc *acc, unsigned long n)
 
 int sim_census_take(struct ga_zone *zone, struct sim_census *c)
 {
-	return sim_census_take_lru(zone, c, NULL);
+	return sim_census_take_lru(zone, c, NULL, NULL);
 }
 
 int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
-			const uint32_t *lru)
+			const uint32_t *lru, const uint32_t *drop)
 {
 	struct census_acc acc;
 	struct ga_zone_info zi;
@@ -168,10 +188,11 @@ int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
 	for (unsigned long i = 0; i < n; i++) {
 		struct ga_region_info r;
 		/* Regions are numbered from the first spb-aligned one. */
-		uint64_t l = lru ? lru[(zi.start_pfn >> zi.spb_order) + i] : 0;
+		unsigned long k = (unsigned long)(zi.start_pfn >> zi.spb_order) + i;
+		uint64_t l = lru ? lru[k] : 0, d = drop ? drop[k] : 0;
 
 		if (!ga_region_query(zone, i, 0, &r))
-			add_region(c, &acc, &r, pb_pages, l);
+			add_region(c, &acc, &r, pb_pages, l, d);
 	}
 	c->nonmovable = c->unmovable + c->reclaimable + c->highatomic_reserved;
 	c->ideal = sim_ideal_tainted(c->nonmovable, c->region_pages);

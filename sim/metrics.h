@@ -28,8 +28,8 @@ struct sim_census {
 	unsigned long region_pages;	/* pages per region (2^spb_order) */
 	unsigned long ideal;		/* ceil(nonmovable / region_pages) */
 	/* 1 GiB pages: empty regions now; and with clean regions emptied by
-	 * migration into free memory, or also dropping their LRU pages and
-	 * counting other regions' LRU pages as space (reclaim). */
+	 * migration into free memory, or also dropping their droppable pages
+	 * and counting other regions' LRU pages as space (reclaim). */
 	unsigned long obtainable_now, obtainable_after, obtainable_reclaim;
 	/* Pageblocks. */
 	unsigned long pageblocks, mixed_pageblocks, unmovable_pageblocks;
@@ -68,11 +68,14 @@ unsigned long sim_greedy_obtainable(const uint64_t *cost, const uint64_t *free_i
 /* Take the census (obtainable_reclaim then equals obtainable_after). -ENOMEM. */
 int sim_census_take(struct ga_zone *zone, struct sim_census *c);
 /*
- * The same, where lru[i] (indexed by pfn >> spb_order) gives the pages
- * reclaim could free in region i: the workload's evictable LRU pages.
+ * The same with what the workload knows, indexed by pfn >> spb_order:
+ * lru[i], the pages reclaim could free in region i (its LRU pages), the
+ * room for migration; drop[i], the pages its owners would drop rather
+ * than have migrated (whether on the LRU or not), the pages the 1 GiB
+ * test need not move. Either may be NULL: none.
  */
 int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
-			const uint32_t *lru);
+			const uint32_t *lru, const uint32_t *drop);
 
 void sim_counters_read(struct ga_zone *zone, struct sim_counters *k);
 

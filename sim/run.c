@@ -151,7 +151,8 @@ static int take_sample(struct run *r)
 	memset(s, 0, sizeof(*s));
 	s->t = sim_time(r);
 	s->turnovers = sim_workload_turnovers(&r->w);
-	err = sim_census_take_lru(r->zone, &s->c, r->w.region_lru);
+	err = sim_census_take_lru(r->zone, &s->c, r->w.region_lru,
+				  r->w.region_drop);
 	if (err)
 		return fail(r, err, "out of memory for the census");
 	sim_counters_read(r->zone, &s->k);

@@ -2,9 +2,10 @@
 /*
  * The simulator's metric definitions against cases computed by hand:
  * the 1 GiB region census and the ideal bound on a constructed 2 GiB zone,
- * the greedy "obtainable after migration" estimate, the indices, the
- * pageblock classification of the memory map, and the census totals
- * against an independent per-pageblock count.
+ * the greedy "obtainable after migration" estimate and its variant with
+ * reclaim and drop, the indices, the pageblock classification of the
+ * memory map, and the census totals against an independent per-pageblock
+ * count.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -127,6 +128,77 @@ static void test_ideal_constructed(void)
 	ga_zone_destroy(z);
 }
 
+/*
+ * The estimate with reclaim, on two clean regions shaped with order-10
+ * movable blocks: region 0 holds 200 blocks (204800 pages, 57344 free),
+ * region 1 160 blocks (163840 pages, 98304 free). The workload's counts
+ * are given by hand: LRU pages {20480, 40960}, and droppable pages, on
+ * the LRU or not. Room is free + LRU - min watermark (4 pages):
+ * 57344 + 98304 + 20480 + 40960 - 4 = 217084. Taking a region removes its
+ * free and LRU pages from the room; its cost is movable - droppable.
+ */
+static void test_reclaim_estimate(void)
+{
+	static const unsigned int want_free[2] = { 56, 96 };	/* blocks */
+	struct ga_zone *z = zone_2g();
+	const uint32_t lru[2] = { 20480, 40960 };
+	uint32_t drop[2];
+	unsigned int nfree[2] = { 0, 0 };
+	bool held[N_2G >> 10] = { false };
+	struct ga_zone_info zi;
+	struct sim_census c;
+	ga_pfn_t pfn;
+
+	for (uint64_t owner = 1; !ga_alloc(z, 0, 10, GA_GFP_HIGHUSER_MOVABLE, owner, &pfn);
+	     owner++)
+		held[pfn >> 10] = true;
+	for (unsigned long b = 0; b < N_2G >> 10; b++)
+		nfree[b / 256] += !held[b];
+	for (unsigned long b = 0; b < N_2G >> 10; b++) {
+		if (held[b] && nfree[b / 256] < want_free[b / 256]) {
+			ga_free(z, 0, b << 10, 10);
+			nfree[b / 256]++;
+		}
+	}
+	ga_zone_info(z, &zi);
+	is_long(zi.wmark_min, 4, "min watermark 4 pages");
+	is_long(sim_census_take(z, &c), 0, "census of the shaped zone");
+	ok(nfree[0] == 56 && nfree[1] == 96 && c.clean == 2 && c.tainted == 0,
+	   "two clean regions with 56 and 96 free blocks");
+	is_long(c.movable, 360 * 1024, "360 movable blocks");
+	is_long(c.obtainable_after, 0, "into free memory: 163840 pages do not fit in "
+		"155644 - 98304");
+	is_long(c.obtainable_reclaim, 0, "no workload counts: the same as into free memory");
+
+	/* Only the LRU pages droppable: region 1 (cheaper) must move 163840 -
+	 * 40960 = 122880 pages into 217084 - (98304 + 40960) = 77820. */
+	drop[0] = lru[0];
+	drop[1] = lru[1];
+	is_long(sim_census_take_lru(z, &c, lru, drop), 0, "census, LRU droppable");
+	is_long(c.obtainable_reclaim, 0, "122880 pages to move do not fit in 77820");
+
+	/* 61440 more droppable pages in region 1 that are not on the LRU
+	 * (short-lived clean page cache): it moves 163840 - 102400 = 61440
+	 * pages into the same 77820, which it fits. Region 0 would then move
+	 * 204800 - 20480 = 184320 pages into what is left, 77820 - 61440 -
+	 * (57344 + 20480) < 0. */
+	drop[1] = lru[1] + 61440;
+	is_long(sim_census_take_lru(z, &c, lru, drop), 0, "census, droppable off the LRU");
+	is_long(c.obtainable_reclaim, 1, "droppable pages off the LRU lower the cost: "
+		"61440 pages to move fit in 77820");
+	is_long(c.obtainable_after, 0, "migration into free memory alone still gets none");
+
+	/* Region 0 wholly droppable: it costs nothing and goes first, taking
+	 * its 57344 free and 20480 LRU pages out of the room: 217084 - 77824 =
+	 * 139260. Its droppable pages off the LRU were never room, so region
+	 * 1 now has 139260 - (98304 + 40960) = -4 < 61440 and stays. */
+	drop[0] = 204800;
+	is_long(sim_census_take_lru(z, &c, lru, drop), 0, "census, region 0 droppable");
+	is_long(c.obtainable_reclaim, 1, "dropped pages are not room for the other region");
+	zone_ok(z, "zone intact");
+	ga_zone_destroy(z);
+}
+
 /* Census totals against a per-pageblock count through ga_pageblock_query. */
 static void test_totals_against_pageblocks(void)
 {
@@ -239,6 +311,7 @@ int main(void)
 	test_greedy();
 	test_one_unmovable_page();
 	test_ideal_constructed();
+	test_reclaim_estimate();
 	test_totals_against_pageblocks();
 	test_classify();
 	test_map();
