@@ -404,7 +404,8 @@ static void place_record(struct sim_workload *w, struct sim_consumer *c,
 		wheel_insert(w, i, w->now + (life ? life : 1));
 		return;
 	}
-	if (c->spec->evictable && !(r->meta & REC_BUSY)) {
+	/* Busy and pinned pages are in use: reclaim could not free them. */
+	if (c->spec->evictable && !(r->meta & (REC_BUSY | REC_PINNED))) {
 		if (lru_add_tail(w, c, i)) {
 			set_error(w, "LRU ring", -ENOMEM);
 			return;
@@ -596,8 +597,8 @@ static unsigned long free_rec(struct sim_workload *w, uint32_t i,
  * the consumer's dirty share each time reclaim reaches it and then goes
  * back to the tail, as the kernel rotates pages under writeback and
  * referenced ones; otherwise it is evicted. So the dirty share stays what
- * the profile says instead of growing with every pass. (Busy records, in
- * use for good, are not on the LRU at all.)
+ * the profile says instead of growing with every pass. (Busy and pinned
+ * records, in use for good, are not on the LRU at all.)
  */
 static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 			       unsigned long want, unsigned int cpu)

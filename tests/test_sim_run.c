@@ -458,6 +458,15 @@ static double flag_share(struct rig *r, uint32_t flag, unsigned long *evicted,
 	return live ? (double)busy / (double)live : 0;
 }
 
+static unsigned long count_flag(const struct rig *r, uint32_t flag)
+{
+	unsigned long n = 0;
+
+	for (uint32_t i = 0; i < r->w.rec_used; i++)
+		n += (r->w.rec[i].meta & (REC_LIVE | flag)) == (REC_LIVE | flag);
+	return n;
+}
+
 static void test_busy_rotation(void)
 {
 	static const char *const text[] = {
@@ -467,6 +476,8 @@ static void test_busy_rotation(void)
 		"\tfill 20%/s\n\tevict yes\n\tdirty 100%\nend\n",
 		"name b\nconsumer cache\n\tgfp movable\n\tsize 100%\n"
 		"\tfill 20%/s\n\tevict yes\n\tbusy 50%\nend\n",
+		"name b\nconsumer cache\n\tgfp movable\n\tsize 100%\n"
+		"\tfill 20%/s\n\tevict yes\n\tpin 10% inf\nend\n",
 	};
 	unsigned long evicted, rotated;
 	struct rig r;
@@ -509,6 +520,22 @@ static void test_busy_rotation(void)
 	is_long(rotated, 0, "busy 50%%: busy ones are never on the LRU");
 	ok(share > 0.9, "busy 50%%: busy records accumulate (%.2f of all)", share);
 	zone_ok(r.zone, "busy 50%%: zone intact");
+	rig_destroy(&r);
+
+	/* A pinned page of an evictable consumer stays until its pin ends. */
+	if (rig_init(&r, "vanilla", text[3], 1ul << 16, 1)) {
+		ok(0, "pin rig");
+		return;
+	}
+	rig_ticks(&r, 30000);
+	regions_ok(&r, "pin 10% inf");
+	flag_share(&r, REC_PINNED, &evicted, &rotated);
+	ok(evicted > 0, "pin 10%%: the unpinned ones are evicted (%lu pages)", evicted);
+	ok(r.w.cons[0].st.pins > 0, "pin 10%%: pins were taken (%lu)",
+	   (unsigned long)r.w.cons[0].st.pins);
+	is_long((long)count_flag(&r, REC_PINNED), (long)r.w.cons[0].st.pins,
+		"pin 10%%: every pinned record is still live (none reclaimed)");
+	zone_ok(r.zone, "pin 10%%: zone intact");
 	rig_destroy(&r);
 }
 
