@@ -42,6 +42,7 @@ static int emb_migrate(void *ctx, struct ga_zone *z, uint64_t owner,
 		return -EBUSY;
 	}
 	o->pfn = new_pfn;
+	e->migrated_pages += 1ul << order;
 	return 0;
 }
 
@@ -57,6 +58,7 @@ static int emb_drop(void *ctx, struct ga_zone *z, uint64_t owner, ga_pfn_t pfn,
 		return -EBUSY;
 	o->live = false;
 	e->live_pages -= 1ul << o->order;
+	e->dropped_pages += 1ul << o->order;
 	return 0;
 }
 

@@ -27,6 +27,7 @@ struct embedder {
 	struct fake_obj *obj;
 	unsigned long nr, cap;
 	unsigned long migrate_calls, drop_calls, errors;
+	unsigned long migrated_pages, dropped_pages;	/* moves the owners accepted */
 	unsigned long live_pages;	/* kept incrementally */
 };
 
