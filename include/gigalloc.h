@@ -565,9 +565,19 @@ int ga_alloc_contig_range(struct ga_zone *zone, unsigned int cpu,
 			  ga_pfn_t start, ga_pfn_t end, uint64_t owner,
 			  struct ga_contig_report *report);
 /*
- * Find 2^order contiguous pages aligned to 2^order (order up to spb_order:
- * the 1 GiB hugetlb path) by trying aligned windows in address order, as
- * alloc_contig_pages does. The last failure is in report.
+ * Find 2^order contiguous pages aligned to 2^order (order from the
+ * pageblock order up to spb_order: the 1 GiB hugetlb path) by trying
+ * aligned windows with ga_alloc_contig_range() in address order, as
+ * alloc_contig_pages does (with policy.spb_contig, a spb_order request
+ * tries empty superpageblocks first, then clean, then tainted ones).
+ * Returns 0 with *pfn set; -EINVAL (order or cpu out of range) or -ENOMEM
+ * (no memory for the list of windows) with report untouched; else the
+ * last window's error, or -EBUSY if no window could be tried. In report
+ * (may be NULL), reason, pfn, migratetype and owner are the last window's
+ * (GA_BLOCK_NONE, 0, -1, 0 on success; if no window could be tried,
+ * GA_BLOCK_OUTSIDE for a zone smaller than one, else GA_BLOCK_RESERVED),
+ * while pages_migrated and pages_dropped are summed over every window
+ * tried: what a window moved out stays moved even if the window failed.
  */
 int ga_alloc_contig_pages(struct ga_zone *zone, unsigned int cpu,
 			  unsigned int order, uint64_t owner, ga_pfn_t *pfn,

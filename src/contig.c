@@ -473,6 +473,7 @@ static unsigned long address_order(struct ga_zone *z, unsigned int order,
 int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int order,
 			  uint64_t owner, ga_pfn_t *pfn, struct ga_contig_report *report)
 {
+	unsigned long migrated = 0, dropped = 0;
 	bool by_spb;
 	ga_pfn_t *win;
 	unsigned long n;
@@ -492,6 +493,16 @@ int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int orde
 		tried = true;
 		err = ga_alloc_contig_range(z, cpu, win[i], win[i] + (1ul << order),
 					    owner, report);
+		/*
+		 * What a failed window moved stays moved: the report counts
+		 * the pages of every window tried, not the last one's.
+		 */
+		if (report) {
+			migrated += report->pages_migrated;
+			dropped += report->pages_dropped;
+			report->pages_migrated = migrated;
+			report->pages_dropped = dropped;
+		}
 		if (!err) {
 			*pfn = win[i];
 			free(win);

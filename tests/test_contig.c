@@ -198,6 +198,106 @@ static void test_pinned_and_refused(void)
 	emb_destroy(&e);
 }
 
+/*
+ * ga_alloc_contig_pages tries window after window; what a window that then
+ * fails moved out stays moved, so the report must count it. Two 16 MiB
+ * windows and 8 MiB of room above them: both windows half full of movable
+ * pages, a third of them clean (dropped, not migrated), and the last
+ * object of window 0, and if both_fail of window 1, refusing to move. The
+ * report's totals must be what the owners' callbacks saw, window 0's moves
+ * included.
+ */
+#define WIN_ORDER 12
+#define WIN (1ul << WIN_ORDER)
+
+static void test_report_sums_windows(bool both_fail)
+{
+	const char *what = both_fail ? "both fail" : "second works";
+	struct ga_policy p = contig_policy();
+	struct embedder e;
+	struct ga_zone *z = emb_zone(&e, 2 * WIN + WIN / 2, 1, &p, NULL);
+	unsigned long long seed = 11;
+	unsigned long mig0, drop0, in0 = 0, moved0 = 0;
+	uint64_t stat_mig0, stat_drop0;
+	long last[2] = { -1, -1 };
+	struct ga_contig_report r;
+	ga_pfn_t pfn = 0, *was;
+	int err;
+
+	for (;;) {
+		unsigned int order = test_rand(&seed) % 4;
+
+		if (emb_alloc(&e, order, GA_GFP_HIGHUSER_MOVABLE, e.nr % 3 != 0) < 0)
+			break;
+	}
+	for (unsigned long i = 0; i < e.nr; i++) {
+		if (!e.obj[i].live)
+			continue;
+		if (e.obj[i].pfn >= 2 * WIN || i % 2) {
+			emb_free(&e, i);
+			continue;
+		}
+		if (last[e.obj[i].pfn / WIN] < 0 ||
+		    e.obj[i].pfn > e.obj[last[e.obj[i].pfn / WIN]].pfn)
+			last[e.obj[i].pfn / WIN] = (long)i;
+	}
+	ok(last[0] >= 0 && last[1] >= 0, "%s: both windows hold movable pages", what);
+	if (last[0] < 0 || last[1] < 0) {
+		emb_destroy(&e);
+		return;
+	}
+	/* Refusing to move: dirty, or it would be dropped instead. */
+	e.obj[last[0]].busy = e.obj[last[0]].dirty = true;
+	if (both_fail)
+		e.obj[last[1]].busy = e.obj[last[1]].dirty = true;
+	was = calloc(e.nr, sizeof(*was));
+	for (unsigned long i = 0; i < e.nr; i++) {
+		was[i] = e.obj[i].live ? e.obj[i].pfn : 2 * WIN;
+		in0 += (long)i != last[0] && was[i] < WIN;
+	}
+	zone_ok(z, "%s: checker before", what);
+
+	mig0 = e.migrated_pages;
+	drop0 = e.dropped_pages;
+	stat_mig0 = stat_of(z, GA_STAT_PGMIGRATE_SUCCESS);
+	stat_drop0 = stat_of(z, GA_STAT_PGDROP);
+	err = ga_alloc_contig_pages(z, 0, WIN_ORDER, 5, &pfn, &r);
+	for (unsigned long i = 0; i < e.nr; i++)
+		moved0 += (long)i != last[0] && was[i] < WIN &&
+			  (!e.obj[i].live || e.obj[i].pfn != was[i]);
+	is_long(e.obj[last[0]].pfn, was[last[0]], "%s: window 0's last object stayed", what);
+	free(was);
+	if (both_fail) {
+		is_long(err, -EBUSY, "%s: no window can be had", what);
+		is_long(r.reason, GA_BLOCK_MIGRATE_FAILED, "%s: reason: migrate failed", what);
+		is_long(r.owner, (uint64_t)last[1], "%s: named: window 1's refusing owner", what);
+		is_long(r.pfn, e.obj[last[1]].pfn, "%s: at its pfn", what);
+	} else {
+		is_long(err, 0, "%s: a window is obtained", what);
+		is_long(pfn, WIN, "%s: the second one", what);
+		is_long(r.reason, GA_BLOCK_NONE, "%s: success reports no blocker", what);
+		is_long(r.migratetype, -1, "%s: and no migratetype", what);
+	}
+	ok(e.migrated_pages > mig0 && e.dropped_pages > drop0,
+	   "%s: pages were migrated and dropped (%lu, %lu)", what,
+	   e.migrated_pages - mig0, e.dropped_pages - drop0);
+	ok(in0 > 0 && moved0 == in0, "%s: window 0 failed on its last object after "
+	   "its %lu others moved out (%lu)", what, in0, moved0);
+	is_long(r.pages_migrated, e.migrated_pages - mig0,
+		"%s: pages_migrated counts every window tried", what);
+	is_long(r.pages_dropped, e.dropped_pages - drop0,
+		"%s: pages_dropped counts every window tried", what);
+	is_long(stat_of(z, GA_STAT_PGMIGRATE_SUCCESS) - stat_mig0, r.pages_migrated,
+		"%s: as the library's own migration counter says", what);
+	is_long(stat_of(z, GA_STAT_PGDROP) - stat_drop0, r.pages_dropped,
+		"%s: and its drop counter", what);
+	is_long(emb_conservation_errors(&e), 0, "%s: owners conserved", what);
+	zone_ok(z, "%s: checker after", what);
+	if (!err)
+		is_long(ga_free_contig_range(z, 0, pfn, pfn + WIN), 0, "%s: free it", what);
+	emb_destroy(&e);
+}
+
 static int cmp_pfn(const void *a, const void *b)
 {
 	ga_pfn_t x = *(const ga_pfn_t *)a, y = *(const ga_pfn_t *)b;
@@ -394,6 +494,8 @@ int main(void)
 	test_unmovable_blocks();
 	test_pinned_and_refused();
 	test_reclaimable();
+	test_report_sums_windows(false);
+	test_report_sums_windows(true);
 	test_deferred_free();
 	test_deferred_free_clean();
 	test_no_pin_while_isolated();
