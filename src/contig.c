@@ -206,8 +206,13 @@ static int migrate_range_out(struct ga_zone *z, unsigned int cpu, ga_pfn_t start
 		if (migrate_pages_batch(mc, &batch))
 			break;
 	}
+	/*
+	 * Pages isolated before a blocker still go through migration, as
+	 * the kernel migrates its isolated list before the range check
+	 * fails: they are moved (or dropped), not put back.
+	 */
 	if (batch.nr)
-		migrate_pages_batch(mc, &batch);	/* put back what is left */
+		migrate_pages_batch(mc, &batch);
 	if (!mc->blocker.reason)
 		return 0;
 	return mc->blocker.reason == GA_BLOCK_NOMEM ? -ENOMEM : -EBUSY;
