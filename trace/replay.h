@@ -45,7 +45,6 @@ struct replay_stats {
 	uint64_t free_spanning;		/* one free covering several allocations */
 	uint64_t preload_pages, preload_fail;
 	uint64_t migrate_calls, migrated_pages;	/* by the library, during the replay */
-	uint64_t gib_migrated_pages;	/* ... by the final 1 GiB test */
 	uint64_t thp_tries, thp_ok;	/* order-9 movable allocations */
 	uint64_t vmstat_ticks;
 	uint64_t live_at_end;		/* map entries left */
