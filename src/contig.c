@@ -196,6 +196,7 @@ static int migrate_range_out(struct ga_zone *z, unsigned int cpu, ga_pfn_t start
 	struct migrate_batch batch;
 	ga_pfn_t pfn = start;
 
+	batch.nr = 0;	/* an empty range isolates nothing */
 	migrate_control_init(mc, z, cpu, MIGRATE_SYNC);
 	mc->drop_clean = true;
 	mc->isolate_reclaimable = true;
