@@ -572,7 +572,7 @@ bool defer_isolated_free(struct ga_zone *z, struct ga_page *p);
 unsigned long spb_count(ga_pfn_t start, ga_pfn_t end, unsigned int spb_order);
 size_t spb_metadata_size(unsigned long nr_spbs, bool lists);
 void spb_init(struct ga_zone *z, void *mem);
-void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s, uint32_t before,
+void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s,
 			   unsigned int old, unsigned int new);
 
 /*
@@ -592,7 +592,7 @@ static inline void spb_block_free_changed(struct ga_zone *z, ga_pfn_t block,
 	if (ga_unlikely(old == full || new == full || after < s->bucket_lo ||
 			after >= s->bucket_hi || before == s->nr_usable_pages ||
 			after == s->nr_usable_pages))
-		spb_block_free_refile(z, s, before, old, new);
+		spb_block_free_refile(z, s, old, new);
 }
 void charge_block(struct ga_zone *z, ga_pfn_t pfn, unsigned int order, int mt,
 		  int sign);

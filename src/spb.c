@@ -199,27 +199,22 @@ static void spb_update(struct ga_zone *z, struct ga_spb *s)
 /* Hooks from the buddy code (zone->lock held).                              */
 
 /*
- * The slow half of spb_block_free_changed(): s->nr_free_pages already went
- * from before to its new value. Count the pageblock that became, or stopped
- * being, wholly free, and re-file the SPB.
+ * The slow half of spb_block_free_changed(), called only when it saw a
+ * pageblock become, or stop being, wholly free, or the SPB leave its
+ * fullness bucket or its wholly free state; s->nr_free_pages is already
+ * the new count. Count the pageblock and re-file the SPB.
  */
-void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s, uint32_t before,
+void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s,
 			   unsigned int old, unsigned int new)
 {
 	unsigned int full = z->pageblock_nr_pages;
-	bool refile = false;
 
-	if (old != full && new == full) {
+	GA_BUG_ON(old == new);
+	if (new == full)
 		s->nr_free_pb++;
-		refile = true;
-	} else if (old == full && new != full) {
+	else if (old == full)
 		s->nr_free_pb--;
-		refile = true;
-	}
-	if (refile || s->nr_free_pages < s->bucket_lo ||
-	    s->nr_free_pages >= s->bucket_hi ||
-	    before == s->nr_usable_pages || s->nr_free_pages == s->nr_usable_pages)
-		spb_update(z, s);
+	spb_update(z, s);
 }
 
 static void charge_one_block(struct ga_zone *z, ga_pfn_t b, int mt, int delta)
