@@ -492,31 +492,7 @@ static void test_profiles_run(void)
 	}
 }
 
-/*
- * Dirty records are dirty again with the dirty share each time reclaim
- * reaches them, and rotate; so the dirty share of an LRU stays near the
- * profile's instead of growing towards 100 % over the turnovers, and a
- * consumer that is always dirty is never evicted but does not stall
- * reclaim. Busy records (in use) never reach the LRU: their share grows.
- */
-static double flag_share(struct rig *r, uint32_t flag, unsigned long *evicted,
-			 unsigned long *rotated)
-{
-	unsigned long live = 0, busy = 0;
-
-	for (uint32_t i = 0; i < r->w.rec_used; i++) {
-		const struct sim_rec *rec = &r->w.rec[i];
-
-		if (!(rec->meta & REC_LIVE))
-			continue;
-		live++;
-		busy += !!(rec->meta & flag);
-	}
-	*evicted = r->w.cons[0].st.evicted_pages;
-	*rotated = r->w.cons[0].st.rotated_pages;
-	return live ? (double)busy / (double)live : 0;
-}
-
+/* Live records with every bit of flag set (flag 0: every live record). */
 static unsigned long count_flag(const struct rig *r, uint32_t flag)
 {
 	unsigned long n = 0;
@@ -526,6 +502,35 @@ static unsigned long count_flag(const struct rig *r, uint32_t flag)
 	return n;
 }
 
+static double flag_share(struct rig *r, uint32_t flag, unsigned long *evicted,
+			 unsigned long *rotated)
+{
+	unsigned long live = count_flag(r, 0);
+
+	*evicted = r->w.cons[0].st.evicted_pages;
+	*rotated = r->w.cons[0].st.rotated_pages;
+	return live ? (double)count_flag(r, flag) / (double)live : 0;
+}
+
+/* A vanilla 256 MiB rig running one profile text for ticks ticks. */
+static bool rotation_rig(struct rig *r, const char *text, unsigned long ticks,
+			 const char *what)
+{
+	if (rig_init(r, "vanilla", text, 1ul << 16, 1)) {
+		ok(0, "%s rig", what);
+		return false;
+	}
+	rig_ticks(r, ticks);
+	return true;
+}
+
+/*
+ * Dirty records are dirty again with the dirty share each time reclaim
+ * reaches them, and rotate; so the dirty share of an LRU stays near the
+ * profile's instead of growing towards 100 % over the turnovers, and a
+ * consumer that is always dirty is never evicted but does not stall
+ * reclaim. Busy records (in use) never reach the LRU: their share grows.
+ */
 static void test_busy_rotation(void)
 {
 	static const char *const text[] = {
@@ -542,11 +547,8 @@ static void test_busy_rotation(void)
 	struct rig r;
 	double share;
 
-	if (rig_init(&r, "vanilla", text[0], 1ul << 16, 1)) {
-		ok(0, "busy rig");
+	if (!rotation_rig(&r, text[0], 30000, "busy"))	/* ~6 turnovers */
 		return;
-	}
-	rig_ticks(&r, 30000);	/* ~6 turnovers */
 	regions_ok(&r, "dirty 50%");
 	share = flag_share(&r, REC_DIRTY, &evicted, &rotated);
 	ok(evicted > 0 && rotated > 0, "dirty 50%%: %lu pages evicted, %lu rotated",
@@ -556,11 +558,8 @@ static void test_busy_rotation(void)
 	zone_ok(r.zone, "dirty 50%%: zone intact");
 	rig_destroy(&r);
 
-	if (rig_init(&r, "vanilla", text[1], 1ul << 16, 1)) {
-		ok(0, "busy rig");
+	if (!rotation_rig(&r, text[1], 10000, "busy"))
 		return;
-	}
-	rig_ticks(&r, 10000);
 	flag_share(&r, REC_DIRTY, &evicted, &rotated);
 	is_long(evicted, 0, "dirty 100%%: nothing is evicted");
 	ok(rotated > 0, "dirty 100%%: reclaim looked and rotated (%lu pages)", rotated);
@@ -568,11 +567,8 @@ static void test_busy_rotation(void)
 	zone_ok(r.zone, "dirty 100%%: zone intact");
 	rig_destroy(&r);
 
-	if (rig_init(&r, "vanilla", text[2], 1ul << 16, 1)) {
-		ok(0, "busy rig");
+	if (!rotation_rig(&r, text[2], 30000, "busy"))
 		return;
-	}
-	rig_ticks(&r, 30000);
 	regions_ok(&r, "busy 50%");
 	share = flag_share(&r, REC_BUSY, &evicted, &rotated);
 	ok(evicted > 0, "busy 50%%: the idle ones are evicted (%lu pages)", evicted);
@@ -582,11 +578,8 @@ static void test_busy_rotation(void)
 	rig_destroy(&r);
 
 	/* A pinned page of an evictable consumer stays until its pin ends. */
-	if (rig_init(&r, "vanilla", text[3], 1ul << 16, 1)) {
-		ok(0, "pin rig");
+	if (!rotation_rig(&r, text[3], 30000, "pin"))
 		return;
-	}
-	rig_ticks(&r, 30000);
 	regions_ok(&r, "pin 10% inf");
 	flag_share(&r, REC_PINNED, &evicted, &rotated);
 	ok(evicted > 0, "pin 10%%: the unpinned ones are evicted (%lu pages)", evicted);
