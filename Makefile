@@ -60,7 +60,7 @@ BENCH     := $(OUT)/bench/bench
 # Tests that exercise threads run again under ThreadSanitizer.
 TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction
 
-.PHONY: all lib cli tests run demo check check-variant bench clean fuzz
+.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps
 .SECONDARY:
 
 all: lib cli
@@ -100,8 +100,13 @@ $(BENCH): $(OUT)/bench/bench.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Install the Debian packages the build and tests need (scripts/debian-packages).
+deps:
+	@./scripts/setup-deps
+
 # The README's main job: compare the policies on the default workload.
-run: cli
+run: deps
+	$(MAKE) cli
 	./$(CLI) sim
 
 demo: cli
@@ -111,7 +116,7 @@ demo: cli
 check-variant: tests
 	prove -f --exec '' $(if $(ONLY),$(ONLY:%=$(OUT)/tests/%),$(TEST_BIN))
 
-check:
+check: deps
 	$(MAKE) VARIANT=debug check-variant
 	$(MAKE) VARIANT=asan check-variant
 	$(MAKE) VARIANT=tsan check-variant ONLY="$(TSAN_TESTS)"
