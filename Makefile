@@ -60,7 +60,7 @@ BENCH     := $(OUT)/bench/bench
 # Tests that exercise threads run again under ThreadSanitizer.
 TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction
 
-.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps
+.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps FORCE
 .SECONDARY:
 
 all: lib cli
@@ -71,6 +71,18 @@ tests: $(TEST_BIN) $(CLI)
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
+
+# The git commit the outputs name (sim/provenance.c): rewritten only when
+# it changes, so a new commit rebuilds one file.
+GIT_COMMIT := $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null)
+$(OUT)/gen/gitcommit.h: FORCE | dirs
+	@mkdir -p $(OUT)/gen
+	@v='#define GA_GIT_COMMIT "$(GIT_COMMIT)"'; \
+	if [ "$$(cat $@ 2>/dev/null)" != "$$v" ]; then echo "$$v" > $@; fi
+$(OUT)/sim/provenance.o: $(OUT)/gen/gitcommit.h
+$(OUT)/sim/provenance.o: CFLAGS += -I$(OUT)/gen
+
+FORCE:
 
 $(OUT)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h sim/*.h trace/*.h inspect/*.h cli/*.h) | dirs
 	@$(if $(Q),echo "  CC      $@")

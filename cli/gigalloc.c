@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "gigalloc.h"
+#include "provenance.h"
 
 struct command {
 	const char *name;
@@ -46,6 +48,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 "  help     show this help, or a command's ('%s help sim')\n"
+"  version  the version and git commit (also --version)\n"
 "\n"
 "Every command takes --opt value or --opt=value, -h/--help, and '--' to\n"
 "end the options. '%s <command> --help' describes a command's options.\n"
@@ -58,6 +61,18 @@ static const struct command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/* gigalloc --version: what every output's "version" records. */
+static int print_version(void)
+{
+	const struct provenance *p = provenance_get();
+
+	printf("gigalloc %s\n", p->version);
+	printf("git commit: %s\n", p->commit[0] ? p->commit : "(not built from git)");
+	printf("library: libgigalloc %s\n", ga_version());
+	printf("host kernel: Linux %s\n", p->kernel);
+	return ARGS_EXIT_OK;
 }
 
 /* gigalloc help [CMD]: the command's own --help. */
@@ -85,10 +100,13 @@ int main(int argc, char **argv)
 	const struct command *c;
 
 	atexit(cli_close_stdout);
+	provenance_set_command(argc, argv);
 	if (!cmd) {
 		usage(stderr);
 		return ARGS_EXIT_USAGE;
 	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version"))
+		return print_version();
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
 		return cmd_help(argc - 2, argv + 2);
 	c = find_command(cmd);

@@ -31,6 +31,18 @@ extern "C" {
 
 typedef uint64_t ga_pfn_t;
 
+/* ------------------------------------------------------------------------ */
+/* Version. The shared library's soname follows the major number.           */
+
+#define GA_VERSION_MAJOR	0
+#define GA_VERSION_MINOR	1
+#define GA_VERSION_PATCH	0
+#define GA_VERSION_STRING	"0.1.0"
+
+/* The library's version ("0.1.0"), which may be newer than the header's
+ * GA_VERSION_STRING when a program runs against a later shared library. */
+const char *ga_version(void);
+
 struct ga_zone;
 
 /* ------------------------------------------------------------------------ */

@@ -12,9 +12,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "inspect.h"
 #include "metrics.h"
+#include "provenance.h"
 
 const char *const insp_state_name[RS_NR] = {
 	[RS_FREE] = "free",
@@ -348,8 +350,10 @@ static void save_header(struct scan *sc)
 
 	if (!sc->save)
 		return;
-	fprintf(sc->save, "gigalloc-snapshot 1\npage_shift %u\nregion_order %u\n",
-		in->page_shift, in->region_order);
+	fprintf(sc->save, "gigalloc-snapshot 1\n");
+	provenance_lines(sc->save, "");
+	fprintf(sc->save, "page_shift %u\nregion_order %u\n", in->page_shift,
+		in->region_order);
 	if (in->snap.pageblock_order)
 		fprintf(sc->save, "pageblock_order %u\n", in->snap.pageblock_order);
 	for (int c = 0; c < KC_NR; c++)
@@ -367,27 +371,63 @@ static void save_header(struct scan *sc)
 
 /* ------------------------------------------------------------------------ */
 
+/*
+ * A recorded copy may be gzip'd (scripts/capture-trace keeps
+ * proc/kpageflags.gz, which replay reads too): without PATH, decompress
+ * PATH.gz into an unlinked temporary file the scan reads like the original.
+ * -errno of opening PATH when neither exists.
+ */
+static int open_maybe_gz(const char *path)
+{
+	char gz[4200], buf[1 << 16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e = errno, n, out;
+	gzFile g;
+	FILE *tmp;
+
+	if (fd >= 0 || e != ENOENT)
+		return fd >= 0 ? fd : -e;
+	snprintf(gz, sizeof(gz), "%s.gz", path);
+	g = gzopen(gz, "rb");
+	if (!g)
+		return -ENOENT;
+	tmp = tmpfile();
+	if (!tmp) {
+		gzclose(g);
+		return -errno;
+	}
+	while ((n = gzread(g, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, (size_t)n, tmp) != (size_t)n)
+			break;
+	out = n == 0 && !fflush(tmp) && !ferror(tmp) ? dup(fileno(tmp)) : -1;
+	gzclose(g);
+	fclose(tmp);
+	return out >= 0 ? out : -EIO;
+}
+
 static int open_sources(struct scan *sc, const struct insp_opts *o)
 {
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/kpageflags", o->proc);
-	sc->flags_fd = open(path, O_RDONLY | O_CLOEXEC);
+	sc->flags_fd = open_maybe_gz(path);
 	if (sc->flags_fd < 0) {
-		int e = errno;
+		int e = -sc->flags_fd;
 
+		sc->flags_fd = -1;
 		if (e == EACCES || e == EPERM)
 			snprintf(sc->err, sc->errlen, "%s: permission denied: gigalloc "
 				 "inspect reads physical page flags and must run as root", path);
 		else if (e == ENOENT)
-			snprintf(sc->err, sc->errlen, "%s does not exist: gigalloc inspect "
-				 "needs Linux with CONFIG_PROC_PAGE_MONITOR", path);
+			snprintf(sc->err, sc->errlen, "%s (or %s.gz) does not exist: gigalloc "
+				 "inspect needs Linux with CONFIG_PROC_PAGE_MONITOR", path, path);
 		else
 			snprintf(sc->err, sc->errlen, "%s: %s", path, strerror(e));
 		return -e;
 	}
 	snprintf(path, sizeof(path), "%s/kpagecount", o->proc);
-	sc->count_fd = open(path, O_RDONLY | O_CLOEXEC);
+	sc->count_fd = open_maybe_gz(path);
+	if (sc->count_fd < 0)
+		sc->count_fd = -1;
 	sc->in->have_kpagecount = sc->count_fd >= 0;
 	return 0;
 }

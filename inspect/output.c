@@ -11,6 +11,7 @@
 
 #include "inspect.h"
 #include "json.h"
+#include "provenance.h"
 
 #define U(x) ((unsigned long long)(x))
 
@@ -90,6 +91,7 @@ void inspect_print_text(FILE *f, const struct inspect *in)
 		in->have_kpagecount ? "" : "no kpagecount; ",
 		in->unevictable_movable ? "" : "compact_unevictable_allowed=0: unevictable "
 		"pages block migration; ");
+	provenance_lines(f, "");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -145,6 +147,7 @@ void inspect_print_json(FILE *f, const struct inspect *in)
 
 	jw_begin(&j, f);
 	jw_u64(&j, "gigalloc_inspect_format", 1);
+	provenance_json(&j);
 	jw_u64(&j, "page_size", 1ull << in->page_shift);
 	jw_u64(&j, "region_pages", 1ull << in->region_order);
 	jw_u64(&j, "gib_pages_now", in->gib_now);
@@ -237,6 +240,7 @@ static void prom_zones(FILE *f, const struct inspect *in)
 
 void inspect_print_prometheus(FILE *f, const struct inspect *in)
 {
+	provenance_lines(f, "# gigalloc ");
 	prom_zones(f, in);
 	prom_regions(f, in);
 	prom_head(f, "gigalloc_inspect_scan_seconds", "Time the kpageflags scan took.");

@@ -23,6 +23,7 @@ struct jobs {
 	struct sim_config *cfg;
 	struct sim_result *res;
 	uint32_t *progress;
+	struct sim_phase *phase;
 	size_t nr;
 	size_t next;		/* atomic: next job to take */
 };
@@ -48,22 +49,64 @@ static double now_s(void)
 /* ------------------------------------------------------------------------ */
 /* Progress.                                                                 */
 
-static void draw_progress(FILE *f, const struct jobs *j, double elapsed)
+/* One run's state for the bar: "vanilla 42%", "spb 1 GiB test: 12 taken". */
+static int describe_run(char *b, size_t n, const struct jobs *j, size_t i)
 {
-	char bar[31];
-	uint32_t sum = 0;
+	const struct sim_phase *p = &j->phase[i];
+	uint32_t id = __atomic_load_n(&p->id, __ATOMIC_RELAXED);
+	uint32_t done = __atomic_load_n(&p->done, __ATOMIC_RELAXED);
+	uint32_t total = __atomic_load_n(&p->total, __ATOMIC_RELAXED);
+	const char *name = j->cfg[i].policy_name;
 
-	for (size_t i = 0; i < j->nr; i++)
+	switch (id) {
+	case SIM_PHASE_SETUP:
+		return snprintf(b, n, "  %s setup", name);
+	case SIM_PHASE_WORKLOAD:
+		return snprintf(b, n, "  %s workload %u%%", name,
+				__atomic_load_n(&j->progress[i], __ATOMIC_RELAXED) / 10);
+	case SIM_PHASE_GIB_TAKE:
+		return snprintf(b, n, "  %s 1 GiB test: %u taken", name, done);
+	case SIM_PHASE_GIB_PROBE:
+		return snprintf(b, n, "  %s 1 GiB test: probing %u/%u", name, done, total);
+	default:
+		return snprintf(b, n, "  %s done", name);
+	}
+}
+
+/*
+ * The bar: overall workload progress, each run's phase, elapsed time and,
+ * while the workloads run, an ETA for them by linear extrapolation (the
+ * final 1 GiB tests come after it and are shown as their own phase).
+ */
+static void draw_progress(FILE *f, const struct jobs *j, double elapsed,
+			  int *width)
+{
+	char bar[31], line[1024];
+	uint32_t sum = 0;
+	bool workload = false;
+	int k = 0;
+
+	for (size_t i = 0; i < j->nr; i++) {
 		sum += __atomic_load_n(&j->progress[i], __ATOMIC_RELAXED);
+		workload |= __atomic_load_n(&j->phase[i].id, __ATOMIC_RELAXED) <=
+			    SIM_PHASE_WORKLOAD;
+	}
 	sum /= (uint32_t)j->nr;
-	for (int k = 0; k < 30; k++)
-		bar[k] = k < (int)(sum * 30 / 1000) ? '#' : '.';
+	for (int b = 0; b < 30; b++)
+		bar[b] = b < (int)(sum * 30 / 1000) ? '#' : '.';
 	bar[30] = 0;
-	fprintf(f, "\rsim [%s] %3u%%", bar, sum / 10);
-	for (size_t i = 0; i < j->nr; i++)
-		fprintf(f, "  %s %u%%", j->cfg[i].policy_name,
-			__atomic_load_n(&j->progress[i], __ATOMIC_RELAXED) / 10);
-	fprintf(f, "  %.0f s ", elapsed);
+	k += snprintf(line + k, sizeof(line) - (size_t)k, "sim [%s] %3u%%", bar, sum / 10);
+	for (size_t i = 0; i < j->nr && k < (int)sizeof(line); i++)
+		k += describe_run(line + k, sizeof(line) - (size_t)k, j, i);
+	if (k < (int)sizeof(line))
+		k += snprintf(line + k, sizeof(line) - (size_t)k, "  %.0f s", elapsed);
+	if (workload && sum >= 10 && k < (int)sizeof(line))
+		k += snprintf(line + k, sizeof(line) - (size_t)k, ", workload ETA %.0f s",
+			      elapsed * (1000 - sum) / sum);
+	if (k >= (int)sizeof(line))
+		k = (int)sizeof(line) - 1;
+	fprintf(f, "\r%s%*s", line, *width > k ? *width - k : 0, "");
+	*width = k > *width ? k : *width;
 	fflush(f);
 }
 
@@ -83,6 +126,7 @@ static void run_jobs(struct jobs *j, unsigned int threads, bool progress,
 	double t0 = now_s();
 	bool drawn = false;
 	unsigned int started = 0;
+	int width = 0;
 
 	for (; started < threads; started++)
 		if (pthread_create(&tid[started], NULL, worker, j))
@@ -95,14 +139,14 @@ static void run_jobs(struct jobs *j, unsigned int threads, bool progress,
 		nanosleep(&ts, NULL);
 		/* Only runs longer than a second get a bar. */
 		if (progress && now_s() - t0 > 1) {
-			draw_progress(err, j, now_s() - t0);
+			draw_progress(err, j, now_s() - t0, &width);
 			drawn = true;
 		}
 	}
 	for (unsigned int i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 	if (drawn)
-		fprintf(err, "\r%*s\r", 60 + 16 * (int)j->nr, "");
+		fprintf(err, "\r%*s\r", width, "");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -199,6 +243,7 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 		c->maps = o->report_dir != NULL;
 		c->samples = o->samples;
 		c->progress = &j->progress[i];
+		c->phase = &j->phase[i];
 	}
 	return SIM_EXIT_OK;
 }
@@ -206,35 +251,71 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 /* ------------------------------------------------------------------------ */
 /* Outputs.                                                                  */
 
+/*
+ * The output files, checked and opened before any run: a bad path fails in
+ * a second, not after the simulation.
+ */
+struct outputs {
+	FILE *csv;		/* --csv FILE, or out for "-" */
+	bool csv_std;
+};
+
+static int open_outputs(const struct sim_opts *o, struct outputs *w, FILE *out,
+			FILE *err)
+{
+	char msg[512];
+
+	memset(w, 0, sizeof(*w));
+	if (o->report_dir && sim_report_dir_prepare(o->report_dir, msg, sizeof(msg))) {
+		fprintf(err, "gigalloc sim: %s\n", msg);
+		return SIM_EXIT_FAIL;
+	}
+	if (!o->csv_file)
+		return SIM_EXIT_OK;
+	w->csv_std = !strcmp(o->csv_file, "-");
+	w->csv = w->csv_std ? out : fopen(o->csv_file, "w");
+	if (!w->csv) {
+		fprintf(err, "gigalloc sim: --csv: cannot write %s: %s\n", o->csv_file,
+			strerror(errno));
+		return SIM_EXIT_FAIL;
+	}
+	return SIM_EXIT_OK;
+}
+
+/* Close the CSV file; SIM_EXIT_FAIL if any write to it failed. */
+static int close_outputs(const struct sim_opts *o, struct outputs *w, FILE *err)
+{
+	int rc = SIM_EXIT_OK;
+
+	if (w->csv && !w->csv_std && fclose(w->csv)) {
+		fprintf(err, "gigalloc sim: cannot write %s: %s\n", o->csv_file,
+			strerror(errno));
+		rc = SIM_EXIT_FAIL;
+	}
+	w->csv = NULL;
+	return rc;
+}
+
 static int write_outputs(const struct sim_opts *o, const struct sim_report *r,
-			 FILE *out, FILE *err)
+			 struct outputs *w, FILE *out, FILE *err)
 {
 	char msg[512];
 	int rc = SIM_EXIT_OK;
 
+	/* "--csv -" has standard output to itself. */
 	if (o->json)
 		sim_report_json(out, r);
-	else
+	else if (!w->csv_std)
 		sim_report_table(out, r);
-	if (o->csv_file) {
-		bool std = !strcmp(o->csv_file, "-");
-		FILE *f = std ? out : fopen(o->csv_file, "w");
-
-		if (!f) {
-			fprintf(err, "gigalloc sim: cannot write %s: %s\n", o->csv_file,
-				strerror(errno));
-			rc = SIM_EXIT_FAIL;
-		} else {
-			sim_report_csv(f, r);
-			if (!std && fclose(f)) {
-				fprintf(err, "gigalloc sim: cannot write %s: %s\n",
-					o->csv_file, strerror(errno));
-				rc = SIM_EXIT_FAIL;
-			}
-		}
-	}
+	if (w->csv)
+		sim_report_csv(w->csv, r);
 	if (o->report_dir && sim_report_html(o->report_dir, r, msg, sizeof(msg))) {
 		fprintf(err, "gigalloc sim: %s\n", msg);
+		rc = SIM_EXIT_FAIL;
+	}
+	if (fflush(out) || ferror(out)) {
+		fprintf(err, "gigalloc sim: write error on the output: %s\n",
+			strerror(errno));
 		rc = SIM_EXIT_FAIL;
 	}
 	return rc;
@@ -265,16 +346,20 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 	struct sim_config cfg[SIM_MAX_POLICIES];
 	struct sim_result *res = calloc(SIM_MAX_POLICIES, sizeof(*res));
 	uint32_t progress[SIM_MAX_POLICIES] = { 0 };
-	struct jobs j = { .cfg = cfg, .res = res, .progress = progress };
+	struct sim_phase phase[SIM_MAX_POLICIES] = { 0 };
+	struct jobs j = { .cfg = cfg, .res = res, .progress = progress, .phase = phase };
 	struct sim_report r = { 0 };
+	struct outputs w;
 	double t0 = now_s();
-	int rc;
+	int rc, rc2;
 
 	if (!res) {
 		fprintf(err, "gigalloc sim: out of memory\n");
 		return SIM_EXIT_FAIL;
 	}
-	rc = make_configs(o, prof, &j, err);
+	rc = open_outputs(o, &w, out, err);
+	if (!rc)
+		rc = make_configs(o, prof, &j, err);
 	if (!rc) {
 		unsigned int jobs = auto_jobs(o, j.nr);
 
@@ -287,8 +372,10 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 		};
 		rc = check_results(&j, err);
 		if (!rc)
-			rc = write_outputs(o, &r, out, err);
+			rc = write_outputs(o, &r, &w, out, err);
 	}
+	rc2 = close_outputs(o, &w, err);
+	rc = rc ? rc : rc2;
 	for (size_t i = 0; i < j.nr; i++)
 		sim_result_free(&res[i]);
 	free(res);

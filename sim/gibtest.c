@@ -19,9 +19,19 @@ static bool obtained(const ga_pfn_t *got, unsigned long nr, ga_pfn_t pfn)
 	return false;
 }
 
+void sim_phase_set(struct sim_phase *p, enum sim_phase_id id, uint32_t done,
+		   uint32_t total)
+{
+	if (!p)
+		return;
+	__atomic_store_n(&p->done, done, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->total, total, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->id, (uint32_t)id, __ATOMIC_RELAXED);
+}
+
 static void probe_blockers(struct ga_zone *zone, uint64_t owner,
 			   struct sim_gib_test *t, const ga_pfn_t *got,
-			   unsigned long region_pages)
+			   unsigned long region_pages, struct sim_phase *phase)
 {
 	unsigned long n = ga_zone_nr_regions(zone, 0);
 
@@ -29,6 +39,7 @@ static void probe_blockers(struct ga_zone *zone, uint64_t owner,
 		struct ga_contig_report rep = { 0 };
 		struct ga_region_info ri;
 
+		sim_phase_set(phase, SIM_PHASE_GIB_PROBE, (uint32_t)i, (uint32_t)n);
 		if (ga_region_query(zone, i, 0, &ri) ||
 		    ri.end_pfn - ri.start_pfn < region_pages ||
 		    obtained(got, t->obtained, ri.start_pfn))
@@ -46,6 +57,12 @@ static void probe_blockers(struct ga_zone *zone, uint64_t owner,
 int sim_gib_take(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
 		 ga_pfn_t **gotp)
 {
+	return sim_gib_take_phase(zone, owner, t, gotp, NULL);
+}
+
+int sim_gib_take_phase(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
+		       ga_pfn_t **gotp, struct sim_phase *phase)
+{
 	unsigned long n = ga_zone_nr_regions(zone, 0);
 	ga_pfn_t *got = calloc(n ? n : 1, sizeof(*got));
 	struct ga_zone_info zi;
@@ -58,7 +75,10 @@ int sim_gib_take(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
 	for (;;) {
 		struct ga_contig_report rep = { 0 };
 		ga_pfn_t pfn;
-		int err = ga_alloc_contig_pages(zone, 0, zi.spb_order,
+		int err;
+
+		sim_phase_set(phase, SIM_PHASE_GIB_TAKE, (uint32_t)t->obtained, (uint32_t)n);
+		err = ga_alloc_contig_pages(zone, 0, zi.spb_order,
 						owner | t->obtained, &pfn, &rep);
 
 		t->pages_migrated += rep.pages_migrated;
@@ -75,7 +95,7 @@ int sim_gib_take(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
 		}
 		got[t->obtained++] = pfn;
 	}
-	probe_blockers(zone, owner, t, got, 1ul << zi.spb_order);
+	probe_blockers(zone, owner, t, got, 1ul << zi.spb_order, phase);
 	*gotp = got;
 	return 0;
 }

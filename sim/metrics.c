@@ -74,6 +74,9 @@ static void add_region(struct sim_census *c, struct census_acc *acc,
 		       const struct ga_region_info *r, unsigned long pb_pages,
 		       uint64_t lru, uint64_t drop)
 {
+	/* Only a whole region without holes can become a 1 GiB page: not the
+	 * zone's partial tail, not one with reserved pages. */
+	bool whole = r->end_pfn - r->start_pfn == c->region_pages && !r->nr_reserved;
 	uint64_t held;
 
 	c->unmovable += r->nr_unmovable;
@@ -91,6 +94,10 @@ static void add_region(struct sim_census *c, struct census_acc *acc,
 	c->free_pageblocks += r->nr_free_pageblocks;
 	if (r->empty) {
 		c->empty++;
+		if (whole)
+			c->obtainable_now++;
+		else
+			acc->free_nonempty += r->nr_free;	/* room, never a page */
 		return;
 	}
 	acc->free_nonempty += r->nr_free;
@@ -103,7 +110,7 @@ static void add_region(struct sim_census *c, struct census_acc *acc,
 	if (r->nr_pinned)
 		c->clean_pinned++;
 	/* Pinned pages, holes and contiguous allocations do not move. */
-	if (r->nr_pinned || r->nr_reserved || r->nr_contig)
+	if (!whole || r->nr_pinned || r->nr_contig)
 		return;
 	held = r->nr_movable + r->nr_pcp;
 	acc->cost[acc->nr_cand] = held;
@@ -196,13 +203,12 @@ int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
 	}
 	c->nonmovable = c->unmovable + c->reclaimable + c->highatomic_reserved;
 	c->ideal = sim_ideal_tainted(c->nonmovable, c->region_pages);
-	c->obtainable_now = c->empty;
 	/* Migration targets must leave the min watermark alone, as the
 	 * kernel's migration target allocations do. */
-	c->obtainable_after = c->empty +
+	c->obtainable_after = c->obtainable_now +
 		sim_greedy_obtainable(acc.cost, acc.free_in, acc.nr_cand,
 				      acc.free_nonempty, zi.wmark_min);
-	c->obtainable_reclaim = c->empty +
+	c->obtainable_reclaim = c->obtainable_now +
 		sim_greedy_obtainable(acc.rcost, acc.rfree_in, acc.nr_cand,
 				      acc.free_nonempty + acc.lru_nonempty,
 				      zi.wmark_min);

@@ -27,7 +27,8 @@ struct sim_census {
 	uint64_t nonmovable;		/* unmovable + reclaimable + highatomic */
 	unsigned long region_pages;	/* pages per region (2^spb_order) */
 	unsigned long ideal;		/* ceil(nonmovable / region_pages) */
-	/* 1 GiB pages: empty regions now; and with clean regions emptied by
+	/* 1 GiB pages: empty whole regions now (not a partial tail region,
+	 * not one with holes); and with clean regions emptied by
 	 * migration into free memory, or also dropping their droppable pages
 	 * and counting other regions' LRU pages as space (reclaim). */
 	unsigned long obtainable_now, obtainable_after, obtainable_reclaim;

@@ -286,6 +286,9 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 	}
 	if (o->help || o->list_profiles || o->show_profile)
 		return 0;
+	if (o->json && o->csv_file && !strcmp(o->csv_file, "-"))
+		return oerr(err, errlen, "--json and --csv - both want standard output; "
+			    "write the CSV to a file");
 	/* Check every --set against every selected preset now, before any run. */
 	if (o->nr_policies) {
 		for (unsigned int k = 0; k < o->nr_policies; k++)

@@ -669,6 +669,41 @@ static int split_line(struct parser *ps, char *line, char **w, char *rest,
 	return n;
 }
 
+/*
+ * What reclaim cannot evict must fit: at each consumer's start, the
+ * non-evictable consumers active then, each at its larger target size,
+ * may not need more than all of memory (the run would only fail).
+ */
+static int check_unevictable_fit(struct parser *ps)
+{
+	const struct sim_profile *p = ps->p;
+
+	for (unsigned int i = 0; i < p->nr_consumers; i++) {
+		double t = p->consumers[i].start, sum = 0;
+		char names[256] = "";
+		size_t k = 0;
+
+		for (unsigned int j = 0; j < p->nr_consumers; j++) {
+			const struct sim_consumer_spec *c = &p->consumers[j];
+			double size = c->size_end > c->size_start ? c->size_end : c->size_start;
+
+			if (c->evictable || c->start > t || (c->stop && c->stop <= t))
+				continue;
+			sum += size;
+			if (k < sizeof(names))
+				k += (size_t)snprintf(names + k, sizeof(names) - k, "%s%s %.4g%%",
+						      k ? ", " : "", c->name, size * 100);
+		}
+		if (sum > 1 + 1e-9) {
+			ps->line = p->consumers[i].line;
+			return perr(ps, "the consumers reclaim cannot evict need %.4g%% of "
+				    "memory at %gs (%s): more than there is", sum * 100, t,
+				    names);
+		}
+	}
+	return 0;
+}
+
 static int finish(struct parser *ps)
 {
 	struct sim_profile *p = ps->p;
@@ -681,7 +716,7 @@ static int finish(struct parser *ps)
 		return perr(ps, "no consumers: a profile needs at least one");
 	if (!p->name[0])
 		return perr(ps, "no 'name'");
-	return 0;
+	return check_unevictable_fit(ps);
 }
 
 int sim_profile_parse(struct sim_profile *p, const char *text,

@@ -33,6 +33,12 @@ void sim_report_table(FILE *f, const struct sim_report *r);
 void sim_report_json(FILE *f, const struct sim_report *r);
 void sim_report_csv(FILE *f, const struct sim_report *r);
 /* Write dir/index.html and the PNGs it shows (dir is created). -errno. */
+/*
+ * Make the report directory DIR and its missing parents, and check that it
+ * can be written, before any run: -errno with a message naming the path.
+ */
+int sim_report_dir_prepare(const char *dir, char *err, size_t errlen);
+
 int sim_report_html(const char *dir, const struct sim_report *r, char *err,
 		    size_t errlen);
 

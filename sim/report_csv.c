@@ -7,11 +7,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "provenance.h"
 #include "report.h"
 
 static void header(FILE *f, const struct sim_report *r)
 {
 	const struct sim_census *c = &r->res[0].final;
+
+	provenance_lines(f, "# ");
 
 	fputs("policy,t_seconds,turnovers,tainted_spbs,ideal_tainted_spbs,"
 	      "clean_spbs,empty_spbs,gib_pages_after_migration,gib_pages_after_reclaim,"

@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "canvas.h"
+#include "provenance.h"
 #include "report.h"
 
 #define MAP_LEFT	56	/* region labels and the taint marker */
@@ -286,7 +288,7 @@ static const char css[] =
 
 static void html_page(FILE *f, const struct sim_report *r)
 {
-	char head[256];
+	char head[256], foot[256];
 
 	sim_report_header(r, head, sizeof(head));
 	fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -307,7 +309,12 @@ static void html_page(FILE *f, const struct sim_report *r)
 		fprintf(f, "<img src=\"%s\" alt=\"%s\">", chart_file[k], chart_title[k]);
 	fputs("</div>\n", f);
 	html_maps(f, r);
-	fputs("</body></html>\n", f);
+	provenance_summary(foot, sizeof(foot));
+	fputs("<footer><p>", f);
+	html_escape(f, foot);
+	fputs("<br>", f);
+	html_escape(f, provenance_get()->command);
+	fputs("</p></footer>\n</body></html>\n", f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -345,6 +352,47 @@ static int write_maps(const char *dir, const struct sim_report *r, char *err,
 	return rc;
 }
 
+int sim_report_dir_prepare(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	int k = snprintf(path, sizeof(path), "%s", dir);
+
+	if (k < 0 || (size_t)k >= sizeof(path)) {
+		snprintf(err, errlen, "--report '%s': path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	/* mkdir -p: each prefix in turn; existing ones are fine. */
+	for (char *p = path + 1; ; p++) {
+		char c = *p;
+
+		if (c && c != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0777) && errno != EEXIST) {
+			int e = errno;
+
+			snprintf(err, errlen, "--report: cannot create %s: %s", path,
+				 strerror(e));
+			return -e;
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "--report: %s is not a directory", dir);
+		return -ENOTDIR;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		int e = errno;
+
+		snprintf(err, errlen, "--report: cannot write in %s: %s", dir, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
 int sim_report_html(const char *dir, const struct sim_report *r, char *err,
 		    size_t errlen)
 {
@@ -352,11 +400,9 @@ int sim_report_html(const char *dir, const struct sim_report *r, char *err,
 	FILE *f;
 	int rc;
 
-	if (mkdir(dir, 0777) && errno != EEXIST) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+	rc = sim_report_dir_prepare(dir, err, errlen);
+	if (rc)
 		return rc;
-	}
 	for (int k = 0; k < NR_CHARTS; k++) {
 		rc = path_join(path, sizeof(path), dir, chart_file[k]);
 		if (!rc)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "provenance.h"
 #include "report.h"
 
 static void inputs(struct jw *j, const struct sim_report *r)
@@ -223,6 +224,7 @@ void sim_report_json(FILE *f, const struct sim_report *r)
 
 	jw_begin(&j, f);
 	jw_u64(&j, "gigalloc_sim_format", 1);
+	provenance_json(&j);
 	inputs(&j, r);
 	jw_str(&j, "profile_description", r->profile->description);
 	jw_arr(&j, "policies");

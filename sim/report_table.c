@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "report.h"
+#include "provenance.h"
 
 double sim_tainted_ratio(const struct sim_census *c)
 {
@@ -64,6 +65,11 @@ static void f_clean(const struct sim_result *s, char *b, size_t n)
 		snprintf(b, n, "%lu (%lu pinned)", s->final.clean, s->final.clean_pinned);
 	else
 		snprintf(b, n, "%lu", s->final.clean);
+}
+
+static void f_now(const struct sim_result *s, char *b, size_t n)
+{
+	snprintf(b, n, "%lu", s->final.obtainable_now);
 }
 
 static void f_empty(const struct sim_result *s, char *b, size_t n)
@@ -246,7 +252,7 @@ const struct sim_table_row sim_table_rows[] = {
 	{ "tainted (ideal, ratio)", f_tainted, 1 },
 	{ "clean", f_clean, 1 },
 	{ "empty", f_empty, 1 },
-	{ "1 GiB pages now (empty)", f_empty, 0 },
+	{ "1 GiB pages now (empty, whole)", f_now, 0 },
 	{ "after migration to free memory", f_after, 1 },
 	{ "after migration and reclaim", f_reclaim, 1 },
 	{ "obtained by the 1 GiB test", f_obtained, 1 },
@@ -327,4 +333,5 @@ void sim_report_table(FILE *f, const struct sim_report *r)
 	fprintf(f, "\nideal = ceil(non-movable pages / pages per 1 GiB); "
 		"total wall time %.1f s (%u job%s)\n", r->wall_s, r->jobs,
 		r->jobs == 1 ? "" : "s");
+	provenance_lines(f, "");
 }

@@ -203,7 +203,8 @@ static int gib_test(struct run *r, bool final)
 	t = &arr[res->nr_tests++];
 	memset(t, 0, sizeof(*t));
 	t->at = sim_time(r);
-	err = sim_gib_take(r->zone, GIB_OWNER, t, &got);
+	err = sim_gib_take_phase(r->zone, GIB_OWNER, t, &got,
+				 final ? r->cfg->phase : NULL);
 	if (err == -EUCLEAN)
 		return fail(r, err, "ga_alloc_contig_pages returned more 1 GiB "
 			    "ranges than the zone has regions");
@@ -274,6 +275,7 @@ static int drive(struct run *r)
 	int err = 0;
 
 	r->loop_t0 = now_s();
+	sim_phase_set(r->cfg->phase, SIM_PHASE_WORKLOAD, 0, 0);
 	while (!finished(r) && !err) {
 		sim_workload_tick(&r->w);
 		if (ga_executor_pending(r->ex))
@@ -400,6 +402,7 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res)
 	memset(res, 0, sizeof(*res));
 	snprintf(res->policy, sizeof(res->policy), "%s", cfg->policy_name);
 	set_progress(&r, 0);
+	sim_phase_set(cfg->phase, SIM_PHASE_SETUP, 0, 0);
 	r.max_ticks = plan_ticks(cfg, &ramp);
 	plan_samples(&r);
 	err = make_zone(&r);
@@ -421,6 +424,7 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res)
 		ga_executor_destroy(r.ex);
 	res->wall_s = now_s() - t0;
 	res->peak_rss_bytes = peak_rss();
+	sim_phase_set(cfg->phase, SIM_PHASE_DONE, 0, 0);
 	set_progress(&r, 1000);
 	return err;
 }

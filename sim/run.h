@@ -33,7 +33,29 @@ struct sim_config {
 	bool maps;			/* capture memory maps for --report */
 	unsigned int samples;		/* time-series points wanted (~) */
 	uint32_t *progress;		/* permille done, stored atomically; may be NULL */
+	struct sim_phase *phase;	/* what the run is doing now; may be NULL */
 };
+
+/*
+ * A run's phase, for the progress bar: stored with relaxed atomics field by
+ * field (a reader may see a count from just before a phase change; that
+ * only shows in one frame of the bar).
+ */
+enum sim_phase_id {
+	SIM_PHASE_SETUP,		/* zone and workload being built */
+	SIM_PHASE_WORKLOAD,		/* the workload runs; progress is permille */
+	SIM_PHASE_GIB_TAKE,		/* final 1 GiB test: done = pages taken */
+	SIM_PHASE_GIB_PROBE,		/* then each region alone: done of total */
+	SIM_PHASE_DONE,
+};
+
+struct sim_phase {
+	uint32_t id;			/* enum sim_phase_id */
+	uint32_t done, total;
+};
+
+void sim_phase_set(struct sim_phase *p, enum sim_phase_id id, uint32_t done,
+		   uint32_t total);
 
 /* One 1 GiB test: allocate 1 GiB ranges until the allocator fails. */
 struct sim_gib_test {
@@ -108,6 +130,9 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res);
  */
 int sim_gib_take(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
 		 ga_pfn_t **got);
+/* The same, reporting its steps in *phase (may be NULL). */
+int sim_gib_take_phase(struct ga_zone *zone, uint64_t owner, struct sim_gib_test *t,
+		       ga_pfn_t **got, struct sim_phase *phase);
 
 void sim_result_free(struct sim_result *res);
 

@@ -177,6 +177,9 @@ static void test_write_errors(void)
 		"help >/dev/full",
 		"sim --list-profiles >/dev/full",
 		"demo --mem 64M --ops 1000 --checks 0 >/dev/full",
+		"sim --mem 256M --duration 1s --policy vanilla --json >/dev/full",
+		"replay tests/data/capture-6.1 --policy vanilla --no-gib-test >/dev/full",
+		"inspect --proc tests/data/capture-6.1/proc --json >/dev/full",
 	};
 	char *err;
 
@@ -186,6 +189,47 @@ static void test_write_errors(void)
 		   "and says why: %.*s", LINE1(err));
 		free(err);
 	}
+}
+
+/* --version, ga_version(), and the version line of every output. */
+static void test_version(void)
+{
+	char *out, *err, want[64];
+
+	snprintf(want, sizeof(want), "gigalloc %s\n", ga_version());
+	ok(!strcmp(ga_version(), GA_VERSION_STRING), "ga_version() = %s", ga_version());
+	is_long(cli("--version", &out, &err), 0, "gigalloc --version");
+	ok(!strncmp(out, want, strlen(want)) && strstr(out, "git commit: ") &&
+	   strstr(out, "host kernel: Linux "), "names version, commit and kernel");
+	free(out);
+	free(err);
+	is_long(cli("sim --mem=256M --duration 1s --policy vanilla --json", &out, &err), 0,
+		"sim --json");
+	ok(strstr(out, "\"command\": \"gigalloc sim --mem=256M --duration 1s --policy "
+		  "vanilla --json\""), "the JSON holds the full command line");
+	free(out);
+	free(err);
+	is_long(cli("sim --mem=256M --duration 1s --policy vanilla", &out, &err), 0, "sim");
+	ok(strstr(out, "\nversion: gigalloc ") && strstr(out, "\ncommand: gigalloc sim"),
+	   "the table ends with the version and command");
+	free(out);
+	free(err);
+	is_long(cli("inspect --proc tests/data/capture-6.1/proc --json", &out, &err), 0,
+		"inspect --proc DIR reads the capture's kpageflags.gz");
+	ok(strstr(out, "\"version\": {") && strstr(out, "\"gib_pages_now\""),
+	   "inspect JSON has its version: %.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("inspect --proc tests/data/capture-6.1/proc --prometheus", &out, &err), 0,
+		"inspect --prometheus");
+	ok(!strncmp(out, "# gigalloc version: gigalloc ", 29), "a version comment first");
+	free(out);
+	free(err);
+	is_long(cli("replay tests/data/capture-6.1 --policy vanilla --no-gib-test", &out, &err),
+		0, "replay");
+	ok(strstr(out, "\nversion: gigalloc ") != NULL, "replay's text names its version");
+	free(out);
+	free(err);
 }
 
 int main(void)
@@ -198,6 +242,7 @@ int main(void)
 	test_option_forms();
 	test_size_grammar();
 	test_write_errors();
+	test_version();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd))
 		diag("could not remove %s", tmpdir);

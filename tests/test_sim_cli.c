@@ -83,7 +83,7 @@ static void test_good_flags(void)
 
 	snprintf(buf, sizeof(buf), "--mem=256G --cpus 64 --profile build --duration 600s,3x "
 		 "--seed 99 --policy vanilla --set pcp=off --set reclaim_batch=64 --json "
-		 "--csv - --report /tmp/r --gib-test-every 60s --samples 20 --jobs 1");
+		 "--csv out.csv --report /tmp/r --gib-test-every 60s --samples 20 --jobs 1");
 	sim_opts_default(&o);
 	is_long(sim_opts_parse(&o, split(buf, argv), argv, msg, sizeof(msg)), 0,
 		"every flag at once parses %s", msg);
@@ -228,12 +228,15 @@ static void test_outputs(void)
 	is_long(run(args, &out, &err), 0, "a run with --report and --csv");
 	snprintf(path, sizeof(path), "%s/ts.csv", dir);
 	csv = sim_read_file(path, NULL);
-	ok(csv && !strncmp(csv, "policy,t_seconds,turnovers,tainted_spbs,", 40) &&
+	ok(csv && !strncmp(csv, "# version: gigalloc ", 20) && strstr(csv, "\n# command: ") &&
+	   strstr(csv, "\npolicy,t_seconds,turnovers,tainted_spbs,") &&
 	   strstr(csv, "\nvanilla,") && strstr(csv, "resident_pagecache"),
 	   "the CSV time series has a header and rows per policy");
 	free(csv);
 	snprintf(path, sizeof(path), "%s/index.html", dir);
 	csv = sim_read_file(path, NULL);
+	ok(csv && strstr(csv, "<footer><p>gigalloc ") && strstr(csv, ga_version()),
+	   "index.html ends with the version");
 	ok(csv && strstr(csv, "<img src=\"map_vanilla_end.png\"") &&
 	   strstr(csv, "chart_tainted.png"), "index.html shows maps and charts");
 	free(csv);
@@ -248,8 +251,65 @@ static void test_outputs(void)
 	remove_dir(dir);
 }
 
+/*
+ * Outputs are checked before the work: --report makes missing parents, a
+ * report directory that cannot be made fails at once (a 10-minute run
+ * would otherwise come first), "--csv -" has stdout to itself, and the
+ * JSON names its version.
+ */
+static void test_output_paths(void)
+{
+	char dir[] = "/tmp/gigalloc_sim_paths_XXXXXX", args[256], path[300];
+	char *out, *err;
+	struct stat st;
+
+	if (!ok(mkdtemp(dir) != NULL, "temporary directory"))
+		return;
+	snprintf(args, sizeof(args), "--mem 256M --duration 600s --policy vanilla "
+		 "--report /proc/no/such/dir");
+	is_long(run(args, &out, &err), SIM_EXIT_FAIL, "--report where nothing can be made: 1");
+	ok(strstr(err, "--report: cannot create /proc/no") && !out[0],
+	   "refused before the run, nothing on stdout: %s", err);
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "--mem 256M --duration 600s --policy vanilla "
+		 "--csv /proc/no/such.csv");
+	is_long(run(args, &out, &err), SIM_EXIT_FAIL, "--csv that cannot be written: 1");
+	ok(strstr(err, "--csv: cannot write /proc/no/such.csv") && !out[0],
+	   "refused before the run: %s", err);
+	free(out);
+	free(err);
+
+	snprintf(args, sizeof(args), "--mem 256M --duration 2s --policy vanilla "
+		 "--report %s/a/b --csv -", dir);
+	is_long(run(args, &out, &err), 0, "--report into missing parents, --csv -");
+	snprintf(path, sizeof(path), "%s/a/b/index.html", dir);
+	ok(!stat(path, &st) && st.st_size > 100, "parents made, index.html written");
+	ok(!strncmp(out, "# version: gigalloc ", 20) && strstr(out, "\npolicy,t_seconds,") &&
+	   !strstr(out, "tainted (ideal"), "--csv -: stdout holds the CSV only");
+	free(out);
+	free(err);
+	is_long(run("--mem 256M --duration 2s --json --csv -", &out, &err), SIM_EXIT_USAGE,
+		"--json with --csv -: a usage error");
+	ok(strstr(err, "both want standard output") != NULL, "%s", err);
+	free(out);
+	free(err);
+
+	is_long(run("--mem 256M --duration 2s --policy vanilla --json", &out, &err), 0,
+		"JSON run");
+	ok(strstr(out, "\"version\": {") && strstr(out, "\"gigalloc\": \"0.1.0\"") &&
+	   strstr(out, "\"command\": \"") && strstr(out, "\"date\": \"20") &&
+	   strstr(out, "\"host_kernel\": \""), "JSON records the version, command, date, kernel");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "rm -rf %s", dir);
+	if (system(args))
+		diag("could not remove %s", dir);
+}
+
 int main(void)
 {
+	test_output_paths();
 	test_bad_flags();
 	test_good_flags();
 	test_bad_profile_file();

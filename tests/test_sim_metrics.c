@@ -305,8 +305,44 @@ static void test_map(void)
 	ga_zone_destroy(z);
 }
 
+/*
+ * Only whole regions can be 1 GiB pages: a zone of 1.5 GiB has two
+ * regions, both empty, but the partial tail is no 1 GiB page; nor is a
+ * whole region with a hole (reserved pages) in it.
+ */
+static void test_whole_regions_only(void)
+{
+	static const struct ga_pfn_range hole = { REGION + 4096, REGION + 4608 };
+	struct ga_policy p = test_policy(false);
+	struct ga_zone_config cfg;
+	struct ga_zone *z;
+	struct sim_census c;
+
+	p.highatomic = false;
+	z = test_zone(REGION + REGION / 2, 1, &p);
+	is_long(sim_census_take(z, &c), 0, "census of a 1.5 GiB zone");
+	ok(c.regions == 2 && c.empty == 2, "two regions, both empty");
+	is_long(c.obtainable_now, 1, "one 1 GiB page now: the tail is partial");
+	is_long(c.obtainable_after, 1, "and none more after migration");
+	ga_zone_destroy(z);
+
+	ga_zone_config_default(&cfg, 0, N_2G, 1);
+	cfg.policy = &p;
+	cfg.holes = &hole;
+	cfg.nr_holes = 1;
+	if (!ok(!ga_zone_create(&z, &cfg), "a 2 GiB zone with a 2 MiB hole"))
+		return;
+	sim_census_take(z, &c);
+	ok(c.reserved == 512 && c.empty == 2, "both regions empty, 512 reserved pages: "
+	   "%llu, %lu", (unsigned long long)c.reserved, c.empty);
+	is_long(c.obtainable_now, 1, "one 1 GiB page now: not the one with the hole");
+	zone_ok(z, "zone intact");
+	ga_zone_destroy(z);
+}
+
 int main(void)
 {
+	test_whole_regions_only();
 	test_ideal_formula();
 	test_greedy();
 	test_one_unmovable_page();

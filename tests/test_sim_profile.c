@@ -136,6 +136,17 @@ static void test_bad_profiles(void)
 	bad("name Bad!\n" C(""), 1, "bad profile name");
 	bad(HEAD, 2, "no consumers");
 	bad(C(""), 5, "no 'name'");
+	/* Unevictable consumers that cannot fit: refused before any run. */
+	bad(HEAD "consumer a\n\tgfp kernel\n\tsize 60%\nend\n"
+	    "consumer b\n\tgfp movable\n\tsize 50%\nend\n", 2,
+	    "need 110% of memory at 0s (a 60%, b 50%)");
+	ok(!sim_profile_parse(&prof, HEAD "consumer a\n\tgfp kernel\n\tsize 60%\nend\n"
+			      "consumer b\n\tgfp movable\n\tsize 50%\n\tevict on\nend\n",
+			      "ok.profile", NULL, 0), "the same with b evictable fits");
+	ok(!sim_profile_parse(&prof, HEAD "consumer a\n\tgfp kernel\n\tsize 60%\n"
+			      "\tstop 10s\nend\nconsumer b\n\tgfp kernel\n\tsize 50%\n"
+			      "\tstart 10s\nend\n", "ok.profile", NULL, 0),
+	   "and with windows that do not overlap");
 }
 
 static void test_load_errors(void)

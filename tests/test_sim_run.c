@@ -591,8 +591,36 @@ static void test_busy_rotation(void)
 	rig_destroy(&r);
 }
 
+/*
+ * The progress bar's phases: a run ends DONE; the final 1 GiB test reports
+ * pages taken, then probes every region (done of total), so a long test
+ * shows what it is doing instead of sitting at 99 %.
+ */
+static void test_phases(void)
+{
+	struct ga_policy p = test_policy(false);
+	struct sim_phase ph = { 0 };
+	struct sim_gib_test t = { 0 };
+	struct ga_zone *z;
+	ga_pfn_t *got = NULL, pfn;
+
+	p.highatomic = false;
+	z = test_zone(3 * 262144ul, 1, &p);
+	ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &pfn);
+	is_long(sim_gib_take_phase(z, 1ull << 50, &t, &got, &ph), 0, "a 1 GiB test");
+	is_long(t.obtained, 2, "two of three regions taken");
+	ok(ph.id == SIM_PHASE_GIB_PROBE && ph.total == 3 && ph.done == 2,
+	   "it ended probing region %u of %u", ph.done + 1, ph.total);
+	for (unsigned long k = 0; k < t.obtained; k++)
+		ga_free_contig_range(z, 0, got[k], got[k] + 262144);
+	free(got);
+	zone_ok(z, "zone intact");
+	ga_zone_destroy(z);
+}
+
 int main(void)
 {
+	test_phases();
 	test_determinism();
 	test_records_agree();
 	test_droppable();

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "provenance.h"
 #include "replay_report.h"
 #include "report.h"
 
@@ -309,6 +310,8 @@ void replay_report_text(FILE *f, const struct replay_report *r)
 	text_header(f, r);
 	table(f, r);
 	ground_truth_text(f, r);
+	fputc('\n', f);
+	provenance_lines(f, "");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -464,6 +467,7 @@ void replay_report_json(FILE *f, const struct replay_report *r)
 
 	jw_begin(&j, f);
 	jw_u64(&j, "gigalloc_replay_format", 1);
+	provenance_json(&j);
 	jw_obj(&j, "inputs");
 	jw_u64(&j, "mem_bytes", r->zone_pages << 12);
 	jw_u64(&j, "zone_pages", r->zone_pages);
