@@ -2,8 +2,13 @@
 #
 # make            build the library and the gigalloc command (release)
 # make run        build and run the main job
-# make check      build and run every test: debug, ASan+UBSan, TSan, clang
+# make check      build and run every test: debug, release (what users run,
+#                 and make install into a temporary prefix), ASan+UBSan,
+#                 TSan, clang
 # make bench      build and run the benchmarks
+# make install    install the command, the static and shared library, the
+#                 header, gigalloc.pc and the man pages under
+#                 $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
 #
 # VARIANT selects the build flavour and output directory (build/$(VARIANT)):
 #   release  -O2
@@ -20,7 +25,8 @@ BASE    := -std=gnu11 -g -pthread -Iinclude -Isrc -Isim -Itrace -Iinspect -Icli 
 
 # Release builds use link-time optimization with gcc so the pcp fast path
 # inlines across files (21 -> 18 ns per order-0 pair); other compilers
-# build without it.
+# build without it. The installed archive (dist) holds the optimised
+# machine code, made by LTO at the partial link, not LTO bytecode.
 ifeq ($(VARIANT),release)
 ifneq ($(filter gcc cc,$(notdir $(CC))),)
 VFLAGS  := -O2 -flto=auto
@@ -59,15 +65,38 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
 BENCH     := $(OUT)/bench/bench
 
+# What is installed (build/$(VARIANT)/dist): the library as one object
+# whose only global symbols are the ga_ API, archived (no LTO bytecode:
+# any toolchain links it), and a shared library with a soname whose
+# version script exports the same.
+VERSION   := $(shell sed -n 's/^\#define GA_VERSION_STRING[[:space:]]*"\(.*\)"/\1/p' include/gigalloc.h)
+SOMAJOR   := $(firstword $(subst ., ,$(VERSION)))
+SONAME    := libgigalloc.so.$(SOMAJOR)
+DIST      := $(OUT)/dist
+DIST_A    := $(DIST)/libgigalloc.a
+DIST_SO   := $(DIST)/libgigalloc.so.$(VERSION)
+PIC_OBJ   := $(LIB_SRC:%.c=$(OUT)/pic/%.o)
+# Linking the relocatable object runs LTO when the objects carry it.
+RELINK    := $(if $(filter -flto%,$(VFLAGS)),-flinker-output=nolto-rel)
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+MANDIR      ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
 # Tests that exercise threads run again under ThreadSanitizer.
 TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction
 
-.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps FORCE
+.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps FORCE \
+	dist install uninstall
 .SECONDARY:
 
-all: lib cli
+all: lib cli dist
 
 lib: $(LIB)
+dist: $(DIST_A) $(DIST_SO)
 cli: $(CLI)
 tests: $(TEST_BIN) $(CLI)
 
@@ -91,7 +120,33 @@ $(OUT)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h sim/*.h trace/*.h inspe
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 dirs:
-	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/trace $(OUT)/inspect $(OUT)/tests $(OUT)/bench
+	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/trace $(OUT)/inspect $(OUT)/tests \
+		$(OUT)/bench $(OUT)/pic/src $(DIST)
+
+$(OUT)/pic/%.o: %.c $(wildcard include/*.h src/*.h) | dirs
+	@$(if $(Q),echo "  CC -fPIC $@")
+	$(Q)$(CC) $(CFLAGS) -fPIC -c -o $@ $<
+
+# Internal symbols (expand, add_to_free_list, ...) become local, so they
+# cannot clash with a program's own.
+$(DIST)/gigalloc.o: $(LIB_OBJ) | dirs
+	@$(if $(Q),echo "  LD -r   $@")
+	$(Q)$(CC) $(VFLAGS) $(RELINK) -r -nostdlib -o $@.tmp $^
+	$(Q)objcopy -w --keep-global-symbol='ga_*' $@.tmp $@
+	$(Q)rm -f $@.tmp
+
+$(DIST_A): $(DIST)/gigalloc.o
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(DIST_SO): $(PIC_OBJ) src/libgigalloc.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=src/libgigalloc.map -o $@ $(PIC_OBJ) -pthread
+	$(Q)ln -sf libgigalloc.so.$(VERSION) $(DIST)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(DIST)/libgigalloc.so
+
+
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -106,7 +161,8 @@ $(CLI_LIB): $(filter-out $(OUT)/cli/gigalloc.o,$(CLI_SRC:%.c=$(OUT)/%.o)) | dirs
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(AR) rcs $@ $^
 
-$(CLI): $(CLI_SRC:%.c=$(OUT)/%.o) $(SIM_LIB) $(LIB)
+# The command links the installed form of the library, as users get it.
+$(CLI): $(CLI_SRC:%.c=$(OUT)/%.o) $(SIM_LIB) $(DIST_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -118,7 +174,7 @@ $(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(CLI_LIB) $(SIM_LIB) $(LIB)
 $(OUT)/tests/test_cli.o: CFLAGS += -DGA_CLI_BIN='"$(abspath $(CLI))"'
 $(OUT)/tests/test_cli: | $(CLI)
 
-$(BENCH): $(OUT)/bench/bench.o $(LIB)
+$(BENCH): $(OUT)/bench/bench.o $(DIST_A)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -140,6 +196,8 @@ check-variant: tests
 
 check: deps
 	$(MAKE) VARIANT=debug check-variant
+	$(MAKE) VARIANT=release all check-variant
+	prove -f --exec '' tests/test_install.sh
 	$(MAKE) VARIANT=asan check-variant
 	$(MAKE) VARIANT=tsan check-variant ONLY="$(TSAN_TESTS)"
 	@if command -v clang >/dev/null 2>&1; then \
@@ -156,6 +214,29 @@ fuzz:
 bench:
 	$(MAKE) VARIANT=release $(BENCH)
 	./build/release/bench/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/gigalloc
+	install -m 644 $(DIST_A) $(DESTDIR)$(LIBDIR)/libgigalloc.a
+	install -m 755 $(DIST_SO) $(DESTDIR)$(LIBDIR)/libgigalloc.so.$(VERSION)
+	ln -sf libgigalloc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libgigalloc.so
+	install -m 644 include/gigalloc.h $(DESTDIR)$(INCLUDEDIR)/gigalloc.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		gigalloc.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/gigalloc.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/gigalloc.pc
+	install -m 644 man/gigalloc.1 $(DESTDIR)$(MANDIR)/man1/gigalloc.1
+	install -m 644 man/libgigalloc.3 $(DESTDIR)$(MANDIR)/man3/libgigalloc.3
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gigalloc $(DESTDIR)$(LIBDIR)/libgigalloc.a \
+		$(DESTDIR)$(LIBDIR)/libgigalloc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libgigalloc.so $(DESTDIR)$(INCLUDEDIR)/gigalloc.h \
+		$(DESTDIR)$(PKGCONFIGDIR)/gigalloc.pc $(DESTDIR)$(MANDIR)/man1/gigalloc.1 \
+		$(DESTDIR)$(MANDIR)/man3/libgigalloc.3
 
 clean:
 	rm -rf build
