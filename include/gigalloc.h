@@ -295,6 +295,15 @@ int ga_alloc_at(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
 		unsigned int order, unsigned int gfp, uint64_t owner);
 
 /*
+ * Label the pageblock holding pfn with mt (UNMOVABLE, MOVABLE or
+ * RECLAIMABLE), moving its free pages to mt's lists: rebuilding a traced
+ * machine's labels. A free buddy larger than a pageblock that holds it is
+ * relabelled whole (the kernel keeps a free buddy's blocks one type). -ERANGE outside the zone, -EINVAL another type,
+ * -EBUSY an isolated, CMA or highatomic block.
+ */
+int ga_pageblock_set_migratetype(struct ga_zone *zone, ga_pfn_t pfn, int mt);
+
+/*
  * Free an allocation made by ga_alloc. Misuse is detected, counted
  * (GA_STAT_BAD_FREE_*), and never changes allocator state:
  *   -ERANGE   pfn outside the zone

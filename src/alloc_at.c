@@ -118,3 +118,45 @@ int ga_alloc_at(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn, unsigned int 
 	ga_drain_all_pcp(z);
 	return try_take(z, pfn, order, mt, owner);
 }
+
+/*
+ * Relabel one pageblock (set_pageblock_migratetype with its free pages
+ * moved, __move_freepages_block). A free buddy larger than the block is
+ * relabelled whole: the kernel keeps every block of a free buddy one type
+ * (__free_one_page relabels the buddy it merges with).
+ */
+int ga_pageblock_set_migratetype(struct ga_zone *z, ga_pfn_t pfn, int mt)
+{
+	ga_pfn_t block;
+	long big;
+	int old;
+
+	if (!zone_spans_pfn(z, pfn))
+		return -ERANGE;
+	if (mt < 0 || mt >= GA_MT_PCPTYPES)
+		return -EINVAL;
+	block = pageblock_start_pfn(z, pfn);
+	ga_lock(&z->lock);
+	old = get_pfnblock_migratetype(z, block);
+	if (old == GA_MT_ISOLATE || !migratetype_is_mergeable(old)) {
+		ga_unlock(&z->lock);
+		return -EBUSY;
+	}
+	big = enclosing_buddy(z, block, z->pageblock_order + 1);
+	if (old == mt) {
+		/* nothing to do */
+	} else if (big < 0) {
+		move_freepages_block(z, block, old, mt);
+	} else {
+		unsigned int order = page_order(pfn_to_page(z, (ga_pfn_t)big));
+		int bmt = get_pfnblock_migratetype(z, (ga_pfn_t)big);
+
+		/* The whole free buddy takes the type, as __free_one_page
+		 * makes a merged buddy's blocks match. */
+		del_from_free_list(z, (ga_pfn_t)big, order, bmt);
+		change_pageblock_range(z, (ga_pfn_t)big, order, mt);
+		add_to_free_list(z, (ga_pfn_t)big, order, mt, false);
+	}
+	ga_unlock(&z->lock);
+	return 0;
+}

@@ -148,8 +148,46 @@ static void test_random(void)
 	ga_zone_destroy(z);
 }
 
+/* Labels: a block inside a max-order buddy, its free pages follow. */
+static void test_labels(const char *preset)
+{
+	struct ga_pageblock_info bi;
+	struct ga_policy p;
+	struct ga_zone *z;
+
+	ga_policy_preset(&p, preset);
+	z = test_zone(NPAGES, 1, &p);
+	ga_drain_all_pcp(z);
+	is_long(ga_pageblock_set_migratetype(z, 1536, GA_MT_UNMOVABLE), 0,
+		"%s: label block 3 unmovable", preset);
+	ok(!ga_pageblock_query(z, 1536, &bi) && bi.migratetype == GA_MT_UNMOVABLE &&
+	   bi.nr_free == 512, "it is, with its 512 free pages");
+	ok(!ga_pageblock_query(z, 1024, &bi) && bi.migratetype == GA_MT_UNMOVABLE,
+	   "so is the other block of its free order-10 buddy");
+	is_long(ga_alloc_at(z, 0, 1024, 0, GA_GFP_HIGHUSER_MOVABLE, 0), 0, "split it");
+	is_long(ga_pageblock_set_migratetype(z, 1024, GA_MT_MOVABLE), 0, "relabel block 2");
+	ok(!ga_pageblock_query(z, 1536, &bi) && bi.migratetype == GA_MT_UNMOVABLE,
+	   "block 3 keeps its label once the buddy is split");
+	is_long(ga_free(z, 0, 1024, 0), 0, "free it again");
+	ga_drain_all_pcp(z);
+	zone_ok(z, "%s: invariants after relabelling", preset);
+	is_long(ga_alloc_at(z, 0, 1600, 0, GA_GFP_KERNEL, 0), 0, "alloc_at inside it");
+	is_long(ga_pageblock_set_migratetype(z, 1536, GA_MT_RECLAIMABLE), 0, "relabel again");
+	is_long(ga_pageblock_set_migratetype(z, 1536, 5), -EINVAL, "type 5: -EINVAL");
+	is_long(ga_pageblock_set_migratetype(z, NPAGES, 0), -ERANGE, "outside: -ERANGE");
+	zone_ok(z, "%s: invariants", preset);
+	is_long(ga_free(z, 0, 1600, 0), 0, "free");
+	ga_drain_all_pcp(z);
+	ok(!ga_pageblock_query(z, 1536, &bi) && bi.migratetype == GA_MT_RECLAIMABLE &&
+	   bi.nr_free == 512, "the block is whole and reclaimable");
+	zone_ok(z, "%s: invariants at the end", preset);
+	ga_zone_destroy(z);
+}
+
 int main(void)
 {
+	test_labels("vanilla");
+	test_labels("spb");
 	test_basic("vanilla");
 	test_basic("spb");
 	test_pcp();
