@@ -31,6 +31,10 @@ void cli_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 int cli_next_opt(struct args *a, const char *cmd, const struct args_opt *opts,
 		 size_t nr);
 
+/* The same, but a non-option word comes back as ARGS_OPERAND. */
+int cli_next_opt_operands(struct args *a, const char *cmd, const struct args_opt *opts,
+			  size_t nr);
+
 /* Preset `name` with every --set applied; usage errors exit 2. */
 void cli_load_preset(const char *cmd, struct ga_policy *policy, const char *name);
 void cli_apply_set(const char *cmd, struct ga_policy *policy, const char *assignment);

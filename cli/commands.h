@@ -15,6 +15,10 @@ int cmd_replay(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 /* gigalloc demo: fill a zone and churn it (cli/cmd_demo.c). */
 int cmd_demo(int argc, char **argv);
+/* gigalloc compare: results side by side (cli/cmd_compare.c). */
+int cmd_compare(int argc, char **argv);
+/* gigalloc sweep: a grid of sim runs for GNU parallel or Slurm (cli/cmd_sweep.c). */
+int cmd_sweep(int argc, char **argv);
 /* gigalloc policy: a preset's parameter table (cli/cmd_policy.c). */
 int cmd_policy(int argc, char **argv);
 

@@ -49,6 +49,17 @@ int cli_next_opt(struct args *a, const char *cmd, const struct args_opt *opts,
 	return k;
 }
 
+int cli_next_opt_operands(struct args *a, const char *cmd, const struct args_opt *opts,
+			  size_t nr)
+{
+	char err[256];
+	int k = args_next(a, opts, nr, err, sizeof(err));
+
+	if (k == ARGS_ERROR)
+		cli_usage_error(cmd, "%s", err);
+	return k;
+}
+
 static const char *errno_name(int err)
 {
 	switch (err) {

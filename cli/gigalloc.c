@@ -31,6 +31,10 @@ static const struct command commands[] = {
 	{ "inspect", cmd_inspect, "this machine's 1 GiB regions from /proc/kpageflags (root)" },
 	{ "demo", cmd_demo, "fill a zone and churn it, then report fragmentation" },
 	{ "policy", cmd_policy, "print a policy preset's parameters" },
+	{ "sweep", cmd_sweep, "a grid of sim runs (profile x size x policy x seed x\n"
+	  "           --set) as commands for GNU parallel, or one by --index" },
+	{ "compare", cmd_compare, "sim/replay JSON results side by side, with deltas\n"
+	  "           and ratios; a directory of runs aggregated over seeds" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

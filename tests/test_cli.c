@@ -7,6 +7,7 @@
  * errors on stdout (/dev/full) turned into exit status 1.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,15 @@
 
 #include "harness.h"
 #include "options.h"
+#include "jsonread.h"
 #include "profile.h"
 
 #ifndef GA_CLI_BIN
 #error "GA_CLI_BIN: the path of the gigalloc binary under test"
 #endif
 
-static const char *const commands[] = { "sim", "replay", "inspect", "demo", "policy" };
+static const char *const commands[] = { "sim", "replay", "inspect", "demo", "policy",
+					"compare", "sweep" };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* The first line of s, for a TAP description (printf "%.*s"). */
@@ -232,6 +235,170 @@ static void test_version(void)
 	free(err);
 }
 
+static void write_file(const char *name, const char *text)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* compare: side by side, delta and ratio against the baseline. */
+static void test_compare(void)
+{
+	char args[1024], *out, *err;
+
+	write_file("A.json", "{\"gigalloc_sim_format\": 1, \"inputs\": {\"seed\": 1},\n"
+		   "\"policies\": [{\"name\": \"vanilla\", \"tainted_spbs\": 40, "
+		   "\"gib_pages_obtained\": 23},\n{\"name\": \"spb\", \"tainted_spbs\": 4, "
+		   "\"gib_pages_obtained\": 32}]}\n");
+	/* A multi-seed output: figures as {"mean": ...}. */
+	write_file("B.json", "{\"policies\": [{\"name\": \"vanilla\", \"tainted_spbs\": "
+		   "{\"mean\": 30, \"stddev\": 2}, \"gib_pages_obtained\": {\"mean\": 46}}]}");
+	write_file("bad.json", "{\"policies\": [1, }");
+	snprintf(args, sizeof(args), "compare %s/A.json %s/B.json", tmpdir, tmpdir);
+	is_long(cli(args, &out, &err), 0, "compare A.json B.json");
+	ok(strstr(out, "[0] A:vanilla") && strstr(out, "[1] B:vanilla") && strstr(out, "[2] A:spb"),
+	   "columns grouped by policy: A:vanilla, B:vanilla, A:spb");
+	ok(strstr(out, "-10") && strstr(out, "0.750x") && strstr(out, "+23") &&
+	   strstr(out, "2.000x"), "B's vanilla against A's: tainted -10 (0.750x), "
+	   "1 GiB pages +23 (2.000x)");
+	ok(strstr(out, "-36") && strstr(out, "0.100x"), "A's spb against A's vanilla: -36, 0.100x");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "compare %s/A.json %s/bad.json", tmpdir, tmpdir);
+	is_long(cli(args, &out, &err), 2, "a file that is not JSON: exit 2");
+	ok(strstr(err, "bad.json: not JSON: line 1") != NULL, "says where: %.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("compare", &out, &err), 2, "compare without inputs: exit 2");
+	free(out);
+	free(err);
+}
+
+static bool timing_key(const char *k)
+{
+	return !strcmp(k, "events_per_sec") || !strcmp(k, "peak_rss_bytes") ||
+	       strstr(k, "seconds") || strstr(k, "wall");
+}
+
+static struct jv *parse_text(const char *text)
+{
+	static struct jv v[16];
+	static int used;
+	char err[256];
+
+	if (used == 16 || !text || jv_parse(text, &v[used], err, sizeof(err))) {
+		diag("JSON: %s", text ? err : "no text");
+		return NULL;
+	}
+	return &v[used++];
+}
+
+/*
+ * sweep --plan through GNU parallel, then compare DIR: the aggregate of
+ * each policy's two seeds equals the mean of the same runs made one by one
+ * with gigalloc sim; --index N makes the plan's run N.
+ */
+static void test_sweep(void)
+{
+	static const char *const pols[] = { "vanilla", "spb" };
+	const char *grid = "--mem 256M --duration 2s --policy vanilla,spb --seeds 1-2";
+	char args[1024], cmd[2048], *out, *err, *plan;
+	const struct jv *cols;
+	struct jv *agg;
+	size_t lines = 0;
+
+	snprintf(args, sizeof(args), "sweep --plan %s --out %s/res", grid, tmpdir);
+	is_long(cli(args, &plan, &err), 0, "sweep --plan");
+	for (char *p = plan; (p = strchr(p, '\n')); p++)
+		lines++;
+	ok(lines == 4 && strstr(plan, " sim --profile mixed --mem 256M --policy spb --seed 2 ") &&
+	   strstr(plan, "/res/mixed-256M-vanilla-s000001.json\n"),
+	   "4 runs (2 policies x 2 seeds), one self-contained command each");
+	free(err);
+	is_long(cli("sweep --count --mem 1G,2G --policy vanilla,spb --seeds 1-10", &out, &err),
+		0, "sweep --count");
+	ok(atoi(out) == 40, "2 sizes x 2 policies x 10 seeds = %d runs", atoi(out));
+	free(out);
+	free(err);
+
+	snprintf(cmd, sizeof(cmd), "%s/plan.txt", tmpdir);
+	write_file("plan.txt", plan);
+	free(plan);
+	snprintf(cmd, sizeof(cmd), "parallel -j2 --halt now,fail=1 < %s/plan.txt", tmpdir);
+	is_long(WEXITSTATUS(system(cmd)), 0, "GNU parallel runs the plan");
+	snprintf(args, sizeof(args), "compare --json %s/res", tmpdir);
+	is_long(cli(args, &out, &err), 0, "compare DIR --json");
+	free(err);
+	agg = parse_text(out);
+	free(out);
+	cols = agg ? jv_get(agg, "columns") : NULL;
+	if (!ok(cols && cols->n == 2, "one column per policy (the seeds aggregated)"))
+		return;
+	for (size_t p = 0; p < 2; p++) {
+		const struct jv *col = &cols->items[0], *figs, *one[2];
+		size_t checked = 0, bad = 0;
+
+		for (size_t c = 0; c < cols->n; c++)
+			if (!strcmp(jv_get(&cols->items[c], "policy")->str, pols[p]))
+				col = &cols->items[c];
+		figs = jv_get(col, "figures");
+		for (int sd = 0; sd < 2; sd++) {
+			char *o, *e;
+
+			snprintf(args, sizeof(args), "sim --mem 256M --duration 2s --policy %s "
+				 "--seed %d --json", pols[p], sd + 1);
+			cli(args, &o, &e);
+			one[sd] = parse_text(o);
+			free(o);
+			free(e);
+			one[sd] = one[sd] ? jv_get(one[sd], "policies") : NULL;
+			one[sd] = one[sd] && one[sd]->n ? &one[sd]->items[0] : NULL;
+		}
+		ok(jv_get(col, "runs")->num == 2 && one[0] && one[1] && figs,
+		   "%s: 2 runs aggregated, 2 made alone", pols[p]);
+		if (!one[0] || !one[1] || !figs)
+			continue;
+		for (size_t k = 0; k < one[0]->n; k++) {
+			const struct jv *a = &one[0]->items[k], *b, *f;
+			double want;
+
+			if (a->type != JV_NUM || timing_key(one[0]->keys[k]))
+				continue;
+			b = jv_get(one[1], one[0]->keys[k]);
+			f = jv_get(jv_get(figs, one[0]->keys[k]), "mean");
+			want = (a->num + b->num) / 2;
+			checked++;
+			if (!f || fabs(f->num - want) > 1e-9 * (fabs(want) + 1)) {
+				bad++;
+				diag("%s %s: aggregate %g, single runs %g and %g", pols[p],
+				     one[0]->keys[k], f ? f->num : -1, a->num, b->num);
+			}
+		}
+		ok(checked > 20 && !bad, "%s: all %zu figures of the aggregate are the mean of "
+		   "the single runs", pols[p], checked);
+	}
+
+	/* --index: the Slurm path makes the same file as the plan's command. */
+	snprintf(args, sizeof(args), "sweep --index 3 %s --out %s/idx", grid, tmpdir);
+	is_long(cli(args, &out, &err), 0, "sweep --index 3");
+	ok(strstr(err, "run 3 of 4 -> ") && strstr(err, "/idx/mixed-256M-spb-s000002.json"),
+	   "runs the plan's 4th run: %.*s", LINE1(err));
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "%s/idx/mixed-256M-spb-s000002.json", tmpdir);
+	out = sim_read_file(args, NULL);
+	ok(out && strstr(out, "\"seed\": 2") && strstr(out, "\"name\": \"spb\""),
+	   "its JSON is the spb run of seed 2");
+	free(out);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -243,6 +410,8 @@ int main(void)
 	test_size_grammar();
 	test_write_errors();
 	test_version();
+	test_compare();
+	test_sweep();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd))
 		diag("could not remove %s", tmpdir);

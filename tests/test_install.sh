@@ -82,7 +82,7 @@ ok $? "man gigalloc renders, with EXIT STATUS"
 MANPATH="$prefix/share/man" man -P cat 3 libgigalloc 2>/dev/null | grep -q "ga_alloc_contig_pages"
 ok $? "man 3 libgigalloc renders"
 missing=
-for c in sim replay inspect demo policy; do
+for c in sim replay inspect demo policy compare sweep; do
 	for o in $("$prefix/bin/gigalloc" $c --help | grep -oE '^ +--[a-z0-9-]+' ); do
 		sed 's/\\-/-/g' "$prefix/share/man/man1/gigalloc.1" | grep -q -- "$o" ||
 			missing="$missing $c:$o"
