@@ -124,6 +124,8 @@ struct ga_policy {
 	bool spb_contig_movable;	/* THP: evacuate a clean window before compaction (17) */
 	bool spb_pin_migrate;		/* long-term pins move into tainted SPBs first */
 	bool spb_relax_placement;	/* above the high mark, taint instead of reclaim */
+	bool spb_fullness_walk;		/* find SPBs by walking fullness lists (10, 12) */
+	bool spb_hint_cache;		/* PASS_1 tries the last SPB that served (31) */
 };
 
 /* Parameter description for tables and --set. */
@@ -145,6 +147,8 @@ const struct ga_param_info *ga_policy_params(size_t *nr);
 int ga_policy_preset(struct ga_policy *p, const char *name);
 /* Names of the presets, NULL-terminated. */
 const char *const *ga_policy_preset_names(void);
+/* The presets compared by default ("vanilla", "rfc", "spb"), NULL-terminated. */
+const char *const *ga_policy_compare_names(void);
 /* Set one parameter from text ("on"/"off"/"1"/"0"/number).
  * -ENOENT unknown name, -EINVAL bad value, -ERANGE out of range. */
 int ga_policy_set(struct ga_policy *p, const char *name, const char *value);
@@ -474,6 +478,8 @@ enum ga_stat_item {
 	GA_STAT_SPB_EVACUATE_PAGES,	/* pages moved or dropped doing so */
 	GA_STAT_PIN_MIGRATE,		/* long-term pins moved into a tainted SPB */
 	GA_STAT_PIN_IN_PLACE,		/* ... pinned in a clean SPB: no room, or busy */
+	GA_STAT_SPB_HINT_HIT,		/* PASS_1 served by its hint SPB (RFC 31) */
+	GA_STAT_SPB_HINT_MISS,		/* ... hint stale: the lists were walked */
 	/* Compaction (mm/compaction.c; vmstat compact_*). */
 	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
 	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */
@@ -665,13 +671,33 @@ unsigned long ga_zone_nr_spbs(const struct ga_zone *zone);
 int ga_spb_query(struct ga_zone *zone, unsigned long idx,
 		 struct ga_spb_info *info);
 
+/* Distribution of one search-cost measure over steered allocations. */
+struct ga_spb_cost {
+	unsigned int median, p99, max;
+	uint64_t ge100;			/* allocations with a cost of 100 or more */
+};
+
 struct ga_spb_summary {
 	unsigned long total, empty, clean, tainted, contig;
-	/* SPBs visited per steered allocation (needs per-SPB lists) */
+	/*
+	 * The search work per steered allocation (needs per-SPB lists):
+	 * visits = SPBs examined (fullness-list entries walked and hint
+	 * probes with spb_fullness_walk, candidates returned by the index
+	 * without); words = index bitmap words scanned (0 for the walk).
+	 */
 	uint64_t steered;		/* allocations that went through steering */
-	unsigned int visits_median, visits_p99;
+	unsigned int visits_median, visits_p99;	/* = visits.median, .p99 */
+	struct ga_spb_cost visits, words;
 };
 void ga_spb_summary(struct ga_zone *zone, struct ga_spb_summary *sum);
+/*
+ * Copy the per-allocation histogram of SPBs examined (words false) or
+ * index words scanned (true): hist[v] allocations cost v, the last bucket
+ * counts everything larger. Copies min(nr, buckets) entries and returns
+ * the number of buckets kept, or -EINVAL.
+ */
+int ga_spb_search_histogram(struct ga_zone *zone, bool words, uint64_t *hist,
+			    size_t nr);
 
 /* ------------------------------------------------------------------------ */
 /* Executors: where asynchronous work runs.                                  */

@@ -289,7 +289,7 @@ enum spb_category {
 };
 
 #define SPB_NR_BUCKETS 8	/* fullness buckets by free pages; 0 = fullest */
-#define SPB_VISIT_BUCKETS 64	/* histogram of SPBs visited per allocation */
+#define SPB_COST_BUCKETS 1024	/* histogram of search cost per allocation */
 
 /* Per-SPB buddy lists (RFC 14); counts per order and type. */
 struct spb_free_area {
@@ -310,6 +310,7 @@ struct ga_spb {
 	uint8_t category, bucket;	/* where the index files it now */
 	uint32_t bucket_lo, bucket_hi;	/* free pages that keep this bucket */
 	uint16_t reserve;		/* spb_tainted_reserve(), fixed at init */
+	uint32_t list_prev, list_next;	/* fullness list (RFC 10), GA_NIL ends */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
 };
 
@@ -326,6 +327,31 @@ struct spb_index {
 	uint64_t *all;		/* every SPB: the "no extra mask" mask */
 	uint64_t *bucket[SPB_NR_BUCKETS];
 	uint64_t *nonempty[GA_NR_ORDERS_MAX][GA_MT_PCPTYPES];
+	/*
+	 * The RFC's own structure, kept alongside for spb_fullness_walk: one
+	 * list per (category, fullness bucket), an SPB re-filed at the tail
+	 * when either changes (sb_update_list), and the PASS_1 hint per
+	 * (order, type) (RFC 31, zone layer).
+	 */
+	uint32_t head[NR_SPB_CATEGORIES][SPB_NR_BUCKETS];
+	uint32_t tail[NR_SPB_CATEGORIES][SPB_NR_BUCKETS];
+	uint32_t hint[GA_NR_ORDERS_MAX][GA_MT_PCPTYPES];
+};
+
+/*
+ * The work one steered allocation did to find its SPBs: SPBs examined
+ * (fullness-list entries walked, hint probes included, or candidates the
+ * index returned) and index words scanned.
+ */
+struct spb_search {
+	unsigned int visits, words;
+};
+
+/* Histograms of that work, per allocation (zone->lock held). */
+struct spb_search_stats {
+	uint64_t visits[SPB_COST_BUCKETS];
+	uint64_t words[SPB_COST_BUCKETS];
+	unsigned int visits_max, words_max;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -395,7 +421,7 @@ struct ga_zone {
 	 */
 	uint64_t stat[GA_NR_STATS];
 	uint64_t fallback[GA_MT_PCPTYPES][GA_MT_TYPES];
-	uint64_t spb_visits[SPB_VISIT_BUCKETS];	/* under zone->lock */
+	struct spb_search_stats spb_search;	/* under zone->lock */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -601,16 +627,22 @@ void spb_contig_changed(struct ga_zone *z, ga_pfn_t block, int sign);
 void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 		      int mt, bool nonempty);
 long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
-	      unsigned int order, unsigned int mts, bool emptiest_first);
+	      unsigned int order, unsigned int mts, bool emptiest_first,
+	      struct spb_search *cost);
 long spb_find_emptiest(const struct ga_zone *z, unsigned int cat,
-		       unsigned int order, unsigned int mts);
+		       unsigned int order, unsigned int mts, struct spb_search *cost);
 long spb_find_below(const struct ga_zone *z, unsigned int cat,
 		    const uint64_t *mask, unsigned int order, unsigned int below,
-		    unsigned int mts, bool emptiest_first);
+		    unsigned int mts, bool emptiest_first, struct spb_search *cost);
+long spb_walk(const struct ga_zone *z, unsigned int cat, bool roomy_only,
+	      unsigned int order, unsigned int below, unsigned int mts,
+	      bool emptiest_first, struct spb_search *cost);
+bool spb_has_free(const struct ga_zone *z, const struct ga_spb *s,
+		  unsigned int order, unsigned int below, unsigned int mts);
 long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order);
 long spb_first_nonempty(const struct ga_zone *z, unsigned int order, int mt);
 unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s);
-void spb_count_visits(struct ga_zone *z, unsigned int visits);
+void spb_count_search(struct ga_zone *z, const struct spb_search *cost);
 
 /* What the checker recounted for one pageblock. */
 struct spb_recount {
