@@ -248,7 +248,9 @@ struct ga_pcp {
 #define ALLOC_CMA		0x80
 #define ALLOC_NOFRAGMENT	0x100
 #define ALLOC_HIGHATOMIC	0x200
+#define ALLOC_TRYLOCK		0x400	/* ga_alloc_nolock: never spin on zone->lock */
 #define ALLOC_KSWAPD		0x800
+#define ALLOC_HIGHORDER_OPTIONAL 0x1000	/* RFC 26: refuse rather than taint */
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
@@ -276,6 +278,7 @@ struct alloc_context {
 	int migratetype;	/* free lists to use (UNMOVABLE if grouping is off) */
 	int content_mt;		/* what the pages will hold: the gfp mobility */
 	unsigned int cpu;
+	unsigned int spb_flags;	/* ALLOC_HIGHORDER_OPTIONAL, every attempt */
 	bool wake_kswapd_boost;	/* rmqueue saw ZONE_BOOSTED_WATERMARK */
 };
 
@@ -692,6 +695,9 @@ static inline bool spb_keeps_nofragment(const struct ga_zone *z)
 long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 		 unsigned int alloc_flags);
 long spb_contig_window(struct ga_zone *z, unsigned int order);
+#define SPB_REFUSED (-2)	/* spb_rmqueue: optional request, PASS_3 refused */
+#define RMQUEUE_BUSY (-3)	/* ALLOC_TRYLOCK found zone->lock held */
+bool spb_lower_order_servable(struct ga_zone *z, unsigned int order, int mt);
 
 /* contig.c: RFC 17 for movable requests of order >= pageblock_order. */
 int spb_evacuate_window(struct ga_zone *z, unsigned int cpu, unsigned int order);

@@ -90,6 +90,18 @@ static const struct ga_param_info params[] = {
 	   "find SPBs by walking fullness lists, fullest first (off: bitmap index, best fit)"),
 	PB(spb_hint_cache, "RFC 31 zone->sb_hint[order][mt]",
 	   "PASS_1 probes the SPB that last served the (order, type) first (with the walk)"),
+	PB(spb_atomic_protect, "RFC 18",
+	   "atomic requests keep NOFRAGMENT in the slow path: tainted pool and highatomic first"),
+	PU(spb_aggressive_min_spbs, 0, 1u << 20, "RFC 19 SPB_AGGRESSIVE_THRESHOLD",
+	   "non-movable takes sub-pageblock movable fragments of tainted SPBs only on zones with more SPBs (0 = always)"),
+	PB(spb_refuse_optional, "RFC 26 ALLOC_HIGHORDER_OPTIONAL",
+	   "high order with NORETRY (not RETRY_MAYFAIL) or atomic shape fails instead of tainting"),
+	PB(spb_refuse_lower_order, "RFC 35 SPB_ATOMIC_RELAX_NOWARN_LOWER_ORDER",
+	   "best-effort high order (NOWARN, no reclaim) fails if a tainted SPB could serve a lower order"),
+	PB(spb_nolock_nofragment, "RFC 36 alloc_frozen_pages_nolock_noprof()",
+	   "ga_alloc_nolock never taints a clean SPB"),
+	PB(spb_pass_2c, "RFC 27 PASS_2C",
+	   "non-movable borrows from the other non-movable type's lists in tainted SPBs"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -155,6 +167,16 @@ static void preset_evacuate(struct ga_policy *p)
 	p->evacuate = true;
 }
 
+/* RFC 05, 18, 26, 35, 36: on in both presets that carry the series. */
+static void preset_series_refusals(struct ga_policy *p)
+{
+	p->watermark_boost_factor = 0;		/* 05 */
+	p->spb_atomic_protect = true;
+	p->spb_refuse_optional = true;
+	p->spb_refuse_lower_order = true;
+	p->spb_nolock_nofragment = true;
+}
+
 /*
  * The series' final state as posted (spb-series.md section 3.x), pass by
  * pass, with its own search: fullness lists walked fullest first with the
@@ -174,6 +196,9 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_contig_movable = true;
 	p->spb_fullness_walk = true;
 	p->spb_hint_cache = true;
+	preset_series_refusals(p);
+	p->spb_aggressive_min_spbs = 8;
+	p->spb_pass_2c = true;
 }
 
 /*
@@ -194,6 +219,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_contig = true;
 	p->spb_contig_movable = true;
 	p->spb_pin_migrate = true;
+	preset_series_refusals(p);
 }
 
 int ga_policy_preset(struct ga_policy *p, const char *name)

@@ -197,17 +197,20 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 	return -1;
 }
 
-/* PASS_2D: borrow the smallest fitting movable block, without relabelling. */
-static long borrow_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
-				  unsigned int order, int mt)
+/*
+ * PASS_2C/2D: borrow the smallest fitting block of at least min_order from
+ * the `from` list, without relabelling: freed, it returns to that list.
+ */
+static long borrow_in_spb(struct ga_zone *z, struct ga_spb *s, unsigned int order,
+			  unsigned int min_order, int mt, int from)
 {
-	for (unsigned int o = order; o <= z->max_order; o++) {
-		uint32_t idx = spb_area_first(s, o, GA_MT_MOVABLE);
+	for (unsigned int o = min_order; o <= z->max_order; o++) {
+		uint32_t idx = spb_area_first(s, o, from);
 
 		if (idx == GA_NIL)
 			continue;
-		page_del_and_expand(z, idx_to_pfn(z, idx), order, o, GA_MT_MOVABLE);
-		count_extfrag(z, idx_to_pfn(z, idx), order, o, mt, GA_MT_MOVABLE);
+		page_del_and_expand(z, idx_to_pfn(z, idx), order, o, from);
+		count_extfrag(z, idx_to_pfn(z, idx), order, o, mt, from);
 		return (long)idx_to_pfn(z, idx);
 	}
 	return -1;
@@ -286,11 +289,34 @@ static long taint_roomiest(struct ga_zone *z, unsigned int order, int mt,
 	return -1;
 }
 
+/*
+ * RFC 19: on zones with more than spb_aggressive_min_spbs SPBs, tainted
+ * SPBs are written off, and non-movable requests take sub-pageblock
+ * movable fragments there (PASS_2B, PASS_2D at any order); on smaller
+ * zones each SPB is a large share of memory and NOFRAGMENT's pageblock
+ * floor stays.
+ */
+static bool spb_any_tainted(const struct ga_zone *z)
+{
+	for (unsigned long w = 0; w < z->spb_idx.nr_words; w++)
+		if (z->spb_idx.category[SPB_TAINTED][w])
+			return true;
+	return false;
+}
+
+static bool spb_aggressive(const struct ga_zone *z)
+{
+	return z->nr_spbs > z->policy.spb_aggressive_min_spbs;
+}
+
 static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 			   unsigned int alloc_flags, struct spb_search *w)
 {
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);	/* whole blocks */
+	bool aggressive = spb_aggressive(z);
+	unsigned int floor = aggressive ? order : pb;
+	int other = mt == GA_MT_UNMOVABLE ? GA_MT_RECLAIMABLE : GA_MT_UNMOVABLE;
 	long pfn;
 
 	pfn = pass_1(z, w, SPB_TAINTED, order, mt);
@@ -301,18 +327,52 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	TRY_PASS(find(z, w, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS),
 		 GA_STAT_SPB_CLAIM_FREE_TAINTED);
-	if (order < z->pageblock_order)
+	if (aggressive && order < z->pageblock_order)
 		TRY_PASS(find(z, w, SPB_TAINTED, all, order, 1u << GA_MT_MOVABLE, false),
 			 claim_movable_in_spb(z, s, order, mt),
 			 GA_STAT_SPB_CLAIM_MOVABLE_TAINTED);
-	TRY_PASS(find(z, w, SPB_TAINTED, all, order, 1u << GA_MT_MOVABLE, false),
-		 borrow_movable_in_spb(z, s, order, mt), GA_STAT_SPB_BORROW_TAINTED);
+	/* PASS_2C (27): mixes UNMOVABLE and RECLAIMABLE on purpose (cf. 24). */
+	if (z->policy.spb_pass_2c && mt < GA_MT_PCPTYPES && mt != GA_MT_MOVABLE)
+		TRY_PASS(find(z, w, SPB_TAINTED, all, order, 1u << other, false),
+			 borrow_in_spb(z, s, order, order, mt, other),
+			 GA_STAT_SPB_BORROW_CROSS);
+	TRY_PASS(find(z, w, SPB_TAINTED, all, floor, 1u << GA_MT_MOVABLE, false),
+		 borrow_in_spb(z, s, order, floor, mt, GA_MT_MOVABLE),
+		 GA_STAT_SPB_BORROW_TAINTED);
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		return -1;
+	/*
+	 * RFC 26: a caller with a cheap fallback takes it instead, when the
+	 * tainted pool is merely depleted. With no tainted SPB at all there
+	 * is nothing to wait for: the first one has to be made.
+	 */
+	if ((alloc_flags & ALLOC_HIGHORDER_OPTIONAL) && spb_any_tainted(z))
+		return SPB_REFUSED;
 	/* Tainting is unavoidable now. */
 	if (z->policy.spb_taint_roomiest)
 		return taint_roomiest(z, order, mt, w);
 	return taint_fullest(z, order, mt, w);
+}
+
+/*
+ * RFC 35's test before a best-effort request may taint: could a tainted
+ * SPB serve a lower order? It could if it holds movable pages (reclaim or
+ * migration frees room there) or already has a free block of the type
+ * below the requested order. Caller holds zone->lock.
+ */
+bool spb_lower_order_servable(struct ga_zone *z, unsigned int order, int mt)
+{
+	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+		const struct ga_spb *s = &z->spbs[i];
+
+		if (s->category != SPB_TAINTED)
+			continue;
+		if (s->nr_used_pb[GA_MT_MOVABLE])
+			return true;
+		if (s->area && spb_has_free(z, s, 0, order, 1u << mt))
+			return true;
+	}
+	return false;
 }
 
 /* PASS_4: a tainted SPB holding more free pageblocks than its reserve. */
