@@ -95,7 +95,7 @@ MANDIR      ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 # Tests that exercise threads run again under ThreadSanitizer.
-TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction
+TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock
 
 .PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps FORCE \
 	dist install uninstall
