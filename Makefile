@@ -25,8 +25,8 @@ BASE    := -std=gnu11 -g -pthread -Iinclude -Isrc -Isim -Itrace -Iinspect -Icli 
 
 # Release builds use link-time optimization with gcc so the pcp fast path
 # inlines across files (21 -> 18 ns per order-0 pair); other compilers
-# build without it. The installed archive (dist) holds the optimised
-# machine code, made by LTO at the partial link, not LTO bytecode.
+# build without it. The installed libraries (dist) get the same inlining
+# from a whole-library translation unit, with no LTO bytecode.
 ifeq ($(VARIANT),release)
 ifneq ($(filter gcc cc,$(notdir $(CC))),)
 VFLAGS  := -O2 -flto=auto
@@ -136,21 +136,49 @@ $(OUT)/pic/%.o: %.c $(wildcard include/*.h src/*.h) | dirs
 	$(Q)$(CC) $(CFLAGS) -fPIC -c -o $@ $<
 
 # Internal symbols (expand, add_to_free_list, ...) become local, so they
-# cannot clash with a program's own.
+# cannot clash with a program's own. A gcc release build compiles the
+# library as one translation unit with -fwhole-program, the ga_ API marked
+# externally_visible: the internal functions become static and inline as
+# under LTO (the pcp fast path), with no LTO bytecode in what is shipped.
+# Other builds link the objects with ld -r and make the rest local.
+ifneq ($(and $(filter release,$(VARIANT)),$(filter gcc cc,$(notdir $(CC)))),)
+DIST_OPT := $(filter-out -flto%,$(VFLAGS)) -fwhole-program
+
+$(DIST)/api-visible.h: include/gigalloc.h | dirs
+	$(Q)(echo '#include "gigalloc.h"'; grep -oE '\bga_[a-z0-9_]+\(' $< | tr -d '(' | \
+		sort -u | sed 's/.*/extern __typeof__(&) & __attribute__((externally_visible));/') > $@
+
+$(DIST)/unity.c: $(LIB_SRC) $(DIST)/api-visible.h
+	$(Q)(echo '#include "api-visible.h"'; \
+		for f in $(LIB_SRC); do echo "#include \"$(CURDIR)/$$f\""; done) > $@
+
+$(DIST)/gigalloc.o: $(DIST)/unity.c $(wildcard include/*.h src/*.h)
+	@$(if $(Q),echo "  CC      $@ (whole library)")
+	$(Q)$(CC) $(BASE) $(DIST_OPT) -c -o $@ $<
+
+$(DIST)/gigalloc-pic.o: $(DIST)/unity.c $(wildcard include/*.h src/*.h)
+	@$(if $(Q),echo "  CC -fPIC $@ (whole library)")
+	$(Q)$(CC) $(BASE) $(DIST_OPT) -fPIC -c -o $@ $<
+
+SO_OBJ := $(DIST)/gigalloc-pic.o
+else
 $(DIST)/gigalloc.o: $(LIB_OBJ) | dirs
 	@$(if $(Q),echo "  LD -r   $@")
 	$(Q)$(CC) $(VFLAGS) $(RELINK) -r -nostdlib -o $@.tmp $^
 	$(Q)objcopy -w --keep-global-symbol='ga_*' $@.tmp $@
 	$(Q)rm -f $@.tmp
 
+SO_OBJ := $(PIC_OBJ)
+endif
+
 $(DIST_A): $(DIST)/gigalloc.o
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(DIST_SO): $(PIC_OBJ) src/libgigalloc.map
+$(DIST_SO): $(SO_OBJ) src/libgigalloc.map
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
-		-Wl,--version-script=src/libgigalloc.map -o $@ $(PIC_OBJ) -pthread
+		-Wl,--version-script=src/libgigalloc.map -o $@ $(SO_OBJ) -pthread
 	$(Q)ln -sf libgigalloc.so.$(VERSION) $(DIST)/$(SONAME)
 	$(Q)ln -sf $(SONAME) $(DIST)/libgigalloc.so
 
