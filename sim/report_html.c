@@ -244,8 +244,62 @@ static void html_legend(FILE *f)
 	      "<b style=\"color:#2ea043\">clean</b> / empty region</span></p>\n", f);
 }
 
-static void html_maps(FILE *f, const struct sim_report *r)
+/* A whole binary file, or NULL. */
+static unsigned char *read_bin(const char *path, size_t *len)
 {
+	FILE *f = fopen(path, "rb");
+	unsigned char *d = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET) &&
+	    (d = malloc((size_t)n)) && fread(d, 1, (size_t)n, f) == (size_t)n) {
+		*len = (size_t)n;
+	} else {
+		free(d);
+		d = NULL;
+	}
+	fclose(f);
+	return d;
+}
+
+/*
+ * An image embedded as a data: URI, so index.html is one self-contained
+ * file (the PNGs stay beside it too); the file name is kept as the title.
+ */
+static void html_img(FILE *f, const char *dir, const char *file, const char *alt)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char path[4096];
+	size_t len = 0;
+	unsigned char *d;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	d = read_bin(path, &len);
+	if (!d) {
+		fprintf(f, "<img src=\"%s\" alt=\"%s\">", file, alt);
+		return;
+	}
+	fputs("<img src=\"data:image/png;base64,", f);
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned int v = (unsigned int)d[i] << 16 |
+				 (i + 1 < len ? (unsigned int)d[i + 1] << 8 : 0) |
+				 (i + 2 < len ? d[i + 2] : 0);
+
+		fputc(b64[v >> 18 & 63], f);
+		fputc(b64[v >> 12 & 63], f);
+		fputc(i + 1 < len ? b64[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < len ? b64[v & 63] : '=', f);
+	}
+	fprintf(f, "\" alt=\"%s\" title=\"%s\">", alt, file);
+	free(d);
+}
+
+static void html_maps(FILE *f, const char *dir, const struct sim_report *r)
+{
+	char file[80];
 	char name[40];
 
 	fputs("<h2>Memory maps</h2>\n<p>One pixel per 2 MiB pageblock, one row per "
@@ -265,11 +319,14 @@ static void html_maps(FILE *f, const struct sim_report *r)
 		if (sim_final_test(res))
 			fprintf(f, "; the 1 GiB test obtained %lu", sim_final_test(res)->obtained);
 		fputs("</h3>\n<div class=\"maps\">", f);
-		if (res->map_end)
-			fprintf(f, "<img src=\"map_%s_end.png\" alt=\"map at the end\">", name);
-		if (res->map_gib)
-			fprintf(f, "<img src=\"map_%s_gib.png\" alt=\"map after the 1 GiB test\">",
-				name);
+		if (res->map_end) {
+			snprintf(file, sizeof(file), "map_%s_end.png", name);
+			html_img(f, dir, file, "map at the end");
+		}
+		if (res->map_gib) {
+			snprintf(file, sizeof(file), "map_%s_gib.png", name);
+			html_img(f, dir, file, "map after the 1 GiB test");
+		}
 		fputs("</div>\n", f);
 	}
 }
@@ -286,7 +343,7 @@ static const char css[] =
 	".legend i{display:inline-block;width:12px;height:12px;margin-right:4px;"
 	"border:1px solid #999;vertical-align:-2px}";
 
-static void html_page(FILE *f, const struct sim_report *r)
+static void html_page(FILE *f, const char *dir, const struct sim_report *r)
 {
 	char head[256], foot[256];
 
@@ -306,9 +363,9 @@ static void html_page(FILE *f, const struct sim_report *r)
 	      "until the contiguous allocator fails.</p>\n", f);
 	fputs("<h2>Over time</h2>\n<div class=\"charts\">", f);
 	for (int k = 0; k < NR_CHARTS; k++)
-		fprintf(f, "<img src=\"%s\" alt=\"%s\">", chart_file[k], chart_title[k]);
+		html_img(f, dir, chart_file[k], chart_title[k]);
 	fputs("</div>\n", f);
-	html_maps(f, r);
+	html_maps(f, dir, r);
 	provenance_summary(foot, sizeof(foot));
 	fputs("<footer><p>", f);
 	html_escape(f, foot);
@@ -421,7 +478,7 @@ int sim_report_html(const char *dir, const struct sim_report *r, char *err,
 		snprintf(err, errlen, "cannot write %s/index.html: %s", dir, strerror(-rc));
 		return rc;
 	}
-	html_page(f, r);
+	html_page(f, dir, r);
 	if (fclose(f)) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));

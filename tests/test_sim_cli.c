@@ -190,6 +190,68 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* base64 text up to the closing quote into bytes; its length. */
+static size_t unbase64(const char *s, unsigned char *out, size_t cap)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned int v = 0, bits = 0;
+	size_t n = 0;
+
+	for (; *s && *s != '"' && *s != '='; s++) {
+		const char *p = strchr(b64, *s);
+
+		if (!p)
+			return 0;
+		v = v << 6 | (unsigned int)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n < cap)
+				out[n] = (unsigned char)(v >> bits);
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * index.html is self-contained: every image is a data: URI whose bytes are
+ * exactly the PNG file written beside it (which its title names).
+ */
+static void check_embedded(const char *html, const char *dir)
+{
+	size_t imgs = 0, same = 0;
+
+	for (const char *p = html; html && (p = strstr(p, "<img src=\"data:image/png;base64,"));
+	     p++) {
+		const char *t = strstr(p, "title=\"");
+		char file[128], path[700];
+		unsigned char *buf = malloc(4 << 20), *png;
+		size_t n = unbase64(p + 32, buf, 4 << 20), len = 0;
+		FILE *f;
+
+		imgs++;
+		if (!t || sscanf(t + 7, "%127[^\"]", file) != 1 || !buf) {
+			free(buf);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		f = fopen(path, "rb");
+		png = malloc(4 << 20);
+		if (f && png)
+			len = fread(png, 1, 4 << 20, f);
+		if (f)
+			fclose(f);
+		same += n == len && n > 8 && !memcmp(buf, png, n) &&
+			!memcmp(buf, "\x89PNG\r\n\x1a\n", 8);
+		free(png);
+		free(buf);
+	}
+	ok(imgs >= 4 + 2 * 3 && same == imgs && !strstr(html, "<img src=\"map_"),
+	   "index.html embeds all %zu images; %zu decode to their PNG file", imgs, same);
+}
+
 /* The outputs of one small run: table, JSON keys, CSV, HTML with PNGs. */
 static void test_outputs(void)
 {
@@ -237,8 +299,9 @@ static void test_outputs(void)
 	csv = sim_read_file(path, NULL);
 	ok(csv && strstr(csv, "<footer><p>gigalloc ") && strstr(csv, ga_version()),
 	   "index.html ends with the version");
-	ok(csv && strstr(csv, "<img src=\"map_vanilla_end.png\"") &&
-	   strstr(csv, "chart_tainted.png"), "index.html shows maps and charts");
+	ok(csv && strstr(csv, "title=\"map_vanilla_end.png\"") &&
+	   strstr(csv, "title=\"chart_tainted.png\""), "index.html shows maps and charts");
+	check_embedded(csv, dir);
 	free(csv);
 	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		snprintf(path, sizeof(path), "%s/map_%s_gib.png", dir, *p);
