@@ -233,7 +233,7 @@ check-variant: tests
 check: deps
 	$(MAKE) VARIANT=debug check-variant
 	$(MAKE) VARIANT=release all check-variant
-	prove -f --exec '' tests/test_install.sh
+	OUT=build/release prove -f --exec '' tests/test_install.sh tests/test_report_browser.sh
 	$(MAKE) VARIANT=asan check-variant
 	$(MAKE) VARIANT=tsan check-variant ONLY="$(TSAN_TESTS)"
 	@if command -v clang >/dev/null 2>&1; then \
