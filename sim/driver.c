@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +18,12 @@
 #include "run.h"
 
 #define DEFAULT_DURATION	300.0	/* for profiles that name none */
-#define PARALLEL_MAX_MEM	(64ull << 30)	/* above: one run at a time (RSS) */
+/*
+ * Peak RSS of one run per byte of simulated memory, rounded up: 1341 MiB
+ * for 256 GiB (12 bytes of page metadata and the workload's records per
+ * 4 KiB page; docs/SIMULATOR.md).
+ */
+#define RUN_RSS_PER_GIB		(6ull << 20)
 
 struct jobs {
 	struct sim_config *cfg;
@@ -138,13 +144,40 @@ static int show_profile(const char *name, FILE *out, FILE *err)
 	return SIM_EXIT_OK;
 }
 
+/* MemAvailable of /proc/meminfo in bytes; 0 if unknown. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb << 10;
+}
+
+/*
+ * By default one run per online CPU, as many as fit in half the memory
+ * available now (the machine is shared): runs are independent, so only
+ * the wall time changes.
+ */
 static unsigned int auto_jobs(const struct sim_opts *o, size_t nr)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int jobs = o->jobs;
 
-	if (!jobs)
-		jobs = o->mem_bytes > PARALLEL_MAX_MEM ? 1 : 2;
+	if (!jobs) {
+		uint64_t per_run = (o->mem_bytes >> 30) * RUN_RSS_PER_GIB + (64ull << 20);
+		uint64_t avail = mem_available();
+
+		jobs = cpus > 0 ? (unsigned int)cpus : 1;
+		if (avail && avail / 2 / per_run < jobs)
+			jobs = (unsigned int)(avail / 2 / per_run);
+	}
 	if (cpus > 0 && jobs > (unsigned long)cpus)
 		jobs = (unsigned int)cpus;
 	if (jobs > nr)
