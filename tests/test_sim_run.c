@@ -55,7 +55,8 @@ static char *sim_json(const char *args, int *rc)
 		len = (size_t)(next - line);
 		if (memmem(line, len, "\"events_per_sec\"", 16) ||
 		    memmem(line, len, "\"peak_rss_bytes\"", 16) ||
-		    memmem(line, len, "\"wall_seconds\"", 14)) {
+		    memmem(line, len, "\"wall_seconds\"", 14) ||
+		    memmem(line, len, "\"cpu_seconds\"", 13)) {
 			memmove(line, next, strlen(next) + 1);
 			next = line;
 		}
