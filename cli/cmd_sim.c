@@ -35,7 +35,7 @@ static void sim_usage(FILE *f)
 "  --seeds LIST          run each policy once per seed (1-10, 1,4,9 or both)\n"
 "                        and report mean, sd and 95 % interval per figure,\n"
 "                        marking differences the intervals do not separate\n"
-"  --policy A,B,...      policies to compare (default: every preset)\n"
+"  --policy A,B,...      policies to compare (default: vanilla,rfc,spb)\n"
 "  --set NAME=VALUE      set a policy parameter in every policy run\n"
 "                        (repeatable; 'gigalloc policy' lists them)\n"
 "  --json                print one JSON object instead of the table\n"

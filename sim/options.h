@@ -29,7 +29,7 @@ struct sim_opts {
 	bool seed_set;			/* --seed given */
 	unsigned int nr_seeds;		/* --seeds; 0 = just --seed */
 	uint64_t seeds[SIM_MAX_SEEDS];
-	unsigned int nr_policies;	/* --policy; 0 = every preset */
+	unsigned int nr_policies;	/* --policy; 0 = vanilla, rfc, spb */
 	const char *policies[SIM_MAX_POLICIES];
 	unsigned int nr_sets;		/* --set, in order */
 	const char *sets[SIM_MAX_SETS];
