@@ -6,6 +6,7 @@
 #                 and make install into a temporary prefix), ASan+UBSan,
 #                 TSan, clang
 # make bench      build and run the benchmarks
+# make bench-sim  time one simulated hour of 256 GiB (scripts/bench-sim)
 # make install    install the command, the static and shared library, the
 #                 header, gigalloc.pc and the man pages under
 #                 $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
@@ -97,8 +98,8 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # Tests that exercise threads run again under ThreadSanitizer.
 TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock
 
-.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps FORCE \
-	dist install uninstall
+.PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz deps \
+	FORCE dist install uninstall
 .SECONDARY:
 
 all: lib cli dist
@@ -276,6 +277,11 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# One simulated hour of 256 GiB under every preset (issue 17); minutes.
+bench-sim:
+	$(MAKE) VARIANT=release cli
+	nice ./scripts/bench-sim ./$(CLI)
 
 # The replay's input tests run cmd_replay itself (exit codes, messages).
 $(OUT)/tests/test_replay_inputs: $(OUT)/tests/test_replay_inputs.o $(OUT)/cli/cmd_replay.o $(TEST_LIB) $(SIM_LIB) $(LIB)
