@@ -127,11 +127,6 @@ static bool all_done(const struct jobs *j)
 	return true;
 }
 
-static size_t ga_min_sz(size_t a, size_t b)
-{
-	return a < b ? a : b;
-}
-
 #define MAX_THREADS 64
 
 /* Run the jobs on `threads` threads; the caller's thread draws progress. */
