@@ -147,6 +147,20 @@ static void add_figure(struct cmp_col *col, int k, double x)
 	col->sumsq[k] += x * x;
 }
 
+static void add_figures(struct cmp *c, struct cmp_col *col, const struct jv *obj)
+{
+	for (size_t i = 0; obj && obj->type == JV_OBJ && i < obj->n; i++) {
+		double x;
+		int k;
+
+		if (!figure(&obj->items[i], &x))
+			continue;
+		k = key_index(c, obj->keys[i]);
+		if (k >= 0)
+			add_figure(col, k, x);
+	}
+}
+
 /* One policy object of one input into its column. */
 static int add_policy(struct cmp *c, const struct jv *pol, const char *name,
 		      const char *group, bool aggregate)
@@ -164,16 +178,9 @@ static int add_policy(struct cmp *c, const struct jv *pol, const char *name,
 	if (!col)
 		return -ENOMEM;
 	col->n++;
-	for (size_t i = 0; i < pol->n; i++) {
-		double x;
-		int k;
-
-		if (!figure(&pol->items[i], &x))
-			continue;
-		k = key_index(c, pol->keys[i]);
-		if (k >= 0)
-			add_figure(col, k, x);
-	}
+	add_figures(c, col, pol);
+	/* A multi-seed output keeps its figures in "figures": {key: {mean, ...}}. */
+	add_figures(c, col, jv_get(pol, "figures"));
 	return 0;
 }
 

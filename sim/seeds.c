@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "provenance.h"
 #include "seeds.h"
 
 /* ------------------------------------------------------------------------ */
@@ -265,6 +266,7 @@ void sim_seeds_table(FILE *f, const struct sim_seed_report *r)
 		fprintf(f, "  none\n");
 	fprintf(f, "\ntotal wall time %.1f s (%u job%s)\n", r->base.wall_s,
 		r->base.jobs, r->base.jobs == 1 ? "" : "s");
+	provenance_lines(f, "");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -277,6 +279,7 @@ void sim_seeds_json(FILE *f, const struct sim_seed_report *r)
 
 	jw_begin(&j, f);
 	jw_u64(&j, "gigalloc_sim_format", 1);
+	provenance_json(&j);
 	jw_obj(&j, "inputs");
 	jw_u64(&j, "mem_bytes", b->mem_bytes);
 	jw_u64(&j, "cpus", b->cpus);
@@ -348,6 +351,7 @@ static void csv_num(FILE *f, double v)
 
 void sim_seeds_csv(FILE *f, const struct sim_seed_report *r)
 {
+	provenance_lines(f, "# ");
 	fprintf(f, "policy,figure,n,mean,sd,ci95_low,ci95_high,separated\n");
 	for (size_t p = 0; p < r->nr_policies; p++)
 		for (const struct sim_figure *fig = sim_figures; fig->key; fig++) {

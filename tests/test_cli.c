@@ -260,6 +260,9 @@ static void test_compare(void)
 	/* A multi-seed output: figures as {"mean": ...}. */
 	write_file("B.json", "{\"policies\": [{\"name\": \"vanilla\", \"tainted_spbs\": "
 		   "{\"mean\": 30, \"stddev\": 2}, \"gib_pages_obtained\": {\"mean\": 46}}]}");
+	/* gigalloc sim --seeds's format: figures under "figures". */
+	write_file("C.json", "{\"policies\": [{\"name\": \"vanilla\", \"figures\": "
+		   "{\"tainted_spbs\": {\"n\": 2, \"mean\": 20, \"sd\": 1}}}]}");
 	write_file("bad.json", "{\"policies\": [1, }");
 	snprintf(args, sizeof(args), "compare %s/A.json %s/B.json", tmpdir, tmpdir);
 	is_long(cli(args, &out, &err), 0, "compare A.json B.json");
@@ -269,6 +272,12 @@ static void test_compare(void)
 	   strstr(out, "2.000x"), "B's vanilla against A's: tainted -10 (0.750x), "
 	   "1 GiB pages +23 (2.000x)");
 	ok(strstr(out, "-36") && strstr(out, "0.100x"), "A's spb against A's vanilla: -36, 0.100x");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "compare %s/A.json %s/C.json", tmpdir, tmpdir);
+	is_long(cli(args, &out, &err), 0, "compare with a --seeds output");
+	ok(strstr(out, "[1] C:vanilla") && strstr(out, "-20") && strstr(out, "0.500x"),
+	   "its figures' means are compared: tainted -20, 0.500x");
 	free(out);
 	free(err);
 	snprintf(args, sizeof(args), "compare %s/A.json %s/bad.json", tmpdir, tmpdir);
