@@ -199,6 +199,13 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 		c->maps = o->report_dir != NULL;
 		c->samples = o->samples;
 		c->progress = &j->progress[i];
+		/* One event file per policy: FILE, or FILE.<policy> for several. */
+		if (o->trace_events && j->nr == 1)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s",
+				 o->trace_events);
+		else if (o->trace_events)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s.%s",
+				 o->trace_events, names[i]);
 	}
 	return SIM_EXIT_OK;
 }
