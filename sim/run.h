@@ -34,6 +34,7 @@ struct sim_config {
 	unsigned int samples;		/* time-series points wanted (~) */
 	uint32_t *progress;		/* permille done, stored atomically; may be NULL */
 	struct sim_phase *phase;	/* what the run is doing now; may be NULL */
+	char trace_events[512];		/* RFC 40 event file; "" = none */
 };
 
 /*
