@@ -103,40 +103,59 @@ void zone_kick_executor(struct ga_zone *z)
  */
 struct evac_targets {
 	ga_pfn_t lo, hi;
-	bool clean_first;	/* targets from clean SPBs before the allocator */
+	bool clean_first;	/* targets from other SPBs' lists, clean first */
 	ga_pfn_t held[COMPACT_CLUSTER_MAX];
 	uint8_t held_order[COMPACT_CLUSTER_MAX];
 	unsigned int nr_held;
 };
 
-/*
- * For SPB defragmentation: the smallest free movable block of the fullest
- * clean SPB, taken straight off its list the way compaction's free scanner
- * takes targets (no watermark: the move frees as much as it uses). Movable
- * steering would otherwise hand out the holes of tainted SPBs first
- * (spb_fill_holes), i.e. the pages the evacuation just freed. -1 if no
- * clean SPB has one.
- */
-static long clean_spb_target(struct ga_zone *z, unsigned int order)
+/* Take a free movable block of order off SPB i's lists. zone->lock held. */
+static long take_from_spb(struct ga_zone *z, long i, unsigned int order)
 {
-	long i, pfn = -1;
+	for (unsigned int o = order; i >= 0 && o <= z->max_order; o++) {
+		uint32_t idx = spb_area_first(&z->spbs[i], o, GA_MT_MOVABLE);
+		ga_pfn_t pfn;
+
+		if (idx == GA_NIL)
+			continue;
+		pfn = idx_to_pfn(z, idx);
+		page_del_and_expand(z, pfn, order, o, GA_MT_MOVABLE);
+		account_buddy_alloc(z, pfn, order, GA_MT_MOVABLE);
+		prep_new_page(z, pfn, order, GA_MT_MOVABLE, 0);
+		WRITE_ONCE(pfn_to_page(z, pfn)->flags,
+			   READ_ONCE(pfn_to_page(z, pfn)->flags) | PF_ISOLATED);
+		return (long)pfn;
+	}
+	return -1;
+}
+
+/*
+ * For SPB defragmentation: a free movable block of the fullest clean SPB,
+ * else of another tainted SPB than the one being emptied, taken straight
+ * off its list the way compaction's free scanner takes targets (no
+ * watermark: the move frees as much as it uses). Movable steering would
+ * hand out the smallest hole first (spb_fill_holes), which is the page the
+ * evacuation just freed in this very SPB. -1 if there is none.
+ */
+static long spb_outside_target(struct ga_zone *z, unsigned int order,
+			       ga_pfn_t keep_lo, ga_pfn_t keep_hi)
+{
+	const uint64_t *tainted = z->spb_idx.category[SPB_TAINTED];
+	long pfn;
 
 	if (!z->policy.spb_free_lists)
 		return -1;
 	ga_lock(&z->lock);
-	i = spb_find(z, SPB_CLEAN, z->spb_idx.all, order, 1u << GA_MT_MOVABLE, false);
-	for (unsigned int o = order; i >= 0 && o <= z->max_order; o++) {
-		uint32_t idx = spb_area_first(&z->spbs[i], o, GA_MT_MOVABLE);
+	pfn = take_from_spb(z, spb_find(z, SPB_CLEAN, z->spb_idx.all, order,
+					1u << GA_MT_MOVABLE, false), order);
+	for (unsigned long w = 0; pfn < 0 && w < z->spb_idx.nr_words; w++) {
+		for (uint64_t bits = tainted[w]; pfn < 0 && bits; bits &= bits - 1) {
+			long i = (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
 
-		if (idx == GA_NIL)
-			continue;
-		pfn = (long)idx_to_pfn(z, idx);
-		page_del_and_expand(z, (ga_pfn_t)pfn, order, o, GA_MT_MOVABLE);
-		account_buddy_alloc(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE);
-		prep_new_page(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE, 0);
-		WRITE_ONCE(pfn_to_page(z, (ga_pfn_t)pfn)->flags,
-			   READ_ONCE(pfn_to_page(z, (ga_pfn_t)pfn)->flags) | PF_ISOLATED);
-		break;
+			if (z->spbs[i].start_pfn < keep_hi && z->spbs[i].end_pfn > keep_lo)
+				continue;
+			pfn = take_from_spb(z, i, order);
+		}
 	}
 	ga_unlock(&z->lock);
 	return pfn;
@@ -147,7 +166,8 @@ static long evacuate_get_target(struct migrate_control *mc, unsigned int order)
 	struct evac_targets *t = mc->private;
 
 	for (;;) {
-		long pfn = t->clean_first ? clean_spb_target(mc->zone, order) : -1;
+		long pfn = t->clean_first ?
+			   spb_outside_target(mc->zone, order, t->lo, t->hi) : -1;
 
 		if (pfn < 0)
 			pfn = migrate_target_alloc(mc, order);
@@ -206,7 +226,8 @@ unsigned long evacuate_block_pinned(struct ga_zone *z, ga_pfn_t block)
 /*
  * evacuate_pageblock() proper: walk the block in batches, isolate, drop
  * clean pages, migrate the rest to targets outside [keep_lo, keep_hi)
- * (with clean_first, free movable blocks of clean SPBs first).
+ * (with clean_first, free movable blocks of clean SPBs, then of other
+ * tainted SPBs, before the allocator).
  * Like the patch, the walk stops at the first batch that leaves a page
  * unmoved (migrate_pages() failing) or finds no target: the rest of the
  * block would most likely fail the same way. No lock held.

@@ -169,12 +169,15 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 	return -1;
 }
 
-/* PASS_2D: borrow the smallest fitting movable block, without relabelling. */
+/*
+ * PASS_2D: borrow the smallest fitting movable block, without relabelling;
+ * not from a block under evacuation.
+ */
 static long borrow_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 				  unsigned int order, int mt)
 {
 	for (unsigned int o = order; o <= z->max_order; o++) {
-		uint32_t idx = spb_area_first(s, o, GA_MT_MOVABLE);
+		uint32_t idx = first_claimable(z, s, o, GA_MT_MOVABLE);
 
 		if (idx == GA_NIL)
 			continue;

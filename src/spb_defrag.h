@@ -44,8 +44,8 @@ struct evacuate_result {
 /*
  * evacuate_pageblock(): move the movable pages of one pageblock to targets
  * outside [keep_lo, keep_hi), stopping after a failed batch; with
- * clean_first the targets come from clean SPBs' free lists while they
- * have some. No lock held.
+ * clean_first the targets come from the free lists of clean SPBs, then of
+ * other tainted SPBs, while they have some. No lock held.
  */
 void evacuate_block(struct ga_zone *z, ga_pfn_t block, ga_pfn_t keep_lo,
 		    ga_pfn_t keep_hi, bool clean_first, struct evacuate_result *res);
