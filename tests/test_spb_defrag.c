@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "embedder.h"
 #include "harness.h"
@@ -414,6 +415,7 @@ struct mt_embedder {
 	struct fake_obj *obj;
 	unsigned long nr_per_thread;
 	unsigned long errors;
+	int done;		/* threads finished */
 };
 
 static int mt_migrate(void *ctx, struct ga_zone *z, uint64_t owner,
@@ -484,15 +486,15 @@ static void *mt_worker(void *arg)
 			mt_free(t, s);
 		for (unsigned long s = run; s < run + 60; s++)
 			mt_alloc(t, s, s & 1 ? GA_GFP_KERNEL : GA_GFP_ATOMIC);
-		if (!(round % 5))
-			ga_vmstat_tick(t->z);
+		ga_vmstat_tick(t->z);
 	}
+	__atomic_fetch_add(&t->m->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
 static void test_threads(void)
 {
-	struct mt_embedder m = { .nr_per_thread = 7000 };
+	struct mt_embedder m = { .nr_per_thread = 8000 };
 	struct ga_ops ops = { .migrate = mt_migrate };
 	struct ga_policy p;
 	struct mt_thread t[2];
@@ -522,11 +524,26 @@ static void test_threads(void)
 		t[i] = (struct mt_thread){ &m, z, (unsigned int)i, i * m.nr_per_thread };
 		pthread_create(&th[i], NULL, mt_worker, &t[i]);
 	}
+	/* The before-taint trigger, from a third thread, while they run. */
+	while (__atomic_load_n(&m.done, __ATOMIC_ACQUIRE) < 2) {
+		ga_lock(&z->lock);
+		spb_defrag_kick_tainted(z);
+		ga_unlock(&z->lock);
+		ga_executor_kick(ex);
+		usleep(500);
+	}
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	ga_executor_run_pending(ex);
 	ga_drain_all_pcp(z);
 	zone_ok(z, "threads: checker after concurrent defragmentation");
+	diag("threads: queued %llu cooldown %llu noop %llu pinned %llu deferred %llu p2 %llu",
+	     (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_QUEUED),
+	     (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_COOLDOWN),
+	     (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_NOOP),
+	     (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_PINNED),
+	     (unsigned long long)stat_of(z, GA_STAT_SPB_EVAC_DEFERRED),
+	     (unsigned long long)stat_of(z, GA_STAT_SPB_EVAC_P2_ATTEMPT));
 	is_long(m.errors, 0, "threads: every migration found its page where the owner had it");
 	ok(stat_of(z, GA_STAT_SPB_DEFRAG_RUN) > 0,
 	   "threads: the worker ran (%llu SPB runs, %llu pages moved)",
