@@ -144,6 +144,8 @@ static int defrag_scenario(bool on, enum ga_executor_kind kind, unsigned long *m
 	z->policy.spb_defrag = on;
 	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "%s: an unmovable page", name);
 	ga_executor_run_pending(ex);
+	/* The embedder is single-threaded: no more worker runs beside it. */
+	z->policy.spb_defrag = false;
 	*moved = stat_of(z, GA_STAT_SPB_DEFRAG_PAGES);
 	if (on) {
 		ok(stat_of(z, GA_STAT_SPB_DEFRAG_RUN) >= 1, "%s: the worker ran on SPB 0", name);
@@ -535,7 +537,9 @@ static void test_threads(void)
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	ga_executor_run_pending(ex);
+	/* Draining frees pages, which may queue the worker again: flush after. */
 	ga_drain_all_pcp(z);
+	ga_executor_run_pending(ex);
 	zone_ok(z, "threads: checker after concurrent defragmentation");
 	diag("threads: queued %llu cooldown %llu noop %llu pinned %llu deferred %llu p2 %llu",
 	     (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_QUEUED),
