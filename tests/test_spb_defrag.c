@@ -138,11 +138,14 @@ static int defrag_scenario(bool on, enum ga_executor_kind kind, unsigned long *m
 	z = setup(&e, &p, ex, true);
 	/*
 	 * Switched on only now, so the worker starts from this state with
-	 * either executor: the next unmovable page served in SPB 0 (below its
-	 * high-water mark) is the trigger.
+	 * either executor; the trigger is sb_update_list()'s, fired without
+	 * the (single-threaded) embedder, which the worker calls back.
 	 */
 	z->policy.spb_defrag = on;
-	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "%s: an unmovable page", name);
+	ga_lock(&z->lock);
+	spb_defrag_check(z, &z->spbs[0]);
+	ga_unlock(&z->lock);
+	ga_executor_kick(ex);
 	ga_executor_run_pending(ex);
 	/* The embedder is single-threaded: no more worker runs beside it. */
 	z->policy.spb_defrag = false;
