@@ -147,7 +147,7 @@ static long spb_outside_target(struct ga_zone *z, unsigned int order,
 		return -1;
 	ga_lock(&z->lock);
 	pfn = take_from_spb(z, spb_find(z, SPB_CLEAN, z->spb_idx.all, order,
-					1u << GA_MT_MOVABLE, false), order);
+					1u << GA_MT_MOVABLE, false, NULL), order);
 	for (unsigned long w = 0; pfn < 0 && w < z->spb_idx.nr_words; w++) {
 		for (uint64_t bits = tainted[w]; pfn < 0 && bits; bits &= bits - 1) {
 			long i = (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
