@@ -285,7 +285,7 @@ static void evacuate_pageblock(struct ga_zone *z, ga_pfn_t block)
 			.type = GA_TRACE_SPB_EVACUATE_DONE, .migratetype = -1,
 			.what = movable ? "dirty" : "clean", .pfn = block,
 			.spb = (long)((block - z->spb_base) >> z->spb_order),
-			.moved = mc.nr_migrated + mc.nr_dropped,
+			.moved = res.migrated + res.dropped,
 		};
 
 		z->trace_fn(z->trace_ctx, &ev);
