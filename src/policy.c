@@ -39,6 +39,10 @@ static const struct ga_param_info params[] = {
 	   "pcp refill/free batches grow up to batch << this"),
 	PU(pcp_high_fraction, 0, 1u << 20, "vm.percpu_pagelist_high_fraction",
 	   "pcp high = managed / fraction / cpus; 0 = auto-tuned"),
+	PB(pcp_buddy, "RFC 02/03 per-CPU pageblock buddy, split-path pcp free",
+	   "pcps own whole pageblocks; frees go back to the owner; drains merge"),
+	PB(pcp_buddy_adopt, "RFC 21 adopt partial pageblocks from tainted SPBs",
+	   "non-movable pcp refills take over partly free blocks of tainted SPBs"),
 	PU(reclaim_retries, 0, 1000, "MAX_RECLAIM_RETRIES",
 	   "slow-path reclaim rounds without progress before failing"),
 	PU(reclaim_batch, 1, 1u << 20, "SWAP_CLUSTER_MAX",
@@ -158,6 +162,8 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_contig = true;
 	p->spb_contig_movable = true;
 	p->spb_pin_migrate = true;
+	p->pcp_buddy = true;
+	p->pcp_buddy_adopt = true;
 }
 
 int ga_policy_preset(struct ga_policy *p, const char *name)

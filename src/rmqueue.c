@@ -216,7 +216,7 @@ static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 	enum rmqueue_mode mode = RMQUEUE_NORMAL;
 	long pfn = -1;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	if (alloc_flags & ALLOC_HIGHATOMIC)
 		pfn = rmqueue_highatomic(z, order);
 	if (pfn < 0) {
@@ -226,7 +226,7 @@ static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 	}
 	if (pfn >= 0)
 		account_buddy_alloc(z, (ga_pfn_t)pfn, order, content_mt);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return pfn;
 }
 

@@ -552,7 +552,7 @@ int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
 	if (idx >= z->nr_spbs)
 		return -ERANGE;
 	s = &z->spbs[idx];
-	ga_lock(&z->lock);
+	zone_lock(z);
 	*info = (struct ga_spb_info){
 		.start_pfn = s->start_pfn,
 		.end_pfn = s->end_pfn,
@@ -567,7 +567,7 @@ int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
 		.nr_contig_pageblocks = s->nr_contig_pb,
 		.nr_free_pages = s->nr_free_pages,
 	};
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return 0;
 }
 
@@ -590,7 +590,7 @@ void ga_spb_summary(struct ga_zone *z, struct ga_spb_summary *sum)
 	uint64_t hist[SPB_VISIT_BUCKETS], total = 0;
 
 	memset(sum, 0, sizeof(*sum));
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (unsigned long i = 0; i < z->nr_spbs; i++) {
 		switch (z->spbs[i].category) {
 		case SPB_EMPTY: sum->empty++; break;
@@ -600,7 +600,7 @@ void ga_spb_summary(struct ga_zone *z, struct ga_spb_summary *sum)
 		}
 	}
 	memcpy(hist, z->spb_visits, sizeof(hist));
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	sum->total = z->nr_spbs;
 	for (unsigned int v = 0; v < SPB_VISIT_BUCKETS; v++)
 		total += hist[v];
