@@ -259,6 +259,12 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 			return fail_page(mc, ip, GA_BLOCK_NOMEM,
 					 GA_STAT_PGMIGRATE_FAIL_NOMEM);
 		}
+		/* Allocating the target may have reclaimed, and the owner freed. */
+		if (READ_ONCE(p->flags) & PF_FREE_PENDING) {
+			mc->put_target(mc, (ga_pfn_t)target, ip->order);
+			complete_owner_free(z, ip->pfn);
+			return true;
+		}
 		prepare_target(z, (ga_pfn_t)target, ip);
 		rc = z->ops.migrate(z->ops_ctx, z, ip->owner, ip->pfn,
 				    (ga_pfn_t)target, ip->order);
