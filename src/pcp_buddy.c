@@ -286,6 +286,9 @@ static void recover_owned(struct refill *r)
 	struct ga_zone *z = r->z;
 	uint32_t b = r->pcp->owned_first;
 
+	/* Fragments cannot serve a pageblock-order refill: leave them. */
+	if (r->order >= z->pageblock_order)
+		return;
 	while (b != GA_NIL && r->fit < r->want) {
 		const struct ga_pageblock *pb = &z->blocks[b];
 		uint32_t next = z->owned_links[b].next;

@@ -250,6 +250,7 @@ static void adopt_scenario(bool adopt)
 	ga_policy_preset(&p, "spb");
 	p.min_free_kbytes = 16;
 	p.watermark_scale_factor = 1;
+	p.pcp_buddy = true;
 	p.pcp_buddy_adopt = adopt;
 	ga_zone_config_default(&cfg, 0, 8 * 2048, 2);
 	cfg.spb_order = 11;
