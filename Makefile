@@ -45,6 +45,14 @@ LDLIBS  += -lm -lpng -lz
 # checks with __has_include; this links the library in the same case).
 LDLIBS  += $(shell printf '\043include <zstd.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo -lzstd)
 
+# trace-cmd's binary trace.dat is read when libtracecmd-dev is installed
+# (trace/tracedat.c; without it such a file is refused with a message).
+TRACECMD  := $(shell pkg-config --exists libtracecmd 2>/dev/null && echo 1)
+ifeq ($(TRACECMD),1)
+BASE    += -DHAVE_TRACECMD $(shell pkg-config --cflags libtracecmd)
+LDLIBS  += $(shell pkg-config --libs libtracecmd)
+endif
+
 LIB_SRC   := $(wildcard src/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(OUT)/%.o)
 LIB       := $(OUT)/libgigalloc.a
@@ -52,6 +60,8 @@ SIM_SRC   := $(wildcard sim/*.c trace/*.c inspect/*.c)
 SIM_LIB   := $(OUT)/libgasim.a
 CLI_SRC   := $(wildcard cli/*.c)
 CLI       := $(OUT)/gigalloc
+# The subcommands without main(), for tests that drive them.
+CLI_LIB   := $(OUT)/libgacli.a
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
@@ -88,11 +98,15 @@ $(SIM_LIB): $(SIM_SRC:%.c=$(OUT)/%.o) | dirs
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(AR) rcs $@ $^
 
+$(CLI_LIB): $(filter-out $(OUT)/cli/gigalloc.o,$(CLI_SRC:%.c=$(OUT)/%.o)) | dirs
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
 $(CLI): $(CLI_SRC:%.c=$(OUT)/%.o) $(SIM_LIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(SIM_LIB) $(LIB)
+$(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(CLI_LIB) $(SIM_LIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -129,7 +143,7 @@ check: deps
 	else echo "clang not installed: skipped the clang build"; fi
 
 # libFuzzer target for the trace parser (needs clang): build/fuzz/fuzz_ftrace.
-FUZZ_SRC  := trace/ftrace.c trace/trace.c trace/tsource.c trace/pfnmap.c
+FUZZ_SRC  := trace/ftrace.c trace/trace.c trace/tsource.c trace/pfnmap.c trace/tracedat.c
 fuzz:
 	$(MAKE) VARIANT=asan CC=clang OUT=build/fuzz lib
 	clang $(BASE) -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_ftrace \
@@ -141,3 +155,8 @@ bench:
 
 clean:
 	rm -rf build
+
+# The replay's input tests run cmd_replay itself (exit codes, messages).
+$(OUT)/tests/test_replay_inputs: $(OUT)/tests/test_replay_inputs.o $(OUT)/cli/cmd_replay.o $(TEST_LIB) $(SIM_LIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
