@@ -4,6 +4,7 @@
 # make run        build and run the main job
 # make check      build and run every test: debug, ASan+UBSan, TSan, clang
 # make bench      build and run the benchmarks
+# make bench-sim  time one simulated hour of 256 GiB (scripts/bench-sim)
 #
 # VARIANT selects the build flavour and output directory (build/$(VARIANT)):
 #   release  -O2
@@ -68,9 +69,9 @@ TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$
 BENCH     := $(OUT)/bench/bench
 
 # Tests that exercise threads run again under ThreadSanitizer.
-TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_pcp_buddy
+TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_pcp_buddy
 
-.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps
+.PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz deps
 .SECONDARY:
 
 all: lib cli
@@ -155,6 +156,11 @@ bench:
 
 clean:
 	rm -rf build
+
+# One simulated hour of 256 GiB under every preset (issue 17); minutes.
+bench-sim:
+	$(MAKE) VARIANT=release cli
+	nice ./scripts/bench-sim ./$(CLI)
 
 # The replay's input tests run cmd_replay itself (exit codes, messages).
 $(OUT)/tests/test_replay_inputs: $(OUT)/tests/test_replay_inputs.o $(OUT)/cli/cmd_replay.o $(TEST_LIB) $(SIM_LIB) $(LIB)

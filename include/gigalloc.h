@@ -113,6 +113,11 @@ struct ga_policy {
 	unsigned int evacuate_pool;	/* pre-allocated work items (64) */
 	unsigned int evacuate_batch;	/* pages isolated per batch (32) */
 	bool evacuate_sync;		/* retry busy pages (default: async) */
+	/* SPB defragmentation and targeted evacuation (RFC 15, 23, 25). */
+	bool spb_defrag;		/* per-SPB background defrag worker (15) */
+	unsigned int spb_defrag_noop_cooldown;	/* s before retrying a no-op SPB (5) */
+	bool spb_evacuate_order;	/* spb_evacuate_for_order before tainting (23) */
+	bool spb_evacuate_deferred;	/* ... queued when an atomic request taints (25) */
 	/* Compaction (mm/compaction.c). */
 	bool compaction;		/* CONFIG_COMPACTION: direct compaction */
 	unsigned int extfrag_threshold;	/* vm.extfrag_threshold (500) */
@@ -532,6 +537,26 @@ enum ga_stat_item {
 	GA_STAT_EVAC_BLOCKS_DIRTY,	/* ended with movable pages left */
 	GA_STAT_EVAC_CLAIM_REFUSED,	/* claims refused: block under evacuation */
 	GA_STAT_EVAC_LATENCY_NS,	/* sum of queue-to-start times */
+	GA_STAT_EVAC_STOPPED,		/* block walks stopped at a failed batch */
+	/* Background SPB defragmentation (RFC 15, v1 43). */
+	GA_STAT_SPB_DEFRAG_QUEUED,	/* SPBs queued for the worker */
+	GA_STAT_SPB_DEFRAG_COOLDOWN,	/* triggers ignored: no-op cooldown */
+	GA_STAT_SPB_DEFRAG_RUN,		/* SPB runs of the worker */
+	GA_STAT_SPB_DEFRAG_NOOP,	/* ... that moved nothing (stamped) */
+	GA_STAT_SPB_DEFRAG_PINNED,	/* movable blocks passed over: a pinned page */
+	GA_STAT_SPB_DEFRAG_BLOCKS,	/* pageblocks it evacuated */
+	GA_STAT_SPB_DEFRAG_FREED,	/* ... that ended wholly free */
+	GA_STAT_SPB_DEFRAG_PAGES,	/* pages it migrated or dropped */
+	/* Targeted evacuation for non-movable requests (RFC 23, 25). */
+	GA_STAT_SPB_EVAC_P1_ATTEMPT,	/* phase 1: blocks of the type emptied of movable */
+	GA_STAT_SPB_EVAC_P1_SUCCESS,	/* ... after which a free block of the order exists */
+	GA_STAT_SPB_EVAC_P2_ATTEMPT,	/* phase 2: movable blocks of tainted SPBs emptied */
+	GA_STAT_SPB_EVAC_P2_SUCCESS,	/* ... that ended wholly free */
+	GA_STAT_SPB_EVAC_PAGES,		/* pages migrated or dropped by both phases */
+	GA_STAT_SPB_EVAC_SERVED,	/* requests served after it, NOFRAGMENT kept */
+	GA_STAT_SPB_EVAC_DEFERRED,	/* deferred runs queued by atomic taints (25) */
+	GA_STAT_SPB_EVAC_THROTTLED,	/* ... not queued: busy, throttled, nothing to move */
+	GA_STAT_SPB_EVAC_DEFERRED_RUN,	/* deferred runs done */
 	/* Superpageblocks. */
 	GA_STAT_SPB_TAINTED,		/* clean/empty SPBs that became tainted */
 	GA_STAT_SPB_PASS_TAINTED,	/* non-movable served in a tainted SPB */
@@ -558,6 +583,10 @@ enum ga_stat_item {
 	GA_STAT_SPB_REFUSE_LOWER_ORDER,	/* best effort refused: lower orders can serve (35) */
 	GA_STAT_SPB_BORROW_CROSS,	/* non-movable borrowed from the other type (27 2C) */
 	GA_STAT_NOLOCK_BUSY,		/* ga_alloc_nolock found a lock held */
+	GA_STAT_SPB_WALK_FAIL,		/* a steered search found no SPB (walk outcome) */
+	GA_STAT_SPB_ATOMIC_NO_NOFRAG,	/* an atomic lost NOFRAGMENT in the slow path (18 off) */
+	GA_STAT_SPB_PB_FIRST_SET,	/* a pageblock's first page of a type (has-bit set) */
+	GA_STAT_SPB_PB_LAST_CLEAR,	/* ... its last page of a type left (has-bit clear) */
 	/* Compaction (mm/compaction.c; vmstat compact_*). */
 	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
 	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */
@@ -700,6 +729,17 @@ unsigned long ga_zone_nr_regions(struct ga_zone *zone, unsigned int order);
  * zone) at order (0 = spb_order). -ERANGE, -EINVAL. Scans the region. */
 int ga_region_query(struct ga_zone *zone, unsigned long idx,
 		    unsigned int order, struct ga_region_info *info);
+/*
+ * Census of every region at order (0 = spb_order) into info[0..nr), from
+ * the per-pageblock counters the allocator keeps (free, content by
+ * mobility, pinned, holes) and one walk of the pcp lists: O(pageblocks +
+ * pcp pages) instead of O(pages). Equal to ga_region_query of each region
+ * while the zone is quiescent. Takes each CPU's pcp lock in turn, so not
+ * from inside a callback. Returns how many regions it filled (at most
+ * nr), or -EINVAL, -ENOMEM.
+ */
+long ga_zone_regions_query(struct ga_zone *zone, unsigned int order,
+			   struct ga_region_info *info, unsigned long nr);
 
 /* ------------------------------------------------------------------------ */
 /* Compaction.                                                               */
@@ -778,6 +818,42 @@ void ga_spb_summary(struct ga_zone *zone, struct ga_spb_summary *sum);
  */
 int ga_spb_search_histogram(struct ga_zone *zone, bool words, uint64_t *hist,
 			    size_t nr);
+
+/* ------------------------------------------------------------------------ */
+/* Tracepoints (RFC 40): an optional per-zone event callback.               */
+
+enum ga_trace_type {
+	GA_TRACE_SPB_ALLOC_WALK,	/* spb_alloc_walk: a steered search ended */
+	GA_TRACE_SPB_FALL_THROUGH,	/* spb_alloc_fall_through: no SPB pass served */
+	GA_TRACE_SPB_PB_TAINT,		/* spb_pb_taint: a pageblock's has-bit changed */
+	GA_TRACE_SPB_CLAIM_REFUSED,	/* spb_claim_block_refused, with reason */
+	GA_TRACE_SPB_EVACUATE_DONE,	/* spb_evacuate_for_order_done: a block's
+					 * evacuation ended */
+	GA_TRACE_SPB_ATOMIC_RELAX,	/* spb_alloc_atomic_relax: a relax or refusal step */
+	GA_NR_TRACE_TYPES
+};
+
+struct ga_trace_event {
+	int type;			/* enum ga_trace_type */
+	unsigned int order;
+	int migratetype;		/* of the request, or the has-bit's type */
+	const char *what;		/* walk outcome, refusal reason or relax step */
+	unsigned int visited;		/* SPBs examined by the walk */
+	long spb;			/* SPB index, -1 if none */
+	ga_pfn_t pfn;			/* pageblock (or page) concerned */
+	int set;			/* PB_TAINT: 1 first set, 0 last clear */
+	unsigned long moved;		/* EVACUATE_DONE: pages migrated or dropped */
+};
+
+/* Event sink: called synchronously, possibly under zone->lock: it must
+ * not call back into the library. */
+typedef void (*ga_trace_fn)(void *ctx, const struct ga_trace_event *ev);
+/* Name as ftrace prints it ("spb_alloc_walk", ...). */
+const char *ga_trace_name(int type);
+/* Install (fn non-NULL) or remove the zone's event sink. Off by default;
+ * with none installed each hook is one predictable branch. Set it while
+ * no other thread uses the zone. */
+void ga_zone_set_trace(struct ga_zone *zone, ga_trace_fn fn, void *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Executors: where asynchronous work runs.                                  */

@@ -206,6 +206,16 @@ static void f_fails(const struct sim_result *s, char *b, size_t n)
 		snprintf(b, n, "%llu / -", U(fails));
 }
 
+/* RFC 15 worker's pages, RFC 23/25 phase attempts/successes. */
+static void f_spb_background(const struct sim_result *s, char *b, size_t n)
+{
+	const uint64_t *v = s->stats.v;
+
+	snprintf(b, n, "%llu / %llu/%llu / %llu/%llu", U(v[GA_STAT_SPB_DEFRAG_PAGES]),
+		 U(v[GA_STAT_SPB_EVAC_P1_ATTEMPT]), U(v[GA_STAT_SPB_EVAC_P1_SUCCESS]),
+		 U(v[GA_STAT_SPB_EVAC_P2_ATTEMPT]), U(v[GA_STAT_SPB_EVAC_P2_SUCCESS]));
+}
+
 /* Only policies with per-SPB lists steer; the others show "-". */
 static void f_spb_visits(const struct sim_result *s, char *b, size_t n)
 {
@@ -214,6 +224,15 @@ static void f_spb_visits(const struct sim_result *s, char *b, size_t n)
 	else
 		snprintf(b, n, "%u / %u / %u", s->spb.visits.median, s->spb.visits.p99,
 			 s->spb.visits.max);
+}
+
+static void f_spb_ge100(const struct sim_result *s, char *b, size_t n)
+{
+	if (!s->spb.steered)
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.2f%%", 100.0 * (double)s->spb.visits.ge100 /
+			 (double)s->spb.steered);
 }
 
 static void f_spb_words(const struct sim_result *s, char *b, size_t n)
@@ -270,10 +289,12 @@ const struct sim_table_row sim_table_rows[] = {
 	{ "fragmenting/claimed/stolen", f_fallback_kinds, 1 },
 	{ "pages reclaimed", f_reclaimed, 0 },
 	{ "pages migrated/dropped (run)", f_migrated, 0 },
+	{ "  defrag pages / evac p1, p2 a/s", f_spb_background, 1 },
 	{ "unusable index o9/o10/o18", f_unusable, 0 },
 	{ "fragmentation index o9/10/18", f_fragindex, 0 },
 	{ "alloc failures / THP success", f_fails, 0 },
 	{ "SPBs examined med/p99/max", f_spb_visits, 0 },
+	{ "examined >= 100 SPBs", f_spb_ge100, 1 },
 	{ "index words med/p99/max", f_spb_words, 1 },
 	{ "simulated / turnovers", f_turnovers, 0 },
 	{ "sim events", f_events, 0 },

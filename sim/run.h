@@ -33,6 +33,7 @@ struct sim_config {
 	bool maps;			/* capture memory maps for --report */
 	unsigned int samples;		/* time-series points wanted (~) */
 	uint32_t *progress;		/* permille done, stored atomically; may be NULL */
+	char trace_events[512];		/* RFC 40 event file; "" = none */
 };
 
 /* One 1 GiB test: allocate 1 GiB ranges until the allocator fails. */
@@ -93,6 +94,7 @@ struct sim_result {
 	/* Cost of the simulation (the only non-deterministic figures). */
 	uint64_t events;
 	double loop_s, wall_s, events_per_sec;
+	double cpu_s;			/* CPU time of the run's thread */
 	uint64_t peak_rss_bytes;
 };
 

@@ -15,6 +15,7 @@
 #include "compaction.h"
 #include "gigalloc.h"
 #include "platform.h"
+#include "spb_defrag.h"
 
 #define GA_NIL UINT32_MAX		/* end of a page list */
 #define PAGE_ALLOC_COSTLY_ORDER 3
@@ -193,7 +194,12 @@ struct ga_pageblock {
 	 * "last page of a type left" transition is exact.
 	 */
 	uint16_t used[GA_MT_PCPTYPES];
-	uint16_t spare;
+	/*
+	 * Pages of this block in allocations under a long-term pin. Pins are
+	 * taken without a lock, so it changes atomically, on a head's first
+	 * pin, its last unpin and the free of a pinned allocation.
+	 */
+	uint16_t nr_pinned;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -337,6 +343,8 @@ struct ga_spb {
 	uint32_t bucket_lo, bucket_hi;	/* free pages that keep this bucket */
 	uint32_t reserve;		/* spb_tainted_reserve(), fixed at init */
 	uint32_t list_prev, list_next;	/* fullness list (RFC 10), GA_NIL ends */
+	uint8_t defrag_state;		/* spb_defrag.c: idle / pending / running */
+	uint32_t defrag_noop_stamp;	/* second + 1 of a run without progress */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
 };
 
@@ -371,6 +379,7 @@ struct spb_index {
  */
 struct spb_search {
 	unsigned int visits, words;
+	int outcome;		/* the GA_STAT_SPB_* of the pass that served, or -1 */
 };
 
 /* Histograms of that work, per allocation (zone->lock held). */
@@ -423,6 +432,7 @@ struct ga_zone {
 	ga_pfn_t spb_base;		/* aligned down to 2^spb_order */
 	struct spb_index spb_idx;
 	struct ga_compact_state compact;
+	struct spb_background spb_bg;	/* spb_defrag.c, spb_evacuate.c */
 
 	/* Watermarks and sizing, set at init (setup_per_zone_wmarks). */
 	unsigned long min_free_kbytes;
@@ -449,6 +459,8 @@ struct ga_zone {
 	uint64_t stat[GA_NR_STATS];
 	uint64_t fallback[GA_MT_PCPTYPES][GA_MT_TYPES];
 	struct spb_search_stats spb_search;	/* under zone->lock */
+	ga_trace_fn trace_fn;		/* RFC 40 events; NULL = off */
+	void *trace_ctx;
 };
 
 /* zone->lock, counted: the contention the per-CPU pageblocks remove. */
@@ -604,6 +616,8 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 /* pcp.c (see also below) */
 void pcp_setup(struct ga_zone *z);
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
+void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			  int sign);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 		     int content_mt, unsigned int alloc_flags, unsigned int cpu);
 bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
@@ -700,10 +714,24 @@ void spb_count_search(struct ga_zone *z, const struct spb_search *cost);
 struct spb_recount {
 	uint32_t used[GA_MT_PCPTYPES];
 	uint32_t free;
+	uint32_t pinned;
 	uint8_t contig;
 };
 int spb_check(struct ga_zone *z, const struct spb_recount *blocks,
 	      unsigned long free_all, char *errbuf, size_t errlen);
+
+/* RFC 40 tracepoints: one branch when off. */
+static inline void trace_event(struct ga_zone *z, int type, unsigned int order,
+			       int mt, const char *what, long spb, ga_pfn_t pfn)
+{
+	if (ga_unlikely(z->trace_fn)) {
+		struct ga_trace_event ev = { .type = type, .order = order,
+					     .migratetype = mt, .what = what,
+					     .spb = spb, .pfn = pfn };
+
+		z->trace_fn(z->trace_ctx, &ev);
+	}
+}
 
 /* Steering needs the per-SPB lists; then NOFRAGMENT lasts through reclaim. */
 static inline bool spb_steering(const struct ga_zone *z)

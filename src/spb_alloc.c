@@ -141,11 +141,45 @@ static long smallest_in_spb(struct ga_zone *z, struct ga_spb *s,
 	return -1;
 }
 
+/* Free blocks on one list looked at before a claim gives up. */
+#define CLAIM_SCAN_LIMIT 8
+
+/* Any pageblock of the free block at idx is under evacuation. */
+static bool free_block_evacuating(struct ga_zone *z, uint32_t idx, unsigned int o)
+{
+	ga_pfn_t pfn = idx_to_pfn(z, idx), end = pfn + (1ul << o);
+
+	for (ga_pfn_t b = pfn; b < end; b += z->pageblock_nr_pages)
+		if (pb_test_flag(pfn_to_block(z, b), PB_EVACUATING))
+			return true;
+	return false;
+}
+
+/*
+ * The first free block on the SPB's (o, fb) list that a claim may take:
+ * taking back a block under evacuation would undo the work (RFC 06), so
+ * such blocks are passed over and counted.
+ */
+static uint32_t first_claimable(struct ga_zone *z, struct ga_spb *s,
+				unsigned int o, int fb)
+{
+	uint32_t idx = spb_area_first(s, o, fb);
+
+	for (unsigned int n = 0; idx != GA_NIL && free_block_evacuating(z, idx, o);
+	     n++) {
+		zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
+		if (n + 1 == CLAIM_SCAN_LIMIT)
+			return GA_NIL;
+		idx = z->pages[idx].lru.next;
+	}
+	return idx;
+}
+
 /*
  * claim_whole_block inside one SPB: the smallest free block of at least a
  * pageblock, of a label in mts, becomes mt's (one already mt's is simply
  * taken). Relabelling a wholly free block mixes nothing, whatever the two
- * types.
+ * types. A block under evacuation is never relabelled.
  */
 static long claim_free_in_spb(struct ga_zone *z, struct ga_spb *s,
 			      unsigned int order, int mt, unsigned int mts)
@@ -153,7 +187,8 @@ static long claim_free_in_spb(struct ga_zone *z, struct ga_spb *s,
 	for (unsigned int o = ga_max(z->pageblock_order, order); o <= z->max_order;
 	     o++) {
 		for (int fb = 0; fb < GA_MT_PCPTYPES; fb++) {
-			uint32_t idx = spb_area_first(s, o, fb);
+			uint32_t idx = fb == mt ? spb_area_first(s, o, fb) :
+						  first_claimable(z, s, o, fb);
 			long pfn;
 
 			if (!(mts & (1u << fb)) || idx == GA_NIL)
@@ -186,8 +221,10 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 		if (idx == GA_NIL)
 			continue;
 		block = pageblock_start_pfn(z, idx_to_pfn(z, idx));
-		if (pb_test_flag(pfn_to_block(z, block), PB_EVACUATING))
+		if (pb_test_flag(pfn_to_block(z, block), PB_EVACUATING)) {
+			zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
 			continue;
+		}
 		move_freepages_block(z, block, GA_MT_MOVABLE, mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
 		queue_pageblock_evacuate(z, block);
@@ -200,12 +237,13 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 /*
  * PASS_2C/2D: borrow the smallest fitting block of at least min_order from
  * the `from` list, without relabelling: freed, it returns to that list.
+ * Not from a block under evacuation.
  */
 static long borrow_in_spb(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 			  unsigned int min_order, int mt, int from)
 {
 	for (unsigned int o = min_order; o <= z->max_order; o++) {
-		uint32_t idx = spb_area_first(s, o, from);
+		uint32_t idx = first_claimable(z, s, o, from);
 
 		if (idx == GA_NIL)
 			continue;
@@ -225,6 +263,7 @@ static long borrow_in_spb(struct ga_zone *z, struct ga_spb *s, unsigned int orde
 			long __pfn = (expr_alloc);			\
 			if (__pfn >= 0) {				\
 				zone_stat_add_locked(z, item, 1);	\
+				w->outcome = item;			\
 				return __pfn;				\
 			}						\
 		}							\
@@ -322,6 +361,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	pfn = pass_1(z, w, SPB_TAINTED, order, mt);
 	if (pfn >= 0) {
 		zone_stat_add_locked(z, GA_STAT_SPB_PASS_TAINTED, 1);
+		w->outcome = GA_STAT_SPB_PASS_TAINTED;
 		return pfn;
 	}
 	TRY_PASS(find(z, w, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false),
@@ -341,6 +381,9 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 		 GA_STAT_SPB_BORROW_TAINTED);
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		return -1;
+	/* Tainting is near: make room for the next one (v1 43, 25). */
+	spb_defrag_kick_tainted(z);
+	spb_evacuate_queue_deferred(z, order, mt, alloc_flags);
 	/*
 	 * RFC 26: a caller with a cheap fallback takes it instead, when the
 	 * tainted pool is merely depleted. With no tainted SPB at all there
@@ -349,6 +392,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	if ((alloc_flags & ALLOC_HIGHORDER_OPTIONAL) && spb_any_tainted(z))
 		return SPB_REFUSED;
 	/* Tainting is unavoidable now. */
+	trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
 	if (z->policy.spb_taint_roomiest)
 		return taint_roomiest(z, order, mt, w);
 	return taint_fullest(z, order, mt, w);
@@ -406,6 +450,7 @@ static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_search
 	pfn = pass_1(z, w, SPB_CLEAN, order, mt);
 	if (pfn >= 0) {
 		zone_stat_add_locked(z, GA_STAT_SPB_MOVABLE_CLEAN, 1);
+		w->outcome = GA_STAT_SPB_MOVABLE_CLEAN;
 		return pfn;
 	}
 	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, other, false),
@@ -452,14 +497,30 @@ long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order)
 long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 		 unsigned int alloc_flags)
 {
-	struct spb_search w = { 0, 0 };
+	struct spb_search w = { 0, 0, -1 };
 	long pfn = -1;
 
 	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
 		pfn = spb_movable(z, order, &w);
-	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable)
+	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable) {
 		pfn = spb_nonmovable(z, order, mt, alloc_flags, &w);
+		spb_defrag_after_alloc(z, pfn, mt);	/* v1 43 */
+	}
 	spb_count_search(z, &w);
+	if (pfn == -1)
+		zone_stat_add_locked(z, GA_STAT_SPB_WALK_FAIL, 1);
+	if (ga_unlikely(z->trace_fn)) {
+		struct ga_trace_event ev = {
+			.type = GA_TRACE_SPB_ALLOC_WALK, .order = order,
+			.migratetype = mt, .visited = w.visits,
+			.what = w.outcome >= 0 ? ga_stat_name((enum ga_stat_item)w.outcome) :
+				pfn == SPB_REFUSED ? "refused" : "fail",
+			.spb = pfn >= 0 ? (long)((ga_pfn_t)pfn - z->spb_base) >> z->spb_order : -1,
+			.pfn = pfn >= 0 ? (ga_pfn_t)pfn : 0,
+		};
+
+		z->trace_fn(z->trace_ctx, &ev);
+	}
 	return pfn;
 }
 
