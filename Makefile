@@ -48,6 +48,14 @@ LDLIBS  += -lm -lpng -lz
 # checks with __has_include; this links the library in the same case).
 LDLIBS  += $(shell printf '\043include <zstd.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo -lzstd)
 
+# trace-cmd's binary trace.dat is read when libtracecmd-dev is installed
+# (trace/tracedat.c; without it such a file is refused with a message).
+TRACECMD  := $(shell pkg-config --exists libtracecmd 2>/dev/null && echo 1)
+ifeq ($(TRACECMD),1)
+BASE    += -DHAVE_TRACECMD $(shell pkg-config --cflags libtracecmd)
+LDLIBS  += $(shell pkg-config --libs libtracecmd)
+endif
+
 LIB_SRC   := $(wildcard src/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(OUT)/%.o)
 LIB       := $(OUT)/libgigalloc.a
@@ -221,3 +229,8 @@ bench:
 
 clean:
 	rm -rf build
+
+# The replay's input tests run cmd_replay itself (exit codes, messages).
+$(OUT)/tests/test_replay_inputs: $(OUT)/tests/test_replay_inputs.o $(OUT)/cli/cmd_replay.o $(TEST_LIB) $(SIM_LIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

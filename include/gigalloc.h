@@ -295,6 +295,30 @@ int ga_alloc(struct ga_zone *zone, unsigned int cpu, unsigned int order,
 	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn);
 
 /*
+ * Allocate exactly the block [pfn, pfn + 2^order), as take_page_off_buddy()
+ * does: the free buddy holding it is split, every other half given back.
+ * No watermark applies (an embedder rebuilds a state that existed, e.g. a
+ * traced machine's pages in use) and no pageblock is relabelled. Free it
+ * with ga_free like any allocation. pcp lists are drained if a page of the
+ * block is on one.
+ *
+ * Errors: -EINVAL cpu, gfp, or pfn not aligned to 2^order; -E2BIG order >
+ * max_page_order; -ERANGE outside the zone; -EPERM a hole in the block;
+ * -EBUSY some page of it is allocated or its pageblock is isolated.
+ */
+int ga_alloc_at(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
+		unsigned int order, unsigned int gfp, uint64_t owner);
+
+/*
+ * Label the pageblock holding pfn with mt (UNMOVABLE, MOVABLE or
+ * RECLAIMABLE), moving its free pages to mt's lists: rebuilding a traced
+ * machine's labels. A free buddy larger than a pageblock that holds it is
+ * relabelled whole (the kernel keeps a free buddy's blocks one type). -ERANGE outside the zone, -EINVAL another type,
+ * -EBUSY an isolated, CMA or highatomic block.
+ */
+int ga_pageblock_set_migratetype(struct ga_zone *zone, ga_pfn_t pfn, int mt);
+
+/*
  * Free an allocation made by ga_alloc. Misuse is detected, counted
  * (GA_STAT_BAD_FREE_*), and never changes allocator state:
  *   -ERANGE   pfn outside the zone
