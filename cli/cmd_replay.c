@@ -57,7 +57,7 @@ static void replay_usage(FILE *f)
 	      "scripts/capture-trace) under each policy, and compare the vanilla\n"
 	      "replay with what the kernel reported when the capture has snapshots.\n"
 	      "\n"
-	      "  --policy a,b       policies to run (default: every preset)\n"
+	      "  --policy a,b       policies to run (default: vanilla,rfc,spb)\n"
 	      "  --set name=value   change a policy parameter (repeatable)\n"
 	      "  --mem SIZE         zone size (default: the guest's managed memory,\n"
 	      "                     else the trace's highest pfn)\n"
@@ -418,7 +418,7 @@ static int make_config(const struct replay_opts *o, const char *name,
 
 static void default_policies(struct replay_opts *o)
 {
-	for (const char *const *n = ga_policy_preset_names(); *n && o->nr_policies < MAX_POLICIES; n++)
+	for (const char *const *n = ga_policy_compare_names(); *n && o->nr_policies < MAX_POLICIES; n++)
 		o->policies[o->nr_policies++] = *n;
 }
 

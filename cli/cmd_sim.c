@@ -32,7 +32,7 @@ static void sim_usage(FILE *f)
 "                        or both (600s,3x: whichever comes first);\n"
 "                        default: the profile's\n"
 "  --seed N              random seed (default 1)\n"
-"  --policy A,B,...      policies to compare (default: every preset)\n"
+"  --policy A,B,...      policies to compare (default: vanilla,rfc,spb)\n"
 "  --set NAME=VALUE      set a policy parameter in every policy run\n"
 "                        (repeatable; 'gigalloc policy' lists them)\n"
 "  --json                print one JSON object instead of the table\n"

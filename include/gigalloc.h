@@ -69,7 +69,9 @@ const char *ga_migratetype_name(int mt);
 #define GA_GFP_RETRY_MAYFAIL	(1u << 7)
 #define GA_GFP_NOMEMALLOC	(1u << 8)
 #define GA_GFP_COMP		(1u << 9)  /* compound page (informational) */
-#define GA_GFP_VALID_MASK	((1u << 10) - 1)
+#define GA_GFP_NOFAIL		(1u << 10) /* the caller cannot handle failure */
+#define GA_GFP_MEMALLOC		(1u << 11) /* may use every reserve (reclaim itself) */
+#define GA_GFP_VALID_MASK	((1u << 12) - 1)
 
 #define GA_GFP_RECLAIM		(GA_GFP_DIRECT_RECLAIM | GA_GFP_KSWAPD_RECLAIM)
 #define GA_GFP_KERNEL		GA_GFP_RECLAIM
@@ -130,6 +132,16 @@ struct ga_policy {
 	bool spb_contig_movable;	/* THP: evacuate a clean window before compaction (17) */
 	bool spb_pin_migrate;		/* long-term pins move into tainted SPBs first */
 	bool spb_relax_placement;	/* above the high mark, taint instead of reclaim */
+	bool spb_fullness_walk;		/* find SPBs by walking fullness lists (10, 12) */
+	bool spb_hint_cache;		/* PASS_1 tries the last SPB that served (31) */
+	/* The series' refusals: who may not taint a clean SPB. */
+	bool spb_atomic_protect;	/* atomics keep NOFRAGMENT in the slow path (18) */
+	unsigned int spb_aggressive_min_spbs;	/* sub-pageblock fragments in tainted
+					 * SPBs only above this many SPBs (19); 0 = always */
+	bool spb_refuse_optional;	/* optional high-order requests fail, not taint (26) */
+	bool spb_refuse_lower_order;	/* best-effort high order fails if lower can serve (35) */
+	bool spb_nolock_nofragment;	/* ga_alloc_nolock keeps NOFRAGMENT (36) */
+	bool spb_pass_2c;		/* UNMOVABLE <-> RECLAIMABLE borrow in tainted SPBs (27) */
 };
 
 /* Parameter description for tables and --set. */
@@ -151,6 +163,8 @@ const struct ga_param_info *ga_policy_params(size_t *nr);
 int ga_policy_preset(struct ga_policy *p, const char *name);
 /* Names of the presets, NULL-terminated. */
 const char *const *ga_policy_preset_names(void);
+/* The presets compared by default ("vanilla", "rfc", "spb"), NULL-terminated. */
+const char *const *ga_policy_compare_names(void);
 /* Set one parameter from text ("on"/"off"/"1"/"0"/number).
  * -ENOENT unknown name, -EINVAL bad value (or a NULL pointer), -ERANGE
  * out of the parameter's [min, max]. */
@@ -293,6 +307,17 @@ void ga_zone_destroy(struct ga_zone *zone);
  */
 int ga_alloc(struct ga_zone *zone, unsigned int cpu, unsigned int order,
 	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn);
+
+/*
+ * alloc_pages_nolock(): for callers that may not sleep or spin (BPF, any
+ * context). Never waits for a lock (trylock only, and no pcp list), never
+ * reclaims, compacts or wakes anyone, uses no reserve; with
+ * spb_nolock_nofragment (RFC 36) it also never taints a clean
+ * superpageblock. Returns 0, -EBUSY if a lock was held (counted in
+ * GA_STAT_NOLOCK_BUSY: try later), -ENOMEM, or ga_alloc's -EINVAL/-E2BIG.
+ */
+int ga_alloc_nolock(struct ga_zone *zone, unsigned int cpu, unsigned int order,
+		    unsigned int gfp, uint64_t owner, ga_pfn_t *pfn);
 
 /*
  * Allocate exactly the block [pfn, pfn + 2^order), as take_page_off_buddy()
@@ -513,6 +538,12 @@ enum ga_stat_item {
 	GA_STAT_SPB_EVACUATE_PAGES,	/* pages moved or dropped doing so */
 	GA_STAT_PIN_MIGRATE,		/* long-term pins moved into a tainted SPB */
 	GA_STAT_PIN_IN_PLACE,		/* ... pinned in a clean SPB: no room, or busy */
+	GA_STAT_SPB_HINT_HIT,		/* PASS_1 served by its hint SPB (RFC 31) */
+	GA_STAT_SPB_HINT_MISS,		/* ... hint stale: the lists were walked */
+	GA_STAT_SPB_REFUSE_OPTIONAL,	/* optional high order refused at PASS_3 (26) */
+	GA_STAT_SPB_REFUSE_LOWER_ORDER,	/* best effort refused: lower orders can serve (35) */
+	GA_STAT_SPB_BORROW_CROSS,	/* non-movable borrowed from the other type (27 2C) */
+	GA_STAT_NOLOCK_BUSY,		/* ga_alloc_nolock found a lock held */
 	/* Compaction (mm/compaction.c; vmstat compact_*). */
 	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
 	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */
@@ -706,13 +737,33 @@ unsigned long ga_zone_nr_spbs(const struct ga_zone *zone);
 int ga_spb_query(struct ga_zone *zone, unsigned long idx,
 		 struct ga_spb_info *info);
 
+/* Distribution of one search-cost measure over steered allocations. */
+struct ga_spb_cost {
+	unsigned int median, p99, max;
+	uint64_t ge100;			/* allocations with a cost of 100 or more */
+};
+
 struct ga_spb_summary {
 	unsigned long total, empty, clean, tainted, contig;
-	/* SPBs visited per steered allocation (needs per-SPB lists) */
+	/*
+	 * The search work per steered allocation (needs per-SPB lists):
+	 * visits = SPBs examined (fullness-list entries walked and hint
+	 * probes with spb_fullness_walk, candidates returned by the index
+	 * without); words = index bitmap words scanned (0 for the walk).
+	 */
 	uint64_t steered;		/* allocations that went through steering */
-	unsigned int visits_median, visits_p99;
+	unsigned int visits_median, visits_p99;	/* = visits.median, .p99 */
+	struct ga_spb_cost visits, words;
 };
 void ga_spb_summary(struct ga_zone *zone, struct ga_spb_summary *sum);
+/*
+ * Copy the per-allocation histogram of SPBs examined (words false) or
+ * index words scanned (true): hist[v] allocations cost v, the last bucket
+ * counts everything larger. Copies min(nr, buckets) entries and returns
+ * the number of buckets kept, or -EINVAL.
+ */
+int ga_spb_search_histogram(struct ga_zone *zone, bool words, uint64_t *hist,
+			    size_t nr);
 
 /* ------------------------------------------------------------------------ */
 /* Executors: where asynchronous work runs.                                  */

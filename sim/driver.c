@@ -152,7 +152,7 @@ static unsigned int auto_jobs(const struct sim_opts *o, size_t nr)
 	return jobs ? jobs : 1;
 }
 
-/* The policies to run: --policy, or every preset. */
+/* The policies to run: --policy, or the compared set (vanilla, rfc, spb). */
 static size_t policy_names(const struct sim_opts *o, const char **names)
 {
 	size_t n = 0;
@@ -162,7 +162,7 @@ static size_t policy_names(const struct sim_opts *o, const char **names)
 			names[n] = o->policies[n];
 		return n;
 	}
-	for (const char *const *p = ga_policy_preset_names(); *p && n < SIM_MAX_POLICIES; p++)
+	for (const char *const *p = ga_policy_compare_names(); *p && n < SIM_MAX_POLICIES; p++)
 		names[n++] = *p;
 	return n;
 }

@@ -292,7 +292,7 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 			if ((rc = sim_opts_policy(o, o->policies[k], &scratch, err, errlen)))
 				return rc;
 	} else {
-		for (const char *const *p = ga_policy_preset_names(); *p; p++)
+		for (const char *const *p = ga_policy_compare_names(); *p; p++)
 			if ((rc = sim_opts_policy(o, *p, &scratch, err, errlen)))
 				return rc;
 	}

@@ -25,7 +25,7 @@ struct sim_opts {
 	const char *profile;		/* --profile, default "mixed" */
 	double duration, turnovers;	/* --duration; both 0 = the profile's */
 	uint64_t seed;			/* --seed, default 1 */
-	unsigned int nr_policies;	/* --policy; 0 = every preset */
+	unsigned int nr_policies;	/* --policy; 0 = vanilla, rfc, spb */
 	const char *policies[SIM_MAX_POLICIES];
 	unsigned int nr_sets;		/* --set, in order */
 	const char *sets[SIM_MAX_SETS];

@@ -304,6 +304,10 @@ static void collect(struct run *r)
 	res->nr_cpus = zi.nr_cpus;
 	ga_zone_stats(r->zone, &res->stats);
 	ga_spb_summary(r->zone, &res->spb);
+	ga_spb_search_histogram(r->zone, false, res->spb_cost_hist[0],
+				SIM_SPB_COST_BUCKETS);
+	ga_spb_search_histogram(r->zone, true, res->spb_cost_hist[1],
+				SIM_SPB_COST_BUCKETS);
 	res->wstats = r->w.st;
 	memcpy(res->anomaly, r->w.anomaly, sizeof(res->anomaly));
 	res->nr_consumers = r->w.prof->nr_consumers;

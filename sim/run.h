@@ -57,6 +57,8 @@ struct sim_sample {
 	uint64_t resident[SIM_MAX_CONSUMERS];
 };
 
+#define SIM_SPB_COST_BUCKETS 1024
+
 struct sim_result {
 	char policy[SIM_POLICY_NAME_LEN];
 	int err;			/* 0, or why the run could not finish */
@@ -70,6 +72,9 @@ struct sim_result {
 	struct sim_counters counters;
 	struct ga_stats stats;		/* every library counter */
 	struct ga_spb_summary spb;	/* steered allocations, SPBs visited */
+	/* Search cost per steered allocation: [0] SPBs examined, [1] index
+	 * words scanned (ga_spb_search_histogram; the last bucket is "more"). */
+	uint64_t spb_cost_hist[2][SIM_SPB_COST_BUCKETS];
 	struct sim_workload_stats wstats;
 	unsigned int nr_consumers;
 	struct sim_consumer_stats cstats[SIM_MAX_CONSUMERS];

@@ -161,7 +161,13 @@ const char *ga_migratetype_name(int mt)
 	X(SPB_EVACUATE_SUCCESS, "spb_evacuate_success")			\
 	X(SPB_EVACUATE_PAGES, "spb_evacuate_pages")			\
 	X(PIN_MIGRATE, "pin_migrate")					\
-	X(PIN_IN_PLACE, "pin_in_place")
+	X(PIN_IN_PLACE, "pin_in_place")					\
+	X(SPB_HINT_HIT, "spb_hint_hit")					\
+	X(SPB_HINT_MISS, "spb_hint_miss")					\
+	X(SPB_REFUSE_OPTIONAL, "spb_refuse_optional")			\
+	X(SPB_REFUSE_LOWER_ORDER, "spb_refuse_lower_order")		\
+	X(SPB_BORROW_CROSS, "spb_borrow_cross")				\
+	X(NOLOCK_BUSY, "nolock_busy")
 
 #define STAT_NAME_ENTRY(item, name)	[GA_STAT_##item] = name,
 #define STAT_NAME_COUNT(item, name)	+ 1

@@ -237,7 +237,7 @@ static void test_outputs(void)
 	ok(csv && strstr(csv, "<img src=\"map_vanilla_end.png\"") &&
 	   strstr(csv, "chart_tainted.png"), "index.html shows maps and charts");
 	free(csv);
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		snprintf(path, sizeof(path), "%s/map_%s_gib.png", dir, *p);
 		ok(!stat(path, &st) && st.st_size > 100, "%s written", path);
 	}

@@ -80,12 +80,13 @@ static void test_determinism(void)
 	ok(a && b && !strcmp(a, b), "same inputs and seed: identical results");
 	ok(a && c && !strcmp(a, c), "one thread or two: identical results");
 	ok(a && d && strcmp(a, d), "another seed: other results");
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "\"name\": \"%s\"", *p);
 		ok(a && strstr(a, name), "policy %s was run by default", *p);
 	}
+	ok(a && !strstr(a, "\"name\": \"evacuate\""), "evacuate is not in the default set");
 	free(a);
 	free(b);
 	free(c);
@@ -186,7 +187,7 @@ static void test_records_agree(void)
 {
 	const char *text = sim_profile_builtin_text("mixed");
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		struct rig r;
 		struct sim_census c;
 		uint64_t resident, sum = 0;
@@ -232,7 +233,7 @@ static void test_droppable(void)
 			   "\tdirty 25%\nend\n"
 			   "consumer anon\n\tgfp movable\n\tsize 10%\n\tlifetime exp 3s\nend\n";
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		uint64_t drop, lru, resident;
 		struct rig r;
 
@@ -285,7 +286,7 @@ static void test_droppable_pins(void)
 			   "consumer clean\n\tgfp movable\n\tsize 10%\n\tevict yes\n"
 			   "\tlifetime exp 2s\nend\n";
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		struct rig r;
 
 		if (rig_init(&r, *p, text, 1ul << 19, 4)) {
@@ -424,7 +425,7 @@ static void test_gib_report_counts_moves(void)
 {
 	const char *text = sim_profile_builtin_text("mixed");
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		uint64_t mig0, drop0, seen, reported = 0, nested;
 		unsigned long obtained = 0, n;
 		struct ga_stats s0, s1;
@@ -482,7 +483,7 @@ static void test_profiles_run(void)
 		cfg.profile = &prof;
 		cfg.duration = 4;
 		cfg.seed = 5;
-		for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+		for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 			snprintf(cfg.policy_name, sizeof(cfg.policy_name), "%s", *p);
 			ga_policy_preset(&cfg.policy, *p);
 			is_long(sim_run(&cfg, &res), 0, "profile %s, policy %s: runs %s",

@@ -207,12 +207,12 @@ static const struct gfp_name gfp_names[] = {
 	{ "__GFP_FS", 0, 0 },
 	{ "__GFP_NOWARN", GA_GFP_NOWARN, 0 },
 	{ "__GFP_RETRY_MAYFAIL", GA_GFP_RETRY_MAYFAIL, 0 },
-	{ "__GFP_NOFAIL", 0, 0 },
+	{ "__GFP_NOFAIL", GA_GFP_NOFAIL, 0 },
 	{ "__GFP_NORETRY", GA_GFP_NORETRY, 0 },
 	{ "__GFP_COMP", GA_GFP_COMP, 0 },
 	{ "__GFP_ZERO", 0, 0 },
 	{ "__GFP_NOMEMALLOC", GA_GFP_NOMEMALLOC, 0 },
-	{ "__GFP_MEMALLOC", 0, 0 },
+	{ "__GFP_MEMALLOC", GA_GFP_MEMALLOC, 0 },
 	{ "__GFP_HARDWALL", 0, 0 },
 	{ "__GFP_THISNODE", 0, 0 },
 	{ "__GFP_RECLAIMABLE", GA_GFP_RECLAIMABLE, 0 },
@@ -713,6 +713,8 @@ static const struct { unsigned int bit; const char *name; } ga_gfp_names[] = {
 	{ GA_GFP_RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL" },
 	{ GA_GFP_NOMEMALLOC, "__GFP_NOMEMALLOC" },
 	{ GA_GFP_COMP, "__GFP_COMP" },
+	{ GA_GFP_NOFAIL, "__GFP_NOFAIL" },
+	{ GA_GFP_MEMALLOC, "__GFP_MEMALLOC" },
 };
 
 static int format_gfp(const struct ft_event *ev, char *b, size_t n)
