@@ -769,7 +769,7 @@ int ga_alloc_nolock(struct ga_zone *z, unsigned int cpu, unsigned int order,
 		zone_stat_add(z, GA_STAT_ALLOC_FAIL, 1);
 		return -ENOMEM;
 	}
-	prep_new_page(z, (ga_pfn_t)pfn, order, ga_gfp_migratetype(gfp), owner);
+	prep_new_page(z, (ga_pfn_t)pfn, order, ga_gfp_migratetype(gfp), owner, 0);
 	*pfn_out = (ga_pfn_t)pfn;
 	return 0;
 }
