@@ -4,6 +4,7 @@
 # make run        build and run the main job
 # make check      build and run every test: debug, ASan+UBSan, TSan, clang
 # make bench      build and run the benchmarks
+# make bench-sim  time one simulated hour of 256 GiB (scripts/bench-sim)
 #
 # VARIANT selects the build flavour and output directory (build/$(VARIANT)):
 #   release  -O2
@@ -73,7 +74,7 @@ BENCH     := $(OUT)/bench/bench
 # Tests that exercise threads run again under ThreadSanitizer.
 TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_concurrency
 
-.PHONY: all lib cli tests run demo check check-variant bench clean fuzz fuzz-run fuzz-check fuzzers deps soak
+.PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz fuzz-run fuzz-check fuzzers deps soak
 .SECONDARY:
 
 all: lib cli
@@ -229,6 +230,11 @@ bench:
 
 clean:
 	rm -rf build
+
+# One simulated hour of 256 GiB under every preset (issue 17); minutes.
+bench-sim:
+	$(MAKE) VARIANT=release cli
+	nice ./scripts/bench-sim ./$(CLI)
 
 # The replay's input tests run cmd_replay itself (exit codes, messages).
 $(OUT)/tests/test_replay_inputs: $(OUT)/tests/test_replay_inputs.o $(OUT)/cli/cmd_replay.o $(TEST_LIB) $(SIM_LIB) $(LIB)

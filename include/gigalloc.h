@@ -686,6 +686,17 @@ unsigned long ga_zone_nr_regions(struct ga_zone *zone, unsigned int order);
  * zone) at order (0 = spb_order). -ERANGE, -EINVAL. Scans the region. */
 int ga_region_query(struct ga_zone *zone, unsigned long idx,
 		    unsigned int order, struct ga_region_info *info);
+/*
+ * Census of every region at order (0 = spb_order) into info[0..nr), from
+ * the per-pageblock counters the allocator keeps (free, content by
+ * mobility, pinned, holes) and one walk of the pcp lists: O(pageblocks +
+ * pcp pages) instead of O(pages). Equal to ga_region_query of each region
+ * while the zone is quiescent. Takes each CPU's pcp lock in turn, so not
+ * from inside a callback. Returns how many regions it filled (at most
+ * nr), or -EINVAL, -ENOMEM.
+ */
+long ga_zone_regions_query(struct ga_zone *zone, unsigned int order,
+			   struct ga_region_info *info, unsigned long nr);
 
 /* ------------------------------------------------------------------------ */
 /* Compaction.                                                               */

@@ -234,6 +234,7 @@ static void policy(struct jw *j, const struct sim_report *r,
 	jw_dbl(j, "events_per_sec", res->events_per_sec);
 	jw_u64(j, "peak_rss_bytes", res->peak_rss_bytes);
 	jw_dbl(j, "wall_seconds", res->wall_s);
+	jw_dbl(j, "cpu_seconds", res->cpu_s);
 	jw_u64(j, "managed_pages", res->managed_pages);
 	jw_u64(j, "wmark_min", res->wmark_min);
 	jw_u64(j, "wmark_low", res->wmark_low);

@@ -40,6 +40,15 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the calling thread: a run stays on one thread throughout. */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int fail(struct run *r, int err, const char *what)
 {
 	struct sim_result *res = r->res;
@@ -397,7 +406,7 @@ static uint64_t peak_rss(void)
 int sim_run(const struct sim_config *cfg, struct sim_result *res)
 {
 	struct run r = { .cfg = cfg, .res = res };
-	double t0 = now_s();
+	double t0 = now_s(), cpu0 = thread_cpu_s();
 	uint64_t ramp;
 	int err;
 
@@ -424,6 +433,7 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res)
 	if (r.ex)
 		ga_executor_destroy(r.ex);
 	res->wall_s = now_s() - t0;
+	res->cpu_s = thread_cpu_s() - cpu0;
 	res->peak_rss_bytes = peak_rss();
 	set_progress(&r, 1000);
 	return err;

@@ -93,6 +93,7 @@ struct sim_result {
 	/* Cost of the simulation (the only non-deterministic figures). */
 	uint64_t events;
 	double loop_s, wall_s, events_per_sec;
+	double cpu_s;			/* CPU time of the run's thread */
 	uint64_t peak_rss_bytes;
 };
 

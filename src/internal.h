@@ -191,7 +191,12 @@ struct ga_pageblock {
 	 * "last page of a type left" transition is exact.
 	 */
 	uint16_t used[GA_MT_PCPTYPES];
-	uint16_t spare;
+	/*
+	 * Pages of this block in allocations under a long-term pin. Pins are
+	 * taken without a lock, so it changes atomically, on a head's first
+	 * pin, its last unpin and the free of a pinned allocation.
+	 */
+	uint16_t nr_pinned;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -576,6 +581,8 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 /* pcp.c (see also below) */
 void pcp_setup(struct ga_zone *z);
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
+void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			  int sign);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 		     int content_mt, unsigned int alloc_flags, unsigned int cpu);
 bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
@@ -672,6 +679,7 @@ void spb_count_search(struct ga_zone *z, const struct spb_search *cost);
 struct spb_recount {
 	uint32_t used[GA_MT_PCPTYPES];
 	uint32_t free;
+	uint32_t pinned;
 	uint8_t contig;
 };
 int spb_check(struct ga_zone *z, const struct spb_recount *blocks,

@@ -538,13 +538,18 @@ static bool test_bit64(const uint64_t *map, unsigned long i)
 static int check_block_contents(struct ga_zone *z, const struct spb_recount *rb,
 				char *errbuf, size_t errlen)
 {
-	for (unsigned long i = 0; i < z->nr_pageblocks; i++)
+	for (unsigned long i = 0; i < z->nr_pageblocks; i++) {
+		if (z->blocks[i].nr_pinned != rb[i].pinned)
+			return spb_fail(errbuf, errlen,
+				"pageblock %lu holds %u pinned pages, recount %u",
+				i, z->blocks[i].nr_pinned, rb[i].pinned);
 		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
 			if (z->blocks[i].used[mt] != rb[i].used[mt])
 				return spb_fail(errbuf, errlen,
 					"pageblock %lu holds %u %s pages, recount %u", i,
 					z->blocks[i].used[mt], ga_migratetype_name(mt),
 					rb[i].used[mt]);
+	}
 	return 0;
 }
 
