@@ -42,6 +42,7 @@ struct replay_opts {
 	const char *before_dir, *after_dir;	/* /proc-named snapshots */
 	const char *dmesg;		/* e820 map when there is no iomem */
 	const char *until_marker;
+	const char *trace_events;	/* --trace-events FILE */
 	char policy_buf[256];
 	char trace_buf[4096];
 	char found_trace[4096];
@@ -67,6 +68,8 @@ static void replay_usage(FILE *f)
 	      "  --no-preload       start from an empty zone, not the pages in use\n"
 	      "                     when tracing began\n"
 	      "  --no-gib-test      skip the final 1 GiB allocation test\n"
+	      "  --trace-events F   write the RFC 40 SPB events as ftrace text\n"
+	      "                     (F.<policy> for each of several policies)\n"
 	      "  --no-layout        do not shape the zone like the traced machine\n"
 	      "                     (its RAM holes and PG_reserved pages, from the\n"
 	      "                     capture's proc/kpageflags.gz)\n"
@@ -121,7 +124,7 @@ static int split_policies(struct replay_opts *o, const char *list)
 enum replay_opt {
 	R_POLICY, R_SET, R_MEM, R_CPUS, R_GROUND_TRUTH, R_JSON, R_LENIENT,
 	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_BEFORE, R_AFTER, R_DMESG,
-	R_UNTIL_MARKER, R_HELP,
+	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS,
 };
 
 static const struct args_opt replay_opts_table[] = {
@@ -140,6 +143,7 @@ static const struct args_opt replay_opts_table[] = {
 	[R_DMESG] = { "--dmesg", 0, true },
 	[R_UNTIL_MARKER] = { "--until-marker", 0, true },
 	[R_HELP] = { "--help", 'h', false },
+	[R_TRACE_EVENTS] = { "--trace-events", 0, true },
 };
 
 static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char *v)
@@ -189,6 +193,7 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 	case R_NO_PRELOAD:	o->no_preload = true; return 0;
 	case R_NO_GIB_TEST:	o->no_gib_test = true; return 0;
 	case R_NO_LAYOUT:	o->no_layout = true; return 0;
+	case R_TRACE_EVENTS:	o->trace_events = v; return 0;
 	case R_HELP:		return 0;	/* handled before parsing */
 	}
 	return usage_err("internal: option %s", "?");
@@ -413,6 +418,12 @@ static int make_config(const struct replay_opts *o, const char *name,
 	cfg->nr_cpus = rep->nr_cpus;
 	memcpy(cfg->preload, rep->preload, sizeof(cfg->preload));
 	cfg->no_gib_test = o->no_gib_test;
+	if (o->trace_events && o->nr_policies == 1)
+		snprintf(cfg->trace_events, sizeof(cfg->trace_events), "%s",
+			 o->trace_events);
+	else if (o->trace_events)
+		snprintf(cfg->trace_events, sizeof(cfg->trace_events), "%s.%s",
+			 o->trace_events, cfg->policy_name);
 	return 0;
 }
 

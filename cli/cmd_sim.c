@@ -40,6 +40,8 @@ static void sim_usage(FILE *f)
 "                        (repeatable; 'gigalloc policy' lists them)\n"
 "  --json                print one JSON object instead of the table\n"
 "  --csv FILE            write the time series as CSV ('-': stdout)\n"
+"  --trace-events FILE   write the RFC 40 SPB events as ftrace text (one\n"
+"                        file per policy: FILE.<policy> when several)\n"
 "  --report DIR          write DIR/index.html with memory maps and charts\n"
 "  --gib-test-every T    also run the 1 GiB test every T simulated time\n"
 "                        (its 1 GiB pages are freed again afterwards)\n"

@@ -544,6 +544,10 @@ enum ga_stat_item {
 	GA_STAT_SPB_REFUSE_LOWER_ORDER,	/* best effort refused: lower orders can serve (35) */
 	GA_STAT_SPB_BORROW_CROSS,	/* non-movable borrowed from the other type (27 2C) */
 	GA_STAT_NOLOCK_BUSY,		/* ga_alloc_nolock found a lock held */
+	GA_STAT_SPB_WALK_FAIL,		/* a steered search found no SPB (walk outcome) */
+	GA_STAT_SPB_ATOMIC_NO_NOFRAG,	/* an atomic lost NOFRAGMENT in the slow path (18 off) */
+	GA_STAT_SPB_PB_FIRST_SET,	/* a pageblock's first page of a type (has-bit set) */
+	GA_STAT_SPB_PB_LAST_CLEAR,	/* ... its last page of a type left (has-bit clear) */
 	/* Compaction (mm/compaction.c; vmstat compact_*). */
 	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
 	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */
@@ -775,6 +779,42 @@ void ga_spb_summary(struct ga_zone *zone, struct ga_spb_summary *sum);
  */
 int ga_spb_search_histogram(struct ga_zone *zone, bool words, uint64_t *hist,
 			    size_t nr);
+
+/* ------------------------------------------------------------------------ */
+/* Tracepoints (RFC 40): an optional per-zone event callback.               */
+
+enum ga_trace_type {
+	GA_TRACE_SPB_ALLOC_WALK,	/* spb_alloc_walk: a steered search ended */
+	GA_TRACE_SPB_FALL_THROUGH,	/* spb_alloc_fall_through: no SPB pass served */
+	GA_TRACE_SPB_PB_TAINT,		/* spb_pb_taint: a pageblock's has-bit changed */
+	GA_TRACE_SPB_CLAIM_REFUSED,	/* spb_claim_block_refused, with reason */
+	GA_TRACE_SPB_EVACUATE_DONE,	/* spb_evacuate_for_order_done: a block's
+					 * evacuation ended */
+	GA_TRACE_SPB_ATOMIC_RELAX,	/* spb_alloc_atomic_relax: a relax or refusal step */
+	GA_NR_TRACE_TYPES
+};
+
+struct ga_trace_event {
+	int type;			/* enum ga_trace_type */
+	unsigned int order;
+	int migratetype;		/* of the request, or the has-bit's type */
+	const char *what;		/* walk outcome, refusal reason or relax step */
+	unsigned int visited;		/* SPBs examined by the walk */
+	long spb;			/* SPB index, -1 if none */
+	ga_pfn_t pfn;			/* pageblock (or page) concerned */
+	int set;			/* PB_TAINT: 1 first set, 0 last clear */
+	unsigned long moved;		/* EVACUATE_DONE: pages migrated or dropped */
+};
+
+/* Event sink: called synchronously, possibly under zone->lock: it must
+ * not call back into the library. */
+typedef void (*ga_trace_fn)(void *ctx, const struct ga_trace_event *ev);
+/* Name as ftrace prints it ("spb_alloc_walk", ...). */
+const char *ga_trace_name(int type);
+/* Install (fn non-NULL) or remove the zone's event sink. Off by default;
+ * with none installed each hook is one predictable branch. Set it while
+ * no other thread uses the zone. */
+void ga_zone_set_trace(struct ga_zone *zone, ga_trace_fn fn, void *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Executors: where asynchronous work runs.                                  */

@@ -248,6 +248,16 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 		c->maps = o->report_dir != NULL;
 		c->samples = o->samples;
 		c->progress = &j->progress[i];
+		/* One event file per run: FILE, or FILE.<policy>[.<seed>]. */
+		if (o->trace_events && j->nr == 1)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s",
+				 o->trace_events);
+		else if (o->trace_events && nr_seeds > 1)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s.%s.%llu",
+				 o->trace_events, name, (unsigned long long)c->seed);
+		else if (o->trace_events)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s.%s",
+				 o->trace_events, name);
 	}
 	return SIM_EXIT_OK;
 }

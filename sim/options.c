@@ -253,7 +253,7 @@ static int opt_small_uint(const char *name, const char *v, uint64_t min,
 enum opt_id {
 	O_MEM, O_CPUS, O_PROFILE, O_DURATION, O_SEED, O_POLICY, O_SET, O_JSON,
 	O_REPORT, O_CSV, O_PROGRESS, O_NO_PROGRESS, O_GIB_EVERY, O_SAMPLES,
-	O_JOBS, O_LIST_PROFILES, O_SHOW_PROFILE, O_HELP, O_SEEDS,
+	O_JOBS, O_LIST_PROFILES, O_SHOW_PROFILE, O_HELP, O_SEEDS, O_TRACE_EVENTS,
 };
 
 static const struct args_opt opts[] = {
@@ -276,6 +276,7 @@ static const struct args_opt opts[] = {
 	[O_SHOW_PROFILE] = { "--show-profile", 0, true },
 	[O_HELP] = { "--help", 'h', false },
 	[O_SEEDS] = { "--seeds", 0, true },
+	[O_TRACE_EVENTS] = { "--trace-events", 0, true },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -298,6 +299,7 @@ static int apply(struct sim_opts *o, enum opt_id id, const char *v, char *err,
 	case O_JSON:		o->json = true; return 0;
 	case O_REPORT:		o->report_dir = v; return 0;
 	case O_CSV:		o->csv_file = v; return 0;
+	case O_TRACE_EVENTS:	o->trace_events = v; return 0;
 	case O_PROGRESS:	o->progress = true; return 0;
 	case O_NO_PROGRESS:	o->no_progress = true; return 0;
 	case O_GIB_EVERY:	return opt_gib_every(o, v, err, n);

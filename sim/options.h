@@ -36,6 +36,7 @@ struct sim_opts {
 	bool json;			/* --json */
 	const char *report_dir;		/* --report */
 	const char *csv_file;		/* --csv ("-" = stdout) */
+	const char *trace_events;	/* --trace-events FILE (RFC 40 events) */
 	bool progress;			/* --progress: even if stderr is no tty */
 	bool no_progress;		/* --no-progress */
 	double gib_test_every;		/* --gib-test-every, seconds */

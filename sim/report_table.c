@@ -216,6 +216,15 @@ static void f_spb_visits(const struct sim_result *s, char *b, size_t n)
 			 s->spb.visits.max);
 }
 
+static void f_spb_ge100(const struct sim_result *s, char *b, size_t n)
+{
+	if (!s->spb.steered)
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.2f%%", 100.0 * (double)s->spb.visits.ge100 /
+			 (double)s->spb.steered);
+}
+
 static void f_spb_words(const struct sim_result *s, char *b, size_t n)
 {
 	if (!s->spb.steered)
@@ -274,6 +283,7 @@ const struct sim_table_row sim_table_rows[] = {
 	{ "fragmentation index o9/10/18", f_fragindex, 0 },
 	{ "alloc failures / THP success", f_fails, 0 },
 	{ "SPBs examined med/p99/max", f_spb_visits, 0 },
+	{ "examined >= 100 SPBs", f_spb_ge100, 1 },
 	{ "index words med/p99/max", f_spb_words, 1 },
 	{ "simulated / turnovers", f_turnovers, 0 },
 	{ "sim events", f_events, 0 },

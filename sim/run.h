@@ -33,6 +33,7 @@ struct sim_config {
 	bool maps;			/* capture memory maps for --report */
 	unsigned int samples;		/* time-series points wanted (~) */
 	uint32_t *progress;		/* permille done, stored atomically; may be NULL */
+	char trace_events[512];		/* RFC 40 event file; "" = none */
 };
 
 /* One 1 GiB test: allocate 1 GiB ranges until the allocator fails. */

@@ -357,6 +357,7 @@ struct spb_index {
  */
 struct spb_search {
 	unsigned int visits, words;
+	int outcome;		/* the GA_STAT_SPB_* of the pass that served, or -1 */
 };
 
 /* Histograms of that work, per allocation (zone->lock held). */
@@ -434,6 +435,8 @@ struct ga_zone {
 	uint64_t stat[GA_NR_STATS];
 	uint64_t fallback[GA_MT_PCPTYPES][GA_MT_TYPES];
 	struct spb_search_stats spb_search;	/* under zone->lock */
+	ga_trace_fn trace_fn;		/* RFC 40 events; NULL = off */
+	void *trace_ctx;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -684,6 +687,19 @@ struct spb_recount {
 };
 int spb_check(struct ga_zone *z, const struct spb_recount *blocks,
 	      unsigned long free_all, char *errbuf, size_t errlen);
+
+/* RFC 40 tracepoints: one branch when off. */
+static inline void trace_event(struct ga_zone *z, int type, unsigned int order,
+			       int mt, const char *what, long spb, ga_pfn_t pfn)
+{
+	if (ga_unlikely(z->trace_fn)) {
+		struct ga_trace_event ev = { .type = type, .order = order,
+					     .migratetype = mt, .what = what,
+					     .spb = spb, .pfn = pfn };
+
+		z->trace_fn(z->trace_ctx, &ev);
+	}
+}
 
 /* Steering needs the per-SPB lists; then NOFRAGMENT lasts through reclaim. */
 static inline bool spb_steering(const struct ga_zone *z)

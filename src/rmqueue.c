@@ -149,6 +149,8 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		/* RFC 26: an optional request fails rather than taint. */
 		if (pfn == SPB_REFUSED) {
 			zone_stat_add_locked(z, GA_STAT_SPB_REFUSE_OPTIONAL, 1);
+			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
+				    "refuse_optional", -1, 0);
 			return -1;
 		}
 		/* Taint no clean SPB while reclaim may still help (RFC 20). */
@@ -156,6 +158,7 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		    spb_keeps_nofragment(z))
 			return -1;
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
+		trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
 	}
 
 	switch (*mode) {
@@ -522,6 +525,12 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 		    (can_direct_reclaim || z->policy.spb_atomic_protect);
 	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order) |
 				   (keep ? ALLOC_NOFRAGMENT : 0);
+
+	if (!keep && spb_keeps_nofragment(z)) {
+		zone_stat_add(z, GA_STAT_SPB_ATOMIC_NO_NOFRAG, 1);
+		trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
+			    "atomic_no_nofragment", -1, 0);
+	}
 	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0 };
 	unsigned int no_progress_loops = 0;
 	unsigned long progress;
@@ -589,6 +598,8 @@ static long alloc_tainting(struct ga_zone *z, struct alloc_context *ac)
 	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order);
 
 	zone_stat_add(z, GA_STAT_SPB_RELAX_NOFRAGMENT, 1);
+	trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
+		    "drop_nofragment", -1, 0);
 	return get_page_from_freelist(z, ac, alloc_flags);
 }
 
@@ -645,6 +656,8 @@ static long alloc_last_resort(struct ga_zone *z, struct alloc_context *ac)
 		ga_unlock(&z->lock);
 		if (servable) {
 			zone_stat_add(z, GA_STAT_SPB_REFUSE_LOWER_ORDER, 1);
+			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
+				    "refuse_lower_order", -1, 0);
 			return -1;
 		}
 	}

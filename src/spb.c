@@ -276,6 +276,17 @@ static void charge_one_block(struct ga_zone *z, ga_pfn_t b, int mt, int delta)
 
 		s->nr_used_pb[mt] = (uint32_t)(s->nr_used_pb[mt] + (new ? 1 : -1));
 		spb_update(z, s);
+		zone_stat_add_locked(z, new ? GA_STAT_SPB_PB_FIRST_SET :
+				     GA_STAT_SPB_PB_LAST_CLEAR, 1);
+		if (ga_unlikely(z->trace_fn)) {
+			struct ga_trace_event ev = {
+				.type = GA_TRACE_SPB_PB_TAINT, .migratetype = mt,
+				.what = new ? "first_set" : "last_clear", .pfn = b,
+				.spb = (long)(s - z->spbs), .set = !!new,
+			};
+
+			z->trace_fn(z->trace_ctx, &ev);
+		}
 	}
 }
 
@@ -796,4 +807,31 @@ int ga_spb_search_histogram(struct ga_zone *z, bool words, uint64_t *hist,
 		hist[v] = v < SPB_COST_BUCKETS ? src[v] : 0;
 	ga_unlock(&z->lock);
 	return SPB_COST_BUCKETS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tracepoints (RFC 40).                                                     */
+
+static const char *const trace_names[GA_NR_TRACE_TYPES] = {
+	[GA_TRACE_SPB_ALLOC_WALK] = "spb_alloc_walk",
+	[GA_TRACE_SPB_FALL_THROUGH] = "spb_alloc_fall_through",
+	[GA_TRACE_SPB_PB_TAINT] = "spb_pb_taint",
+	[GA_TRACE_SPB_CLAIM_REFUSED] = "spb_claim_block_refused",
+	[GA_TRACE_SPB_EVACUATE_DONE] = "spb_evacuate_for_order_done",
+	[GA_TRACE_SPB_ATOMIC_RELAX] = "spb_alloc_atomic_relax",
+};
+
+const char *ga_trace_name(int type)
+{
+	if (type < 0 || type >= GA_NR_TRACE_TYPES)
+		return "?";
+	return trace_names[type];
+}
+
+void ga_zone_set_trace(struct ga_zone *z, ga_trace_fn fn, void *ctx)
+{
+	ga_lock(&z->lock);
+	z->trace_ctx = ctx;
+	z->trace_fn = fn;
+	ga_unlock(&z->lock);
 }

@@ -225,6 +225,7 @@ static long borrow_in_spb(struct ga_zone *z, struct ga_spb *s, unsigned int orde
 			long __pfn = (expr_alloc);			\
 			if (__pfn >= 0) {				\
 				zone_stat_add_locked(z, item, 1);	\
+				w->outcome = item;			\
 				return __pfn;				\
 			}						\
 		}							\
@@ -322,6 +323,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	pfn = pass_1(z, w, SPB_TAINTED, order, mt);
 	if (pfn >= 0) {
 		zone_stat_add_locked(z, GA_STAT_SPB_PASS_TAINTED, 1);
+		w->outcome = GA_STAT_SPB_PASS_TAINTED;
 		return pfn;
 	}
 	TRY_PASS(find(z, w, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false),
@@ -349,6 +351,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	if ((alloc_flags & ALLOC_HIGHORDER_OPTIONAL) && spb_any_tainted(z))
 		return SPB_REFUSED;
 	/* Tainting is unavoidable now. */
+	trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
 	if (z->policy.spb_taint_roomiest)
 		return taint_roomiest(z, order, mt, w);
 	return taint_fullest(z, order, mt, w);
@@ -406,6 +409,7 @@ static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_search
 	pfn = pass_1(z, w, SPB_CLEAN, order, mt);
 	if (pfn >= 0) {
 		zone_stat_add_locked(z, GA_STAT_SPB_MOVABLE_CLEAN, 1);
+		w->outcome = GA_STAT_SPB_MOVABLE_CLEAN;
 		return pfn;
 	}
 	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, other, false),
@@ -452,7 +456,7 @@ long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order)
 long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 		 unsigned int alloc_flags)
 {
-	struct spb_search w = { 0, 0 };
+	struct spb_search w = { 0, 0, -1 };
 	long pfn = -1;
 
 	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
@@ -460,6 +464,20 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable)
 		pfn = spb_nonmovable(z, order, mt, alloc_flags, &w);
 	spb_count_search(z, &w);
+	if (pfn == -1)
+		zone_stat_add_locked(z, GA_STAT_SPB_WALK_FAIL, 1);
+	if (ga_unlikely(z->trace_fn)) {
+		struct ga_trace_event ev = {
+			.type = GA_TRACE_SPB_ALLOC_WALK, .order = order,
+			.migratetype = mt, .visited = w.visits,
+			.what = w.outcome >= 0 ? ga_stat_name((enum ga_stat_item)w.outcome) :
+				pfn == SPB_REFUSED ? "refused" : "fail",
+			.spb = pfn >= 0 ? (long)((ga_pfn_t)pfn - z->spb_base) >> z->spb_order : -1,
+			.pfn = pfn >= 0 ? (ga_pfn_t)pfn : 0,
+		};
+
+		z->trace_fn(z->trace_ctx, &ev);
+	}
 	return pfn;
 }
 

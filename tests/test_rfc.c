@@ -473,6 +473,78 @@ static void test_pass_2c(void)
 		mixed_on, mixed_off);
 }
 
+/* RFC 40: the event stream, and a counter for every event. */
+struct trace_log {
+	unsigned long n[GA_NR_TRACE_TYPES];
+	unsigned long walk_visited_max, first_set, refuse_optional, drop_nofrag;
+	unsigned long walk_fail, taint;
+};
+
+static void trace_log(void *ctx, const struct ga_trace_event *ev)
+{
+	struct trace_log *l = ctx;
+
+	l->n[ev->type]++;
+	if (ev->type == GA_TRACE_SPB_ALLOC_WALK) {
+		if (ev->visited > l->walk_visited_max)
+			l->walk_visited_max = ev->visited;
+		l->walk_fail += !strcmp(ev->what, "fail");
+	}
+	if (ev->type == GA_TRACE_SPB_PB_TAINT && ev->set)
+		l->first_set++;
+	if (ev->type == GA_TRACE_SPB_ATOMIC_RELAX) {
+		l->refuse_optional += !strcmp(ev->what, "refuse_optional");
+		l->drop_nofrag += !strcmp(ev->what, "drop_nofragment");
+	}
+	if (ev->type == GA_TRACE_SPB_FALL_THROUGH)
+		l->taint += !strcmp(ev->what, "taint");
+}
+
+static void test_trace_events(void)
+{
+	struct ga_policy p = policy("rfc");
+	struct trace_log l;
+	struct ga_stats before, after;
+	struct rig r;
+	ga_pfn_t pfn;
+
+	memset(&l, 0, sizeof(l));
+	probe_rig(&r, &p, false, false);
+	ga_zone_stats(r.z, &before);
+	ga_zone_set_trace(r.z, trace_log, &l);
+	ok(ga_alloc(r.z, 0, 3, GA_GFP_KERNEL | GA_GFP_NORETRY, 2, &pfn) == -ENOMEM,
+	   "trace: the NORETRY o3 probe is refused");
+	ok(!ga_alloc(r.z, 0, 0, GA_GFP_KERNEL, 3, &pfn) && pfn >= GIB,
+	   "trace: the GFP_KERNEL o0 probe taints SPB 1");
+	ga_zone_stats(r.z, &after);
+	ga_zone_set_trace(r.z, NULL, NULL);
+	{
+		unsigned long walks = l.n[GA_TRACE_SPB_ALLOC_WALK];
+
+		ok(!ga_alloc(r.z, 0, 0, GA_GFP_KERNEL, 4, &pfn) &&
+		   l.n[GA_TRACE_SPB_ALLOC_WALK] == walks,
+		   "trace: off again, nothing more recorded");
+	}
+#define D(item) (after.v[item] - before.v[item])
+	ok(l.n[GA_TRACE_SPB_ALLOC_WALK] > 2, "trace: %lu walk events",
+	   l.n[GA_TRACE_SPB_ALLOC_WALK]);
+	is_long(l.walk_fail, D(GA_STAT_SPB_WALK_FAIL) - 0,
+		"trace: walk 'fail' events = spb_walk_fail counter (%lu)", l.walk_fail);
+	is_long(l.refuse_optional, 1, "trace: one refuse_optional relax step");
+	is_long(D(GA_STAT_SPB_REFUSE_OPTIONAL), 1, "... and its counter");
+	is_long(l.drop_nofrag, 2, "trace: two drop_nofragment relax steps (both reached "
+		"RFC 20's last resort; the optional one was then refused)");
+	is_long(l.taint, 1, "trace: one fall-through to taint");
+	ok(l.first_set >= 1, "trace: the tainted SPB 1 pageblock's first unmovable page");
+	is_long(l.first_set, D(GA_STAT_SPB_PB_FIRST_SET) - 0,
+		"trace: first-set events = spb_pb_first_set (the traced part)");
+	ok(l.walk_visited_max >= 1, "trace: walks report SPBs visited (max %lu)",
+	   l.walk_visited_max);
+#undef D
+	zone_ok(r.z, "trace: checker");
+	ga_zone_destroy(r.z);
+}
+
 /* RFC 05: no watermark boost in the series' presets. */
 static void test_no_boost(void)
 {
@@ -500,5 +572,6 @@ int main(void)
 	test_aggressive_threshold();
 	test_pass_2c();
 	test_no_boost();
+	test_trace_events();
 	return done_testing();
 }
