@@ -85,6 +85,10 @@ static const struct ga_param_info params[] = {
 	   "ga_pin_longterm moves an allocation out of a clean SPB before pinning it"),
 	PB(spb_relax_placement, "gigalloc; relaxes RFC 20 (off in every preset)",
 	   "non-movable taints an SPB instead of reclaiming while above the high mark"),
+	PB(spb_shrink, "RFC 28 queue_spb_slab_shrink(), spb_below_shrink_high_water()",
+	   "non-movable success in a tainted SPB below reserve x pageblock, or a taint: shrink slab"),
+	PU(spb_shrink_batch, 1, 1u << 20, "gigalloc; RFC 28's request size is not known",
+	   "most pages one background shrink call asks for"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -134,6 +138,8 @@ static void preset_vanilla(struct ga_policy *p)
 		.spb_reserve_min = 4,
 		.spb_reserve_pct = 3,
 		.spb_contig = false,
+		.spb_shrink = false,
+		.spb_shrink_batch = 512,
 	};
 }
 
@@ -158,6 +164,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_contig = true;
 	p->spb_contig_movable = true;
 	p->spb_pin_migrate = true;
+	p->spb_shrink = true;
 }
 
 int ga_policy_preset(struct ga_policy *p, const char *name)

@@ -311,8 +311,9 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 
 	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
 		pfn = spb_movable(z, order, &w);
-	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable)
-		pfn = spb_nonmovable(z, order, mt, alloc_flags, &w);
+	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable &&
+		 (pfn = spb_nonmovable(z, order, mt, alloc_flags, &w)) >= 0)
+		spb_shrink_pressure(z, (ga_pfn_t)pfn);	/* RFC 28 */
 	spb_count_visits(z, w.visits);
 	return pfn;
 }
