@@ -67,7 +67,7 @@ all: lib cli
 
 lib: $(LIB)
 cli: $(CLI)
-tests: $(TEST_BIN)
+tests: $(TEST_BIN) $(CLI)
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -95,6 +95,10 @@ $(CLI): $(CLI_SRC:%.c=$(OUT)/%.o) $(SIM_LIB) $(LIB)
 $(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(SIM_LIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# test_cli runs the command itself.
+$(OUT)/tests/test_cli.o: CFLAGS += -DGA_CLI_BIN='"$(abspath $(CLI))"'
+$(OUT)/tests/test_cli: | $(CLI)
 
 $(BENCH): $(OUT)/bench/bench.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")

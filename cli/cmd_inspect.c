@@ -8,10 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args.h"
 #include "commands.h"
 #include "inspect.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE ARGS_EXIT_USAGE
 
 static void inspect_usage(FILE *f)
 {
@@ -25,7 +26,9 @@ static void inspect_usage(FILE *f)
 	      "  --json          one JSON object\n"
 	      "  --prometheus    node_exporter textfile format\n"
 	      "  --save FILE     also write a snapshot (format in docs/INSPECT.md)\n"
-	      "  --proc DIR      read kpageflags, zoneinfo, ... from DIR instead of /proc\n", f);
+	      "  --proc DIR      read kpageflags, zoneinfo, ... from DIR instead of /proc\n"
+	      "  -h, --help      this help\n"
+	      "\n" ARGS_EXIT_HELP, f);
 }
 
 static int usage_err(const char *msg, const char *arg)
@@ -34,31 +37,45 @@ static int usage_err(const char *msg, const char *arg)
 	return EXIT_USAGE;
 }
 
+enum { I_JSON, I_PROM, I_SAVE, I_PROC, I_HELP };
+
+static const struct args_opt opts[] = {
+	[I_JSON] = { "--json", 0, false },
+	[I_PROM] = { "--prometheus", 0, false },
+	[I_SAVE] = { "--save", 0, true },
+	[I_PROC] = { "--proc", 0, true },
+	[I_HELP] = { "--help", 'h', false },
+};
+
 int cmd_inspect(int argc, char **argv)
 {
+	struct args a;
+	int k;
 	struct insp_opts o = { .proc = "/proc" };
 	static struct inspect in;
 	bool json = false, prom = false;
 	char err[512] = "";
 	int rc;
 
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			inspect_usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--json")) {
+	if (args_want_help(argc, argv)) {
+		inspect_usage(stdout);
+		return ARGS_EXIT_OK;
+	}
+	args_init(&a, argc, argv);
+	while ((k = args_next(&a, opts, sizeof(opts) / sizeof(opts[0]), err,
+			      sizeof(err))) != ARGS_END) {
+		if (k == ARGS_ERROR)
+			return usage_err(err, "");
+		if (k == ARGS_OPERAND)
+			return usage_err("unexpected argument ", a.value);
+		if (k == I_JSON)
 			json = true;
-		} else if (!strcmp(a, "--prometheus")) {
+		else if (k == I_PROM)
 			prom = true;
-		} else if (!strcmp(a, "--save") || !strcmp(a, "--proc")) {
-			if (i + 1 >= argc)
-				return usage_err("missing value for ", a);
-			*(!strcmp(a, "--save") ? &o.save : &o.proc) = argv[++i];
-		} else {
-			return usage_err("unexpected argument ", a);
-		}
+		else if (k == I_SAVE)
+			o.save = a.value;
+		else if (k == I_PROC)
+			o.proc = a.value;
 	}
 	if (json && prom)
 		return usage_err("--json and --prometheus exclude each other", "");

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "args.h"
 #include "commands.h"
 #include "gigalloc.h"
 #include "groundtruth.h"
@@ -23,6 +24,9 @@
 #define EXIT_USAGE	2
 #define MAX_POLICIES	16
 #define MAX_SETS	64
+#define REPLAY_PB_BYTES	(2ull << 20)
+#define REPLAY_MIN_MEM	REPLAY_PB_BYTES
+#define REPLAY_MAX_MEM	(16ull << 40)
 
 struct replay_opts {
 	const char *trace;
@@ -61,7 +65,12 @@ static void replay_usage(FILE *f)
 	      "                     (its RAM holes and PG_reserved pages, from the\n"
 	      "                     capture's proc/kpageflags.gz)\n"
 	      "  --ground-truth DIR where the capture's snapshots are\n"
-	      "                     (default: the trace's directory)\n", f);
+	      "                     (default: the trace's directory)\n"
+	      "  -h, --help         this help\n"
+	      "\n"
+	      "SIZE: a number of bytes with an optional K, M, G or T suffix, a\n"
+	      "multiple of 2M. A trace named like an option goes after '--'.\n"
+	      "\n" ARGS_EXIT_HELP, f);
 }
 
 static int usage_err(const char *fmt, const char *arg)
@@ -90,49 +99,53 @@ static int split_policies(struct replay_opts *o, const char *list)
 	return o->nr_policies ? 0 : usage_err("empty --policy '%s'", list);
 }
 
-/* "--name value" or "--name=value"; *val NULL for a missing value. */
-static bool opt(const char *arg, const char *name, int *i, int argc,
-		char **argv, const char **val)
-{
-	size_t n = strlen(name);
+enum replay_opt {
+	R_POLICY, R_SET, R_MEM, R_CPUS, R_GROUND_TRUTH, R_JSON, R_LENIENT,
+	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_HELP,
+};
 
-	if (strncmp(arg, name, n))
-		return false;
-	if (arg[n] == '=') {
-		*val = arg + n + 1;
-		return true;
-	}
-	if (arg[n])
-		return false;
-	*val = *i + 1 < argc ? argv[++*i] : NULL;
-	return true;
-}
+static const struct args_opt replay_opts_table[] = {
+	[R_POLICY] = { "--policy", 0, true },
+	[R_SET] = { "--set", 0, true },
+	[R_MEM] = { "--mem", 0, true },
+	[R_CPUS] = { "--cpus", 0, true },
+	[R_GROUND_TRUTH] = { "--ground-truth", 0, true },
+	[R_JSON] = { "--json", 0, false },
+	[R_LENIENT] = { "--lenient", 0, false },
+	[R_NO_PRELOAD] = { "--no-preload", 0, false },
+	[R_NO_GIB_TEST] = { "--no-gib-test", 0, false },
+	[R_NO_LAYOUT] = { "--no-layout", 0, false },
+	[R_HELP] = { "--help", 'h', false },
+};
 
-static int parse_value_opt(struct replay_opts *o, const char *name, const char *v)
+static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char *v)
 {
-	if (!v)
-		return usage_err("option '%s' needs a value", name);
-	if (!strcmp(name, "--policy"))
+	char err[256];
+
+	switch (id) {
+	case R_POLICY:
 		return split_policies(o, v);
-	if (!strcmp(name, "--set")) {
+	case R_SET: {
 		struct ga_policy p;
-		int err;
+		int rc;
 
 		if (o->nr_sets == MAX_SETS)
 			return usage_err("too many --set (%s)", v);
 		ga_policy_preset(&p, "vanilla");	/* check it before loading */
-		err = ga_policy_set_assignment(&p, v);
-		if (err)
-			return usage_err(err == -ENOENT ? "unknown parameter in --set '%s'" :
-					 err == -ERANGE ? "value out of range in --set '%s'" :
+		rc = ga_policy_set_assignment(&p, v);
+		if (rc)
+			return usage_err(rc == -ENOENT ? "unknown parameter in --set '%s'" :
+					 rc == -ERANGE ? "value out of range in --set '%s'" :
 					 "bad --set '%s'", v);
 		o->sets[o->nr_sets++] = v;
 		return 0;
 	}
-	if (!strcmp(name, "--mem"))
-		return sim_parse_size(v, &o->mem_bytes) || !o->mem_bytes ?
-		       usage_err("bad --mem '%s'", v) : 0;
-	if (!strcmp(name, "--cpus")) {
+	case R_MEM:
+		if (args_parse_mem("--mem", v, REPLAY_MIN_MEM, REPLAY_MAX_MEM,
+				   REPLAY_PB_BYTES, &o->mem_bytes, err, sizeof(err)))
+			return usage_err("%s", err);
+		return 0;
+	case R_CPUS: {
 		uint64_t c;
 
 		if (sim_parse_uint_range(v, 1, GA_MAX_CPUS, &c))
@@ -140,52 +153,39 @@ static int parse_value_opt(struct replay_opts *o, const char *name, const char *
 		o->cpus = (unsigned int)c;
 		return 0;
 	}
-	o->gt_dir = v;
-	return 0;
+	case R_GROUND_TRUTH:
+		o->gt_dir = v;
+		return 0;
+	case R_JSON:		o->json = true; return 0;
+	case R_LENIENT:		o->lenient = true; return 0;
+	case R_NO_PRELOAD:	o->no_preload = true; return 0;
+	case R_NO_GIB_TEST:	o->no_gib_test = true; return 0;
+	case R_NO_LAYOUT:	o->no_layout = true; return 0;
+	case R_HELP:		return 0;	/* handled before parsing */
+	}
+	return usage_err("internal: option %s", "?");
 }
 
 static int parse_args(struct replay_opts *o, int argc, char **argv)
 {
-	static const char *const with_value[] = {
-		"--policy", "--set", "--mem", "--cpus", "--ground-truth",
-	};
+	char err[256];
+	struct args a;
+	int k, rc;
 
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *v;
-		bool matched = false;
-		int rc;
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			replay_usage(stdout);
-			exit(0);
-		}
-		for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++) {
-			if (!opt(a, with_value[k], &i, argc, argv, &v))
-				continue;
-			matched = true;
-			rc = parse_value_opt(o, with_value[k], v);
-			if (rc)
-				return rc;
-			break;
-		}
-		if (matched)
+	args_init(&a, argc, argv);
+	while ((k = args_next(&a, replay_opts_table, sizeof(replay_opts_table) /
+			      sizeof(replay_opts_table[0]), err, sizeof(err))) != ARGS_END) {
+		if (k == ARGS_ERROR)
+			return usage_err("%s", err);
+		if (k == ARGS_OPERAND) {
+			if (o->trace)
+				return usage_err("more than one trace ('%s')", a.value);
+			o->trace = a.value;
 			continue;
-		if (!strcmp(a, "--json"))
-			o->json = true;
-		else if (!strcmp(a, "--lenient"))
-			o->lenient = true;
-		else if (!strcmp(a, "--no-preload"))
-			o->no_preload = true;
-		else if (!strcmp(a, "--no-gib-test"))
-			o->no_gib_test = true;
-		else if (!strcmp(a, "--no-layout"))
-			o->no_layout = true;
-		else if (a[0] == '-' && a[1])
-			return usage_err("unknown option '%s'", a);
-		else if (o->trace)
-			return usage_err("more than one trace ('%s')", a);
-		else
-			o->trace = a;
+		}
+		rc = parse_value_opt(o, (enum replay_opt)k, a.value);
+		if (rc)
+			return rc;
 	}
 	return o->trace ? 0 : usage_err("%s", "which trace? (gigalloc replay TRACE)");
 }
@@ -336,8 +336,13 @@ int cmd_replay(int argc, char **argv)
 	struct ground_truth gt;
 	struct trace t;
 	char err[512] = "";
-	int rc = parse_args(&o, argc, argv);
+	int rc;
 
+	if (args_want_help(argc, argv)) {
+		replay_usage(stdout);
+		return ARGS_EXIT_OK;
+	}
+	rc = parse_args(&o, argc, argv);
 	if (rc)
 		return rc;
 	resolve_trace(&o);

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "args.h"
 #include "commands.h"
 #include "driver.h"
 #include "options.h"
@@ -45,10 +46,12 @@ static void sim_usage(FILE *f)
 "  --no-progress         no progress bar\n"
 "  --list-profiles       list the built-in profiles\n"
 "  --show-profile NAME   print a profile's text (a start for your own)\n"
-"  --help                this help\n"
+"  -h, --help            this help\n"
 "\n"
-"exit status: 0 done, 1 a run failed, 2 bad options or input.\n"
-"The profile format and every metric are described in docs/SIMULATOR.md.\n",
+"SIZE: a number of bytes with an optional K, M, G or T suffix (64G, 512M).\n"
+"Options take --opt value or --opt=value; '--' ends them.\n"
+"The profile format and every metric are described in docs/SIMULATOR.md.\n"
+"\n" ARGS_EXIT_HELP,
 	      f);
 }
 

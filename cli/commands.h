@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * Subcommands implemented outside cli/gigalloc.c. Each takes the
+ * The subcommands, one file each (cli/cmd_*.c). Each takes the
  * arguments after the command name and returns the process exit code
  * (0 success, 1 runtime failure, 2 usage error).
  */
@@ -13,5 +13,9 @@ int cmd_sim(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 /* gigalloc inspect: a live machine's 1 GiB regions (cli/cmd_inspect.c). */
 int cmd_inspect(int argc, char **argv);
+/* gigalloc demo: fill a zone and churn it (cli/cmd_demo.c). */
+int cmd_demo(int argc, char **argv);
+/* gigalloc policy: a preset's parameter table (cli/cmd_policy.c). */
+int cmd_policy(int argc, char **argv);
 
 #endif /* GA_CLI_COMMANDS_H */

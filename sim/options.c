@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "options.h"
 #include "profile.h"
 
@@ -65,27 +66,7 @@ int sim_parse_u64(const char *s, uint64_t *v, const char **end)
 
 int sim_parse_size(const char *s, uint64_t *bytes)
 {
-	static const char suffixes[] = "KMGT";
-	unsigned int shift = 0;
-	const char *end, *suf;
-	uint64_t v;
-	int err = sim_parse_u64(s, &v, &end);
-
-	if (err)
-		return err;
-	if (*end) {
-		char c = *end >= 'a' && *end <= 'z' ? (char)(*end - 'a' + 'A') : *end;
-
-		suf = strchr(suffixes, c);
-		if (!c || !suf || !(end[1] == 0 || !strcmp(end + 1, "iB") ||
-				    !strcmp(end + 1, "B")))
-			return -EINVAL;
-		shift = 10 * (unsigned int)(suf - suffixes + 1);
-	}
-	if (v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*bytes = v << shift;
-	return 0;
+	return args_parse_size(s, bytes);
 }
 
 void sim_format_size(uint64_t bytes, char *buf, size_t len)
@@ -122,16 +103,8 @@ int sim_parse_uint_range(const char *s, uint64_t min, uint64_t max,
 
 static int opt_mem(struct sim_opts *o, const char *v, char *err, size_t n)
 {
-	int rc = sim_parse_size(v, &o->mem_bytes);
-
-	if (rc)
-		return oerr(err, n, "--mem '%s': %s (want e.g. 64G, 512M, 1T)", v,
-			    rc == -ERANGE ? "too large" : "not a size");
-	if (o->mem_bytes < MIN_MEM || o->mem_bytes > MAX_MEM)
-		return oerr(err, n, "--mem '%s': out of range 64M..16T", v);
-	if (o->mem_bytes % PB_BYTES)
-		return oerr(err, n, "--mem '%s': not a multiple of 2M (the pageblock)", v);
-	return 0;
+	return args_parse_mem("--mem", v, MIN_MEM, MAX_MEM, PB_BYTES, &o->mem_bytes,
+			      err, n);
 }
 
 static int opt_cpus(struct sim_opts *o, const char *v, char *err, size_t n)
@@ -235,28 +208,25 @@ enum opt_id {
 	O_JOBS, O_LIST_PROFILES, O_SHOW_PROFILE, O_HELP,
 };
 
-static const struct {
-	const char *name;
-	bool has_arg;
-} opts[] = {
-	[O_MEM] = { "--mem", true },
-	[O_CPUS] = { "--cpus", true },
-	[O_PROFILE] = { "--profile", true },
-	[O_DURATION] = { "--duration", true },
-	[O_SEED] = { "--seed", true },
-	[O_POLICY] = { "--policy", true },
-	[O_SET] = { "--set", true },
-	[O_JSON] = { "--json", false },
-	[O_REPORT] = { "--report", true },
-	[O_CSV] = { "--csv", true },
-	[O_PROGRESS] = { "--progress", false },
-	[O_NO_PROGRESS] = { "--no-progress", false },
-	[O_GIB_EVERY] = { "--gib-test-every", true },
-	[O_SAMPLES] = { "--samples", true },
-	[O_JOBS] = { "--jobs", true },
-	[O_LIST_PROFILES] = { "--list-profiles", false },
-	[O_SHOW_PROFILE] = { "--show-profile", true },
-	[O_HELP] = { "--help", false },
+static const struct args_opt opts[] = {
+	[O_MEM] = { "--mem", 0, true },
+	[O_CPUS] = { "--cpus", 0, true },
+	[O_PROFILE] = { "--profile", 0, true },
+	[O_DURATION] = { "--duration", 0, true },
+	[O_SEED] = { "--seed", 0, true },
+	[O_POLICY] = { "--policy", 0, true },
+	[O_SET] = { "--set", 0, true },
+	[O_JSON] = { "--json", 0, false },
+	[O_REPORT] = { "--report", 0, true },
+	[O_CSV] = { "--csv", 0, true },
+	[O_PROGRESS] = { "--progress", 0, false },
+	[O_NO_PROGRESS] = { "--no-progress", 0, false },
+	[O_GIB_EVERY] = { "--gib-test-every", 0, true },
+	[O_SAMPLES] = { "--samples", 0, true },
+	[O_JOBS] = { "--jobs", 0, true },
+	[O_LIST_PROFILES] = { "--list-profiles", 0, false },
+	[O_SHOW_PROFILE] = { "--show-profile", 0, true },
+	[O_HELP] = { "--help", 'h', false },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -293,46 +263,24 @@ static int apply(struct sim_opts *o, enum opt_id id, const char *v, char *err,
 	return oerr(err, n, "internal: option %d", (int)id);
 }
 
-/* Find argv[*i] in the table and take its value; advances *i. */
-static int one_option(struct sim_opts *o, int argc, char **argv, int *i,
-		      char *err, size_t n)
-{
-	const char *arg = argv[(*i)++], *eq, *v = NULL;
-	size_t len;
-
-	if (strncmp(arg, "--", 2) || !arg[2])
-		return oerr(err, n, "unexpected argument '%s'", arg);
-	eq = strchr(arg, '=');
-	len = eq ? (size_t)(eq - arg) : strlen(arg);
-	for (size_t k = 0; k < NR_OPTS; k++) {
-		if (strlen(opts[k].name) != len || strncmp(opts[k].name, arg, len))
-			continue;
-		if (!opts[k].has_arg && eq)
-			return oerr(err, n, "option '%.*s' takes no value", (int)len, arg);
-		if (opts[k].has_arg) {
-			if (eq)
-				v = eq + 1;
-			else if (*i < argc)
-				v = argv[(*i)++];
-			else
-				return oerr(err, n, "option '%s' needs a value", arg);
-			if (!*v)
-				return oerr(err, n, "option '%.*s' needs a non-empty value",
-					    (int)len, arg);
-		}
-		return apply(o, (enum opt_id)k, v, err, n);
-	}
-	return oerr(err, n, "unknown option '%.*s'", (int)len, arg);
-}
-
 int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 		   size_t errlen)
 {
-	int i = 0, rc;
 	struct ga_policy scratch;
+	struct args a;
+	int id, rc;
 
-	while (i < argc) {
-		rc = one_option(o, argc, argv, &i, err, errlen);
+	if (args_want_help(argc, argv)) {
+		o->help = true;		/* help wins over any other error */
+		return 0;
+	}
+	args_init(&a, argc, argv);
+	while ((id = args_next(&a, opts, NR_OPTS, err, errlen)) != ARGS_END) {
+		if (id == ARGS_ERROR)
+			return SIM_EXIT_USAGE;
+		if (id == ARGS_OPERAND)
+			return oerr(err, errlen, "unexpected argument '%s'", a.value);
+		rc = apply(o, (enum opt_id)id, a.value, err, errlen);
 		if (rc)
 			return rc;
 	}
