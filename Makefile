@@ -52,6 +52,8 @@ SIM_SRC   := $(wildcard sim/*.c trace/*.c inspect/*.c)
 SIM_LIB   := $(OUT)/libgasim.a
 CLI_SRC   := $(wildcard cli/*.c)
 CLI       := $(OUT)/gigalloc
+# The subcommands without main(), for tests that drive them.
+CLI_LIB   := $(OUT)/libgacli.a
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(OUT)/tests/%)
 TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$(wildcard tests/*.c)))
@@ -88,11 +90,15 @@ $(SIM_LIB): $(SIM_SRC:%.c=$(OUT)/%.o) | dirs
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(AR) rcs $@ $^
 
+$(CLI_LIB): $(filter-out $(OUT)/cli/gigalloc.o,$(CLI_SRC:%.c=$(OUT)/%.o)) | dirs
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
 $(CLI): $(CLI_SRC:%.c=$(OUT)/%.o) $(SIM_LIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(SIM_LIB) $(LIB)
+$(OUT)/tests/%: $(OUT)/tests/%.o $(TEST_LIB) $(CLI_LIB) $(SIM_LIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -252,6 +252,21 @@ static int geometry(const struct replay_opts *o, const struct trace *t,
 		rep->zone_pages = managed / pb * pb;
 	else
 		rep->zone_pages = replay_default_pages(t);
+	/*
+	 * A derived size comes from numbers in the input (a pfn, a span):
+	 * one corrupt pfn must not make a zone of terabytes of metadata.
+	 */
+	if (!o->mem_bytes && rep->zone_pages > REPLAY_MAX_DERIVED_PAGES) {
+		fprintf(stderr, "gigalloc replay: the %s implies a zone of %llu pages "
+			"(%llu GiB), above the %llu GiB limit for a size read from "
+			"the input (a corrupt pfn?); give --mem to replay it anyway\n",
+			rep->layout ? "machine layout" : managed ? "managed page count" :
+			"trace's highest pfn",
+			(unsigned long long)rep->zone_pages,
+			(unsigned long long)(rep->zone_pages >> 18),
+			(unsigned long long)(REPLAY_MAX_DERIVED_PAGES >> 18));
+		return 1;
+	}
 	rep->hole_pages = rep->layout ? lay->hole_pages : 0;
 	rep->reserved_pages = rep->layout ? lay->reserved_pages : 0;
 	rep->nr_cpus = o->cpus ? o->cpus : gt->cpus ? gt->cpus : t->st.max_cpu + 1;

@@ -12,6 +12,12 @@
  *    number, an order is log2 of a block's size in pages, a pageblock is the
  *    2^pageblock_order unit that carries a migratetype, a pcp is a per-CPU
  *    page list.
+ *  - Pointers: a result pointer (ga_alloc's pfn, ga_zone_create's zonep,
+ *    a query's info struct) or an input the call cannot do without that is
+ *    NULL makes an int-returning call return -EINVAL without doing
+ *    anything. The zone argument, and the struct pointers of the void
+ *    functions (ga_zone_info, ga_zone_stats, ga_spb_summary), must not be
+ *    NULL: a precondition, checked by GA_BUG_ON in GA_DEBUG builds.
  *  - Thread safety: all ga_alloc/ga_free/ga_drain* calls may run concurrently
  *    from any number of threads. Each call names the CPU whose per-CPU lists
  *    it uses; two threads may name the same CPU (they then contend on that
@@ -149,12 +155,19 @@ int ga_policy_preset(struct ga_policy *p, const char *name);
 /* Names of the presets, NULL-terminated. */
 const char *const *ga_policy_preset_names(void);
 /* Set one parameter from text ("on"/"off"/"1"/"0"/number).
- * -ENOENT unknown name, -EINVAL bad value, -ERANGE out of range. */
+ * -ENOENT unknown name, -EINVAL bad value (or a NULL pointer), -ERANGE
+ * out of the parameter's [min, max]. */
 int ga_policy_set(struct ga_policy *p, const char *name, const char *value);
 /* Parse "name=value". Same errors as ga_policy_set. */
 int ga_policy_set_assignment(struct ga_policy *p, const char *assignment);
 /* Print "name value  # help" lines. */
 void ga_policy_print(FILE *f, const struct ga_policy *p);
+/*
+ * Every numeric parameter inside its documented [min, max] (the table of
+ * ga_policy_params). Returns 0, or -EINVAL with the first offender in
+ * errbuf (may be NULL). ga_zone_config_check applies it to cfg->policy.
+ */
+int ga_policy_check(const struct ga_policy *p, char *errbuf, size_t errlen);
 
 /* ------------------------------------------------------------------------ */
 /* Embedder callbacks.                                                       */
@@ -265,7 +278,9 @@ void ga_zone_config_default(struct ga_zone_config *cfg, ga_pfn_t start_pfn,
 /*
  * Check a configuration. Returns 0, or -EINVAL with a reason in errbuf
  * (misaligned range, empty zone, order limits, zero CPUs, holes outside
- * the zone, ...). errbuf may be NULL.
+ * the zone, a pfn whose physical address does not fit in 64 bits, a
+ * policy parameter outside its range (ga_policy_check), ...). errbuf may
+ * be NULL.
  */
 int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 			 size_t errlen);
@@ -609,7 +624,9 @@ int ga_alloc_contig_range(struct ga_zone *zone, unsigned int cpu,
 int ga_alloc_contig_pages(struct ga_zone *zone, unsigned int cpu,
 			  unsigned int order, uint64_t owner, ga_pfn_t *pfn,
 			  struct ga_contig_report *report);
-/* Free a range obtained with ga_alloc_contig_*. -ENOENT if it is not one. */
+/* Free a range obtained with ga_alloc_contig_*: exactly [start, end) of
+ * one contiguous allocation. -ENOENT if it is not one (a part of one, or
+ * parts of two), -EINVAL misaligned or cpu out of range, -ERANGE. */
 int ga_free_contig_range(struct ga_zone *zone, unsigned int cpu, ga_pfn_t start,
 			 ga_pfn_t end);
 

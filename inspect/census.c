@@ -124,15 +124,21 @@ static bool read_bool_file(const char *dir, const char *name, bool dflt)
 	return v != 0;
 }
 
-/* pread all of [pfn, pfn + n) as 8-byte entries; past the end reads 0s. */
+/*
+ * pread all of [pfn, pfn + n) as 8-byte entries; past the end reads fill.
+ * A file that ends inside an entry (a truncated copy) is -EILSEQ: reads
+ * count bytes, so a short read of part of an entry cannot loop forever.
+ */
 static int read_entries(int fd, uint64_t pfn, size_t n, uint64_t *buf,
 			uint64_t fill)
 {
-	size_t got = 0;
+	size_t bytes = 0, got;
 
-	while (got < n) {
-		ssize_t r = pread(fd, (char *)buf + got * 8, (n - got) * 8,
-				  (off_t)((pfn + got) * 8));
+	if (pfn > (uint64_t)INT64_MAX / 8 - n)
+		return -EOVERFLOW;
+	while (bytes < n * 8) {
+		ssize_t r = pread(fd, (char *)buf + bytes, n * 8 - bytes,
+				  (off_t)(pfn * 8 + bytes));
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -140,9 +146,11 @@ static int read_entries(int fd, uint64_t pfn, size_t n, uint64_t *buf,
 			return -errno;
 		if (r == 0)
 			break;
-		got += (size_t)r / 8;
+		bytes += (size_t)r;
 	}
-	for (; got < n; got++)
+	if (bytes % 8)
+		return -EILSEQ;
+	for (got = bytes / 8; got < n; got++)
 		buf[got] = fill;
 	return 0;
 }
@@ -177,6 +185,11 @@ static int scan_flags(struct scan *sc, struct insp_region *r)
 	int err = read_entries(sc->flags_fd, r->start_pfn, n, sc->flags,
 			       KPF(KPF_NOPAGE));
 
+	if (err == -EILSEQ) {
+		snprintf(sc->err, sc->errlen, "reading kpageflags: the file ends inside "
+			 "an 8-byte entry (its size is not a multiple of 8: truncated?)");
+		return err;
+	}
 	if (err) {
 		snprintf(sc->err, sc->errlen, "reading kpageflags: %s", strerror(-err));
 		return err;

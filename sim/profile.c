@@ -87,6 +87,9 @@ int sim_parse_time(const char *s, double *seconds)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcmp(end, units[i].unit)) {
+			/* Beyond it, ticks would not fit in 64 bits. */
+			if (v * units[i].mul > SIM_MAX_PARSED_TIME_S)
+				return -ERANGE;
 			*seconds = v * units[i].mul;
 			return 0;
 		}
@@ -119,7 +122,8 @@ static int parse_limit(const char *s, double *seconds, double *turnovers)
 	double v;
 
 	if (len && s[len - 1] == 'x') {
-		if (parse_number(s, &v, &end) || end != s + len - 1 || v <= 0)
+		if (parse_number(s, &v, &end) || end != s + len - 1 || v <= 0 ||
+		    v > SIM_MAX_PARSED_TIME_S)
 			return -EINVAL;
 		if (*turnovers)
 			return -EINVAL;

@@ -122,7 +122,11 @@ char *sim_read_file(const char *path, size_t *len);
  * Either output may be 0 (= not given). -EINVAL on bad text.
  */
 int sim_parse_duration(const char *s, double *seconds, double *turnovers);
-/* "600s", "1.5s", "10m", "250ms", "2h": one time value in seconds. */
+/* Longest time a profile or option may give (~31.7 years): the workload
+ * model turns times into 1 ms ticks held in 64 bits. */
+#define SIM_MAX_PARSED_TIME_S 1e9
+/* "600s", "1.5s", "10m", "250ms", "2h": one time value in seconds, at
+ * most SIM_MAX_PARSED_TIME_S (-ERANGE above it). */
 int sim_parse_time(const char *s, double *seconds);
 /* "35%", "0.35": a share in [0, 1]; -ERANGE above 1. */
 int sim_parse_share(const char *s, double *share);

@@ -313,6 +313,7 @@ unsigned long move_freepages_block(struct ga_zone *z, ga_pfn_t start_pfn,
 	ga_pfn_t pfn, end = start_pfn + z->pageblock_nr_pages;
 	unsigned long moved = 0;
 
+	new_mt = pageblock_label(z, new_mt);
 	GA_BUG_ON(start_pfn & (z->pageblock_nr_pages - 1));
 	for (pfn = start_pfn; pfn < end;) {
 		const struct ga_page *p = pfn_to_page(z, pfn);

@@ -101,6 +101,31 @@ static void split_free_to_pageblocks(struct ga_zone *z, ga_pfn_t head)
 		add_to_free_list(z, p, z->pageblock_order, mt, true);
 }
 
+/*
+ * Cut one pageblock out of the free buddy above it: halve the buddy down
+ * to pageblock order, each time giving back the half that does not hold
+ * the block as one free block, so the rest stays merged as far as it can.
+ */
+static void split_free_around_block(struct ga_zone *z, ga_pfn_t head,
+				    ga_pfn_t block)
+{
+	unsigned int order = page_order(pfn_to_page(z, head));
+	int mt = get_pfnblock_migratetype(z, head);
+
+	del_from_free_list(z, head, order, mt);
+	while (order > z->pageblock_order) {
+		ga_pfn_t half = 1ul << --order;
+
+		if (block >= head + half) {
+			add_to_free_list(z, head, order, mt, true);
+			head += half;
+		} else {
+			add_to_free_list(z, head + half, order, mt, true);
+		}
+	}
+	add_to_free_list(z, head, order, mt, true);
+}
+
 /* Mark one pageblock isolated and move its free pages to the ISOLATE lists. */
 static void isolate_block(struct ga_zone *z, ga_pfn_t block)
 {
@@ -110,7 +135,7 @@ static void isolate_block(struct ga_zone *z, ga_pfn_t block)
 	int label = pb->mt;
 
 	if (big >= 0)
-		split_free_to_pageblocks(z, (ga_pfn_t)big);
+		split_free_around_block(z, (ga_pfn_t)big, block);
 	for (pfn = block; pfn < end;) {
 		const struct ga_page *p = pfn_to_page(z, pfn);
 		unsigned int state = page_state(p);
@@ -283,6 +308,8 @@ static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 
 		set_page_owner(p, owner);
 		set_page_head(p, GA_PAGE_CONTIG, z->pageblock_order, 0);
+		if (pfn == start)
+			WRITE_ONCE(p->flags, READ_ONCE(p->flags) | PF_CONTIG_FIRST);
 		pb_clear_flag(pb, PB_ISOLATE);
 		spb_contig_changed(z, pfn, 1);
 	}
@@ -486,7 +513,8 @@ int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int orde
 	int err = -EBUSY;
 	bool tried = false;
 
-	if (order < z->pageblock_order || order > z->spb_order || cpu >= z->nr_cpus)
+	if (order < z->pageblock_order || order > z->spb_order || cpu >= z->nr_cpus ||
+	    !pfn)
 		return -EINVAL;
 	by_spb = z->policy.spb_contig && order == z->spb_order;
 	win = malloc(sizeof(*win) * ((z->nr_pages >> order) + 1 + z->nr_spbs));
@@ -526,6 +554,27 @@ int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int orde
 	return err;
 }
 
+static bool contig_block(struct ga_zone *z, ga_pfn_t b, bool first)
+{
+	uint32_t flags = READ_ONCE(pfn_to_page(z, b)->flags);
+
+	return (flags & PF_STATE_MASK) == GA_PAGE_CONTIG &&
+	       !!(flags & PF_CONTIG_FIRST) == first;
+}
+
+/* [start, end) is exactly one contiguous allocation: its first block is
+ * marked first, every other one is not, and the one after starts anew. */
+static bool is_contig_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
+{
+	if (!contig_block(z, start, true))
+		return false;
+	for (ga_pfn_t b = start + z->pageblock_nr_pages; b < end;
+	     b += z->pageblock_nr_pages)
+		if (!contig_block(z, b, false))
+			return false;
+	return end >= z->end_pfn || !contig_block(z, end, false);
+}
+
 int ga_free_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
 			 ga_pfn_t end)
 {
@@ -535,10 +584,11 @@ int ga_free_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
 		return -EINVAL;
 	if (err)
 		return err;
-	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages)
-		if (page_state(pfn_to_page(z, b)) != GA_PAGE_CONTIG)
-			return -ENOENT;
 	ga_lock(&z->lock);
+	if (!is_contig_range(z, start, end)) {
+		ga_unlock(&z->lock);
+		return -ENOENT;
+	}
 	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages) {
 		spb_contig_changed(z, b, -1);
 		free_one_page_locked(z, b, z->pageblock_order,

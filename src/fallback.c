@@ -113,6 +113,7 @@ long claim_whole_block(struct ga_zone *z, ga_pfn_t pfn,
 {
 	unsigned long nr_added;
 
+	start_mt = pageblock_label(z, start_mt);
 	del_from_free_list(z, pfn, current_order, block_mt);
 	change_pageblock_range(z, pfn, current_order, start_mt);
 	nr_added = expand(z, pfn, order, current_order, start_mt);

@@ -33,6 +33,7 @@
  *   bits 10-17 long-term pin count (ALLOC heads)
  *   bit  18    isolated for migration (ALLOC heads)
  *   bit  19    freed while isolated: the free completes at putback
+ *   bit  20    first pageblock of a contiguous allocation (CONTIG heads)
  * Only block heads carry a state; every other page is GA_PAGE_TAIL. Merging
  * clears the absorbed buddy's head, splitting sets the new heads, so no
  * operation ever touches more than O(max_order) page structs.
@@ -47,6 +48,7 @@
 #define PF_PIN_MAX	0xffu
 #define PF_ISOLATED	(1u << 18)
 #define PF_FREE_PENDING	(1u << 19)
+#define PF_CONTIG_FIRST	(1u << 20)	/* CONTIG head: first block of its range */
 
 struct ga_page {
 	uint32_t flags;
@@ -301,15 +303,17 @@ struct ga_spb {
 	ga_pfn_t start_pfn, end_pfn;	/* clipped to the zone */
 	uint32_t nr_free_pages;		/* in free buddies */
 	uint32_t nr_usable_pages;	/* span minus holes */
-	uint16_t nr_pageblocks;		/* zone-clipped total */
-	uint16_t nr_reserved_pb;	/* pageblocks with hole pages */
-	uint16_t nr_free_pb;		/* wholly free pageblocks */
-	uint16_t nr_used_pb[GA_MT_PCPTYPES];	/* pageblocks holding each type */
-	uint16_t nr_highatomic_pb;
-	uint16_t nr_contig_pb;		/* pageblocks held by contig allocations */
+	/* Pageblock counts are 32-bit: spb_order - pageblock_order may be
+	 * up to 30 - 4 = 26 (2^16 pageblocks would wrap a 16-bit count). */
+	uint32_t nr_pageblocks;		/* zone-clipped total */
+	uint32_t nr_reserved_pb;	/* pageblocks with hole pages */
+	uint32_t nr_free_pb;		/* wholly free pageblocks */
+	uint32_t nr_used_pb[GA_MT_PCPTYPES];	/* pageblocks holding each type */
+	uint32_t nr_highatomic_pb;
+	uint32_t nr_contig_pb;		/* pageblocks held by contig allocations */
 	uint8_t category, bucket;	/* where the index files it now */
 	uint32_t bucket_lo, bucket_hi;	/* free pages that keep this bucket */
-	uint16_t reserve;		/* spb_tainted_reserve(), fixed at init */
+	uint32_t reserve;		/* spb_tainted_reserve(), fixed at init */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
 };
 
@@ -448,6 +452,19 @@ static inline struct ga_spb *pfn_to_spb(struct ga_zone *z, ga_pfn_t pfn)
 static inline bool pcp_allowed_order(const struct ga_zone *z, unsigned int order)
 {
 	return order <= PAGE_ALLOC_COSTLY_ORDER || order == z->pageblock_order;
+}
+
+/*
+ * The label a pageblock gets when mt is asked for: without mobility
+ * grouping every PCP type is stored as UNMOVABLE (the kernel's
+ * set_pageblock_migratetype under page_group_by_mobility_disabled), so
+ * code that relabels and then files free pages must file them there.
+ */
+static inline int pageblock_label(const struct ga_zone *z, int mt)
+{
+	if (!z->policy.mobility_grouping && mt < GA_MT_PCPTYPES)
+		return GA_MT_UNMOVABLE;
+	return mt;
 }
 
 static inline bool migratetype_is_mergeable(int mt)

@@ -259,6 +259,16 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 			return fail_page(mc, ip, GA_BLOCK_NOMEM,
 					 GA_STAT_PGMIGRATE_FAIL_NOMEM);
 		}
+		/*
+		 * Taking the target may have entered reclaim, and reclaim may
+		 * have freed this very page (deferred while it is isolated):
+		 * then it is not the owner's any more, so no callback.
+		 */
+		if (READ_ONCE(p->flags) & PF_FREE_PENDING) {
+			mc->put_target(mc, (ga_pfn_t)target, ip->order);
+			complete_owner_free(z, ip->pfn);
+			return true;
+		}
 		prepare_target(z, (ga_pfn_t)target, ip);
 		rc = z->ops.migrate(z->ops_ctx, z, ip->owner, ip->pfn,
 				    (ga_pfn_t)target, ip->order);

@@ -23,8 +23,7 @@ void set_pageblock_migratetype(struct ga_zone *z, ga_pfn_t pfn, int mt)
 	struct ga_pageblock *pb = pfn_to_block(z, pfn);
 
 	GA_BUG_ON(mt == GA_MT_ISOLATE || mt < 0 || mt >= GA_MT_TYPES);
-	if (!z->policy.mobility_grouping && mt < GA_MT_PCPTYPES)
-		mt = GA_MT_UNMOVABLE;
+	mt = pageblock_label(z, mt);
 	if (pb->mt == mt)
 		return;
 	z->blocks_mt[pb->mt]--;

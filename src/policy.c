@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,8 @@ static void preset_spb(struct ga_policy *p)
 
 int ga_policy_preset(struct ga_policy *p, const char *name)
 {
+	if (!p || !name)
+		return -EINVAL;
 	if (!strcmp(name, "vanilla")) {
 		preset_vanilla(p);
 		return 0;
@@ -238,7 +241,11 @@ static int set_param(struct ga_policy *p, const struct ga_param_info *pi,
 
 int ga_policy_set(struct ga_policy *p, const char *name, const char *value)
 {
-	const struct ga_param_info *pi = find_param(name, strlen(name));
+	const struct ga_param_info *pi;
+
+	if (!p || !name || !value)
+		return -EINVAL;
+	pi = find_param(name, strlen(name));
 
 	if (!pi)
 		return -ENOENT;
@@ -247,15 +254,36 @@ int ga_policy_set(struct ga_policy *p, const char *name, const char *value)
 
 int ga_policy_set_assignment(struct ga_policy *p, const char *assignment)
 {
-	const char *eq = strchr(assignment, '=');
+	const char *eq = assignment ? strchr(assignment, '=') : NULL;
 	const struct ga_param_info *pi;
 
-	if (!eq)
+	if (!p || !eq)
 		return -EINVAL;
 	pi = find_param(assignment, (size_t)(eq - assignment));
 	if (!pi)
 		return -ENOENT;
 	return set_param(p, pi, eq + 1);
+}
+
+int ga_policy_check(const struct ga_policy *p, char *errbuf, size_t errlen)
+{
+	if (!p)
+		return -EINVAL;
+	for (size_t i = 0; i < NR_PARAMS; i++) {
+		const struct ga_param_info *pi = &params[i];
+		unsigned int v;
+
+		if (pi->type != GA_PARAM_UINT)
+			continue;
+		memcpy(&v, (const char *)p + pi->offset, sizeof(v));
+		if (v >= pi->min && v <= pi->max)
+			continue;
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "%s %u outside %u..%u", pi->name,
+				 v, pi->min, pi->max);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 void ga_policy_print(FILE *f, const struct ga_policy *p)

@@ -35,6 +35,8 @@ int ga_page_query(struct ga_zone *z, ga_pfn_t pfn, struct ga_page_info *info)
 	const struct ga_page *p;
 	ga_pfn_t head;
 
+	if (!info)
+		return -EINVAL;
 	if (!zone_spans_pfn(z, pfn))
 		return -ERANGE;
 	memset(info, 0, sizeof(*info));
@@ -107,6 +109,8 @@ int ga_pageblock_query(struct ga_zone *z, ga_pfn_t pfn,
 	struct block_census c;
 	ga_pfn_t start;
 
+	if (!info)
+		return -EINVAL;
 	if (!zone_spans_pfn(z, pfn))
 		return -ERANGE;
 	memset(info, 0, sizeof(*info));
@@ -168,6 +172,8 @@ int ga_region_query(struct ga_zone *z, unsigned long idx, unsigned int order,
 {
 	ga_pfn_t size, start, end;
 
+	if (!info)
+		return -EINVAL;
 	if (!order)
 		order = z->spb_order;
 	if (order < z->pageblock_order || order > 30)

@@ -590,7 +590,7 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	int mt = ga_gfp_migratetype(gfp);
 	long pfn;
 
-	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK)) {
+	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
 		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
 		return -EINVAL;
 	}

@@ -114,7 +114,7 @@ void spb_init(struct ga_zone *z, void *mem)
 
 		s->start_pfn = ga_max(start, z->start_pfn);
 		s->end_pfn = ga_min(start + size, z->end_pfn);
-		s->nr_pageblocks = (uint16_t)((s->end_pfn - s->start_pfn) >>
+		s->nr_pageblocks = (uint32_t)((s->end_pfn - s->start_pfn) >>
 					      z->pageblock_order);
 		s->nr_usable_pages = (uint32_t)(s->end_pfn - s->start_pfn);
 		for (ga_pfn_t b = s->start_pfn; b < s->end_pfn;
@@ -127,7 +127,7 @@ void spb_init(struct ga_zone *z, void *mem)
 		s->category = SPB_CLEAN;
 		s->bucket = 0;
 		spb_set_bucket_range(s, 0);
-		s->reserve = (uint16_t)spb_tainted_reserve(z, s);
+		s->reserve = (uint32_t)spb_tainted_reserve(z, s);
 		set_bit64(z->spb_idx.all, i);
 		set_bit64(z->spb_idx.category[SPB_CLEAN], i);
 		set_bit64(z->spb_idx.bucket[0], i);
@@ -151,7 +151,8 @@ static enum spb_category spb_category_of(const struct ga_spb *s)
 	if (s->nr_used_pb[GA_MT_UNMOVABLE] || s->nr_used_pb[GA_MT_RECLAIMABLE] ||
 	    s->nr_highatomic_pb)
 		return SPB_TAINTED;
-	if (s->nr_free_pages == s->nr_usable_pages)
+	/* An SPB wholly in a hole has no page to give: not empty. */
+	if (s->nr_usable_pages && s->nr_free_pages == s->nr_usable_pages)
 		return SPB_EMPTY;
 	return SPB_CLEAN;
 }
@@ -228,7 +229,7 @@ static void charge_one_block(struct ga_zone *z, ga_pfn_t b, int mt, int delta)
 	if (ga_unlikely(!old != !new)) {
 		struct ga_spb *s = pfn_to_spb(z, b);
 
-		s->nr_used_pb[mt] = (uint16_t)(s->nr_used_pb[mt] + (new ? 1 : -1));
+		s->nr_used_pb[mt] = (uint32_t)(s->nr_used_pb[mt] + (new ? 1 : -1));
 		spb_update(z, s);
 	}
 }
@@ -261,7 +262,7 @@ void spb_label_changed(struct ga_zone *z, ga_pfn_t block, int old, int new)
 
 	if ((old == GA_MT_HIGHATOMIC) == (new == GA_MT_HIGHATOMIC))
 		return;
-	s->nr_highatomic_pb = (uint16_t)(s->nr_highatomic_pb +
+	s->nr_highatomic_pb = (uint32_t)(s->nr_highatomic_pb +
 					 (new == GA_MT_HIGHATOMIC ? 1 : -1));
 	spb_update(z, s);
 }
@@ -271,7 +272,7 @@ void spb_contig_changed(struct ga_zone *z, ga_pfn_t block, int sign)
 {
 	struct ga_spb *s = pfn_to_spb(z, block);
 
-	s->nr_contig_pb = (uint16_t)(s->nr_contig_pb + sign);
+	s->nr_contig_pb = (uint32_t)(s->nr_contig_pb + sign);
 	spb_update(z, s);
 }
 
@@ -549,6 +550,8 @@ int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
 {
 	const struct ga_spb *s;
 
+	if (!info)
+		return -EINVAL;
 	if (idx >= z->nr_spbs)
 		return -ERANGE;
 	s = &z->spbs[idx];
@@ -589,6 +592,7 @@ void ga_spb_summary(struct ga_zone *z, struct ga_spb_summary *sum)
 {
 	uint64_t hist[SPB_VISIT_BUCKETS], total = 0;
 
+	GA_BUG_ON(!z || !sum);
 	memset(sum, 0, sizeof(*sum));
 	ga_lock(&z->lock);
 	for (unsigned long i = 0; i < z->nr_spbs; i++) {

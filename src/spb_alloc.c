@@ -286,7 +286,7 @@ long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order)
 {
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);
-	int mt = GA_MT_MOVABLE;
+	int mt = pageblock_label(z, GA_MT_MOVABLE);	/* grouping off: UNMOVABLE */
 	long i;
 
 	i = spb_find(z, SPB_TAINTED, all, order, 1u << mt, false);

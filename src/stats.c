@@ -201,6 +201,7 @@ static void pcp_stats_add(struct ga_pcp *pcp, struct ga_stats *s)
 
 void ga_zone_stats(struct ga_zone *z, struct ga_stats *s)
 {
+	GA_BUG_ON(!z || !s);
 	/*
 	 * The lock orders this read after every locked update; READ_ONCE
 	 * covers the items bumped atomically without it.
@@ -293,6 +294,7 @@ static void zone_info_locked(struct ga_zone *z, struct ga_zone_info *info)
 
 void ga_zone_info(struct ga_zone *z, struct ga_zone_info *info)
 {
+	GA_BUG_ON(!z || !info);
 	memset(info, 0, sizeof(*info));
 	zone_info_geometry(z, info);
 	zone_info_pcp(z, info);

@@ -94,6 +94,11 @@ int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 			(unsigned long long)cfg->end_pfn, (unsigned long)mask + 1);
 	if (cfg->end_pfn <= cfg->start_pfn)
 		return config_error(errbuf, errlen, "zone is empty");
+	/* Also keeps every pfn + 2^order (order <= spb_order + 1) from wrapping. */
+	if (cfg->end_pfn > (ga_pfn_t)1 << (64 - cfg->page_shift))
+		return config_error(errbuf, errlen,
+			"zone end %#llx: pfns above 2^%u have no 64-bit address",
+			(unsigned long long)cfg->end_pfn, 64 - cfg->page_shift);
 	if (cfg->end_pfn - cfg->start_pfn >= GA_NIL)
 		return config_error(errbuf, errlen,
 				    "zone spans %llu pages, more than %u",
@@ -104,6 +109,8 @@ int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 	if (!err)
 		err = check_ranges(cfg, cfg->cma, cfg->nr_cma, "cma", true,
 				   errbuf, errlen);
+	if (!err && cfg->policy)
+		err = ga_policy_check(cfg->policy, errbuf, errlen);
 	return err;
 }
 
@@ -227,11 +234,15 @@ static unsigned long reserve_holes(struct ga_zone *z,
 	return nr;
 }
 
+/* Every pageblock MOVABLE (memmap_init), which without mobility grouping
+ * is stored as UNMOVABLE; then the CMA ranges. */
 static void label_pageblocks(struct ga_zone *z, const struct ga_zone_config *cfg)
 {
+	int mt = pageblock_label(z, GA_MT_MOVABLE);
+
 	for (unsigned long i = 0; i < z->nr_pageblocks; i++)
-		z->blocks[i].mt = GA_MT_MOVABLE;
-	z->blocks_mt[GA_MT_MOVABLE] = z->nr_pageblocks;
+		z->blocks[i].mt = (uint8_t)mt;
+	z->blocks_mt[mt] = z->nr_pageblocks;
 	for (size_t i = 0; i < cfg->nr_cma; i++)
 		for (ga_pfn_t pfn = cfg->cma[i].start; pfn < cfg->cma[i].end;
 		     pfn += z->pageblock_nr_pages)
@@ -284,6 +295,8 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 
 	if (err)
 		return err;
+	if (!zonep)
+		return -EINVAL;
 	l = zone_layout(cfg);
 	if (!mem || size < l.total || ((uintptr_t)mem & 63))
 		return -ENOSPC;
@@ -337,7 +350,7 @@ int ga_zone_create(struct ga_zone **zonep, const struct ga_zone_config *cfg)
 	void *mem;
 	int err;
 
-	if (!size)
+	if (!size || !zonep)
 		return -EINVAL;
 	mem = ga_meta_alloc(size);
 	if (!mem)

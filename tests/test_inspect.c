@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -286,6 +287,29 @@ static void check_prometheus(const struct inspect *in)
 	free(buf);
 }
 
+/*
+ * A kpageflags copy whose size is not a multiple of 8 (cut mid-entry):
+ * a clear error, not a loop re-reading the partial entry forever.
+ */
+static void test_truncated_kpageflags(const char *tmp)
+{
+	struct insp_opts o = { .proc = tmp, .sys_vm = "/nonexistent" };
+	static struct inspect in;
+	char path[600], err[512] = "";
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/kpageflags", tmp);
+	if (!ok(!stat(path, &st) && !truncate(path, st.st_size - 3),
+		"kpageflags cut 3 bytes short"))
+		return;
+	alarm(60);	/* the old reader looped forever here */
+	is_long(inspect_run(&in, &o, err, sizeof(err)), -EILSEQ,
+		"a truncated kpageflags is refused");
+	alarm(0);
+	ok(strstr(err, "multiple of 8"), "saying why: %s", err);
+	inspect_free(&in);
+}
+
 static void test_recorded_proc(void)
 {
 	static const char *const text[] = { "zoneinfo", "buddyinfo", "pagetypeinfo", "iomem" };
@@ -323,6 +347,7 @@ static void test_recorded_proc(void)
 		   "%zu regions, %llu 1 GiB pages now, %llu after migration", in.nr_reg,
 		   (unsigned long long)in.gib_now, (unsigned long long)in.gib_after);
 		inspect_free(&in);
+		test_truncated_kpageflags(tmp);
 	}
 	remove_tmp(tmp);
 }

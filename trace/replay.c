@@ -126,17 +126,35 @@ static struct pfnmap_entry *covering(struct replay *r, uint64_t kpfn,
 	return NULL;
 }
 
-/* A free larger than the allocation at its pfn: release all inside it. */
+/*
+ * A free larger than the allocation at its pfn: release all inside it.
+ * Walks the span or the map, whichever is smaller, so a bogus order
+ * (order=31 is 2^31 pfns) costs no more than the live allocations.
+ */
 static void free_span(struct replay *r, uint64_t kpfn, unsigned int order)
 {
-	uint64_t end = kpfn + (1ull << order);
+	uint64_t span = 1ull << order, end = kpfn + span;
 
 	r->st->free_spanning++;
-	for (uint64_t p = kpfn; p < end; p++) {
-		struct pfnmap_entry *e = pfnmap_find(&r->map, p);
+	if (span <= r->map.mask + 1) {
+		for (uint64_t p = kpfn; p < end; p++) {
+			struct pfnmap_entry *e = pfnmap_find(&r->map, p);
 
-		if (e && p + (1ull << e->order) <= end)
+			if (e && p + (1ull << e->order) <= end)
+				sim_free(r, e);
+		}
+		return;
+	}
+	/* Deleting shifts entries back, so re-examine a slot after a hit. */
+	for (size_t i = 0; i <= r->map.mask;) {
+		struct pfnmap_entry *e = &r->map.slot[i];
+
+		if (e->used && e->kpfn >= kpfn && e->kpfn < end &&
+		    e->kpfn + (1ull << e->order) <= end) {
 			sim_free(r, e);
+			continue;
+		}
+		i++;
 	}
 }
 

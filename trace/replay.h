@@ -16,6 +16,10 @@
 #include "run.h"
 #include "trace.h"
 
+/* Largest zone a replay sizes from its input (1 TiB of 4 KiB pages, 3 GiB
+ * of metadata); --mem sets any size. */
+#define REPLAY_MAX_DERIVED_PAGES (1ull << 28)
+
 struct replay_config {
 	char policy_name[SIM_POLICY_NAME_LEN];
 	struct ga_policy policy;
