@@ -4,6 +4,7 @@
 # make run        build and run the main job
 # make check      build and run every test: debug, ASan+UBSan, TSan, clang
 # make bench      build and run the benchmarks
+# make bench-sim  time one simulated hour of 256 GiB (scripts/bench-sim)
 #
 # VARIANT selects the build flavour and output directory (build/$(VARIANT)):
 #   release  -O2
@@ -45,6 +46,14 @@ LDLIBS  += -lm -lpng -lz
 # checks with __has_include; this links the library in the same case).
 LDLIBS  += $(shell printf '\043include <zstd.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo -lzstd)
 
+# trace-cmd's binary trace.dat is read when libtracecmd-dev is installed
+# (trace/tracedat.c; without it such a file is refused with a message).
+TRACECMD  := $(shell pkg-config --exists libtracecmd 2>/dev/null && echo 1)
+ifeq ($(TRACECMD),1)
+BASE    += -DHAVE_TRACECMD $(shell pkg-config --cflags libtracecmd)
+LDLIBS  += $(shell pkg-config --libs libtracecmd)
+endif
+
 LIB_SRC   := $(wildcard src/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(OUT)/%.o)
 LIB       := $(OUT)/libgigalloc.a
@@ -60,9 +69,9 @@ TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$
 BENCH     := $(OUT)/bench/bench
 
 # Tests that exercise threads run again under ThreadSanitizer.
-TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_spb_shrink
+TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_spb_shrink
 
-.PHONY: all lib cli tests run demo check check-variant bench clean fuzz deps
+.PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz deps
 .SECONDARY:
 
 all: lib cli
@@ -135,7 +144,7 @@ check: deps
 	else echo "clang not installed: skipped the clang build"; fi
 
 # libFuzzer target for the trace parser (needs clang): build/fuzz/fuzz_ftrace.
-FUZZ_SRC  := trace/ftrace.c trace/trace.c trace/tsource.c trace/pfnmap.c
+FUZZ_SRC  := trace/ftrace.c trace/trace.c trace/tsource.c trace/pfnmap.c trace/tracedat.c
 fuzz:
 	$(MAKE) VARIANT=asan CC=clang OUT=build/fuzz lib
 	clang $(BASE) -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_ftrace \
@@ -147,3 +156,13 @@ bench:
 
 clean:
 	rm -rf build
+
+# One simulated hour of 256 GiB under every preset (issue 17); minutes.
+bench-sim:
+	$(MAKE) VARIANT=release cli
+	nice ./scripts/bench-sim ./$(CLI)
+
+# The replay's input tests run cmd_replay itself (exit codes, messages).
+$(OUT)/tests/test_replay_inputs: $(OUT)/tests/test_replay_inputs.o $(OUT)/cli/cmd_replay.o $(TEST_LIB) $(SIM_LIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -10,6 +10,12 @@
  * figure least disturbed by other load. One "pair" is one ga_alloc plus
  * the matching ga_free; rates are million pairs (or ops) per second.
  *
+ * The allocation benchmarks run once per policy (vanilla, rfc, spb: the
+ * reviewer's "what about the overhead?" of searching per-SPB lists) and
+ * end in a side-by-side table with the ratios to vanilla; machine lines
+ * of rfc and spb carry the policy as a suffix ("order0_pcp_pair@spb").
+ * Moving pages (compaction, 1 GiB contig) runs under vanilla only.
+ *
  * Usage: bench [--quick]   (--quick: 10x fewer iterations, a CI smoke run)
  */
 #include <errno.h>
@@ -33,6 +39,21 @@ static unsigned long scale = 1;		/* 10 with --quick */
 static struct ga_zone *zones[MAX_ZONES];
 static const char *zone_names[MAX_ZONES];
 static unsigned int nr_zones;
+
+/* The policies the allocation benchmarks compare, and the one running. */
+static const char *const bench_policies[] = { "vanilla", "rfc", "spb" };
+#define NR_POLICIES (sizeof(bench_policies) / sizeof(bench_policies[0]))
+static unsigned int cur_policy;
+
+/* Results by benchmark name, one column per policy, for the summary. */
+#define MAX_RESULTS 32
+static struct {
+	char name[48];
+	const char *unit;
+	double v[NR_POLICIES];
+	bool have[NR_POLICIES];
+} results[MAX_RESULTS];
+static unsigned int nr_results;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -87,9 +108,9 @@ static struct ga_zone *make_zone(const char *name, bool pcp)
 
 	if (nr_zones == MAX_ZONES)
 		die("too many zones");
-	ret = ga_policy_preset(&policy, "vanilla");
+	ret = ga_policy_preset(&policy, bench_policies[cur_policy]);
 	if (ret)
-		die("ga_policy_preset(vanilla): %d", ret);
+		die("ga_policy_preset(%s): %d", bench_policies[cur_policy], ret);
 	policy.pcp = pcp;
 	ga_zone_config_default(&cfg, 0, BENCH_PAGES, BENCH_CPUS);
 	cfg.policy = &policy;
@@ -140,12 +161,57 @@ static void check_all_free(struct ga_zone *z, const char *name)
 /* ------------------------------------------------------------------------ */
 /* Reporting.                                                                */
 
+static void record(const char *name, double value, const char *unit)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_results; i++)
+		if (!strcmp(results[i].name, name))
+			break;
+	if (i == nr_results) {
+		if (nr_results == MAX_RESULTS)
+			return;
+		snprintf(results[nr_results].name, sizeof(results[0].name), "%s", name);
+		results[nr_results++].unit = unit;
+	}
+	results[i].v[cur_policy] = value;
+	results[i].have[cur_policy] = true;
+}
+
 static void report(const char *name, const char *what, double value,
 		   const char *unit)
 {
+	const char *pol = bench_policies[cur_policy];
+
 	printf("%-22s %-52s %10.2f %s\n", name, what, value, unit);
-	printf("bench: %s %.2f %s\n", name, value, unit);
+	if (cur_policy)
+		printf("bench: %s@%s %.2f %s\n", name, pol, value, unit);
+	else
+		printf("bench: %s %.2f %s\n", name, value, unit);
 	fflush(stdout);
+	record(name, value, unit);
+}
+
+/* The allocation benchmarks side by side, with the ratio to vanilla. */
+static void print_summary(void)
+{
+	printf("\n%-22s", "policy");
+	for (unsigned int p = 0; p < NR_POLICIES; p++)
+		printf(" %11s", bench_policies[p]);
+	for (unsigned int p = 1; p < NR_POLICIES; p++)
+		printf("  %s/vanilla", bench_policies[p]);
+	printf("\n");
+	for (unsigned int i = 0; i < nr_results; i++) {
+		if (!results[i].have[1])
+			continue;	/* vanilla-only benchmarks */
+		printf("%-22s", results[i].name);
+		for (unsigned int p = 0; p < NR_POLICIES; p++)
+			printf(" %8.2f %-6s", results[i].v[p], results[i].unit);
+		for (unsigned int p = 1; p < NR_POLICIES; p++)
+			printf("  %11.3f", results[i].v[0] > 0 ?
+			       results[i].v[p] / results[i].v[0] : 0.0);
+		printf("\n");
+	}
 }
 
 /*
@@ -688,6 +754,15 @@ static void check_zones(void)
 	printf("bench: invariants ok\n");
 }
 
+/* Check and free every zone made so far (4 GiB of metadata each). */
+static void destroy_zones(void)
+{
+	check_zones();
+	for (unsigned int i = 0; i < nr_zones; i++)
+		ga_zone_destroy(zones[i]);
+	nr_zones = 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench [--quick]\n"
@@ -710,23 +785,27 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	printf("gigalloc bench: %lu MiB zone, %u cpus, vanilla policy, best of %d%s\n",
+	printf("gigalloc bench: %lu MiB zone, %u cpus, best of %d%s\n",
 	       BENCH_PAGES >> 8, BENCH_CPUS, BENCH_RUNS,
 	       scale > 1 ? " (--quick)" : "");
 
-	bench_order0("order0_pcp_pair", true);
-	bench_order0("order0_nopcp_pair", false);
-	bench_batch64();
-	bench_random_order();
-	bench_churn();
-	bench_threads("threads2_pair", 2);
-	bench_threads("threads4_pair", 4);
+	for (cur_policy = 0; cur_policy < NR_POLICIES; cur_policy++) {
+		printf("\n== policy %s ==\n", bench_policies[cur_policy]);
+		bench_order0("order0_pcp_pair", true);
+		bench_order0("order0_nopcp_pair", false);
+		bench_batch64();
+		bench_random_order();
+		bench_churn();
+		bench_threads("threads2_pair", 2);
+		bench_threads("threads4_pair", 4);
+		destroy_zones();
+	}
+	cur_policy = 0;
+	printf("\n== moving pages, policy vanilla ==\n");
 	bench_compaction();
 	bench_contig_1g();
-
-	check_zones();
-	for (unsigned int i = 0; i < nr_zones; i++)
-		ga_zone_destroy(zones[i]);
+	destroy_zones();
+	print_summary();
 	printf("total time %.1f s\n", (double)(now_ns() - t0) / 1e9);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "replay.h"
 #include "replay_report.h"
 #include "trace.h"
+#include "tracedat.h"
 #include "tsource.h"
 
 #define EXIT_USAGE	2
@@ -38,8 +39,14 @@ struct replay_opts {
 	unsigned int cpus;		/* 0 = from the capture or the trace */
 	bool json, lenient, no_preload, no_gib_test, no_layout;
 	const char *gt_dir;		/* NULL = the trace's directory */
+	const char *before_dir, *after_dir;	/* /proc-named snapshots */
+	const char *dmesg;		/* e820 map when there is no iomem */
+	const char *until_marker;
+	const char *trace_events;	/* --trace-events FILE */
 	char policy_buf[256];
 	char trace_buf[4096];
+	char found_trace[4096];
+	char found_before[4200], found_after[4200];
 };
 
 static void replay_usage(FILE *f)
@@ -51,7 +58,7 @@ static void replay_usage(FILE *f)
 	      "scripts/capture-trace) under each policy, and compare the vanilla\n"
 	      "replay with what the kernel reported when the capture has snapshots.\n"
 	      "\n"
-	      "  --policy a,b       policies to run (default: every preset)\n"
+	      "  --policy a,b       policies to run (default: vanilla,rfc,spb)\n"
 	      "  --set name=value   change a policy parameter (repeatable)\n"
 	      "  --mem SIZE         zone size (default: the guest's managed memory,\n"
 	      "                     else the trace's highest pfn)\n"
@@ -61,12 +68,27 @@ static void replay_usage(FILE *f)
 	      "  --no-preload       start from an empty zone, not the pages in use\n"
 	      "                     when tracing began\n"
 	      "  --no-gib-test      skip the final 1 GiB allocation test\n"
+	      "  --trace-events F   write the RFC 40 SPB events as ftrace text\n"
+	      "                     (F.<policy> for each of several policies)\n"
 	      "  --no-layout        do not shape the zone like the traced machine\n"
 	      "                     (its RAM holes and PG_reserved pages, from the\n"
 	      "                     capture's proc/kpageflags.gz)\n"
 	      "  --ground-truth DIR where the capture's snapshots are\n"
 	      "                     (default: the trace's directory)\n"
+	      "  --before DIR       the /proc snapshot taken before the trace: files\n"
+	      "                     named buddyinfo, pagetypeinfo, zoneinfo, vmstat,\n"
+	      "                     meminfo, kpageflags[.gz], optionally iomem\n"
+	      "  --after DIR        the same, taken after the trace\n"
+	      "  --dmesg FILE       a dmesg with the BIOS-e820 map, for RAM ranges\n"
+	      "                     when the snapshot has no iomem\n"
+	      "  --until-marker TEXT  stop at the first trace_marker line\n"
+	      "                     (tracing_mark_write) whose message starts with TEXT\n"
 	      "  -h, --help         this help\n"
+	      "\n"
+	      "TRACE is ftrace text (trace, trace_pipe), `trace-cmd report` output,\n"
+	      "`perf script` output of the kmem: events, or trace-cmd's trace.dat;\n"
+	      "each plain, .gz or .zst. A path that does not exist, an empty trace\n"
+	      "or one without page events is an error (exit 2).\n"
 	      "\n"
 	      "SIZE: a number of bytes with an optional K, M, G or T suffix, a\n"
 	      "multiple of 2M. A trace named like an option goes after '--'.\n"
@@ -101,7 +123,8 @@ static int split_policies(struct replay_opts *o, const char *list)
 
 enum replay_opt {
 	R_POLICY, R_SET, R_MEM, R_CPUS, R_GROUND_TRUTH, R_JSON, R_LENIENT,
-	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_HELP,
+	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_BEFORE, R_AFTER, R_DMESG,
+	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS,
 };
 
 static const struct args_opt replay_opts_table[] = {
@@ -115,7 +138,12 @@ static const struct args_opt replay_opts_table[] = {
 	[R_NO_PRELOAD] = { "--no-preload", 0, false },
 	[R_NO_GIB_TEST] = { "--no-gib-test", 0, false },
 	[R_NO_LAYOUT] = { "--no-layout", 0, false },
+	[R_BEFORE] = { "--before", 0, true },
+	[R_AFTER] = { "--after", 0, true },
+	[R_DMESG] = { "--dmesg", 0, true },
+	[R_UNTIL_MARKER] = { "--until-marker", 0, true },
 	[R_HELP] = { "--help", 'h', false },
+	[R_TRACE_EVENTS] = { "--trace-events", 0, true },
 };
 
 static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char *v)
@@ -156,11 +184,16 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 	case R_GROUND_TRUTH:
 		o->gt_dir = v;
 		return 0;
+	case R_BEFORE:		o->before_dir = v; return 0;
+	case R_AFTER:		o->after_dir = v; return 0;
+	case R_DMESG:		o->dmesg = v; return 0;
+	case R_UNTIL_MARKER:	o->until_marker = v; return 0;
 	case R_JSON:		o->json = true; return 0;
 	case R_LENIENT:		o->lenient = true; return 0;
 	case R_NO_PRELOAD:	o->no_preload = true; return 0;
 	case R_NO_GIB_TEST:	o->no_gib_test = true; return 0;
 	case R_NO_LAYOUT:	o->no_layout = true; return 0;
+	case R_TRACE_EVENTS:	o->trace_events = v; return 0;
 	case R_HELP:		return 0;	/* handled before parsing */
 	}
 	return usage_err("internal: option %s", "?");
@@ -190,13 +223,56 @@ static int parse_args(struct replay_opts *o, int argc, char **argv)
 	return o->trace ? 0 : usage_err("%s", "which trace? (gigalloc replay TRACE)");
 }
 
-/* A capture directory stands for its trace file. */
-static void resolve_trace(struct replay_opts *o)
+static bool is_dir(const char *p)
 {
-	static const char *const names[] = { "trace.gz", "trace.zst", "trace" };
 	struct stat st;
 
-	if (stat(o->trace, &st) || !S_ISDIR(st.st_mode)) {
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+static bool exists(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st);
+}
+
+/* Paths given explicitly must exist: never a silent default. */
+static int check_paths(const struct replay_opts *o)
+{
+	if (strcmp(o->trace, "-") && !exists(o->trace))
+		return usage_err("%s: no such file or directory", o->trace);
+	if (o->before_dir && !is_dir(o->before_dir))
+		return usage_err("--before %s: not a directory", o->before_dir);
+	if (o->after_dir && !is_dir(o->after_dir))
+		return usage_err("--after %s: not a directory", o->after_dir);
+	if (o->gt_dir && !is_dir(o->gt_dir))
+		return usage_err("--ground-truth %s: not a directory", o->gt_dir);
+	if (o->dmesg && !exists(o->dmesg))
+		return usage_err("--dmesg %s: no such file or directory", o->dmesg);
+	return 0;
+}
+
+/* A capture directory's before/ and after/, unless given. */
+static void find_snapshot_dirs(struct replay_opts *o, const char *dir)
+{
+	snprintf(o->found_before, sizeof(o->found_before), "%s/before", dir);
+	snprintf(o->found_after, sizeof(o->found_after), "%s/after", dir);
+	if (!o->before_dir && is_dir(o->found_before))
+		o->before_dir = o->found_before;
+	if (!o->after_dir && is_dir(o->found_after))
+		o->after_dir = o->found_after;
+}
+
+/* A capture directory stands for its trace file. */
+static int resolve_trace(struct replay_opts *o)
+{
+	static const char *const names[] = {
+		"trace.gz", "trace.zst", "trace", "trace.dat", "trace.dat.gz",
+		"trace.dat.zst", "perf-script.txt.gz", "perf-script.txt",
+	};
+
+	if (!is_dir(o->trace)) {
 		if (!o->gt_dir) {	/* the trace's own directory */
 			const char *slash = strrchr(o->trace, '/');
 
@@ -205,22 +281,47 @@ static void resolve_trace(struct replay_opts *o)
 				 slash ? o->trace : ".");
 			o->gt_dir = o->trace_buf[0] ? o->trace_buf : "/";
 		}
-		return;
+		return 0;
 	}
 	if (!o->gt_dir)
 		o->gt_dir = o->trace;
+	find_snapshot_dirs(o, o->trace);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/%s", o->trace, names[i]);
-		if (!stat(path, &st)) {
-			static char found[4096];
-
-			snprintf(found, sizeof(found), "%s", path);
-			o->trace = found;
-			return;
+		if (exists(path)) {
+			snprintf(o->found_trace, sizeof(o->found_trace), "%s", path);
+			o->trace = o->found_trace;
+			return 0;
 		}
 	}
+	return usage_err("%s: a directory without a trace (trace.gz, trace.zst, trace, "
+			 "trace.dat[.gz|.zst])", o->trace);
+}
+
+/* Which snapshot files a directory holds, for the "found" lines. */
+static void list_snapshot(FILE *f, const char *what, const char *dir)
+{
+	static const char *const names[] = {
+		"buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat", "meminfo",
+		"kpageflags", "iomem",
+	};
+	char path[4400], gz[4410];
+
+	for (int pass = 0; pass < 2; pass++) {
+		fprintf(f, pass ? "; missing:" : "gigalloc replay: %s %s:", what, dir);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			bool have;
+
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			snprintf(gz, sizeof(gz), "%s.gz", path);
+			have = exists(path) || exists(gz);
+			if (have == !pass)
+				fprintf(f, " %s%s", names[i], exists(gz) && !exists(path) ? ".gz" : "");
+		}
+	}
+	fputc('\n', f);
 }
 
 /*
@@ -236,14 +337,30 @@ static int geometry(const struct replay_opts *o, const struct trace *t,
 	char dir[4200], err[512] = "";
 	int rc = -ENOENT;
 
-	snprintf(dir, sizeof(dir), "%s/proc", o->gt_dir);
+	/* The layout: after/ (reserved memory stays where boot put it), else
+	 * before/, else the capture's proc/. */
+	if (o->after_dir)
+		snprintf(dir, sizeof(dir), "%s", o->after_dir);
+	else if (o->before_dir)
+		snprintf(dir, sizeof(dir), "%s", o->before_dir);
+	else
+		snprintf(dir, sizeof(dir), "%s/proc", o->gt_dir);
 	if (!o->mem_bytes && !o->no_layout)
-		rc = layout_load(lay, dir, 9, err, sizeof(err));
+		rc = layout_load_dmesg(lay, dir, o->dmesg, 9, err, sizeof(err));
 	if (rc && rc != -ENOENT) {
 		fprintf(stderr, "gigalloc replay: %s\n", err);
 		return 1;
 	}
 	rep->layout = !rc;
+	if (rep->layout)
+		fprintf(stderr, "gigalloc replay: layout from %s (zoneinfo, %s, kpageflags): "
+			"%llu pfns, %llu holes of which %llu PG_reserved\n", dir,
+			lay->ram_from_e820 ? "e820 of the dmesg" : "iomem",
+			(unsigned long long)lay->end_pfn, (unsigned long long)lay->hole_pages,
+			(unsigned long long)lay->reserved_pages);
+	else if (!o->mem_bytes && !o->no_layout)
+		fprintf(stderr, "gigalloc replay: no layout (%s lacks zoneinfo, iomem or "
+			"kpageflags): the zone is sized from the managed pages\n", dir);
 	if (o->mem_bytes)
 		rep->zone_pages = (o->mem_bytes >> 12) / pb * pb;
 	else if (rep->layout)
@@ -301,12 +418,18 @@ static int make_config(const struct replay_opts *o, const char *name,
 	cfg->nr_cpus = rep->nr_cpus;
 	memcpy(cfg->preload, rep->preload, sizeof(cfg->preload));
 	cfg->no_gib_test = o->no_gib_test;
+	if (o->trace_events && o->nr_policies == 1)
+		snprintf(cfg->trace_events, sizeof(cfg->trace_events), "%s",
+			 o->trace_events);
+	else if (o->trace_events)
+		snprintf(cfg->trace_events, sizeof(cfg->trace_events), "%s.%s",
+			 o->trace_events, cfg->policy_name);
 	return 0;
 }
 
 static void default_policies(struct replay_opts *o)
 {
-	for (const char *const *n = ga_policy_preset_names(); *n && o->nr_policies < MAX_POLICIES; n++)
+	for (const char *const *n = ga_policy_compare_names(); *n && o->nr_policies < MAX_POLICIES; n++)
 		o->policies[o->nr_policies++] = *n;
 }
 
@@ -343,12 +466,62 @@ static int run_all(const struct replay_opts *o, const struct trace *t,
 	return rc;
 }
 
+/* What the trace held; an empty one, or one without page events, is refused. */
+static int check_trace(const struct replay_opts *o, const struct trace *t)
+{
+	const struct trace_stats *st = &t->st;
+	uint64_t page_ev = st->events[FT_ALLOC] + st->events[FT_FREE] +
+			   st->events[FT_ALLOC_FAILED];
+
+	fprintf(stderr, "gigalloc replay: trace %s (%s, %s): %llu lines, %llu mm_page_alloc, "
+		"%llu mm_page_free, %llu extfrag, %llu markers\n", o->trace,
+		t->style ? t->style : "empty", t->format ? t->format : "?",
+		(unsigned long long)st->lines, (unsigned long long)st->events[FT_ALLOC],
+		(unsigned long long)st->events[FT_FREE],
+		(unsigned long long)st->events[FT_EXTFRAG], (unsigned long long)st->markers);
+	if (!st->lines)
+		return usage_err("%s: empty trace", o->trace);
+	if (o->until_marker && !st->stopped_at_marker)
+		return usage_err("no trace_marker line starting with '%s' in the trace",
+				 o->until_marker);
+	if (o->until_marker)
+		fprintf(stderr, "gigalloc replay: stopped at the marker '%s' (line %llu)\n",
+			o->until_marker, (unsigned long long)st->marker_line);
+	if (!page_ev)
+		return usage_err("%s: no page allocator events (kmem:mm_page_alloc, "
+				 "kmem:mm_page_free) in the trace", o->trace);
+	return 0;
+}
+
+static int load_ground_truth(const struct replay_opts *o, struct ground_truth *gt)
+{
+	char err[512] = "";
+	int rc;
+
+	if (o->before_dir || o->after_dir) {
+		if (o->before_dir)
+			list_snapshot(stderr, "before", o->before_dir);
+		if (o->after_dir)
+			list_snapshot(stderr, "after", o->after_dir);
+		rc = gt_load_dirs(gt, o->gt_dir, o->before_dir, o->after_dir, err, sizeof(err));
+	} else {
+		rc = gt_load(gt, o->gt_dir, err, sizeof(err));
+		fprintf(stderr, "gigalloc replay: ground truth %s: %s\n", o->gt_dir,
+			gt->present ? "snapshots found (NAME.before/NAME.after)" :
+			"none (no --before/--after, no capture snapshots)");
+	}
+	if (rc)
+		fprintf(stderr, "gigalloc replay: %s\n", err);
+	return rc ? 1 : 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o = { 0 };
 	struct replay_report rep = { 0 };
 	struct layout lay = { 0 };
 	struct ground_truth gt;
+	struct trace_opts to = { 0 };
 	struct trace t;
 	char err[512] = "";
 	int rc;
@@ -358,19 +531,28 @@ int cmd_replay(int argc, char **argv)
 		return ARGS_EXIT_OK;
 	}
 	rc = parse_args(&o, argc, argv);
+	if (!rc)
+		rc = check_paths(&o);
+	if (!rc)
+		rc = resolve_trace(&o);
+	if (!rc)
+		rc = load_ground_truth(&o, &gt);
 	if (rc)
 		return rc;
-	resolve_trace(&o);
-	if (gt_load(&gt, o.gt_dir, err, sizeof(err))) {
-		fprintf(stderr, "gigalloc replay: %s\n", err);
-		return 1;
-	}
-	if (trace_load(&t, o.trace, o.lenient, err, sizeof(err))) {
+	to.lenient = o.lenient;
+	to.until_marker = o.until_marker;
+	rc = trace_load_opts(&t, o.trace, &to, err, sizeof(err));
+	if (rc) {
 		fprintf(stderr, "gigalloc replay: %s: %s%s\n", o.trace, err,
 			!o.lenient && !strncmp(err, "line ", 5) ?
 			" (--lenient skips malformed lines)" : "");
 		trace_free(&t);
-		return 1;
+		return rc == -ENOENT || rc == -ENOTSUP ? EXIT_USAGE : 1;
+	}
+	rc = check_trace(&o, &t);
+	if (rc) {
+		trace_free(&t);
+		return rc;
 	}
 	if (!o.nr_policies)
 		default_policies(&o);

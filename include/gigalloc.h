@@ -69,7 +69,9 @@ const char *ga_migratetype_name(int mt);
 #define GA_GFP_RETRY_MAYFAIL	(1u << 7)
 #define GA_GFP_NOMEMALLOC	(1u << 8)
 #define GA_GFP_COMP		(1u << 9)  /* compound page (informational) */
-#define GA_GFP_VALID_MASK	((1u << 10) - 1)
+#define GA_GFP_NOFAIL		(1u << 10) /* the caller cannot handle failure */
+#define GA_GFP_MEMALLOC		(1u << 11) /* may use every reserve (reclaim itself) */
+#define GA_GFP_VALID_MASK	((1u << 12) - 1)
 
 #define GA_GFP_RECLAIM		(GA_GFP_DIRECT_RECLAIM | GA_GFP_KSWAPD_RECLAIM)
 #define GA_GFP_KERNEL		GA_GFP_RECLAIM
@@ -130,6 +132,16 @@ struct ga_policy {
 	bool spb_contig_movable;	/* THP: evacuate a clean window before compaction (17) */
 	bool spb_pin_migrate;		/* long-term pins move into tainted SPBs first */
 	bool spb_relax_placement;	/* above the high mark, taint instead of reclaim */
+	bool spb_fullness_walk;		/* find SPBs by walking fullness lists (10, 12) */
+	bool spb_hint_cache;		/* PASS_1 tries the last SPB that served (31) */
+	/* The series' refusals: who may not taint a clean SPB. */
+	bool spb_atomic_protect;	/* atomics keep NOFRAGMENT in the slow path (18) */
+	unsigned int spb_aggressive_min_spbs;	/* sub-pageblock fragments in tainted
+					 * SPBs only above this many SPBs (19); 0 = always */
+	bool spb_refuse_optional;	/* optional high-order requests fail, not taint (26) */
+	bool spb_refuse_lower_order;	/* best-effort high order fails if lower can serve (35) */
+	bool spb_nolock_nofragment;	/* ga_alloc_nolock keeps NOFRAGMENT (36) */
+	bool spb_pass_2c;		/* UNMOVABLE <-> RECLAIMABLE borrow in tainted SPBs (27) */
 	/* Slab-shrink pressure from SPB placement (RFC 28). */
 	bool spb_shrink;		/* ask ops->shrink when tainted SPBs run low */
 	unsigned int spb_shrink_batch;	/* most pages asked of one shrink call */
@@ -154,6 +166,8 @@ const struct ga_param_info *ga_policy_params(size_t *nr);
 int ga_policy_preset(struct ga_policy *p, const char *name);
 /* Names of the presets, NULL-terminated. */
 const char *const *ga_policy_preset_names(void);
+/* The presets compared by default ("vanilla", "rfc", "spb"), NULL-terminated. */
+const char *const *ga_policy_compare_names(void);
 /* Set one parameter from text ("on"/"off"/"1"/"0"/number).
  * -ENOENT unknown name, -EINVAL bad value (or a NULL pointer), -ERANGE
  * out of the parameter's [min, max]. */
@@ -317,6 +331,41 @@ void ga_zone_destroy(struct ga_zone *zone);
  */
 int ga_alloc(struct ga_zone *zone, unsigned int cpu, unsigned int order,
 	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn);
+
+/*
+ * alloc_pages_nolock(): for callers that may not sleep or spin (BPF, any
+ * context). Never waits for a lock (trylock only, and no pcp list), never
+ * reclaims, compacts or wakes anyone, uses no reserve; with
+ * spb_nolock_nofragment (RFC 36) it also never taints a clean
+ * superpageblock. Returns 0, -EBUSY if a lock was held (counted in
+ * GA_STAT_NOLOCK_BUSY: try later), -ENOMEM, or ga_alloc's -EINVAL/-E2BIG.
+ */
+int ga_alloc_nolock(struct ga_zone *zone, unsigned int cpu, unsigned int order,
+		    unsigned int gfp, uint64_t owner, ga_pfn_t *pfn);
+
+/*
+ * Allocate exactly the block [pfn, pfn + 2^order), as take_page_off_buddy()
+ * does: the free buddy holding it is split, every other half given back.
+ * No watermark applies (an embedder rebuilds a state that existed, e.g. a
+ * traced machine's pages in use) and no pageblock is relabelled. Free it
+ * with ga_free like any allocation. pcp lists are drained if a page of the
+ * block is on one.
+ *
+ * Errors: -EINVAL cpu, gfp, or pfn not aligned to 2^order; -E2BIG order >
+ * max_page_order; -ERANGE outside the zone; -EPERM a hole in the block;
+ * -EBUSY some page of it is allocated or its pageblock is isolated.
+ */
+int ga_alloc_at(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
+		unsigned int order, unsigned int gfp, uint64_t owner);
+
+/*
+ * Label the pageblock holding pfn with mt (UNMOVABLE, MOVABLE or
+ * RECLAIMABLE), moving its free pages to mt's lists: rebuilding a traced
+ * machine's labels. A free buddy larger than a pageblock that holds it is
+ * relabelled whole (the kernel keeps a free buddy's blocks one type). -ERANGE outside the zone, -EINVAL another type,
+ * -EBUSY an isolated, CMA or highatomic block.
+ */
+int ga_pageblock_set_migratetype(struct ga_zone *zone, ga_pfn_t pfn, int mt);
 
 /*
  * Free an allocation made by ga_alloc. Misuse is detected, counted
@@ -516,6 +565,16 @@ enum ga_stat_item {
 	GA_STAT_SPB_SHRINK_PAGES,	/* ... pages they freed */
 	GA_STAT_PIN_MIGRATE,		/* long-term pins moved into a tainted SPB */
 	GA_STAT_PIN_IN_PLACE,		/* ... pinned in a clean SPB: no room, or busy */
+	GA_STAT_SPB_HINT_HIT,		/* PASS_1 served by its hint SPB (RFC 31) */
+	GA_STAT_SPB_HINT_MISS,		/* ... hint stale: the lists were walked */
+	GA_STAT_SPB_REFUSE_OPTIONAL,	/* optional high order refused at PASS_3 (26) */
+	GA_STAT_SPB_REFUSE_LOWER_ORDER,	/* best effort refused: lower orders can serve (35) */
+	GA_STAT_SPB_BORROW_CROSS,	/* non-movable borrowed from the other type (27 2C) */
+	GA_STAT_NOLOCK_BUSY,		/* ga_alloc_nolock found a lock held */
+	GA_STAT_SPB_WALK_FAIL,		/* a steered search found no SPB (walk outcome) */
+	GA_STAT_SPB_ATOMIC_NO_NOFRAG,	/* an atomic lost NOFRAGMENT in the slow path (18 off) */
+	GA_STAT_SPB_PB_FIRST_SET,	/* a pageblock's first page of a type (has-bit set) */
+	GA_STAT_SPB_PB_LAST_CLEAR,	/* ... its last page of a type left (has-bit clear) */
 	/* Compaction (mm/compaction.c; vmstat compact_*). */
 	GA_STAT_COMPACT_STALL,		/* direct compaction runs (not skipped) */
 	GA_STAT_COMPACT_SUCCESS,	/* ... after which the allocation succeeded */
@@ -658,6 +717,17 @@ unsigned long ga_zone_nr_regions(struct ga_zone *zone, unsigned int order);
  * zone) at order (0 = spb_order). -ERANGE, -EINVAL. Scans the region. */
 int ga_region_query(struct ga_zone *zone, unsigned long idx,
 		    unsigned int order, struct ga_region_info *info);
+/*
+ * Census of every region at order (0 = spb_order) into info[0..nr), from
+ * the per-pageblock counters the allocator keeps (free, content by
+ * mobility, pinned, holes) and one walk of the pcp lists: O(pageblocks +
+ * pcp pages) instead of O(pages). Equal to ga_region_query of each region
+ * while the zone is quiescent. Takes each CPU's pcp lock in turn, so not
+ * from inside a callback. Returns how many regions it filled (at most
+ * nr), or -EINVAL, -ENOMEM.
+ */
+long ga_zone_regions_query(struct ga_zone *zone, unsigned int order,
+			   struct ga_region_info *info, unsigned long nr);
 
 /* ------------------------------------------------------------------------ */
 /* Compaction.                                                               */
@@ -709,13 +779,69 @@ unsigned long ga_zone_nr_spbs(const struct ga_zone *zone);
 int ga_spb_query(struct ga_zone *zone, unsigned long idx,
 		 struct ga_spb_info *info);
 
+/* Distribution of one search-cost measure over steered allocations. */
+struct ga_spb_cost {
+	unsigned int median, p99, max;
+	uint64_t ge100;			/* allocations with a cost of 100 or more */
+};
+
 struct ga_spb_summary {
 	unsigned long total, empty, clean, tainted, contig;
-	/* SPBs visited per steered allocation (needs per-SPB lists) */
+	/*
+	 * The search work per steered allocation (needs per-SPB lists):
+	 * visits = SPBs examined (fullness-list entries walked and hint
+	 * probes with spb_fullness_walk, candidates returned by the index
+	 * without); words = index bitmap words scanned (0 for the walk).
+	 */
 	uint64_t steered;		/* allocations that went through steering */
-	unsigned int visits_median, visits_p99;
+	unsigned int visits_median, visits_p99;	/* = visits.median, .p99 */
+	struct ga_spb_cost visits, words;
 };
 void ga_spb_summary(struct ga_zone *zone, struct ga_spb_summary *sum);
+/*
+ * Copy the per-allocation histogram of SPBs examined (words false) or
+ * index words scanned (true): hist[v] allocations cost v, the last bucket
+ * counts everything larger. Copies min(nr, buckets) entries and returns
+ * the number of buckets kept, or -EINVAL.
+ */
+int ga_spb_search_histogram(struct ga_zone *zone, bool words, uint64_t *hist,
+			    size_t nr);
+
+/* ------------------------------------------------------------------------ */
+/* Tracepoints (RFC 40): an optional per-zone event callback.               */
+
+enum ga_trace_type {
+	GA_TRACE_SPB_ALLOC_WALK,	/* spb_alloc_walk: a steered search ended */
+	GA_TRACE_SPB_FALL_THROUGH,	/* spb_alloc_fall_through: no SPB pass served */
+	GA_TRACE_SPB_PB_TAINT,		/* spb_pb_taint: a pageblock's has-bit changed */
+	GA_TRACE_SPB_CLAIM_REFUSED,	/* spb_claim_block_refused, with reason */
+	GA_TRACE_SPB_EVACUATE_DONE,	/* spb_evacuate_for_order_done: a block's
+					 * evacuation ended */
+	GA_TRACE_SPB_ATOMIC_RELAX,	/* spb_alloc_atomic_relax: a relax or refusal step */
+	GA_NR_TRACE_TYPES
+};
+
+struct ga_trace_event {
+	int type;			/* enum ga_trace_type */
+	unsigned int order;
+	int migratetype;		/* of the request, or the has-bit's type */
+	const char *what;		/* walk outcome, refusal reason or relax step */
+	unsigned int visited;		/* SPBs examined by the walk */
+	long spb;			/* SPB index, -1 if none */
+	ga_pfn_t pfn;			/* pageblock (or page) concerned */
+	int set;			/* PB_TAINT: 1 first set, 0 last clear */
+	unsigned long moved;		/* EVACUATE_DONE: pages migrated or dropped */
+};
+
+/* Event sink: called synchronously, possibly under zone->lock: it must
+ * not call back into the library. */
+typedef void (*ga_trace_fn)(void *ctx, const struct ga_trace_event *ev);
+/* Name as ftrace prints it ("spb_alloc_walk", ...). */
+const char *ga_trace_name(int type);
+/* Install (fn non-NULL) or remove the zone's event sink. Off by default;
+ * with none installed each hook is one predictable branch. Set it while
+ * no other thread uses the zone. */
+void ga_zone_set_trace(struct ga_zone *zone, ga_trace_fn fn, void *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Executors: where asynchronous work runs.                                  */

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,9 +16,15 @@
 #include "driver.h"
 #include "report.h"
 #include "run.h"
+#include "seeds.h"
 
 #define DEFAULT_DURATION	300.0	/* for profiles that name none */
-#define PARALLEL_MAX_MEM	(64ull << 30)	/* above: one run at a time (RSS) */
+/*
+ * Peak RSS of one run per byte of simulated memory, rounded up: 1341 MiB
+ * for 256 GiB (12 bytes of page metadata and the workload's records per
+ * 4 KiB page; docs/SIMULATOR.md).
+ */
+#define RUN_RSS_PER_GIB		(6ull << 20)
 
 struct jobs {
 	struct sim_config *cfg;
@@ -60,9 +67,11 @@ static void draw_progress(FILE *f, const struct jobs *j, double elapsed)
 		bar[k] = k < (int)(sum * 30 / 1000) ? '#' : '.';
 	bar[30] = 0;
 	fprintf(f, "\rsim [%s] %3u%%", bar, sum / 10);
-	for (size_t i = 0; i < j->nr; i++)
+	for (size_t i = 0; i < j->nr && j->nr <= SIM_MAX_POLICIES; i++)
 		fprintf(f, "  %s %u%%", j->cfg[i].policy_name,
 			__atomic_load_n(&j->progress[i], __ATOMIC_RELAXED) / 10);
+	if (j->nr > SIM_MAX_POLICIES)
+		fprintf(f, "  %zu runs", j->nr);
 	fprintf(f, "  %.0f s ", elapsed);
 	fflush(f);
 }
@@ -75,11 +84,18 @@ static bool all_done(const struct jobs *j)
 	return true;
 }
 
+static size_t ga_min_sz(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+#define MAX_THREADS 64
+
 /* Run the jobs on `threads` threads; the caller's thread draws progress. */
 static void run_jobs(struct jobs *j, unsigned int threads, bool progress,
 		    FILE *err)
 {
-	pthread_t tid[SIM_MAX_POLICIES];
+	pthread_t tid[MAX_THREADS];
 	double t0 = now_s();
 	bool drawn = false;
 	unsigned int started = 0;
@@ -102,7 +118,7 @@ static void run_jobs(struct jobs *j, unsigned int threads, bool progress,
 	for (unsigned int i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 	if (drawn)
-		fprintf(err, "\r%*s\r", 60 + 16 * (int)j->nr, "");
+		fprintf(err, "\r%*s\r", 60 + 16 * (int)ga_min_sz(j->nr, SIM_MAX_POLICIES), "");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -138,21 +154,50 @@ static int show_profile(const char *name, FILE *out, FILE *err)
 	return SIM_EXIT_OK;
 }
 
+/* MemAvailable of /proc/meminfo in bytes; 0 if unknown. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb << 10;
+}
+
+/*
+ * By default one run per online CPU, as many as fit in half the memory
+ * available now (the machine is shared): runs are independent, so only
+ * the wall time changes.
+ */
 static unsigned int auto_jobs(const struct sim_opts *o, size_t nr)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int jobs = o->jobs;
 
-	if (!jobs)
-		jobs = o->mem_bytes > PARALLEL_MAX_MEM ? 1 : 2;
+	if (!jobs) {
+		uint64_t per_run = (o->mem_bytes >> 30) * RUN_RSS_PER_GIB + (64ull << 20);
+		uint64_t avail = mem_available();
+
+		jobs = cpus > 0 ? (unsigned int)cpus : 1;
+		if (avail && avail / 2 / per_run < jobs)
+			jobs = (unsigned int)(avail / 2 / per_run);
+	}
 	if (cpus > 0 && jobs > (unsigned long)cpus)
 		jobs = (unsigned int)cpus;
+	if (jobs > MAX_THREADS)
+		jobs = MAX_THREADS;
 	if (jobs > nr)
 		jobs = (unsigned int)nr;
 	return jobs ? jobs : 1;
 }
 
-/* The policies to run: --policy, or every preset. */
+/* The policies to run: --policy, or the compared set (vanilla, rfc, spb). */
 static size_t policy_names(const struct sim_opts *o, const char **names)
 {
 	size_t n = 0;
@@ -162,7 +207,7 @@ static size_t policy_names(const struct sim_opts *o, const char **names)
 			names[n] = o->policies[n];
 		return n;
 	}
-	for (const char *const *p = ga_policy_preset_names(); *p && n < SIM_MAX_POLICIES; p++)
+	for (const char *const *p = ga_policy_compare_names(); *p && n < SIM_MAX_POLICIES; p++)
 		names[n++] = *p;
 	return n;
 }
@@ -173,16 +218,20 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 	const char *names[SIM_MAX_POLICIES];
 	char msg[512];
 
-	j->nr = policy_names(o, names);
+	size_t nr_seeds = o->nr_seeds ? o->nr_seeds : 1;
+
+	/* Policy-major: job p * nr_seeds + s is policy p under seed s. */
+	j->nr = policy_names(o, names) * nr_seeds;
 	for (size_t i = 0; i < j->nr; i++) {
 		struct sim_config *c = &j->cfg[i];
+		const char *name = names[i / nr_seeds];
 
 		memset(c, 0, sizeof(*c));
-		if (sim_opts_policy(o, names[i], &c->policy, msg, sizeof(msg))) {
+		if (sim_opts_policy(o, name, &c->policy, msg, sizeof(msg))) {
 			fprintf(err, "gigalloc sim: %s\n", msg);
 			return SIM_EXIT_USAGE;
 		}
-		snprintf(c->policy_name, sizeof(c->policy_name), "%s", names[i]);
+		snprintf(c->policy_name, sizeof(c->policy_name), "%s", name);
 		c->mem_bytes = o->mem_bytes;
 		c->cpus = o->cpus;
 		c->profile = prof;
@@ -194,11 +243,21 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 			if (!c->duration && !c->turnovers)
 				c->duration = DEFAULT_DURATION;
 		}
-		c->seed = o->seed;
+		c->seed = o->nr_seeds ? o->seeds[i % nr_seeds] : o->seed;
 		c->gib_test_every = o->gib_test_every;
 		c->maps = o->report_dir != NULL;
 		c->samples = o->samples;
 		c->progress = &j->progress[i];
+		/* One event file per run: FILE, or FILE.<policy>[.<seed>]. */
+		if (o->trace_events && j->nr == 1)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s",
+				 o->trace_events);
+		else if (o->trace_events && nr_seeds > 1)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s.%s.%llu",
+				 o->trace_events, name, (unsigned long long)c->seed);
+		else if (o->trace_events)
+			snprintf(c->trace_events, sizeof(c->trace_events), "%s.%s",
+				 o->trace_events, name);
 	}
 	return SIM_EXIT_OK;
 }
@@ -209,10 +268,19 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 static int write_outputs(const struct sim_opts *o, const struct sim_report *r,
 			 FILE *out, FILE *err)
 {
+	const struct sim_seed_report sr = {
+		.base = *r, .nr_policies = r->nr / (o->nr_seeds ? o->nr_seeds : 1),
+		.nr_seeds = o->nr_seeds, .seeds = o->seeds,
+	};
+	bool multi = o->nr_seeds > 1;
 	char msg[512];
 	int rc = SIM_EXIT_OK;
 
-	if (o->json)
+	if (multi && o->json)
+		sim_seeds_json(out, &sr);
+	else if (multi)
+		sim_seeds_table(out, &sr);
+	else if (o->json)
 		sim_report_json(out, r);
 	else
 		sim_report_table(out, r);
@@ -225,7 +293,10 @@ static int write_outputs(const struct sim_opts *o, const struct sim_report *r,
 				strerror(errno));
 			rc = SIM_EXIT_FAIL;
 		} else {
-			sim_report_csv(f, r);
+			if (multi)
+				sim_seeds_csv(f, &sr);
+			else
+				sim_report_csv(f, r);
 			if (!std && fclose(f)) {
 				fprintf(err, "gigalloc sim: cannot write %s: %s\n",
 					o->csv_file, strerror(errno));
@@ -262,16 +333,20 @@ static int check_results(const struct jobs *j, FILE *err)
 static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 		    FILE *out, FILE *err)
 {
-	struct sim_config cfg[SIM_MAX_POLICIES];
-	struct sim_result *res = calloc(SIM_MAX_POLICIES, sizeof(*res));
-	uint32_t progress[SIM_MAX_POLICIES] = { 0 };
+	size_t max = SIM_MAX_POLICIES * (o->nr_seeds ? o->nr_seeds : 1);
+	struct sim_config *cfg = calloc(max, sizeof(*cfg));
+	struct sim_result *res = calloc(max, sizeof(*res));
+	uint32_t *progress = calloc(max, sizeof(*progress));
 	struct jobs j = { .cfg = cfg, .res = res, .progress = progress };
 	struct sim_report r = { 0 };
 	double t0 = now_s();
 	int rc;
 
-	if (!res) {
+	if (!cfg || !res || !progress) {
 		fprintf(err, "gigalloc sim: out of memory\n");
+		free(cfg);
+		free(res);
+		free(progress);
 		return SIM_EXIT_FAIL;
 	}
 	rc = make_configs(o, prof, &j, err);
@@ -282,7 +357,7 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 		r = (struct sim_report){
 			.profile = prof, .mem_bytes = o->mem_bytes, .cpus = o->cpus,
 			.duration = cfg[0].duration, .turnovers = cfg[0].turnovers,
-			.seed = o->seed, .sets = o->sets, .nr_sets = o->nr_sets,
+			.seed = o->nr_seeds ? o->seeds[0] : o->seed, .sets = o->sets, .nr_sets = o->nr_sets,
 			.res = res, .nr = j.nr, .wall_s = now_s() - t0, .jobs = jobs,
 		};
 		rc = check_results(&j, err);
@@ -292,6 +367,8 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 	for (size_t i = 0; i < j.nr; i++)
 		sim_result_free(&res[i]);
 	free(res);
+	free(cfg);
+	free(progress);
 	return rc;
 }
 

@@ -165,6 +165,35 @@ static int acc_alloc(struct census_acc *acc, unsigned long n)
 	return -ENOMEM;
 }
 
+/*
+ * Every region of 2^order pages from the library's counters: O(pageblocks)
+ * per census. Debug builds check each region against the page walk of
+ * ga_region_query, which the census is defined by; the run is quiescent
+ * here, so they must agree. NULL on -ENOMEM (or a mismatch in debug).
+ */
+static struct ga_region_info *query_regions(struct ga_zone *zone,
+					    unsigned int order, unsigned long n)
+{
+	struct ga_region_info *regs = calloc(n ? n : 1, sizeof(*regs));
+
+	if (!regs || ga_zone_regions_query(zone, order, regs, n) != (long)n) {
+		free(regs);
+		return NULL;
+	}
+#ifdef GA_DEBUG
+	for (unsigned long i = 0; i < n; i++) {
+		struct ga_region_info w;
+
+		if (ga_region_query(zone, i, order, &w) ||
+		    memcmp(&w, &regs[i], sizeof(w))) {
+			free(regs);
+			return NULL;
+		}
+	}
+#endif
+	return regs;
+}
+
 int sim_census_take(struct ga_zone *zone, struct sim_census *c)
 {
 	return sim_census_take_lru(zone, c, NULL, NULL);
@@ -175,6 +204,7 @@ int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
 {
 	struct census_acc acc;
 	struct ga_zone_info zi;
+	struct ga_region_info *regs;
 	unsigned long n = ga_zone_nr_regions(zone, 0);
 	unsigned long pb_pages;
 
@@ -185,15 +215,19 @@ int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
 		return -ENOMEM;
 	c->regions = n;
 	c->region_pages = 1ul << zi.spb_order;
+	regs = query_regions(zone, 0, n);
+	if (!regs) {
+		acc_free(&acc);
+		return -ENOMEM;
+	}
 	for (unsigned long i = 0; i < n; i++) {
-		struct ga_region_info r;
 		/* Regions are numbered from the first spb-aligned one. */
 		unsigned long k = (unsigned long)(zi.start_pfn >> zi.spb_order) + i;
 		uint64_t l = lru ? lru[k] : 0, d = drop ? drop[k] : 0;
 
-		if (!ga_region_query(zone, i, 0, &r))
-			add_region(c, &acc, &r, pb_pages, l, d);
+		add_region(c, &acc, &regs[i], pb_pages, l, d);
 	}
+	free(regs);
 	c->nonmovable = c->unmovable + c->reclaimable + c->highatomic_reserved;
 	c->ideal = sim_ideal_tainted(c->nonmovable, c->region_pages);
 	c->obtainable_now = c->empty;
@@ -279,6 +313,7 @@ uint8_t *sim_map_capture(struct ga_zone *zone, unsigned int *width,
 {
 	struct ga_zone_info zi;
 	unsigned long nr_pb, per_row, rows, first;
+	struct ga_region_info *pbs;
 	uint8_t *map;
 
 	ga_zone_info(zone, &zi);
@@ -291,12 +326,14 @@ uint8_t *sim_map_capture(struct ga_zone *zone, unsigned int *width,
 	memset(map, SIM_PB_HOLE, rows * per_row);
 	/* The first pageblock's column inside its region. */
 	first = (unsigned long)((zi.start_pfn >> zi.pageblock_order) & (per_row - 1));
-	for (unsigned long i = 0; i < nr_pb && first + i < rows * per_row; i++) {
-		struct ga_region_info pb;
-
-		if (!ga_region_query(zone, i, zi.pageblock_order, &pb))
-			map[first + i] = sim_pb_classify(&pb, 1ul << zi.pageblock_order);
+	pbs = query_regions(zone, zi.pageblock_order, nr_pb);
+	if (!pbs) {
+		free(map);
+		return NULL;
 	}
+	for (unsigned long i = 0; i < nr_pb && first + i < rows * per_row; i++)
+		map[first + i] = sim_pb_classify(&pbs[i], 1ul << zi.pageblock_order);
+	free(pbs);
 	*width = (unsigned int)per_row;
 	*height = (unsigned int)rows;
 	return map;

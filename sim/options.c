@@ -176,6 +176,54 @@ static int opt_seed(struct sim_opts *o, const char *v, char *err, size_t n)
 {
 	if (sim_parse_uint_range(v, 0, UINT64_MAX, &o->seed))
 		return oerr(err, n, "--seed '%s': want an unsigned decimal number", v);
+	o->seed_set = true;
+	return 0;
+}
+
+int sim_parse_seeds(const char *s, uint64_t *seeds, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (;;) {
+		uint64_t a, b;
+		const char *end;
+
+		if (sim_parse_u64(s, &a, &end))
+			return -EINVAL;
+		b = a;
+		if (*end == '-' && sim_parse_u64(end + 1, &b, &end))
+			return -EINVAL;
+		if (b < a || b - a >= max - n)
+			return -ERANGE;
+		for (uint64_t x = a;; x++) {
+			for (unsigned int i = 0; i < n; i++)
+				if (seeds[i] == x)
+					return -EEXIST;
+			seeds[n++] = x;
+			if (x == b)
+				break;
+		}
+		if (!*end)
+			return (int)n;
+		if (*end != ',')
+			return -EINVAL;
+		s = end + 1;
+	}
+}
+
+static int opt_seeds(struct sim_opts *o, const char *v, char *err, size_t n)
+{
+	int rc = sim_parse_seeds(v, o->seeds, SIM_MAX_SEEDS);
+
+	if (rc == -ERANGE)
+		return oerr(err, n, "--seeds '%s': a range backwards or more than %d "
+			    "seeds", v, SIM_MAX_SEEDS);
+	if (rc == -EEXIST)
+		return oerr(err, n, "--seeds '%s': a seed given twice", v);
+	if (rc < 0)
+		return oerr(err, n, "--seeds '%s': want seeds and ranges separated by "
+			    "commas (e.g. 1-10, or 1,4,9)", v);
+	o->nr_seeds = (unsigned int)rc;
 	return 0;
 }
 
@@ -205,7 +253,7 @@ static int opt_small_uint(const char *name, const char *v, uint64_t min,
 enum opt_id {
 	O_MEM, O_CPUS, O_PROFILE, O_DURATION, O_SEED, O_POLICY, O_SET, O_JSON,
 	O_REPORT, O_CSV, O_PROGRESS, O_NO_PROGRESS, O_GIB_EVERY, O_SAMPLES,
-	O_JOBS, O_LIST_PROFILES, O_SHOW_PROFILE, O_HELP,
+	O_JOBS, O_LIST_PROFILES, O_SHOW_PROFILE, O_HELP, O_SEEDS, O_TRACE_EVENTS,
 };
 
 static const struct args_opt opts[] = {
@@ -227,6 +275,8 @@ static const struct args_opt opts[] = {
 	[O_LIST_PROFILES] = { "--list-profiles", 0, false },
 	[O_SHOW_PROFILE] = { "--show-profile", 0, true },
 	[O_HELP] = { "--help", 'h', false },
+	[O_SEEDS] = { "--seeds", 0, true },
+	[O_TRACE_EVENTS] = { "--trace-events", 0, true },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -249,6 +299,7 @@ static int apply(struct sim_opts *o, enum opt_id id, const char *v, char *err,
 	case O_JSON:		o->json = true; return 0;
 	case O_REPORT:		o->report_dir = v; return 0;
 	case O_CSV:		o->csv_file = v; return 0;
+	case O_TRACE_EVENTS:	o->trace_events = v; return 0;
 	case O_PROGRESS:	o->progress = true; return 0;
 	case O_NO_PROGRESS:	o->no_progress = true; return 0;
 	case O_GIB_EVERY:	return opt_gib_every(o, v, err, n);
@@ -259,6 +310,7 @@ static int apply(struct sim_opts *o, enum opt_id id, const char *v, char *err,
 	case O_LIST_PROFILES:	o->list_profiles = true; return 0;
 	case O_SHOW_PROFILE:	o->show_profile = v; return 0;
 	case O_HELP:		o->help = true; return 0;
+	case O_SEEDS:		return opt_seeds(o, v, err, n);
 	}
 	return oerr(err, n, "internal: option %d", (int)id);
 }
@@ -286,13 +338,17 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 	}
 	if (o->help || o->list_profiles || o->show_profile)
 		return 0;
+	if (o->nr_seeds && o->seed_set)
+		return oerr(err, errlen, "--seed and --seeds: give one of them");
+	if (o->nr_seeds > 1 && o->report_dir)
+		return oerr(err, errlen, "--report shows one run: use --seed, not --seeds");
 	/* Check every --set against every selected preset now, before any run. */
 	if (o->nr_policies) {
 		for (unsigned int k = 0; k < o->nr_policies; k++)
 			if ((rc = sim_opts_policy(o, o->policies[k], &scratch, err, errlen)))
 				return rc;
 	} else {
-		for (const char *const *p = ga_policy_preset_names(); *p; p++)
+		for (const char *const *p = ga_policy_compare_names(); *p; p++)
 			if ((rc = sim_opts_policy(o, *p, &scratch, err, errlen)))
 				return rc;
 	}

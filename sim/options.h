@@ -18,6 +18,7 @@
 
 #define SIM_MAX_POLICIES 16
 #define SIM_MAX_SETS	64
+#define SIM_MAX_SEEDS	100
 
 struct sim_opts {
 	uint64_t mem_bytes;		/* --mem, default 64G */
@@ -25,13 +26,17 @@ struct sim_opts {
 	const char *profile;		/* --profile, default "mixed" */
 	double duration, turnovers;	/* --duration; both 0 = the profile's */
 	uint64_t seed;			/* --seed, default 1 */
-	unsigned int nr_policies;	/* --policy; 0 = every preset */
+	bool seed_set;			/* --seed given */
+	unsigned int nr_seeds;		/* --seeds; 0 = just --seed */
+	uint64_t seeds[SIM_MAX_SEEDS];
+	unsigned int nr_policies;	/* --policy; 0 = vanilla, rfc, spb */
 	const char *policies[SIM_MAX_POLICIES];
 	unsigned int nr_sets;		/* --set, in order */
 	const char *sets[SIM_MAX_SETS];
 	bool json;			/* --json */
 	const char *report_dir;		/* --report */
 	const char *csv_file;		/* --csv ("-" = stdout) */
+	const char *trace_events;	/* --trace-events FILE (RFC 40 events) */
 	bool progress;			/* --progress: even if stderr is no tty */
 	bool no_progress;		/* --no-progress */
 	double gib_test_every;		/* --gib-test-every, seconds */
@@ -71,6 +76,13 @@ int sim_parse_u64(const char *s, uint64_t *v, const char **end);
  * -ERANGE out of range. */
 int sim_parse_uint_range(const char *s, uint64_t min, uint64_t max,
 			 uint64_t *out);
+
+/*
+ * --seeds: "1-10", "3,5,8" or both ("1-3,7"), distinct, in the order
+ * given, at most max. Returns how many, or -EINVAL (syntax), -ERANGE (a
+ * range backwards or more than max), -EEXIST (a seed twice).
+ */
+int sim_parse_seeds(const char *s, uint64_t *seeds, unsigned int max);
 
 /* "64 GiB", "512 MiB": a size for people. */
 void sim_format_size(uint64_t bytes, char *buf, size_t len);

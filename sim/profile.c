@@ -180,6 +180,8 @@ static const struct {
 	{ "retry_mayfail", GA_GFP_RETRY_MAYFAIL },
 	{ "nomemalloc", GA_GFP_NOMEMALLOC },
 	{ "comp", GA_GFP_COMP },
+	{ "nofail", GA_GFP_NOFAIL },
+	{ "memalloc", GA_GFP_MEMALLOC },
 };
 
 int sim_parse_gfp(const char *s, unsigned int *gfp)

@@ -174,6 +174,40 @@ static void series(struct jw *j, const struct sim_result *res)
 	jw_close_arr(j);
 }
 
+static void cost(struct jw *j, const char *key, const struct ga_spb_cost *c,
+		 const uint64_t *hist)
+{
+	jw_obj(j, key);
+	jw_u64(j, "median", c->median);
+	jw_u64(j, "p99", c->p99);
+	jw_u64(j, "max", c->max);
+	jw_u64(j, "ge100", c->ge100);
+	/* Sparse histogram: [cost, allocations] for every cost seen. */
+	jw_arr(j, "histogram");
+	for (unsigned int v = 0; v < SIM_SPB_COST_BUCKETS; v++) {
+		if (!hist[v])
+			continue;
+		jw_obj(j, NULL);
+		jw_u64(j, "cost", v);
+		jw_u64(j, "allocations", hist[v]);
+		jw_close_obj(j);
+	}
+	jw_close_arr(j);
+	jw_close_obj(j);
+}
+
+/* The search work per steered allocation (RFC 31's yardstick). */
+static void spb_search(struct jw *j, const struct sim_result *res)
+{
+	jw_obj(j, "spb_search");
+	jw_u64(j, "allocations", res->spb.steered);
+	cost(j, "spbs_examined", &res->spb.visits, res->spb_cost_hist[0]);
+	cost(j, "index_words", &res->spb.words, res->spb_cost_hist[1]);
+	jw_u64(j, "hint_hit", res->stats.v[GA_STAT_SPB_HINT_HIT]);
+	jw_u64(j, "hint_miss", res->stats.v[GA_STAT_SPB_HINT_MISS]);
+	jw_close_obj(j);
+}
+
 static void policy(struct jw *j, const struct sim_report *r,
 		   const struct sim_result *res)
 {
@@ -190,9 +224,11 @@ static void policy(struct jw *j, const struct sim_report *r,
 	if (res->spb.steered) {
 		jw_u64(j, "spb_visits_median", res->spb.visits_median);
 		jw_u64(j, "spb_visits_p99", res->spb.visits_p99);
+		spb_search(j, res);
 	} else {	/* the policy does not steer by SPB */
 		jw_null(j, "spb_visits_median");
 		jw_null(j, "spb_visits_p99");
+		jw_null(j, "spb_search");
 	}
 	jw_dbl(j, "simulated_seconds", res->sim_seconds);
 	jw_dbl(j, "turnovers", res->turnovers);
@@ -200,6 +236,7 @@ static void policy(struct jw *j, const struct sim_report *r,
 	jw_dbl(j, "events_per_sec", res->events_per_sec);
 	jw_u64(j, "peak_rss_bytes", res->peak_rss_bytes);
 	jw_dbl(j, "wall_seconds", res->wall_s);
+	jw_dbl(j, "cpu_seconds", res->cpu_s);
 	jw_u64(j, "managed_pages", res->managed_pages);
 	jw_u64(j, "wmark_min", res->wmark_min);
 	jw_u64(j, "wmark_low", res->wmark_low);

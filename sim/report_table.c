@@ -219,7 +219,26 @@ static void f_spb_visits(const struct sim_result *s, char *b, size_t n)
 	if (!s->spb.steered)
 		snprintf(b, n, "-");
 	else
-		snprintf(b, n, "%u / %u", s->spb.visits_median, s->spb.visits_p99);
+		snprintf(b, n, "%u / %u / %u", s->spb.visits.median, s->spb.visits.p99,
+			 s->spb.visits.max);
+}
+
+static void f_spb_ge100(const struct sim_result *s, char *b, size_t n)
+{
+	if (!s->spb.steered)
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.2f%%", 100.0 * (double)s->spb.visits.ge100 /
+			 (double)s->spb.steered);
+}
+
+static void f_spb_words(const struct sim_result *s, char *b, size_t n)
+{
+	if (!s->spb.steered)
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%u / %u / %u", s->spb.words.median, s->spb.words.p99,
+			 s->spb.words.max);
 }
 
 static void f_turnovers(const struct sim_result *s, char *b, size_t n)
@@ -271,7 +290,9 @@ const struct sim_table_row sim_table_rows[] = {
 	{ "unusable index o9/o10/o18", f_unusable, 0 },
 	{ "fragmentation index o9/10/18", f_fragindex, 0 },
 	{ "alloc failures / THP success", f_fails, 0 },
-	{ "SPB visits median/p99", f_spb_visits, 0 },
+	{ "SPBs examined med/p99/max", f_spb_visits, 0 },
+	{ "examined >= 100 SPBs", f_spb_ge100, 1 },
+	{ "index words med/p99/max", f_spb_words, 1 },
 	{ "simulated / turnovers", f_turnovers, 0 },
 	{ "sim events", f_events, 0 },
 	{ "events/s", f_rate, 1 },

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "run.h"
+#include "trace_events.h"
 
 #define PAGE_SHIFT	12
 #define GIB_OWNER	(1ull << 48)	/* owner tokens of 1 GiB pages: no record */
@@ -30,6 +31,8 @@ struct run {
 	size_t cap_samples, cap_tests;
 	uint64_t gib_every_ticks;
 	double loop_t0;
+	struct sim_trace_events trace;	/* --trace-events */
+	uint64_t trace_ns;		/* simulated time for the events */
 };
 
 static double now_s(void)
@@ -37,6 +40,15 @@ static double now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the calling thread: a run stays on one thread throughout. */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -135,6 +147,17 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
 static double sim_time(const struct run *r)
 {
 	return (double)r->w.now / SIM_TICKS_PER_SEC;
+}
+
+static int open_trace(struct run *r)
+{
+	int err;
+
+	if (!r->cfg->trace_events[0])
+		return 0;
+	err = sim_trace_events_open(&r->trace, r->zone, r->cfg->trace_events,
+				    r->cfg->policy_name, &r->trace_ns);
+	return err ? fail(r, err, "cannot write the --trace-events file") : 0;
 }
 
 static int take_sample(struct run *r)
@@ -275,6 +298,8 @@ static int drive(struct run *r)
 
 	r->loop_t0 = now_s();
 	while (!finished(r) && !err) {
+		/* The tick about to run, as the events' timestamp. */
+		r->trace_ns = (r->w.now + 1) * (1000000000ull / SIM_TICKS_PER_SEC);
 		sim_workload_tick(&r->w);
 		if (ga_executor_pending(r->ex))
 			ga_executor_run_pending(r->ex);
@@ -304,6 +329,10 @@ static void collect(struct run *r)
 	res->nr_cpus = zi.nr_cpus;
 	ga_zone_stats(r->zone, &res->stats);
 	ga_spb_summary(r->zone, &res->spb);
+	ga_spb_search_histogram(r->zone, false, res->spb_cost_hist[0],
+				SIM_SPB_COST_BUCKETS);
+	ga_spb_search_histogram(r->zone, true, res->spb_cost_hist[1],
+				SIM_SPB_COST_BUCKETS);
 	res->wstats = r->w.st;
 	memcpy(res->anomaly, r->w.anomaly, sizeof(res->anomaly));
 	res->nr_consumers = r->w.prof->nr_consumers;
@@ -393,7 +422,7 @@ static uint64_t peak_rss(void)
 int sim_run(const struct sim_config *cfg, struct sim_result *res)
 {
 	struct run r = { .cfg = cfg, .res = res };
-	double t0 = now_s();
+	double t0 = now_s(), cpu0 = thread_cpu_s();
 	uint64_t ramp;
 	int err;
 
@@ -403,6 +432,8 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res)
 	r.max_ticks = plan_ticks(cfg, &ramp);
 	plan_samples(&r);
 	err = make_zone(&r);
+	if (!err)
+		err = open_trace(&r);
 	if (!err) {
 		err = sim_workload_init(&r.w, r.zone, cfg->profile, cfg->seed, ramp);
 		if (err)
@@ -417,9 +448,12 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res)
 	sim_workload_destroy(&r.w);
 	if (r.zone)
 		ga_zone_destroy(r.zone);
+	if (sim_trace_events_close(&r.trace) && !err)
+		err = fail(&r, -EIO, "cannot write the --trace-events file");
 	if (r.ex)
 		ga_executor_destroy(r.ex);
 	res->wall_s = now_s() - t0;
+	res->cpu_s = thread_cpu_s() - cpu0;
 	res->peak_rss_bytes = peak_rss();
 	set_progress(&r, 1000);
 	return err;

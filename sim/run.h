@@ -33,6 +33,7 @@ struct sim_config {
 	bool maps;			/* capture memory maps for --report */
 	unsigned int samples;		/* time-series points wanted (~) */
 	uint32_t *progress;		/* permille done, stored atomically; may be NULL */
+	char trace_events[512];		/* RFC 40 event file; "" = none */
 };
 
 /* One 1 GiB test: allocate 1 GiB ranges until the allocator fails. */
@@ -57,6 +58,8 @@ struct sim_sample {
 	uint64_t resident[SIM_MAX_CONSUMERS];
 };
 
+#define SIM_SPB_COST_BUCKETS 1024
+
 struct sim_result {
 	char policy[SIM_POLICY_NAME_LEN];
 	int err;			/* 0, or why the run could not finish */
@@ -70,6 +73,9 @@ struct sim_result {
 	struct sim_counters counters;
 	struct ga_stats stats;		/* every library counter */
 	struct ga_spb_summary spb;	/* steered allocations, SPBs visited */
+	/* Search cost per steered allocation: [0] SPBs examined, [1] index
+	 * words scanned (ga_spb_search_histogram; the last bucket is "more"). */
+	uint64_t spb_cost_hist[2][SIM_SPB_COST_BUCKETS];
 	struct sim_workload_stats wstats;
 	unsigned int nr_consumers;
 	struct sim_consumer_stats cstats[SIM_MAX_CONSUMERS];
@@ -88,6 +94,7 @@ struct sim_result {
 	/* Cost of the simulation (the only non-deterministic figures). */
 	uint64_t events;
 	double loop_s, wall_s, events_per_sec;
+	double cpu_s;			/* CPU time of the run's thread */
 	uint64_t peak_rss_bytes;
 };
 

@@ -273,6 +273,17 @@ static void count_content(struct checker *c, ga_pfn_t pfn, unsigned long nr,
 			per_block;
 }
 
+/* Pages of a pinned allocation count in each pageblock it covers. */
+static void count_pinned(struct checker *c, ga_pfn_t pfn, unsigned long nr)
+{
+	struct ga_zone *z = c->z;
+	unsigned long per_block = ga_min(nr, (unsigned long)z->pageblock_nr_pages);
+
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages)
+		c->rc.blocks[(b - z->start_pfn) >> z->pageblock_order].pinned +=
+			per_block;
+}
+
 /* One head: its tails are unmarked, free/pcp heads are on a list. */
 static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 		      unsigned long *block_free)
@@ -294,6 +305,8 @@ static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 				    (unsigned long long)pfn, page_alloc_mt(p));
 		c->rc.alloc += nr;
 		count_content(c, pfn, nr, (int)page_alloc_mt(p));
+		if (page_pins(p))
+			count_pinned(c, pfn, nr);
 		return 0;
 	}
 	if (state == GA_PAGE_CONTIG) {

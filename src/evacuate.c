@@ -190,6 +190,16 @@ static void evacuate_pageblock(struct ga_zone *z, ga_pfn_t block)
 	zone_stat_add(z, GA_STAT_EVAC_PAGES_PINNED, pinned);
 	zone_stat_add(z, movable ? GA_STAT_EVAC_BLOCKS_DIRTY :
 				   GA_STAT_EVAC_BLOCKS_CLEAN, 1);
+	if (ga_unlikely(z->trace_fn)) {
+		struct ga_trace_event ev = {
+			.type = GA_TRACE_SPB_EVACUATE_DONE, .migratetype = -1,
+			.what = movable ? "dirty" : "clean", .pfn = block,
+			.spb = (long)((block - z->spb_base) >> z->spb_order),
+			.moved = mc.nr_migrated + mc.nr_dropped,
+		};
+
+		z->trace_fn(z->trace_ctx, &ev);
+	}
 }
 
 static void evacuate_work_fn(struct ga_work *work)

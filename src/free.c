@@ -94,10 +94,16 @@ int ga_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 {
 	int err = check_free(z, cpu, pfn, order);
 
+	uint32_t flags;
+
 	if (err)
 		return err;
+	flags = READ_ONCE(pfn_to_page(z, pfn)->flags);
+	/* Freeing a pinned allocation drops its pins with it. */
+	if (ga_unlikely(flags & PF_PIN_MASK))
+		pageblock_pinned_add(z, pfn, order, -1);
 	/* Migration holds the page: it completes this free at putback. */
-	if (ga_unlikely(READ_ONCE(pfn_to_page(z, pfn)->flags) & PF_ISOLATED) &&
+	if (ga_unlikely(flags & PF_ISOLATED) &&
 	    defer_isolated_free(z, pfn_to_page(z, pfn)))
 		return 0;
 	if (z->policy.pcp && pcp_allowed_order(z, order) &&

@@ -191,7 +191,12 @@ struct ga_pageblock {
 	 * "last page of a type left" transition is exact.
 	 */
 	uint16_t used[GA_MT_PCPTYPES];
-	uint16_t spare;
+	/*
+	 * Pages of this block in allocations under a long-term pin. Pins are
+	 * taken without a lock, so it changes atomically, on a head's first
+	 * pin, its last unpin and the free of a pinned allocation.
+	 */
+	uint16_t nr_pinned;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -248,7 +253,9 @@ struct ga_pcp {
 #define ALLOC_CMA		0x80
 #define ALLOC_NOFRAGMENT	0x100
 #define ALLOC_HIGHATOMIC	0x200
+#define ALLOC_TRYLOCK		0x400	/* ga_alloc_nolock: never spin on zone->lock */
 #define ALLOC_KSWAPD		0x800
+#define ALLOC_HIGHORDER_OPTIONAL 0x1000	/* RFC 26: refuse rather than taint */
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 enum { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
@@ -276,6 +283,7 @@ struct alloc_context {
 	int migratetype;	/* free lists to use (UNMOVABLE if grouping is off) */
 	int content_mt;		/* what the pages will hold: the gfp mobility */
 	unsigned int cpu;
+	unsigned int spb_flags;	/* ALLOC_HIGHORDER_OPTIONAL, every attempt */
 	bool wake_kswapd_boost;	/* rmqueue saw ZONE_BOOSTED_WATERMARK */
 };
 
@@ -291,7 +299,7 @@ enum spb_category {
 };
 
 #define SPB_NR_BUCKETS 8	/* fullness buckets by free pages; 0 = fullest */
-#define SPB_VISIT_BUCKETS 64	/* histogram of SPBs visited per allocation */
+#define SPB_COST_BUCKETS 1024	/* histogram of search cost per allocation */
 
 /* Per-SPB buddy lists (RFC 14); counts per order and type. */
 struct spb_free_area {
@@ -314,6 +322,7 @@ struct ga_spb {
 	uint8_t category, bucket;	/* where the index files it now */
 	uint32_t bucket_lo, bucket_hi;	/* free pages that keep this bucket */
 	uint32_t reserve;		/* spb_tainted_reserve(), fixed at init */
+	uint32_t list_prev, list_next;	/* fullness list (RFC 10), GA_NIL ends */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
 };
 
@@ -330,6 +339,32 @@ struct spb_index {
 	uint64_t *all;		/* every SPB: the "no extra mask" mask */
 	uint64_t *bucket[SPB_NR_BUCKETS];
 	uint64_t *nonempty[GA_NR_ORDERS_MAX][GA_MT_PCPTYPES];
+	/*
+	 * The RFC's own structure, kept alongside for spb_fullness_walk: one
+	 * list per (category, fullness bucket), an SPB re-filed at the tail
+	 * when either changes (sb_update_list), and the PASS_1 hint per
+	 * (order, type) (RFC 31, zone layer).
+	 */
+	uint32_t head[NR_SPB_CATEGORIES][SPB_NR_BUCKETS];
+	uint32_t tail[NR_SPB_CATEGORIES][SPB_NR_BUCKETS];
+	uint32_t hint[GA_NR_ORDERS_MAX][GA_MT_PCPTYPES];
+};
+
+/*
+ * The work one steered allocation did to find its SPBs: SPBs examined
+ * (fullness-list entries walked, hint probes included, or candidates the
+ * index returned) and index words scanned.
+ */
+struct spb_search {
+	unsigned int visits, words;
+	int outcome;		/* the GA_STAT_SPB_* of the pass that served, or -1 */
+};
+
+/* Histograms of that work, per allocation (zone->lock held). */
+struct spb_search_stats {
+	uint64_t visits[SPB_COST_BUCKETS];
+	uint64_t words[SPB_COST_BUCKETS];
+	unsigned int visits_max, words_max;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -408,7 +443,9 @@ struct ga_zone {
 	 */
 	uint64_t stat[GA_NR_STATS];
 	uint64_t fallback[GA_MT_PCPTYPES][GA_MT_TYPES];
-	uint64_t spb_visits[SPB_VISIT_BUCKETS];	/* under zone->lock */
+	struct spb_search_stats spb_search;	/* under zone->lock */
+	ga_trace_fn trace_fn;		/* RFC 40 events; NULL = off */
+	void *trace_ctx;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -552,6 +589,8 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 /* pcp.c (see also below) */
 void pcp_setup(struct ga_zone *z);
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
+void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			  int sign);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 		     int content_mt, unsigned int alloc_flags, unsigned int cpu);
 bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
@@ -627,25 +666,45 @@ void spb_contig_changed(struct ga_zone *z, ga_pfn_t block, int sign);
 void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 		      int mt, bool nonempty);
 long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
-	      unsigned int order, unsigned int mts, bool emptiest_first);
+	      unsigned int order, unsigned int mts, bool emptiest_first,
+	      struct spb_search *cost);
 long spb_find_emptiest(const struct ga_zone *z, unsigned int cat,
-		       unsigned int order, unsigned int mts);
+		       unsigned int order, unsigned int mts, struct spb_search *cost);
 long spb_find_below(const struct ga_zone *z, unsigned int cat,
 		    const uint64_t *mask, unsigned int order, unsigned int below,
-		    unsigned int mts, bool emptiest_first);
+		    unsigned int mts, bool emptiest_first, struct spb_search *cost);
+long spb_walk(const struct ga_zone *z, unsigned int cat, bool roomy_only,
+	      unsigned int order, unsigned int below, unsigned int mts,
+	      bool emptiest_first, struct spb_search *cost);
+bool spb_has_free(const struct ga_zone *z, const struct ga_spb *s,
+		  unsigned int order, unsigned int below, unsigned int mts);
 long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order);
 long spb_first_nonempty(const struct ga_zone *z, unsigned int order, int mt);
 unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s);
-void spb_count_visits(struct ga_zone *z, unsigned int visits);
+void spb_count_search(struct ga_zone *z, const struct spb_search *cost);
 
 /* What the checker recounted for one pageblock. */
 struct spb_recount {
 	uint32_t used[GA_MT_PCPTYPES];
 	uint32_t free;
+	uint32_t pinned;
 	uint8_t contig;
 };
 int spb_check(struct ga_zone *z, const struct spb_recount *blocks,
 	      unsigned long free_all, char *errbuf, size_t errlen);
+
+/* RFC 40 tracepoints: one branch when off. */
+static inline void trace_event(struct ga_zone *z, int type, unsigned int order,
+			       int mt, const char *what, long spb, ga_pfn_t pfn)
+{
+	if (ga_unlikely(z->trace_fn)) {
+		struct ga_trace_event ev = { .type = type, .order = order,
+					     .migratetype = mt, .what = what,
+					     .spb = spb, .pfn = pfn };
+
+		z->trace_fn(z->trace_ctx, &ev);
+	}
+}
 
 /* Steering needs the per-SPB lists; then NOFRAGMENT lasts through reclaim. */
 static inline bool spb_steering(const struct ga_zone *z)
@@ -669,6 +728,9 @@ static inline bool spb_keeps_nofragment(const struct ga_zone *z)
 long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 		 unsigned int alloc_flags);
 long spb_contig_window(struct ga_zone *z, unsigned int order);
+#define SPB_REFUSED (-2)	/* spb_rmqueue: optional request, PASS_3 refused */
+#define RMQUEUE_BUSY (-3)	/* ALLOC_TRYLOCK found zone->lock held */
+bool spb_lower_order_servable(struct ga_zone *z, unsigned int order, int mt);
 
 /* contig.c: RFC 17 for movable requests of order >= pageblock_order. */
 int spb_evacuate_window(struct ga_zone *z, unsigned int cpu, unsigned int order);

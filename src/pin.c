@@ -28,14 +28,14 @@ int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta, bool own_target)
 {
 	struct ga_page *p;
 	uint32_t old, new;
+	unsigned int pins;
 
 	if (!zone_spans_pfn(z, pfn))
 		return -ERANGE;
 	p = pfn_to_page(z, pfn);
 	old = READ_ONCE(p->flags);
 	do {
-		unsigned int pins = (old & PF_PIN_MASK) >> PF_PIN_SHIFT;
-
+		pins = (old & PF_PIN_MASK) >> PF_PIN_SHIFT;
 		/* A free deferred by an isolation is a free already. */
 		if ((old & PF_STATE_MASK) != GA_PAGE_ALLOC || (old & PF_FREE_PENDING))
 			return -ENOENT;
@@ -49,7 +49,22 @@ int page_pin_update(struct ga_zone *z, ga_pfn_t pfn, int delta, bool own_target)
 		      ((uint32_t)(pins + delta) << PF_PIN_SHIFT);
 	} while (!__atomic_compare_exchange_n(&p->flags, &old, new, false,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	/* The allocation became pinned, or stopped being: count its pages. */
+	if (!pins != !(pins + delta))
+		pageblock_pinned_add(z, pfn, page_order(p), pins ? -1 : 1);
 	return 0;
+}
+
+void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+			  int sign)
+{
+	unsigned long nr = 1ul << order;
+	unsigned long per_block = ga_min(nr, (unsigned long)z->pageblock_nr_pages);
+	uint16_t delta = (uint16_t)(sign * (int)per_block);
+
+	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages)
+		__atomic_fetch_add(&pfn_to_block(z, b)->nr_pinned, delta,
+				   __ATOMIC_RELAXED);
 }
 
 int ga_pin(struct ga_zone *z, ga_pfn_t pfn)

@@ -86,6 +86,22 @@ static const struct ga_param_info params[] = {
 	   "ga_pin_longterm moves an allocation out of a clean SPB before pinning it"),
 	PB(spb_relax_placement, "gigalloc; relaxes RFC 20 (off in every preset)",
 	   "non-movable taints an SPB instead of reclaiming while above the high mark"),
+	PB(spb_fullness_walk, "RFC 10/12 spb_lists[], sb_preferred_for_movable()",
+	   "find SPBs by walking fullness lists, fullest first (off: bitmap index, best fit)"),
+	PB(spb_hint_cache, "RFC 31 zone->sb_hint[order][mt]",
+	   "PASS_1 probes the SPB that last served the (order, type) first (with the walk)"),
+	PB(spb_atomic_protect, "RFC 18",
+	   "atomic requests keep NOFRAGMENT in the slow path: tainted pool and highatomic first"),
+	PU(spb_aggressive_min_spbs, 0, 1u << 20, "RFC 19 SPB_AGGRESSIVE_THRESHOLD",
+	   "non-movable takes sub-pageblock movable fragments of tainted SPBs only on zones with more SPBs (0 = always)"),
+	PB(spb_refuse_optional, "RFC 26 ALLOC_HIGHORDER_OPTIONAL",
+	   "high order with NORETRY (not RETRY_MAYFAIL) or atomic shape fails instead of tainting"),
+	PB(spb_refuse_lower_order, "RFC 35 SPB_ATOMIC_RELAX_NOWARN_LOWER_ORDER",
+	   "best-effort high order (NOWARN, no reclaim) fails if a tainted SPB could serve a lower order"),
+	PB(spb_nolock_nofragment, "RFC 36 alloc_frozen_pages_nolock_noprof()",
+	   "ga_alloc_nolock never taints a clean SPB"),
+	PB(spb_pass_2c, "RFC 27 PASS_2C",
+	   "non-movable borrows from the other non-movable type's lists in tainted SPBs"),
 	PB(spb_shrink, "RFC 28 queue_spb_slab_shrink(), spb_below_shrink_high_water()",
 	   "non-movable success in a tainted SPB below reserve x pageblock, or a taint: shrink slab"),
 	PU(spb_shrink_batch, 1, 1u << 20, "gigalloc; RFC 28's request size is not known",
@@ -100,11 +116,17 @@ const struct ga_param_info *ga_policy_params(size_t *nr)
 	return params;
 }
 
-static const char *const preset_names[] = { "vanilla", "evacuate", "spb", NULL };
+static const char *const preset_names[] = { "vanilla", "evacuate", "rfc", "spb", NULL };
+static const char *const compare_names[] = { "vanilla", "rfc", "spb", NULL };
 
 const char *const *ga_policy_preset_names(void)
 {
 	return preset_names;
+}
+
+const char *const *ga_policy_compare_names(void)
+{
+	return compare_names;
 }
 
 /* Linux 6.12 (with the 6.15 claim/steal split), x86-64 defaults. */
@@ -151,7 +173,46 @@ static void preset_evacuate(struct ga_policy *p)
 	p->evacuate = true;
 }
 
-/* The superpageblock design: evacuation plus every SPB mechanism. */
+/* RFC 05, 18, 26, 35, 36: on in both presets that carry the series. */
+static void preset_series_refusals(struct ga_policy *p)
+{
+	p->watermark_boost_factor = 0;		/* 05 */
+	p->spb_atomic_protect = true;
+	p->spb_refuse_optional = true;
+	p->spb_refuse_lower_order = true;
+	p->spb_nolock_nofragment = true;
+}
+
+/*
+ * The series' final state as posted (spb-series.md section 3.x), pass by
+ * pass, with its own search: fullness lists walked fullest first with the
+ * PASS_1 hint cache, so movable requests take the fullest clean SPB that
+ * fits (12); a tainting claim takes the fullest clean SPB, then an empty
+ * one (PASS_3); movable falls back into tainted SPBs above their reserve
+ * before empty SPBs (PASS_4). None of gigalloc's own switches.
+ */
+static void preset_rfc(struct ga_policy *p)
+{
+	preset_evacuate(p);
+	p->spb_free_lists = true;
+	p->spb_steer_nonmovable = true;
+	p->spb_steer_movable = true;
+	p->spb_no_mixing = true;
+	p->spb_contig = true;
+	p->spb_contig_movable = true;
+	p->spb_fullness_walk = true;
+	p->spb_hint_cache = true;
+	preset_series_refusals(p);
+	p->spb_aggressive_min_spbs = 8;
+	p->spb_pass_2c = true;
+	p->spb_shrink = true;
+}
+
+/*
+ * The project's superpageblock design: the series' mechanisms with the
+ * bitmap index instead of the lists, plus gigalloc's measured changes
+ * (docs/SPB.md).
+ */
 static void preset_spb(struct ga_policy *p)
 {
 	preset_evacuate(p);
@@ -165,6 +226,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_contig = true;
 	p->spb_contig_movable = true;
 	p->spb_pin_migrate = true;
+	preset_series_refusals(p);
 	p->spb_shrink = true;
 }
 
@@ -178,6 +240,10 @@ int ga_policy_preset(struct ga_policy *p, const char *name)
 	}
 	if (!strcmp(name, "evacuate")) {
 		preset_evacuate(p);
+		return 0;
+	}
+	if (!strcmp(name, "rfc")) {
+		preset_rfc(p);
 		return 0;
 	}
 	if (!strcmp(name, "spb")) {

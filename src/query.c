@@ -5,6 +5,7 @@
  * kpageflags): exact when the zone is quiescent, a snapshot otherwise.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -200,4 +201,103 @@ int ga_region_query(struct ga_zone *z, unsigned long idx, unsigned int order,
 	info->empty = info->nr_free + info->nr_pcp + info->nr_reserved ==
 		      end - start && info->nr_reserved < end - start;
 	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Every region from the pageblock counters.                                 */
+
+/* Pages on pcp lists per pageblock and charged mobility: [block][mt]. */
+typedef uint16_t pcp_counts_t[GA_MT_PCPTYPES];
+
+static pcp_counts_t *pcp_census(struct ga_zone *z)
+{
+	pcp_counts_t *pcp = calloc(z->nr_pageblocks, sizeof(*pcp));
+
+	if (!pcp)
+		return NULL;
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *l = &z->pcp[cpu];
+
+		ga_lock(&l->lock);
+		for (unsigned int i = 0; i < GA_NR_PCP_LISTS; i++) {
+			unsigned long nr = 1ul << pindex_to_order(z, i);
+			unsigned long per_block = ga_min(nr, (unsigned long)z->pageblock_nr_pages);
+
+			for (uint32_t idx = l->lists[i].first; idx != GA_NIL;
+			     idx = z->pages[idx].lru.next) {
+				ga_pfn_t pfn = idx_to_pfn(z, idx);
+				unsigned int mt = page_alloc_mt(&z->pages[idx]);
+
+				for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages)
+					pcp[(b - z->start_pfn) >> z->pageblock_order][mt] +=
+						(uint16_t)per_block;
+			}
+		}
+		ga_unlock(&l->lock);
+	}
+	return pcp;
+}
+
+/* What block_census() finds, from the counters of the pageblock at b. */
+static void block_census_counted(struct ga_zone *z, ga_pfn_t b,
+				 const pcp_counts_t *pcp, struct block_census *c)
+{
+	unsigned long i = (b - z->start_pfn) >> z->pageblock_order;
+	const struct ga_pageblock *pb = &z->blocks[i];
+
+	memset(c, 0, sizeof(*c));
+	if (page_state(pfn_to_page(z, b)) == GA_PAGE_CONTIG) {
+		c->contig = z->pageblock_nr_pages;
+		return;
+	}
+	c->free = READ_ONCE(pb->nr_free);
+	c->reserved = READ_ONCE(pb->nr_reserved);
+	c->pinned = READ_ONCE(pb->nr_pinned);
+	for (int mt = 0; mt < GA_MT_PCPTYPES; mt++) {
+		unsigned long used = READ_ONCE(pb->used[mt]);
+
+		c->pcp += pcp[i][mt];
+		c->alloc[mt] = used > pcp[i][mt] ? used - pcp[i][mt] : 0;
+	}
+}
+
+long ga_zone_regions_query(struct ga_zone *z, unsigned int order,
+			   struct ga_region_info *info, unsigned long nr)
+{
+	unsigned long n;
+	pcp_counts_t *pcp;
+	ga_pfn_t size, base;
+
+	if (!order)
+		order = z->spb_order;
+	if (order < z->pageblock_order || order > 30)
+		return -EINVAL;
+	n = ga_min(nr, ga_zone_nr_regions(z, order));
+	pcp = pcp_census(z);
+	if (!pcp)
+		return -ENOMEM;
+	size = 1ul << order;
+	base = z->start_pfn & ~(size - 1);
+	for (unsigned long idx = 0; idx < n; idx++) {
+		struct ga_region_info *r = &info[idx];
+		ga_pfn_t start = ga_max(base + idx * size, z->start_pfn);
+		ga_pfn_t end = ga_min(base + (idx + 1) * size, z->end_pfn);
+
+		memset(r, 0, sizeof(*r));
+		r->start_pfn = start;
+		r->end_pfn = end;
+		for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages) {
+			struct block_census c;
+
+			block_census_counted(z, b, pcp, &c);
+			region_add_block(r, &c, READ_ONCE(pfn_to_block(z, b)->mt),
+					 z->pageblock_nr_pages);
+		}
+		r->tainted = r->nr_unmovable || r->nr_reclaimable ||
+			     r->nr_highatomic_blocks;
+		r->empty = r->nr_free + r->nr_pcp + r->nr_reserved == end - start &&
+			   r->nr_reserved < end - start;
+	}
+	free(pcp);
+	return (long)n;
 }

@@ -146,11 +146,19 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		pfn = spb_rmqueue(z, order, mt, alloc_flags);
 		if (pfn >= 0)
 			return pfn;
+		/* RFC 26: an optional request fails rather than taint. */
+		if (pfn == SPB_REFUSED) {
+			zone_stat_add_locked(z, GA_STAT_SPB_REFUSE_OPTIONAL, 1);
+			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
+				    "refuse_optional", -1, 0);
+			return -1;
+		}
 		/* Taint no clean SPB while reclaim may still help (RFC 20). */
 		if ((alloc_flags & ALLOC_NOFRAGMENT) && mt != GA_MT_MOVABLE &&
 		    spb_keeps_nofragment(z))
 			return -1;
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
+		trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
 	}
 
 	switch (*mode) {
@@ -216,7 +224,14 @@ static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 	enum rmqueue_mode mode = RMQUEUE_NORMAL;
 	long pfn = -1;
 
-	ga_lock(&z->lock);
+	if (alloc_flags & ALLOC_TRYLOCK) {
+		if (!ga_trylock(&z->lock)) {
+			zone_stat_add(z, GA_STAT_NOLOCK_BUSY, 1);
+			return RMQUEUE_BUSY;
+		}
+	} else {
+		ga_lock(&z->lock);
+	}
 	if (alloc_flags & ALLOC_HIGHATOMIC)
 		pfn = rmqueue_highatomic(z, order);
 	if (pfn < 0) {
@@ -236,7 +251,8 @@ static long rmqueue(struct ga_zone *z, struct alloc_context *ac,
 {
 	long pfn = -1;
 
-	if (z->policy.pcp && pcp_allowed_order(z, ac->order))
+	if (z->policy.pcp && pcp_allowed_order(z, ac->order) &&
+	    !(alloc_flags & ALLOC_TRYLOCK))
 		pfn = rmqueue_pcplist(z, ac->order, ac->migratetype,
 				      ac->content_mt, alloc_flags, ac->cpu);
 	if (pfn < 0)
@@ -261,6 +277,7 @@ static long get_page_from_freelist(struct ga_zone *z, struct alloc_context *ac,
 	unsigned long mark;
 	long pfn;
 
+	alloc_flags |= ac->spb_flags;
 retry:
 	/* ZONE_BELOW_HIGH shrinks pcp->high in the free path. */
 	if (!ga_test_bit(ZONE_BELOW_HIGH, &z->flags)) {
@@ -276,6 +293,8 @@ retry:
 
 try_this_zone:
 	pfn = rmqueue(z, ac, alloc_flags);
+	if (pfn == RMQUEUE_BUSY)
+		return pfn;	/* ga_alloc_nolock: give up, do not retry */
 	if (pfn >= 0) {
 		/* Set the block aside for future high-order atomic bursts. */
 		if (alloc_flags & ALLOC_HIGHATOMIC)
@@ -497,8 +516,21 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 {
 	bool can_direct_reclaim = ac->gfp & GA_GFP_DIRECT_RECLAIM;
 	bool costly = ac->order > PAGE_ALLOC_COSTLY_ORDER;
+	/*
+	 * RFC 20 keeps NOFRAGMENT through reclaim; RFC 18 keeps it for
+	 * requests that cannot reclaim too, so the tainted pool and the
+	 * highatomic reserve are tried before a clean SPB is tainted.
+	 */
+	bool keep = spb_keeps_nofragment(z) &&
+		    (can_direct_reclaim || z->policy.spb_atomic_protect);
 	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order) |
-				   (spb_keeps_nofragment(z) ? ALLOC_NOFRAGMENT : 0);
+				   (keep ? ALLOC_NOFRAGMENT : 0);
+
+	if (!keep && spb_keeps_nofragment(z)) {
+		zone_stat_add(z, GA_STAT_SPB_ATOMIC_NO_NOFRAG, 1);
+		trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
+			    "atomic_no_nofragment", -1, 0);
+	}
 	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0 };
 	unsigned int no_progress_loops = 0;
 	unsigned long progress;
@@ -566,7 +598,70 @@ static long alloc_tainting(struct ga_zone *z, struct alloc_context *ac)
 	unsigned int alloc_flags = gfp_to_alloc_flags(ac->gfp, ac->order);
 
 	zone_stat_add(z, GA_STAT_SPB_RELAX_NOFRAGMENT, 1);
+	trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
+		    "drop_nofragment", -1, 0);
 	return get_page_from_freelist(z, ac, alloc_flags);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The series' refusals (RFC 26, 35): who fails instead of tainting.         */
+
+/* Atomic shape: no direct reclaim, no NOMEMALLOC, no NOFAIL (GFP_ATOMIC, NOWAIT). */
+static bool gfp_atomic_shape(unsigned int gfp)
+{
+	return !(gfp & (GA_GFP_DIRECT_RECLAIM | GA_GFP_NOMEMALLOC | GA_GFP_NOFAIL));
+}
+
+/*
+ * ALLOC_HIGHORDER_OPTIONAL (26): a high-order caller with a cheap
+ * fallback: NORETRY without RETRY_MAYFAIL (THP, slab refill, skb frags),
+ * or atomic shape. MEMALLOC and NOFAIL callers never are.
+ */
+static bool gfp_highorder_optional(unsigned int gfp, unsigned int order)
+{
+	if (!order || (gfp & (GA_GFP_MEMALLOC | GA_GFP_NOFAIL)))
+		return false;
+	return ((gfp & GA_GFP_NORETRY) && !(gfp & GA_GFP_RETRY_MAYFAIL)) ||
+	       gfp_atomic_shape(gfp);
+}
+
+/* Best effort (35): order > 0, NOWARN, no NOFAIL, no direct reclaim. */
+static bool gfp_best_effort(unsigned int gfp, unsigned int order)
+{
+	return order && (gfp & GA_GFP_NOWARN) &&
+	       !(gfp & (GA_GFP_NOFAIL | GA_GFP_DIRECT_RECLAIM));
+}
+
+static unsigned int spb_refusal_flags(const struct ga_zone *z, unsigned int gfp,
+				      unsigned int order)
+{
+	if (z->policy.spb_refuse_optional && spb_keeps_nofragment(z) &&
+	    gfp_highorder_optional(gfp, order))
+		return ALLOC_HIGHORDER_OPTIONAL;
+	return 0;
+}
+
+/*
+ * The last step before a non-movable request drops NOFRAGMENT: 35 refuses
+ * a best-effort high-order request that a lower order could serve from the
+ * tainted pool (the caller's order-decrement fallback then runs).
+ */
+static long alloc_last_resort(struct ga_zone *z, struct alloc_context *ac)
+{
+	bool servable;
+
+	if (z->policy.spb_refuse_lower_order && gfp_best_effort(ac->gfp, ac->order)) {
+		ga_lock(&z->lock);
+		servable = spb_lower_order_servable(z, ac->order, ac->migratetype);
+		ga_unlock(&z->lock);
+		if (servable) {
+			zone_stat_add(z, GA_STAT_SPB_REFUSE_LOWER_ORDER, 1);
+			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
+				    "refuse_lower_order", -1, 0);
+			return -1;
+		}
+	}
+	return alloc_tainting(z, ac);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -603,7 +698,8 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 
 	ac = (struct alloc_context){ .order = order, .gfp = gfp,
 				     .migratetype = mt, .cpu = cpu,
-				     .content_mt = ga_gfp_migratetype(gfp) };
+				     .content_mt = ga_gfp_migratetype(gfp),
+				     .spb_flags = spb_refusal_flags(z, gfp, order) };
 	alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(z, gfp);
 	alloc_flags = gfp_to_alloc_flags_cma(gfp, alloc_flags);
 
@@ -611,7 +707,7 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	if (pfn < 0)
 		pfn = alloc_slowpath(z, &ac);
 	if (pfn < 0 && spb_keeps_nofragment(z) && mt != GA_MT_MOVABLE)
-		pfn = alloc_tainting(z, &ac);
+		pfn = alloc_last_resort(z, &ac);
 	if (pfn >= 0)
 		prep_new_page(z, (ga_pfn_t)pfn, order,
 			      ga_gfp_migratetype(gfp), owner);
@@ -623,6 +719,57 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 		zone_stat_add(z, GA_STAT_ALLOC_FAIL, 1);
 		return -ENOMEM;
 	}
+	*pfn_out = (ga_pfn_t)pfn;
+	return 0;
+}
+
+/*
+ * alloc_pages_nolock: one fast-path attempt with trylocks, on the buddy
+ * lists only (a pcp refill would take zone->lock inside the pcp lock),
+ * no slow path. RFC 36 gives it NOFRAGMENT, so it fails rather than taint.
+ */
+int ga_alloc_nolock(struct ga_zone *z, unsigned int cpu, unsigned int order,
+		    unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out)
+{
+	struct alloc_context ac;
+	unsigned int alloc_flags = ALLOC_WMARK_LOW | ALLOC_TRYLOCK;
+	int mt = ga_gfp_migratetype(gfp);
+	long pfn;
+
+	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -EINVAL;
+	}
+	if (order > z->max_order) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -E2BIG;
+	}
+	if (!z->policy.mobility_grouping)
+		mt = GA_MT_UNMOVABLE;
+	/* No reclaim of any kind: the kswapd bit would wake a worker. */
+	gfp &= ~(unsigned int)GA_GFP_RECLAIM;
+	ac = (struct alloc_context){ .order = order, .gfp = gfp,
+				     .migratetype = mt, .cpu = cpu,
+				     .content_mt = ga_gfp_migratetype(gfp) };
+	if (z->policy.nofragment)
+		alloc_flags |= ALLOC_NOFRAGMENT;
+	alloc_flags = gfp_to_alloc_flags_cma(gfp, alloc_flags);
+	pfn = get_page_from_freelist(z, &ac, alloc_flags);
+	if (pfn == RMQUEUE_BUSY)
+		return -EBUSY;
+	if (pfn < 0 && spb_keeps_nofragment(z) && !z->policy.spb_nolock_nofragment &&
+	    mt != GA_MT_MOVABLE) {
+		/* Without 36 the nolock path drops NOFRAGMENT like any other. */
+		pfn = get_page_from_freelist(z, &ac,
+					     alloc_flags & ~(unsigned int)ALLOC_NOFRAGMENT);
+		if (pfn == RMQUEUE_BUSY)
+			return -EBUSY;
+	}
+	if (pfn < 0) {
+		zone_stat_add(z, GA_STAT_ALLOC_FAIL, 1);
+		return -ENOMEM;
+	}
+	prep_new_page(z, (ga_pfn_t)pfn, order, ga_gfp_migratetype(gfp), owner);
 	*pfn_out = (ga_pfn_t)pfn;
 	return 0;
 }

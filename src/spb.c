@@ -75,6 +75,38 @@ static void clear_bit64(uint64_t *map, unsigned long i)
 	map[i / 64] &= ~(1ull << (i % 64));
 }
 
+/* The fullness lists (RFC 10): doubly linked through SPB indices. */
+static void spb_list_del(struct ga_zone *z, uint32_t i)
+{
+	struct spb_index *ix = &z->spb_idx;
+	struct ga_spb *s = &z->spbs[i];
+
+	if (s->list_prev == GA_NIL)
+		ix->head[s->category][s->bucket] = s->list_next;
+	else
+		z->spbs[s->list_prev].list_next = s->list_next;
+	if (s->list_next == GA_NIL)
+		ix->tail[s->category][s->bucket] = s->list_prev;
+	else
+		z->spbs[s->list_next].list_prev = s->list_prev;
+}
+
+/* Add at the tail of the list s->category/s->bucket name. */
+static void spb_list_add_tail(struct ga_zone *z, uint32_t i)
+{
+	struct spb_index *ix = &z->spb_idx;
+	struct ga_spb *s = &z->spbs[i];
+	uint32_t *tail = &ix->tail[s->category][s->bucket];
+
+	s->list_next = GA_NIL;
+	s->list_prev = *tail;
+	if (*tail == GA_NIL)
+		ix->head[s->category][s->bucket] = i;
+	else
+		z->spbs[*tail].list_next = i;
+	*tail = i;
+}
+
 
 /*
  * The free-page range that keeps the current bucket, so the hot path (every
@@ -104,6 +136,12 @@ void spb_init(struct ga_zone *z, void *mem)
 	z->spbs = (struct ga_spb *)p;
 	p += z->nr_spbs * sizeof(struct ga_spb);
 	index_init(z, (uint64_t *)p);
+	for (int c = 0; c < NR_SPB_CATEGORIES; c++)
+		for (int b = 0; b < SPB_NR_BUCKETS; b++)
+			z->spb_idx.head[c][b] = z->spb_idx.tail[c][b] = GA_NIL;
+	for (int o = 0; o < GA_NR_ORDERS_MAX; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			z->spb_idx.hint[o][mt] = GA_NIL;
 	p += (NR_SPB_CATEGORIES + 2 + SPB_NR_BUCKETS +
 	      GA_NR_ORDERS_MAX * GA_MT_PCPTYPES) * index_words(z->nr_spbs) *
 	     sizeof(uint64_t);
@@ -131,6 +169,7 @@ void spb_init(struct ga_zone *z, void *mem)
 		set_bit64(z->spb_idx.all, i);
 		set_bit64(z->spb_idx.category[SPB_CLEAN], i);
 		set_bit64(z->spb_idx.bucket[0], i);
+		spb_list_add_tail(z, (uint32_t)i);
 		if (z->policy.spb_free_lists) {
 			s->area = (struct spb_free_area *)p;
 			p += sizeof(struct spb_free_area);
@@ -171,12 +210,16 @@ static void spb_update(struct ga_zone *z, struct ga_spb *s)
 {
 	unsigned long i = (unsigned long)(s - z->spbs);
 	unsigned int cat = spb_category_of(s), bucket = s->bucket;
+	bool refile;
 
 	if (s->nr_free_pages < s->bucket_lo || s->nr_free_pages >= s->bucket_hi) {
 		bucket = spb_bucket_of(s);
 		spb_set_bucket_range(s, bucket);
 	}
 
+	refile = cat != s->category || bucket != s->bucket;
+	if (refile)
+		spb_list_del(z, (uint32_t)i);
 	if (cat != s->category) {
 		if (s->category == SPB_CLEAN || s->category == SPB_EMPTY)
 			if (cat == SPB_TAINTED)
@@ -190,6 +233,8 @@ static void spb_update(struct ga_zone *z, struct ga_spb *s)
 		set_bit64(z->spb_idx.bucket[bucket], i);
 		s->bucket = (uint8_t)bucket;
 	}
+	if (refile)
+		spb_list_add_tail(z, (uint32_t)i);
 	if (s->nr_free_pb > s->reserve)
 		set_bit64(z->spb_idx.roomy, i);
 	else
@@ -231,6 +276,17 @@ static void charge_one_block(struct ga_zone *z, ga_pfn_t b, int mt, int delta)
 
 		s->nr_used_pb[mt] = (uint32_t)(s->nr_used_pb[mt] + (new ? 1 : -1));
 		spb_update(z, s);
+		zone_stat_add_locked(z, new ? GA_STAT_SPB_PB_FIRST_SET :
+				     GA_STAT_SPB_PB_LAST_CLEAR, 1);
+		if (ga_unlikely(z->trace_fn)) {
+			struct ga_trace_event ev = {
+				.type = GA_TRACE_SPB_PB_TAINT, .migratetype = mt,
+				.what = new ? "first_set" : "last_clear", .pfn = b,
+				.spb = (long)(s - z->spbs), .set = !!new,
+			};
+
+			z->trace_fn(z->trace_ctx, &ev);
+		}
 	}
 }
 
@@ -317,9 +373,11 @@ static uint64_t spb_free_word(const struct spb_index *ix, unsigned long w,
 
 long spb_find_below(const struct ga_zone *z, unsigned int cat,
 		    const uint64_t *mask, unsigned int order, unsigned int below,
-		    unsigned int mts, bool emptiest_first)
+		    unsigned int mts, bool emptiest_first, struct spb_search *cost)
 {
 	const struct spb_index *ix = &z->spb_idx;
+	unsigned int words = 0;
+	long found = -1;
 
 	for (unsigned int o = order; o < below && o <= z->max_order; o++) {
 		for (unsigned int k = 0; k < SPB_NR_BUCKETS; k++) {
@@ -329,22 +387,29 @@ long spb_find_below(const struct ga_zone *z, unsigned int cat,
 				uint64_t bits = ix->category[cat][w] &
 						ix->bucket[b][w] & mask[w];
 
+				words++;
 				if (bits)
 					bits &= spb_free_word(ix, w, o, o, mts);
-				if (bits)
-					return (long)(w * 64 +
+				if (bits) {
+					found = (long)(w * 64 +
 						(unsigned long)__builtin_ctzll(bits));
+					goto out;
+				}
 			}
 		}
 	}
-	return -1;
+out:
+	if (cost)
+		cost->words += words;
+	return found;
 }
 
 long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
-	      unsigned int order, unsigned int mts, bool emptiest_first)
+	      unsigned int order, unsigned int mts, bool emptiest_first,
+	      struct spb_search *cost)
 {
 	return spb_find_below(z, cat, mask, order, z->max_order + 1, mts,
-			      emptiest_first);
+			      emptiest_first, cost);
 }
 
 /*
@@ -353,21 +418,76 @@ long spb_find(const struct ga_zone *z, unsigned int cat, const uint64_t *mask,
  * For choosing where room is, not for fitting a block. -1 if none.
  */
 long spb_find_emptiest(const struct ga_zone *z, unsigned int cat,
-		       unsigned int order, unsigned int mts)
+		       unsigned int order, unsigned int mts, struct spb_search *cost)
 {
 	const struct spb_index *ix = &z->spb_idx;
+	unsigned int words = 0;
+	long found = -1;
 
-	for (unsigned int k = SPB_NR_BUCKETS; k-- > 0;) {
+	for (unsigned int k = SPB_NR_BUCKETS; k-- > 0 && found < 0;) {
 		for (unsigned long w = 0; w < ix->nr_words; w++) {
 			uint64_t bits = ix->category[cat][w] & ix->bucket[k][w];
 
+			words++;
 			if (bits)
 				bits &= spb_free_word(ix, w, order, z->max_order, mts);
-			if (bits)
-				return (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
+			if (bits) {
+				found = (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
+				break;
+			}
 		}
 	}
-	return -1;
+	if (cost)
+		cost->words += words;
+	return found;
+}
+
+/* The SPB has a free block of an order in [order, below) on a list in mts. */
+bool spb_has_free(const struct ga_zone *z, const struct ga_spb *s,
+		  unsigned int order, unsigned int below, unsigned int mts)
+{
+	for (unsigned int o = order; o < below && o <= z->max_order; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			if ((mts & (1u << mt)) && s->area->nr[o][mt])
+				return true;
+	return false;
+}
+
+/*
+ * The RFC's search (10, 12): walk the fullness lists of category cat from
+ * the fullest bucket to the emptiest (or back), each list head to tail,
+ * and take the first SPB with a free block of an order in [order, below)
+ * on a list in mts (and, with roomy_only, more free pageblocks than its
+ * reserve: PASS_4). Fullness decides, not the block's order. Every entry
+ * looked at counts as one visit. -1 if none.
+ */
+long spb_walk(const struct ga_zone *z, unsigned int cat, bool roomy_only,
+	      unsigned int order, unsigned int below, unsigned int mts,
+	      bool emptiest_first, struct spb_search *cost)
+{
+	const struct spb_index *ix = &z->spb_idx;
+	unsigned int visits = 0;
+	long found = -1;
+
+	for (unsigned int k = 0; k < SPB_NR_BUCKETS && found < 0; k++) {
+		unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
+
+		for (uint32_t i = ix->head[cat][b]; i != GA_NIL;
+		     i = z->spbs[i].list_next) {
+			const struct ga_spb *s = &z->spbs[i];
+
+			visits++;
+			if (roomy_only && s->nr_free_pb <= s->reserve)
+				continue;
+			if (spb_has_free(z, s, order, below, mts)) {
+				found = (long)i;
+				break;
+			}
+		}
+	}
+	if (cost)
+		cost->visits += visits;
+	return found;
 }
 
 /* First SPB with a non-empty (order, mt) list, for zone-wide list heads. */
@@ -395,9 +515,14 @@ unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s
 		      (unsigned int)s->nr_pageblocks * z->policy.spb_reserve_pct / 100);
 }
 
-void spb_count_visits(struct ga_zone *z, unsigned int visits)
+void spb_count_search(struct ga_zone *z, const struct spb_search *cost)
 {
-	z->spb_visits[ga_min(visits, SPB_VISIT_BUCKETS - 1u)]++;
+	struct spb_search_stats *st = &z->spb_search;
+
+	st->visits[ga_min(cost->visits, SPB_COST_BUCKETS - 1u)]++;
+	st->words[ga_min(cost->words, SPB_COST_BUCKETS - 1u)]++;
+	st->visits_max = ga_max(st->visits_max, cost->visits);
+	st->words_max = ga_max(st->words_max, cost->words);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -424,13 +549,18 @@ static bool test_bit64(const uint64_t *map, unsigned long i)
 static int check_block_contents(struct ga_zone *z, const struct spb_recount *rb,
 				char *errbuf, size_t errlen)
 {
-	for (unsigned long i = 0; i < z->nr_pageblocks; i++)
+	for (unsigned long i = 0; i < z->nr_pageblocks; i++) {
+		if (z->blocks[i].nr_pinned != rb[i].pinned)
+			return spb_fail(errbuf, errlen,
+				"pageblock %lu holds %u pinned pages, recount %u",
+				i, z->blocks[i].nr_pinned, rb[i].pinned);
 		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
 			if (z->blocks[i].used[mt] != rb[i].used[mt])
 				return spb_fail(errbuf, errlen,
 					"pageblock %lu holds %u %s pages, recount %u", i,
 					z->blocks[i].used[mt], ga_migratetype_name(mt),
 					rb[i].used[mt]);
+	}
 	return 0;
 }
 
@@ -500,6 +630,41 @@ static int check_spb_index(struct ga_zone *z, unsigned long i, char *errbuf,
 	return 0;
 }
 
+/* Every SPB is on exactly the fullness list of its category and bucket. */
+static int check_spb_lists(struct ga_zone *z, char *errbuf, size_t errlen)
+{
+	const struct spb_index *ix = &z->spb_idx;
+	unsigned long seen = 0;
+
+	for (unsigned int c = 0; c < NR_SPB_CATEGORIES; c++) {
+		for (unsigned int b = 0; b < SPB_NR_BUCKETS; b++) {
+			uint32_t prev = GA_NIL;
+
+			for (uint32_t i = ix->head[c][b]; i != GA_NIL;
+			     i = z->spbs[i].list_next) {
+				const struct ga_spb *s = &z->spbs[i];
+
+				if (i >= z->nr_spbs || ++seen > z->nr_spbs)
+					return spb_fail(errbuf, errlen,
+						"fullness list %u/%u is corrupt", c, b);
+				if (s->category != c || s->bucket != b || s->list_prev != prev)
+					return spb_fail(errbuf, errlen,
+						"SPB %u on fullness list %u/%u, filed %u/%u",
+						i, c, b, s->category, s->bucket);
+				prev = i;
+			}
+			if (ix->tail[c][b] != prev)
+				return spb_fail(errbuf, errlen,
+					"fullness list %u/%u: tail %u, last %u", c, b,
+					ix->tail[c][b], prev);
+		}
+	}
+	if (seen != z->nr_spbs)
+		return spb_fail(errbuf, errlen, "%lu of %lu SPBs on fullness lists",
+				seen, z->nr_spbs);
+	return 0;
+}
+
 int spb_check(struct ga_zone *z, const struct spb_recount *rb,
 	      unsigned long free_all, char *errbuf, size_t errlen)
 {
@@ -521,6 +686,8 @@ int spb_check(struct ga_zone *z, const struct spb_recount *rb,
 	if (!err && sum_free != free_all)
 		err = spb_fail(errbuf, errlen, "SPB free pages sum to %lu, zone has %lu",
 			       sum_free, free_all);
+	if (!err)
+		err = check_spb_lists(z, errbuf, errlen);
 	return err;
 }
 
@@ -580,17 +747,32 @@ static unsigned int histogram_percentile(const uint64_t *hist, uint64_t total,
 {
 	uint64_t seen = 0;
 
-	for (unsigned int v = 0; v < SPB_VISIT_BUCKETS; v++) {
+	for (unsigned int v = 0; v < SPB_COST_BUCKETS; v++) {
 		seen += hist[v];
 		if (seen >= want && total)
 			return v;
 	}
-	return SPB_VISIT_BUCKETS - 1;
+	return SPB_COST_BUCKETS - 1;
+}
+
+static void summarize_cost(const uint64_t *hist, unsigned int max,
+			   struct ga_spb_cost *c)
+{
+	uint64_t total = 0;
+
+	for (unsigned int v = 0; v < SPB_COST_BUCKETS; v++)
+		total += hist[v];
+	c->median = histogram_percentile(hist, total, (total + 1) / 2);
+	c->p99 = histogram_percentile(hist, total, (total * 99 + 99) / 100);
+	c->max = max;
+	c->ge100 = 0;
+	for (unsigned int v = 100; v < SPB_COST_BUCKETS; v++)
+		c->ge100 += hist[v];
 }
 
 void ga_spb_summary(struct ga_zone *z, struct ga_spb_summary *sum)
 {
-	uint64_t hist[SPB_VISIT_BUCKETS], total = 0;
+	const struct spb_search_stats *st = &z->spb_search;
 
 	GA_BUG_ON(!z || !sum);
 	memset(sum, 0, sizeof(*sum));
@@ -603,12 +785,53 @@ void ga_spb_summary(struct ga_zone *z, struct ga_spb_summary *sum)
 		default: sum->contig++; break;
 		}
 	}
-	memcpy(hist, z->spb_visits, sizeof(hist));
+	for (unsigned int v = 0; v < SPB_COST_BUCKETS; v++)
+		sum->steered += st->visits[v];
+	summarize_cost(st->visits, st->visits_max, &sum->visits);
+	summarize_cost(st->words, st->words_max, &sum->words);
 	ga_unlock(&z->lock);
 	sum->total = z->nr_spbs;
-	for (unsigned int v = 0; v < SPB_VISIT_BUCKETS; v++)
-		total += hist[v];
-	sum->steered = total;
-	sum->visits_median = histogram_percentile(hist, total, (total + 1) / 2);
-	sum->visits_p99 = histogram_percentile(hist, total, (total * 99 + 99) / 100);
+	sum->visits_median = sum->visits.median;
+	sum->visits_p99 = sum->visits.p99;
+}
+
+int ga_spb_search_histogram(struct ga_zone *z, bool words, uint64_t *hist,
+			    size_t nr)
+{
+	const uint64_t *src = words ? z->spb_search.words : z->spb_search.visits;
+
+	if (!hist || !nr)
+		return -EINVAL;
+	ga_lock(&z->lock);
+	for (size_t v = 0; v < nr; v++)
+		hist[v] = v < SPB_COST_BUCKETS ? src[v] : 0;
+	ga_unlock(&z->lock);
+	return SPB_COST_BUCKETS;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tracepoints (RFC 40).                                                     */
+
+static const char *const trace_names[GA_NR_TRACE_TYPES] = {
+	[GA_TRACE_SPB_ALLOC_WALK] = "spb_alloc_walk",
+	[GA_TRACE_SPB_FALL_THROUGH] = "spb_alloc_fall_through",
+	[GA_TRACE_SPB_PB_TAINT] = "spb_pb_taint",
+	[GA_TRACE_SPB_CLAIM_REFUSED] = "spb_claim_block_refused",
+	[GA_TRACE_SPB_EVACUATE_DONE] = "spb_evacuate_for_order_done",
+	[GA_TRACE_SPB_ATOMIC_RELAX] = "spb_alloc_atomic_relax",
+};
+
+const char *ga_trace_name(int type)
+{
+	if (type < 0 || type >= GA_NR_TRACE_TYPES)
+		return "?";
+	return trace_names[type];
+}
+
+void ga_zone_set_trace(struct ga_zone *z, ga_trace_fn fn, void *ctx)
+{
+	ga_lock(&z->lock);
+	z->trace_ctx = ctx;
+	z->trace_fn = fn;
+	ga_unlock(&z->lock);
 }

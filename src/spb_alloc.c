@@ -51,14 +51,79 @@
 #define PCP_MTS ((1u << GA_MT_UNMOVABLE) | (1u << GA_MT_MOVABLE) | \
 		 (1u << GA_MT_RECLAIMABLE))
 
-struct spb_walk {
-	unsigned int visits;
-};
-
-static struct ga_spb *visit(struct ga_zone *z, struct spb_walk *w, long i)
+/*
+ * Where a pass looks for its SPB. With spb_fullness_walk, the RFC's search:
+ * walk the fullness lists, fullest first, so fullness decides and every
+ * entry looked at costs a visit. Without, gigalloc's index: the smallest
+ * fitting order first, fullness only among SPBs that have that order,
+ * costing the bitmap words scanned plus one visit for the SPB returned.
+ */
+static long find_below(struct ga_zone *z, struct spb_search *w, unsigned int cat,
+		       const uint64_t *mask, unsigned int order, unsigned int below,
+		       unsigned int mts, bool emptiest_first)
 {
-	w->visits++;
-	return &z->spbs[i];
+	long i;
+
+	if (z->policy.spb_fullness_walk)
+		return spb_walk(z, cat, mask == z->spb_idx.roomy, order, below, mts,
+				emptiest_first, w);
+	i = spb_find_below(z, cat, mask, order, below, mts, emptiest_first, w);
+	if (i >= 0)
+		w->visits++;
+	return i;
+}
+
+static long find(struct ga_zone *z, struct spb_search *w, unsigned int cat,
+		 const uint64_t *mask, unsigned int order, unsigned int mts,
+		 bool emptiest_first)
+{
+	return find_below(z, w, cat, mask, order, z->max_order + 1, mts,
+			  emptiest_first);
+}
+
+/* Room first: the emptiest SPB with a free block of at least order. */
+static long find_emptiest(struct ga_zone *z, struct spb_search *w,
+			  unsigned int cat, unsigned int order, unsigned int mts)
+{
+	long i;
+
+	if (z->policy.spb_fullness_walk)
+		return spb_walk(z, cat, false, order, z->max_order + 1, mts, true, w);
+	i = spb_find_emptiest(z, cat, order, mts, w);
+	if (i >= 0)
+		w->visits++;
+	return i;
+}
+
+/*
+ * PASS_1 with RFC 31's hint: the SPB that last served (order, mt) from
+ * category cat is probed first; a stale hint costs one visit and the walk
+ * runs. The hint is refreshed by the caller on success (spb_hint_served).
+ * Only with the walk: the index needs no hint.
+ */
+static long find_preferred(struct ga_zone *z, struct spb_search *w,
+			   unsigned int cat, unsigned int order, int mt)
+{
+	uint32_t h = z->spb_idx.hint[order][mt];
+
+	if (z->policy.spb_hint_cache && z->policy.spb_fullness_walk && h != GA_NIL) {
+		const struct ga_spb *s = &z->spbs[h];
+
+		w->visits++;
+		if (s->category == cat &&
+		    spb_has_free(z, s, order, z->max_order + 1, 1u << mt)) {
+			zone_stat_add_locked(z, GA_STAT_SPB_HINT_HIT, 1);
+			return (long)h;
+		}
+		zone_stat_add_locked(z, GA_STAT_SPB_HINT_MISS, 1);
+	}
+	return find(z, w, cat, z->spb_idx.all, order, 1u << mt, false);
+}
+
+static void hint_served(struct ga_zone *z, unsigned int order, int mt, long i)
+{
+	if (z->policy.spb_hint_cache)
+		z->spb_idx.hint[order][mt] = (uint32_t)i;
 }
 
 /* __rmqueue_smallest inside one SPB. */
@@ -132,17 +197,20 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 	return -1;
 }
 
-/* PASS_2D: borrow the smallest fitting movable block, without relabelling. */
-static long borrow_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
-				  unsigned int order, int mt)
+/*
+ * PASS_2C/2D: borrow the smallest fitting block of at least min_order from
+ * the `from` list, without relabelling: freed, it returns to that list.
+ */
+static long borrow_in_spb(struct ga_zone *z, struct ga_spb *s, unsigned int order,
+			  unsigned int min_order, int mt, int from)
 {
-	for (unsigned int o = order; o <= z->max_order; o++) {
-		uint32_t idx = spb_area_first(s, o, GA_MT_MOVABLE);
+	for (unsigned int o = min_order; o <= z->max_order; o++) {
+		uint32_t idx = spb_area_first(s, o, from);
 
 		if (idx == GA_NIL)
 			continue;
-		page_del_and_expand(z, idx_to_pfn(z, idx), order, o, GA_MT_MOVABLE);
-		count_extfrag(z, idx_to_pfn(z, idx), order, o, mt, GA_MT_MOVABLE);
+		page_del_and_expand(z, idx_to_pfn(z, idx), order, o, from);
+		count_extfrag(z, idx_to_pfn(z, idx), order, o, mt, from);
 		return (long)idx_to_pfn(z, idx);
 	}
 	return -1;
@@ -153,32 +221,47 @@ static long borrow_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 	do {								\
 		long __i = (expr_find);					\
 		if (__i >= 0) {						\
-			struct ga_spb *s = visit(z, w, __i);		\
+			struct ga_spb *s = &z->spbs[__i];		\
 			long __pfn = (expr_alloc);			\
 			if (__pfn >= 0) {				\
 				zone_stat_add_locked(z, item, 1);	\
+				w->outcome = item;			\
 				return __pfn;				\
 			}						\
 		}							\
 	} while (0)
+
+/* PASS_1: the preferred category, hint first; the hint follows success. */
+static long pass_1(struct ga_zone *z, struct spb_search *w, unsigned int cat,
+		   unsigned int order, int mt)
+{
+	long i = find_preferred(z, w, cat, order, mt), pfn;
+
+	if (i < 0)
+		return -1;
+	pfn = smallest_in_spb(z, &z->spbs[i], order, mt);
+	if (pfn >= 0)
+		hint_served(z, order, mt, i);
+	return pfn;
+}
 
 /*
  * PASS_3 as the RFC has it: the fullest clean SPB, then an empty one, so
  * that empty SPBs stay available for 1 GiB pages as long as possible.
  */
 static long taint_fullest(struct ga_zone *z, unsigned int order, int mt,
-			  struct spb_walk *w)
+			  struct spb_search *w)
 {
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);
 
-	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, false),
+	TRY_PASS(find(z, w, SPB_CLEAN, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
-	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
+	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
-	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
+	TRY_PASS(find(z, w, SPB_EMPTY, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_EMPTY);
-	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, PCP_MTS & ~(1u << mt), false),
+	TRY_PASS(find(z, w, SPB_EMPTY, all, pb, PCP_MTS & ~(1u << mt), false),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
 	return -1;
 }
@@ -192,58 +275,121 @@ static long taint_fullest(struct ga_zone *z, unsigned int order, int mt,
  * costs one SPB that could have been a 1 GiB page.
  */
 static long taint_roomiest(struct ga_zone *z, unsigned int order, int mt,
-			   struct spb_walk *w)
+			   struct spb_search *w)
 {
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);
 
-	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, PCP_MTS, false),
+	TRY_PASS(find(z, w, SPB_EMPTY, all, pb, PCP_MTS, false),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
-	TRY_PASS(spb_find_emptiest(z, SPB_CLEAN, pb, PCP_MTS),
+	TRY_PASS(find_emptiest(z, w, SPB_CLEAN, pb, PCP_MTS),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
 	/* No wholly free pageblock anywhere: a fragment of the type. */
-	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, true),
+	TRY_PASS(find(z, w, SPB_CLEAN, all, order, 1u << mt, true),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
 	return -1;
 }
 
+/*
+ * RFC 19: on zones with more than spb_aggressive_min_spbs SPBs, tainted
+ * SPBs are written off, and non-movable requests take sub-pageblock
+ * movable fragments there (PASS_2B, PASS_2D at any order); on smaller
+ * zones each SPB is a large share of memory and NOFRAGMENT's pageblock
+ * floor stays.
+ */
+static bool spb_any_tainted(const struct ga_zone *z)
+{
+	for (unsigned long w = 0; w < z->spb_idx.nr_words; w++)
+		if (z->spb_idx.category[SPB_TAINTED][w])
+			return true;
+	return false;
+}
+
+static bool spb_aggressive(const struct ga_zone *z)
+{
+	return z->nr_spbs > z->policy.spb_aggressive_min_spbs;
+}
+
 static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
-			   unsigned int alloc_flags, struct spb_walk *w)
+			   unsigned int alloc_flags, struct spb_search *w)
 {
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);	/* whole blocks */
+	bool aggressive = spb_aggressive(z);
+	unsigned int floor = aggressive ? order : pb;
+	int other = mt == GA_MT_UNMOVABLE ? GA_MT_RECLAIMABLE : GA_MT_UNMOVABLE;
+	long pfn;
 
-	TRY_PASS(spb_find(z, SPB_TAINTED, all, order, 1u << mt, false),
-		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_PASS_TAINTED);
-	TRY_PASS(spb_find(z, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false),
+	pfn = pass_1(z, w, SPB_TAINTED, order, mt);
+	if (pfn >= 0) {
+		zone_stat_add_locked(z, GA_STAT_SPB_PASS_TAINTED, 1);
+		w->outcome = GA_STAT_SPB_PASS_TAINTED;
+		return pfn;
+	}
+	TRY_PASS(find(z, w, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS),
 		 GA_STAT_SPB_CLAIM_FREE_TAINTED);
-	if (order < z->pageblock_order)
-		TRY_PASS(spb_find(z, SPB_TAINTED, all, order, 1u << GA_MT_MOVABLE, false),
+	if (aggressive && order < z->pageblock_order)
+		TRY_PASS(find(z, w, SPB_TAINTED, all, order, 1u << GA_MT_MOVABLE, false),
 			 claim_movable_in_spb(z, s, order, mt),
 			 GA_STAT_SPB_CLAIM_MOVABLE_TAINTED);
-	TRY_PASS(spb_find(z, SPB_TAINTED, all, order, 1u << GA_MT_MOVABLE, false),
-		 borrow_movable_in_spb(z, s, order, mt), GA_STAT_SPB_BORROW_TAINTED);
+	/* PASS_2C (27): mixes UNMOVABLE and RECLAIMABLE on purpose (cf. 24). */
+	if (z->policy.spb_pass_2c && mt < GA_MT_PCPTYPES && mt != GA_MT_MOVABLE)
+		TRY_PASS(find(z, w, SPB_TAINTED, all, order, 1u << other, false),
+			 borrow_in_spb(z, s, order, order, mt, other),
+			 GA_STAT_SPB_BORROW_CROSS);
+	TRY_PASS(find(z, w, SPB_TAINTED, all, floor, 1u << GA_MT_MOVABLE, false),
+		 borrow_in_spb(z, s, order, floor, mt, GA_MT_MOVABLE),
+		 GA_STAT_SPB_BORROW_TAINTED);
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		return -1;
+	/*
+	 * RFC 26: a caller with a cheap fallback takes it instead, when the
+	 * tainted pool is merely depleted. With no tainted SPB at all there
+	 * is nothing to wait for: the first one has to be made.
+	 */
+	if ((alloc_flags & ALLOC_HIGHORDER_OPTIONAL) && spb_any_tainted(z))
+		return SPB_REFUSED;
 	/* Tainting is unavoidable now. */
+	trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
 	if (z->policy.spb_taint_roomiest)
 		return taint_roomiest(z, order, mt, w);
 	return taint_fullest(z, order, mt, w);
 }
 
+/*
+ * RFC 35's test before a best-effort request may taint: could a tainted
+ * SPB serve a lower order? It could if it holds movable pages (reclaim or
+ * migration frees room there) or already has a free block of the type
+ * below the requested order. Caller holds zone->lock.
+ */
+bool spb_lower_order_servable(struct ga_zone *z, unsigned int order, int mt)
+{
+	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+		const struct ga_spb *s = &z->spbs[i];
+
+		if (s->category != SPB_TAINTED)
+			continue;
+		if (s->nr_used_pb[GA_MT_MOVABLE])
+			return true;
+		if (s->area && spb_has_free(z, s, 0, order, 1u << mt))
+			return true;
+	}
+	return false;
+}
+
 /* PASS_4: a tainted SPB holding more free pageblocks than its reserve. */
 static long movable_in_roomy(struct ga_zone *z, unsigned int order,
-			     struct spb_walk *w)
+			     struct spb_search *w)
 {
 	int mt = GA_MT_MOVABLE;
 
-	TRY_PASS(spb_find(z, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
+	TRY_PASS(find(z, w, SPB_TAINTED, z->spb_idx.roomy, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_TAINTED);
 	return -1;
 }
 
-static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *w)
+static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_search *w)
 {
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);	/* whole blocks */
@@ -254,21 +400,25 @@ static long spb_movable(struct ga_zone *z, unsigned int order, struct spb_walk *
 	if (z->policy.spb_fill_holes) {
 		/* Smallest first, a clean SPB's before a tainted one's. */
 		for (unsigned int o = order; o < z->pageblock_order; o++) {
-			TRY_PASS(spb_find_below(z, SPB_CLEAN, all, o, o + 1, 1u << mt, false),
+			TRY_PASS(find_below(z, w, SPB_CLEAN, all, o, o + 1, 1u << mt, false),
 				 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_CLEAN);
-			TRY_PASS(spb_find_below(z, SPB_TAINTED, all, o, o + 1, 1u << mt, false),
+			TRY_PASS(find_below(z, w, SPB_TAINTED, all, o, o + 1, 1u << mt, false),
 				 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_HOLE);
 		}
 	}
-	TRY_PASS(spb_find(z, SPB_CLEAN, all, order, 1u << mt, false),
-		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_CLEAN);
-	TRY_PASS(spb_find(z, SPB_CLEAN, all, pb, other, false),
+	pfn = pass_1(z, w, SPB_CLEAN, order, mt);
+	if (pfn >= 0) {
+		zone_stat_add_locked(z, GA_STAT_SPB_MOVABLE_CLEAN, 1);
+		w->outcome = GA_STAT_SPB_MOVABLE_CLEAN;
+		return pfn;
+	}
+	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, other, false),
 		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_CLEAN);
 	if (!z->policy.spb_tainted_last && (pfn = movable_in_roomy(z, order, w)) >= 0)
 		return pfn;
-	TRY_PASS(spb_find(z, SPB_EMPTY, all, order, 1u << mt, false),
+	TRY_PASS(find(z, w, SPB_EMPTY, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_MOVABLE_EMPTY);
-	TRY_PASS(spb_find(z, SPB_EMPTY, all, pb, other, false),
+	TRY_PASS(find(z, w, SPB_EMPTY, all, pb, other, false),
 		 claim_free_in_spb(z, s, order, mt, other), GA_STAT_SPB_MOVABLE_EMPTY);
 	if (z->policy.spb_tainted_last)
 		return movable_in_roomy(z, order, w);
@@ -289,10 +439,10 @@ long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order)
 	int mt = pageblock_label(z, GA_MT_MOVABLE);	/* grouping off: UNMOVABLE */
 	long i;
 
-	i = spb_find(z, SPB_TAINTED, all, order, 1u << mt, false);
+	i = spb_find(z, SPB_TAINTED, all, order, 1u << mt, false, NULL);
 	if (i >= 0)
 		return smallest_in_spb(z, &z->spbs[i], order, mt);
-	i = spb_find(z, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false);
+	i = spb_find(z, SPB_TAINTED, all, pb, PCP_MTS & ~(1u << mt), false, NULL);
 	if (i >= 0)
 		return claim_free_in_spb(z, &z->spbs[i], order, mt, PCP_MTS);
 	return -1;
@@ -306,7 +456,7 @@ long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order)
 long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 		 unsigned int alloc_flags)
 {
-	struct spb_walk w = { 0 };
+	struct spb_search w = { 0, 0, -1 };
 	long pfn = -1;
 
 	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
@@ -314,7 +464,21 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable &&
 		 (pfn = spb_nonmovable(z, order, mt, alloc_flags, &w)) >= 0)
 		spb_shrink_pressure(z, (ga_pfn_t)pfn);	/* RFC 28 */
-	spb_count_visits(z, w.visits);
+	spb_count_search(z, &w);
+	if (pfn == -1)
+		zone_stat_add_locked(z, GA_STAT_SPB_WALK_FAIL, 1);
+	if (ga_unlikely(z->trace_fn)) {
+		struct ga_trace_event ev = {
+			.type = GA_TRACE_SPB_ALLOC_WALK, .order = order,
+			.migratetype = mt, .visited = w.visits,
+			.what = w.outcome >= 0 ? ga_stat_name((enum ga_stat_item)w.outcome) :
+				pfn == SPB_REFUSED ? "refused" : "fail",
+			.spb = pfn >= 0 ? (long)((ga_pfn_t)pfn - z->spb_base) >> z->spb_order : -1,
+			.pfn = pfn >= 0 ? (ga_pfn_t)pfn : 0,
+		};
+
+		z->trace_fn(z->trace_ctx, &ev);
+	}
 	return pfn;
 }
 

@@ -164,7 +164,17 @@ const char *ga_migratetype_name(int mt)
 	X(SPB_SHRINK_CALLS, "spb_shrink_calls")				\
 	X(SPB_SHRINK_PAGES, "spb_shrink_pages")				\
 	X(PIN_MIGRATE, "pin_migrate")					\
-	X(PIN_IN_PLACE, "pin_in_place")
+	X(PIN_IN_PLACE, "pin_in_place")					\
+	X(SPB_HINT_HIT, "spb_hint_hit")					\
+	X(SPB_HINT_MISS, "spb_hint_miss")					\
+	X(SPB_REFUSE_OPTIONAL, "spb_refuse_optional")			\
+	X(SPB_REFUSE_LOWER_ORDER, "spb_refuse_lower_order")		\
+	X(SPB_BORROW_CROSS, "spb_borrow_cross")				\
+	X(NOLOCK_BUSY, "nolock_busy")					\
+	X(SPB_WALK_FAIL, "spb_walk_fail")				\
+	X(SPB_ATOMIC_NO_NOFRAG, "spb_atomic_no_nofrag")			\
+	X(SPB_PB_FIRST_SET, "spb_pb_first_set")				\
+	X(SPB_PB_LAST_CLEAR, "spb_pb_last_clear")
 
 #define STAT_NAME_ENTRY(item, name)	[GA_STAT_##item] = name,
 #define STAT_NAME_COUNT(item, name)	+ 1

@@ -237,14 +237,34 @@ static void test_outputs(void)
 	ok(csv && strstr(csv, "<img src=\"map_vanilla_end.png\"") &&
 	   strstr(csv, "chart_tainted.png"), "index.html shows maps and charts");
 	free(csv);
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		snprintf(path, sizeof(path), "%s/map_%s_gib.png", dir, *p);
 		ok(!stat(path, &st) && st.st_size > 100, "%s written", path);
 	}
 	snprintf(path, sizeof(path), "%s/chart_gib.png", dir);
 	ok(is_png(path), "charts are PNG files");
+
 	free(out);
 	free(err);
+
+	/* RFC 40: --trace-events, one ftrace-text file per policy. */
+	snprintf(args, sizeof(args), "--mem 512M --duration 5s --policy vanilla,rfc "
+		 "--trace-events %s/ev", dir);
+	is_long(run(args, &out, &err), 0, "a run with --trace-events");
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/ev.rfc", dir);
+	csv = sim_read_file(path, NULL);
+	ok(csv && !strncmp(csv, "# tracer: nop", 13) &&
+	   strstr(csv, "] ..... ") && strstr(csv, ": spb_alloc_walk: order=") &&
+	   strstr(csv, " outcome=") && strstr(csv, " visited=") &&
+	   strstr(csv, ": spb_pb_taint: pfn=0x"),
+	   "ev.rfc holds walk and has-bit events in ftrace form");
+	free(csv);
+	snprintf(path, sizeof(path), "%s/ev.vanilla", dir);
+	csv = sim_read_file(path, NULL);
+	ok(csv && !strstr(csv, "spb_alloc_walk"), "vanilla steers nothing: no walk events");
+	free(csv);
 	remove_dir(dir);
 }
 

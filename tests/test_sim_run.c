@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "report.h"
 #include "run.h"
+#include "seeds.h"
 #include "workload.h"
 
 /* ------------------------------------------------------------------------ */
@@ -54,7 +55,8 @@ static char *sim_json(const char *args, int *rc)
 		len = (size_t)(next - line);
 		if (memmem(line, len, "\"events_per_sec\"", 16) ||
 		    memmem(line, len, "\"peak_rss_bytes\"", 16) ||
-		    memmem(line, len, "\"wall_seconds\"", 14)) {
+		    memmem(line, len, "\"wall_seconds\"", 14) ||
+		    memmem(line, len, "\"cpu_seconds\"", 13)) {
 			memmove(line, next, strlen(next) + 1);
 			next = line;
 		}
@@ -80,16 +82,124 @@ static void test_determinism(void)
 	ok(a && b && !strcmp(a, b), "same inputs and seed: identical results");
 	ok(a && c && !strcmp(a, c), "one thread or two: identical results");
 	ok(a && d && strcmp(a, d), "another seed: other results");
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "\"name\": \"%s\"", *p);
 		ok(a && strstr(a, name), "policy %s was run by default", *p);
 	}
+	ok(a && !strstr(a, "\"name\": \"evacuate\""), "evacuate is not in the default set");
 	free(a);
 	free(b);
 	free(c);
 	free(d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Several seeds.                                                            */
+
+/* Run `gigalloc sim` args; stdout without the lines of wall-clock figures. */
+static char *sim_text(const char *args, int *rc)
+{
+	char *argv[32], buf[512], *out = NULL, *err = NULL, *save = NULL;
+	size_t outlen = 0, errlen = 0;
+	struct sim_opts o;
+	FILE *fo = open_memstream(&out, &outlen), *fe = open_memstream(&err, &errlen);
+	int argc = 0;
+	char msg[512];
+
+	snprintf(buf, sizeof(buf), "%s --no-progress", args);
+	for (char *t = strtok_r(buf, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	sim_opts_default(&o);
+	*rc = sim_opts_parse(&o, argc, argv, msg, sizeof(msg));
+	if (!*rc)
+		*rc = sim_main(&o, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	free(err);
+	for (char *line = out, *next; line && *line; line = next) {
+		size_t len;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		len = (size_t)(next - line);
+		if (memmem(line, len, "events_per_sec", 14) ||
+		    memmem(line, len, "events/s", 8) || memmem(line, len, "wall", 4)) {
+			memmove(line, next, strlen(next) + 1);
+			next = line;
+		}
+	}
+	return out;
+}
+
+/* The number after the first `key` in s, or -1. */
+static double number_after(const char *s, const char *key)
+{
+	const char *p = s ? strstr(s, key) : NULL;
+
+	return p ? strtod(p + strlen(key), NULL) : -1;
+}
+
+static void test_seeds(void)
+{
+	static const char runs[] = "--mem 1G --duration 20s --samples 4 --policy vanilla,spb";
+	uint64_t seeds[SIM_MAX_SEEDS];
+	struct sim_stat st;
+	const double v[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+	char args[256];
+	int rc[5];
+	char *one, *two, *s3, *s4;
+	double f3, f4;
+
+	is_long(sim_parse_seeds("1-10", seeds, SIM_MAX_SEEDS), 10, "--seeds 1-10: ten seeds");
+	ok(sim_parse_seeds("1-3,7", seeds, SIM_MAX_SEEDS) == 4 && seeds[2] == 3 &&
+	   seeds[3] == 7, "--seeds 1-3,7: 1 2 3 7");
+	is_long(sim_parse_seeds("3-1", seeds, SIM_MAX_SEEDS), -ERANGE, "a backwards range");
+	is_long(sim_parse_seeds("1-200", seeds, SIM_MAX_SEEDS), -ERANGE, "too many seeds");
+	is_long(sim_parse_seeds("1,2,1", seeds, SIM_MAX_SEEDS), -EEXIST, "a seed twice");
+	is_long(sim_parse_seeds("1,,2", seeds, SIM_MAX_SEEDS), -EINVAL, "a bad list");
+
+	/* Mean 5, sd sqrt(32/7), half-interval t(7) = 2.365 times sd / sqrt(8). */
+	sim_stat_of(v, 8, &st);
+	ok(st.n == 8 && st.mean == 5 && st.sd > 2.1380 && st.sd < 2.1381 &&
+	   st.hi - st.mean > 1.7875 && st.hi - st.mean < 1.7880 &&
+	   st.mean - st.lo > 1.7875 && st.mean - st.lo < 1.7880,
+	   "mean 5, sd 2.138, 95 %% interval 5 +- 1.788 (got %g %g %g..%g)",
+	   st.mean, st.sd, st.lo, st.hi);
+	ok(sim_t95(1) == 12.706 && sim_t95(30) == 2.042 && sim_t95(1000) > 1.960 &&
+	   sim_t95(1000) < 1.963, "Student's t quantiles");
+
+	snprintf(args, sizeof(args), "%s --seeds 3-4 --csv - --jobs 1", runs);
+	one = sim_text(args, &rc[0]);
+	snprintf(args, sizeof(args), "%s --seeds 3-4 --csv - --jobs 2", runs);
+	two = sim_text(args, &rc[1]);
+	snprintf(args, sizeof(args), "%s --seed 3", runs);
+	s3 = sim_json(args, &rc[2]);
+	snprintf(args, sizeof(args), "%s --seed 4", runs);
+	s4 = sim_json(args, &rc[3]);
+	ok(!rc[0] && !rc[1] && !rc[2] && !rc[3], "the seed runs succeed");
+	ok(one && two && !strcmp(one, two), "two seeds on one thread or two: identical");
+	ok(one && strstr(one, "seeds 3,4 (2 runs per policy)") &&
+	   strstr(one, "Not separated by the 95 % intervals:") &&
+	   strstr(one, "policy,figure,n,mean,sd,ci95_low,ci95_high,separated"),
+	   "the table, the not-separated list and the CSV summary are printed");
+	/* The first "fallbacks" of a single run's JSON is vanilla's. */
+	f3 = number_after(s3, "\"fallbacks\": ");
+	f4 = number_after(s4, "\"fallbacks\": ");
+	ok(f3 > 0 && f4 > 0 && number_after(one, "vanilla,fallbacks,2,") == (f3 + f4) / 2,
+	   "vanilla's mean fallbacks over seeds 3 and 4 is that of the single runs "
+	   "(%g, %g)", f3, f4);
+	ok(one && strstr(one, "vanilla,ideal_tainted_spbs,2,1,0,1,1,no\n") &&
+	   strstr(one, "spb,ideal_tainted_spbs,2,1,0,1,1,no\n") &&
+	   strstr(one, "  ideal_tainted_spbs           vanilla ~ spb\n"),
+	   "equal figures are marked as not separated");
+	free(sim_text("--mem 1G --seeds 1-2 --report /tmp/x", &rc[4]));
+	is_long(rc[4], SIM_EXIT_USAGE, "--report with several seeds is refused");
+	free(one);
+	free(two);
+	free(s3);
+	free(s4);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -186,7 +296,7 @@ static void test_records_agree(void)
 {
 	const char *text = sim_profile_builtin_text("mixed");
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		struct rig r;
 		struct sim_census c;
 		uint64_t resident, sum = 0;
@@ -232,7 +342,7 @@ static void test_droppable(void)
 			   "\tdirty 25%\nend\n"
 			   "consumer anon\n\tgfp movable\n\tsize 10%\n\tlifetime exp 3s\nend\n";
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		uint64_t drop, lru, resident;
 		struct rig r;
 
@@ -285,7 +395,7 @@ static void test_droppable_pins(void)
 			   "consumer clean\n\tgfp movable\n\tsize 10%\n\tevict yes\n"
 			   "\tlifetime exp 2s\nend\n";
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		struct rig r;
 
 		if (rig_init(&r, *p, text, 1ul << 19, 4)) {
@@ -424,7 +534,7 @@ static void test_gib_report_counts_moves(void)
 {
 	const char *text = sim_profile_builtin_text("mixed");
 
-	for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		uint64_t mig0, drop0, seen, reported = 0, nested;
 		unsigned long obtained = 0, n;
 		struct ga_stats s0, s1;
@@ -482,7 +592,7 @@ static void test_profiles_run(void)
 		cfg.profile = &prof;
 		cfg.duration = 4;
 		cfg.seed = 5;
-		for (const char *const *p = ga_policy_preset_names(); *p; p++) {
+		for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 			snprintf(cfg.policy_name, sizeof(cfg.policy_name), "%s", *p);
 			ga_policy_preset(&cfg.policy, *p);
 			is_long(sim_run(&cfg, &res), 0, "profile %s, policy %s: runs %s",
@@ -594,6 +704,7 @@ static void test_busy_rotation(void)
 int main(void)
 {
 	test_determinism();
+	test_seeds();
 	test_records_agree();
 	test_droppable();
 	test_droppable_pins();

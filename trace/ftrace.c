@@ -6,6 +6,7 @@
  * over the line with one function per token; every token is checked, so a
  * truncated, spliced or corrupted line is rejected instead of half-read.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -139,6 +140,12 @@ static bool field_page(struct cur *c, bool *is_null)
 	*is_null = false;
 	if (eat(c, "(____ptrval____)") || eat(c, "(ptrval)"))
 		return true;
+	/* libtraceevent (trace-cmd, perf) prints NULL as "(nil)", else 0x… */
+	if (eat(c, "(nil)")) {
+		*is_null = true;
+		return true;
+	}
+	eat(c, "0x");
 	if (!eat_hex_digits(c, &v))
 		return false;
 	*is_null = v == 0;
@@ -200,12 +207,12 @@ static const struct gfp_name gfp_names[] = {
 	{ "__GFP_FS", 0, 0 },
 	{ "__GFP_NOWARN", GA_GFP_NOWARN, 0 },
 	{ "__GFP_RETRY_MAYFAIL", GA_GFP_RETRY_MAYFAIL, 0 },
-	{ "__GFP_NOFAIL", 0, 0 },
+	{ "__GFP_NOFAIL", GA_GFP_NOFAIL, 0 },
 	{ "__GFP_NORETRY", GA_GFP_NORETRY, 0 },
 	{ "__GFP_COMP", GA_GFP_COMP, 0 },
 	{ "__GFP_ZERO", 0, 0 },
 	{ "__GFP_NOMEMALLOC", GA_GFP_NOMEMALLOC, 0 },
-	{ "__GFP_MEMALLOC", 0, 0 },
+	{ "__GFP_MEMALLOC", GA_GFP_MEMALLOC, 0 },
 	{ "__GFP_HARDWALL", 0, 0 },
 	{ "__GFP_THISNODE", 0, 0 },
 	{ "__GFP_RECLAIMABLE", GA_GFP_RECLAIMABLE, 0 },
@@ -294,6 +301,7 @@ struct prefix {
 	uint64_t ts_ns;
 	const char *name;
 	size_t name_len;
+	bool system;		/* "kmem:" before the name (perf script) */
 };
 
 /* "<sec>.<frac>" (trace_clock local/global/mono) or a raw counter. */
@@ -323,11 +331,40 @@ static bool is_flag_char(char ch)
 	       is_digit(ch);
 }
 
+/*
+ * The event name: "mm_page_alloc:" (ftrace), padded on the left
+ * ("   mm_page_alloc:", trace-cmd report) or with its system
+ * ("kmem:mm_page_alloc:", perf script). Any blanks may follow.
+ */
+static bool parse_event_name(struct cur *c, struct prefix *px)
+{
+	const char *n;
+
+	skip_spaces(c);
+	n = c->p;
+	for (;;) {
+		while (!at_end(c) && (*c->p == '_' || is_flag_char(*c->p)) && *c->p != '.')
+			c->p++;
+		if (c->p == n || !eat(c, ":"))
+			return false;
+		if (at_end(c) || *c->p == ' ' || *c->p == '\t')
+			break;
+		if (n != px->name || c->p - n > 64)	/* one "system:" only */
+			return false;
+		n = c->p;
+	}
+	if (n != px->name)
+		px->system = true;
+	px->name = n;
+	px->name_len = (size_t)(c->p - 1 - n);
+	skip_spaces(c);
+	return true;
+}
+
 /* After "[cpu] ": optional flags, the timestamp, the event name. */
 static bool parse_after_cpu(struct cur *c, struct prefix *px)
 {
 	struct cur save = *c;
-	const char *n;
 
 	if (!eat_timestamp(c, &px->ts_ns) || !eat(c, ": ")) {
 		unsigned int len = 0;
@@ -343,14 +380,10 @@ static bool parse_after_cpu(struct cur *c, struct prefix *px)
 		if (!eat_timestamp(c, &px->ts_ns) || !eat(c, ": "))
 			return false;
 	}
-	n = c->p;
-	while (!at_end(c) && (*c->p == '_' || is_flag_char(*c->p)) && *c->p != '.')
-		c->p++;
-	px->name = n;
-	px->name_len = (size_t)(c->p - n);
-	if (!px->name_len || !eat(c, ":"))
-		return false;
-	return at_end(c) || eat(c, " ");
+	skip_spaces(c);
+	px->name = c->p;
+	px->system = false;
+	return parse_event_name(c, px);
 }
 
 /* "[NNN] " at c->p. */
@@ -390,7 +423,15 @@ static bool valid_task(const char *s, const char *e)
 	d = e;
 	while (d > s && is_digit(d[-1]))
 		d--;
-	return d < e && d > s && d[-1] == '-';
+	if (d == e || d == s)
+		return false;
+	if (d[-1] == '-')			/* ftrace, trace-cmd: comm-pid */
+		return true;
+	if (d[-1] != ' ')			/* perf script: comm pid */
+		return false;
+	while (d > s && d[-1] == ' ')
+		d--;
+	return d > s;
 }
 
 /*
@@ -634,6 +675,30 @@ enum ft_line ft_parse_line(const char *line, size_t len, struct ft_event *ev,
 	return (enum ft_line)r;
 }
 
+bool ft_parse_marker(const char *line, size_t len, const char **msg, size_t *msglen)
+{
+	struct prefix px;
+	struct cur c;
+
+	if (!len || memchr(line, '\0', len) || !parse_prefix(line, len, &c, &px))
+		return false;
+	/* trace-cmd and perf name the event "print" and print its ip first. */
+	if (name_is(&px, "print")) {
+		const char *k = memmem(c.p, (size_t)(c.end - c.p), "tracing_mark_write: ", 20);
+
+		if (!k)
+			return false;
+		c.p = k + 20;
+	} else if (!name_is(&px, "tracing_mark_write")) {
+		return false;
+	}
+	*msg = c.p;
+	*msglen = (size_t)(c.end - c.p);
+	while (*msglen && (c.p[*msglen - 1] == '\r' || c.p[*msglen - 1] == ' '))
+		(*msglen)--;
+	return true;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Printing (the inverse of the parser).                                     */
 
@@ -648,6 +713,8 @@ static const struct { unsigned int bit; const char *name; } ga_gfp_names[] = {
 	{ GA_GFP_RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL" },
 	{ GA_GFP_NOMEMALLOC, "__GFP_NOMEMALLOC" },
 	{ GA_GFP_COMP, "__GFP_COMP" },
+	{ GA_GFP_NOFAIL, "__GFP_NOFAIL" },
+	{ GA_GFP_MEMALLOC, "__GFP_MEMALLOC" },
 };
 
 static int format_gfp(const struct ft_event *ev, char *b, size_t n)

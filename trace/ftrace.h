@@ -6,6 +6,8 @@
  *
  *   <comm>-<pid> [(tgid)] [<cpu>] [<irq flags>] <sec>.<usec>: <event>: <payload>
  *
+ * and the same lines as `trace-cmd report` (event name padded) and
+ * `perf script` ("<comm> <pid>", "kmem:<event>:") print them,
  * It never guesses: a line is an event it knows (every field present, in
  * the kernel's order, in range), a line it may skip (blank, a '#' comment,
  * another tracepoint with a well-formed prefix), a "[LOST n EVENTS]" marker,
@@ -14,6 +16,7 @@
 #ifndef GA_TRACE_FTRACE_H
 #define GA_TRACE_FTRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -81,6 +84,12 @@ enum ft_line {
  */
 enum ft_line ft_parse_line(const char *line, size_t len, struct ft_event *ev,
 			   uint64_t *lost, const char **why);
+
+/*
+ * A trace_marker line (tracing_mark_write, or trace-cmd's and perf's
+ * "print" event): true with its message in msg[0..msglen).
+ */
+bool ft_parse_marker(const char *line, size_t len, const char **msg, size_t *msglen);
 
 /*
  * Map a gfp_flags string ("GFP_KERNEL|__GFP_COMP", "none", "") to GA_GFP_*

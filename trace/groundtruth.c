@@ -258,6 +258,41 @@ int gt_parse_iomem(FILE *f, unsigned int page_shift, struct ga_pfn_range **range
 	return 0;
 }
 
+/* "[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007ffd0fff] usable" */
+int gt_parse_e820(FILE *f, unsigned int page_shift, struct ga_pfn_range **ranges,
+		  size_t *nr)
+{
+	struct ga_pfn_range *r = NULL;
+	size_t cap = 0, n = 0;
+	char line[512];
+
+	while (fgets(line, sizeof(line), f)) {
+		const char *k = strstr(line, "BIOS-e820: [mem ");
+		unsigned long long a, b;
+		char kind[32];
+
+		if (!k || sscanf(k + 16, "%llx-%llx] %31s", &a, &b, kind) != 3 ||
+		    strcmp(kind, "usable") || b < a)
+			continue;
+		if (n == cap) {
+			struct ga_pfn_range *g;
+
+			cap = cap ? cap * 2 : 16;
+			g = realloc(r, cap * sizeof(*g));
+			if (!g) {
+				free(r);
+				return -ENOMEM;
+			}
+			r = g;
+		}
+		r[n++] = (struct ga_pfn_range){ (a + (1ull << page_shift) - 1) >> page_shift,
+						(b + 1) >> page_shift };
+	}
+	*ranges = r;
+	*nr = n;
+	return 0;
+}
+
 uint64_t gt_vmstat_get(const struct gt_vmstat *v, const char *name, bool *found)
 {
 	for (size_t i = 0; i < v->nr; i++)
@@ -418,6 +453,43 @@ static void load_ftrace_stats(struct ground_truth *gt, const char *dir)
 			gt->ftrace_overrun += v;
 	}
 	fclose(f);
+}
+
+/* One snapshot directory with the /proc names. */
+static int load_snapshot_dir(struct gt_snapshot *s, const char *dir, char *err, size_t errlen)
+{
+	static const struct { const char *name; gt_parser p; } files[] = {
+		{ "pagetypeinfo", gt_parse_pagetypeinfo },
+		{ "buddyinfo", gt_parse_buddyinfo },
+		{ "zoneinfo", gt_parse_zoneinfo },
+		{ "vmstat", vmstat_parser },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !rc; i++)
+		rc = load_one(dir, files[i].name, files[i].p, s, err, errlen);
+	return rc;
+}
+
+int gt_load_dirs(struct ground_truth *gt, const char *meta_dir, const char *before,
+		 const char *after, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	memset(gt, 0, sizeof(*gt));
+	if (before)
+		rc = load_snapshot_dir(&gt->before, before, err, errlen);
+	if (!rc && after)
+		rc = load_snapshot_dir(&gt->after, after, err, errlen);
+	if (rc)
+		return rc;
+	if (meta_dir) {
+		load_meta(gt, meta_dir);
+		load_hugepages(gt, meta_dir);
+		load_ftrace_stats(gt, meta_dir);
+	}
+	gt->present = gt->before.have_zoneinfo || gt->after.have_pagetypeinfo;
+	return 0;
 }
 
 int gt_load(struct ground_truth *gt, const char *dir, char *err, size_t errlen)

@@ -68,6 +68,14 @@ struct ground_truth {
  */
 int gt_load(struct ground_truth *gt, const char *dir, char *err, size_t errlen);
 
+/*
+ * The same from snapshot directories holding files named as in /proc
+ * (buddyinfo, pagetypeinfo, zoneinfo, vmstat; either may be NULL), with
+ * meta.txt, hugepages.txt and ftrace-stats.txt from meta_dir (may be NULL).
+ */
+int gt_load_dirs(struct ground_truth *gt, const char *meta_dir, const char *before,
+		 const char *after, char *err, size_t errlen);
+
 /* Parsers of one /proc file each (also used by inspect on live files). */
 int gt_parse_pagetypeinfo(FILE *f, struct gt_snapshot *s);
 int gt_parse_buddyinfo(FILE *f, struct gt_snapshot *s);
@@ -79,6 +87,10 @@ int gt_parse_vmstat(FILE *f, struct gt_vmstat *v);
  * *ranges; 0 or -ENOMEM. */
 int gt_parse_iomem(FILE *f, unsigned int page_shift, struct ga_pfn_range **ranges,
 		   size_t *nr);
+
+/* The "usable" ranges of the BIOS-e820 map in a dmesg, as gt_parse_iomem. */
+int gt_parse_e820(FILE *f, unsigned int page_shift, struct ga_pfn_range **ranges,
+		  size_t *nr);
 
 /* A vmstat value; 0 and *found false if absent. */
 uint64_t gt_vmstat_get(const struct gt_vmstat *v, const char *name, bool *found);

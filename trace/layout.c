@@ -124,7 +124,7 @@ static int zones_end(const char *dir, uint64_t *end)
 	return rc;
 }
 
-static int read_ram(const char *dir, struct builder *b)
+static int read_ram(const char *dir, const char *dmesg, struct builder *b)
 {
 	struct ga_pfn_range *r = NULL;
 	char path[4096];
@@ -133,6 +133,16 @@ static int read_ram(const char *dir, struct builder *b)
 
 	snprintf(path, sizeof(path), "%s/iomem", dir);
 	f = fopen(path, "r");
+	if (!f && dmesg) {
+		f = fopen(dmesg, "r");
+		if (!f)
+			return -ENOENT;
+		rc = gt_parse_e820(f, 12, &r, &b->nr_ram);
+		fclose(f);
+		b->ram = r;
+		b->l->ram_from_e820 = true;
+		return rc ? rc : b->nr_ram ? 0 : -EINVAL;
+	}
 	if (!f)
 		return -ENOENT;
 	rc = gt_parse_iomem(f, 12, &r, &b->nr_ram);
@@ -144,6 +154,12 @@ static int read_ram(const char *dir, struct builder *b)
 int layout_load(struct layout *l, const char *dir, unsigned int pageblock_order,
 		char *err, size_t errlen)
 {
+	return layout_load_dmesg(l, dir, NULL, pageblock_order, err, errlen);
+}
+
+int layout_load_dmesg(struct layout *l, const char *dir, const char *dmesg,
+		      unsigned int pageblock_order, char *err, size_t errlen)
+{
 	struct builder b = { .l = l };
 	uint64_t end, pb = 1ull << pageblock_order;
 	gzFile g;
@@ -152,12 +168,13 @@ int layout_load(struct layout *l, const char *dir, unsigned int pageblock_order,
 	memset(l, 0, sizeof(*l));
 	rc = zones_end(dir, &end);
 	if (!rc)
-		rc = read_ram(dir, &b);
+		rc = read_ram(dir, dmesg, &b);
 	g = rc ? NULL : open_kpageflags(dir);
 	if (rc || !g) {
 		free((void *)b.ram);
 		if (rc == -EINVAL)
-			snprintf(err, errlen, "%s/iomem has no System RAM (not read as root?)", dir);
+			snprintf(err, errlen, "%s%s has no System RAM (not read as root?)",
+				 l->ram_from_e820 ? dmesg : dir, l->ram_from_e820 ? "" : "/iomem");
 		return rc == -EINVAL || rc == -ENOMEM ? rc : -ENOENT;
 	}
 	l->end_pfn = (end + pb - 1) / pb * pb;

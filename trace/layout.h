@@ -22,6 +22,7 @@ struct layout {
 	size_t nr_holes;
 	uint64_t hole_pages;		/* of which ... */
 	uint64_t reserved_pages;	/* ... PG_reserved inside RAM */
+	bool ram_from_e820;		/* RAM from a dmesg's e820 map, not iomem */
 };
 
 /*
@@ -31,6 +32,10 @@ struct layout {
  */
 int layout_load(struct layout *l, const char *dir, unsigned int pageblock_order,
 		char *err, size_t errlen);
+/* The same, with RAM from the BIOS-e820 lines of dmesg when dir has no
+ * iomem (dmesg may be NULL). */
+int layout_load_dmesg(struct layout *l, const char *dir, const char *dmesg,
+		      unsigned int pageblock_order, char *err, size_t errlen);
 void layout_free(struct layout *l);
 
 #endif /* GA_TRACE_LAYOUT_H */

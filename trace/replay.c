@@ -15,6 +15,7 @@
 
 #include "pfnmap.h"
 #include "replay.h"
+#include "trace_events.h"
 
 #define PAGE_SHIFT_4K	12
 #define PRELOAD_OWNER	(1ull << 62)	/* owner tokens of preloaded pages */
@@ -33,6 +34,8 @@ struct replay {
 	unsigned int max_order;		/* the zone's */
 	unsigned int max_traced_order;	/* highest order the trace allocates */
 	uint64_t next_tick_ns;
+	uint64_t now_ns;		/* the trace's clock, for --trace-events */
+	struct sim_trace_events events;
 	struct sim_counters k0;		/* after the preload */
 	struct ga_stats s0;
 };
@@ -236,6 +239,7 @@ static void advance_time(struct replay *r, uint64_t ts)
 {
 	unsigned int n = 0;
 
+	r->now_ns = ts;
 	if (!r->next_tick_ns) {
 		r->next_tick_ns = ts + NS_PER_S;
 		return;
@@ -464,6 +468,10 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	if (err)
 		return fail(&r, err, "out of memory for the pfn map");
 	err = make_zone(&r);
+	if (!err && cfg->trace_events[0] &&
+	    sim_trace_events_open(&r.events, r.zone, cfg->trace_events,
+				  cfg->policy_name, &r.now_ns))
+		err = fail(&r, -errno, "cannot write the --trace-events file");
 	if (!err)
 		err = preload(&r);
 	if (!err && sim_census_take(r.zone, &res->start))
@@ -477,6 +485,8 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	pfnmap_destroy(&r.map);
 	if (r.zone)
 		ga_zone_destroy(r.zone);
+	if (sim_trace_events_close(&r.events) && !err)
+		err = fail(&r, -EIO, "cannot write the --trace-events file");
 	if (r.ex)
 		ga_executor_destroy(r.ex);
 	res->sim.wall_s = now_s() - t0;

@@ -32,6 +32,7 @@ struct replay_config {
 	uint64_t preload[GA_MT_PCPTYPES];
 	bool no_gib_test;
 	bool check;			/* run ga_zone_check at the end (tests) */
+	char trace_events[512];		/* RFC 40 event file; "" = none */
 };
 
 /* What the replay did with the trace's events. */

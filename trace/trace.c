@@ -4,6 +4,7 @@
  * count the rest. Parsing once and replaying from memory lets every policy
  * see the identical request stream, and keeps the replay loop free of text.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "pfnmap.h"
 #include "trace.h"
+#include "tracedat.h"
 #include "tsource.h"
 
 /*
@@ -23,6 +25,8 @@
 struct loader {
 	struct trace *t;
 	bool lenient;
+	const char *until_marker;
+	bool stop;			/* the marker was reached */
 	struct pfnmap freed;		/* pfns freed and not reallocated since */
 	char *err;
 	size_t errlen;
@@ -166,6 +170,56 @@ static int bad_line(struct loader *ld, uint64_t lineno, const char *why,
 	return -EINVAL;
 }
 
+static void take_marker(struct loader *ld, uint64_t lineno, const char *line,
+			size_t len, const struct ft_event *ev)
+{
+	struct trace_stats *st = &ld->t->st;
+	const char *msg;
+	size_t n, want;
+
+	if (!ft_parse_marker(line, len, &msg, &n))
+		return;
+	st->markers++;
+	if (!ld->until_marker)
+		return;
+	want = strlen(ld->until_marker);
+	if (n < want || memcmp(msg, ld->until_marker, want))
+		return;
+	st->stopped_at_marker = true;
+	st->marker_line = lineno;
+	st->marker_ts_ns = ev->ts_ns;
+	ld->stop = true;
+}
+
+/* trace-cmd report's header: "cpus=2", "version = 6", "CPU 1 is empty". */
+static bool tracecmd_header_line(const char *line, size_t len)
+{
+	unsigned int v;
+	char tmp[64];
+
+	if (len >= sizeof(tmp))
+		return false;
+	memcpy(tmp, line, len);
+	tmp[len] = '\0';
+	return sscanf(tmp, "cpus=%u", &v) == 1 || sscanf(tmp, "version = %u", &v) == 1 ||
+	       (sscanf(tmp, "CPU %u is empty", &v) == 1 && strstr(tmp, " is empty"));
+}
+
+/* Which program printed the text, from its first event line. */
+static void note_style(struct loader *ld, const char *line, size_t len)
+{
+	struct trace *t = ld->t;
+
+	if (t->style)
+		return;
+	if (memmem(line, len, " kmem:mm_page_", 14))
+		t->style = "perf script";
+	else if (t->st.tracecmd_header)
+		t->style = "trace-cmd report";
+	else
+		t->style = "ftrace";
+}
+
 static int take_line(struct loader *ld, uint64_t lineno, const char *line,
 		     size_t len)
 {
@@ -175,8 +229,14 @@ static int take_line(struct loader *ld, uint64_t lineno, const char *line,
 	uint64_t lost = 0;
 
 	st->lines++;
+	if (tracecmd_header_line(line, len)) {
+		st->tracecmd_header = true;
+		st->comments++;
+		return 0;
+	}
 	switch (ft_parse_line(line, len, &ev, &lost, &why)) {
 	case FT_LINE_EVENT:
+		note_style(ld, line, len);
 		return take_event(ld, &ev);
 	case FT_LINE_BLANK:
 		st->blank++;
@@ -187,6 +247,7 @@ static int take_line(struct loader *ld, uint64_t lineno, const char *line,
 		return 0;
 	case FT_LINE_OTHER:
 		st->other_events++;
+		take_marker(ld, lineno, line, len, &ev);
 		return 0;
 	case FT_LINE_LOST:
 		st->lost_markers++;
@@ -197,20 +258,64 @@ static int take_line(struct loader *ld, uint64_t lineno, const char *line,
 	}
 }
 
-static int load(struct trace *t, struct tsource *ts, bool lenient, char *err,
-		size_t errlen)
+static int loader_init(struct loader *ld, struct trace *t, const struct trace_opts *o,
+		       char *err, size_t errlen)
 {
-	struct loader ld = { .t = t, .lenient = lenient, .err = err, .errlen = errlen };
+	memset(ld, 0, sizeof(*ld));
+	ld->t = t;
+	ld->lenient = o->lenient;
+	ld->until_marker = o->until_marker && *o->until_marker ? o->until_marker : NULL;
+	ld->err = err;
+	ld->errlen = errlen;
+	if (pfnmap_init(&ld->freed, 4096)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* trace.dat: tracedat.c prints each record as a text line. */
+static int tracedat_line(void *arg, uint64_t lineno, const char *line, size_t len)
+{
+	struct loader *ld = arg;
+	int r;
+
+	if (ld->stop)
+		return 1;
+	r = take_line(ld, lineno, line, len);
+	if (r == -ENOMEM)
+		snprintf(ld->err, ld->errlen, "out of memory at record %llu",
+			 (unsigned long long)lineno);
+	return r ? r : ld->stop;
+}
+
+static int load_tracedat(struct trace *t, const char *path, const struct trace_opts *o,
+			 char *err, size_t errlen)
+{
+	struct loader ld;
+	int r = loader_init(&ld, t, o, err, errlen);
+
+	if (r)
+		return r;
+	r = tracedat_read(path, tracedat_line, &ld, err, errlen);
+	pfnmap_destroy(&ld.freed);
+	t->style = "trace.dat";
+	return r < 0 ? r : 0;
+}
+
+static int load(struct trace *t, struct tsource *ts, const struct trace_opts *o,
+		char *err, size_t errlen)
+{
+	struct loader ld;
 	const char *line;
 	size_t len;
 	int r;
 
 	t->format = ts_format(ts);
-	if (pfnmap_init(&ld.freed, 4096)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	while ((r = ts_next_line(ts, &line, &len)) != 0) {
+	r = loader_init(&ld, t, o, err, errlen);
+	if (r)
+		return r;
+	while (!ld.stop && (r = ts_next_line(ts, &line, &len)) != 0) {
 		if (r == -E2BIG) {
 			t->st.lines++;
 			r = bad_line(&ld, ts_line_number(ts), "line too long", "", 0);
@@ -230,19 +335,34 @@ static int load(struct trace *t, struct tsource *ts, bool lenient, char *err,
 	return r;
 }
 
-int trace_load(struct trace *t, const char *path, bool lenient, char *err,
-	       size_t errlen)
+int trace_load_opts(struct trace *t, const char *path, const struct trace_opts *o,
+		    char *err, size_t errlen)
 {
 	struct tsource *ts;
+	const char *format;
 	int r;
 
 	memset(t, 0, sizeof(*t));
+	r = tracedat_sniff(path, &format);
+	if (r > 0) {
+		r = load_tracedat(t, path, o, err, errlen);
+		t->format = format;
+		return r;
+	}
 	r = ts_open(&ts, path, err, errlen);
 	if (r)
 		return r;
-	r = load(t, ts, lenient, err, errlen);
+	r = load(t, ts, o, err, errlen);
 	ts_close(ts);
 	return r;
+}
+
+int trace_load(struct trace *t, const char *path, bool lenient, char *err,
+	       size_t errlen)
+{
+	struct trace_opts o = { .lenient = lenient };
+
+	return trace_load_opts(t, path, &o, err, errlen);
 }
 
 int trace_load_mem(struct trace *t, const void *buf, size_t len, bool lenient,
@@ -256,7 +376,7 @@ int trace_load_mem(struct trace *t, const void *buf, size_t len, bool lenient,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	r = load(t, ts, lenient, err, errlen);
+	r = load(t, ts, &(struct trace_opts){ .lenient = lenient }, err, errlen);
 	ts_close(ts);
 	return r;
 }

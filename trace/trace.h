@@ -35,6 +35,13 @@ struct trace_stats {
 	uint64_t max_pfn;
 	uint64_t ts_first, ts_last;	/* of the events kept */
 	unsigned int pageblock_order;	/* from extfrag events; 0 if none */
+	/* trace_marker lines; the load stopped at until_marker's line. */
+	uint64_t markers;
+	bool stopped_at_marker;
+	uint64_t marker_line;
+	uint64_t marker_ts_ns;
+	/* "cpus=N" / "version = N" header lines of trace-cmd report. */
+	bool tracecmd_header;
 	/* The first malformed line (strict mode stops at it). */
 	uint64_t first_bad_line;
 	char first_bad_why[96];
@@ -46,6 +53,14 @@ struct trace {
 	size_t nr, cap;
 	struct trace_stats st;
 	const char *format;		/* "plain", "gzip", "zstd", "memory" */
+	const char *style;		/* "ftrace", "trace-cmd report", "perf script",
+					 * "trace.dat" */
+};
+
+struct trace_opts {
+	bool lenient;			/* skip malformed lines (counted) */
+	/* Stop at the first trace_marker line whose message starts with this. */
+	const char *until_marker;
 };
 
 /*
@@ -57,6 +72,13 @@ struct trace {
  */
 int trace_load(struct trace *t, const char *path, bool lenient, char *err,
 	       size_t errlen);
+/*
+ * The same with options. Besides text (ftrace, trace-cmd report, perf
+ * script) this reads trace-cmd's binary trace.dat, plain or compressed,
+ * when built with libtracecmd (else -ENOTSUP).
+ */
+int trace_load_opts(struct trace *t, const char *path, const struct trace_opts *o,
+		    char *err, size_t errlen);
 /* The same from text in memory. */
 int trace_load_mem(struct trace *t, const void *buf, size_t len, bool lenient,
 		   char *err, size_t errlen);
