@@ -111,6 +111,11 @@ struct ga_policy {
 	unsigned int evacuate_pool;	/* pre-allocated work items (64) */
 	unsigned int evacuate_batch;	/* pages isolated per batch (32) */
 	bool evacuate_sync;		/* retry busy pages (default: async) */
+	/* SPB defragmentation and targeted evacuation (RFC 15, 23, 25). */
+	bool spb_defrag;		/* per-SPB background defrag worker (15) */
+	unsigned int spb_defrag_noop_cooldown;	/* s before retrying a no-op SPB (5) */
+	bool spb_evacuate_order;	/* spb_evacuate_for_order before tainting (23) */
+	bool spb_evacuate_deferred;	/* ... queued when an atomic request taints (25) */
 	/* Compaction (mm/compaction.c). */
 	bool compaction;		/* CONFIG_COMPACTION: direct compaction */
 	unsigned int extfrag_threshold;	/* vm.extfrag_threshold (500) */
@@ -542,6 +547,26 @@ enum ga_stat_item {
 	GA_STAT_EVAC_BLOCKS_DIRTY,	/* ended with movable pages left */
 	GA_STAT_EVAC_CLAIM_REFUSED,	/* claims refused: block under evacuation */
 	GA_STAT_EVAC_LATENCY_NS,	/* sum of queue-to-start times */
+	GA_STAT_EVAC_STOPPED,		/* block walks stopped at a failed batch */
+	/* Background SPB defragmentation (RFC 15, v1 43). */
+	GA_STAT_SPB_DEFRAG_QUEUED,	/* SPBs queued for the worker */
+	GA_STAT_SPB_DEFRAG_COOLDOWN,	/* triggers ignored: no-op cooldown */
+	GA_STAT_SPB_DEFRAG_RUN,		/* SPB runs of the worker */
+	GA_STAT_SPB_DEFRAG_NOOP,	/* ... that moved nothing (stamped) */
+	GA_STAT_SPB_DEFRAG_PINNED,	/* movable blocks passed over: a pinned page */
+	GA_STAT_SPB_DEFRAG_BLOCKS,	/* pageblocks it evacuated */
+	GA_STAT_SPB_DEFRAG_FREED,	/* ... that ended wholly free */
+	GA_STAT_SPB_DEFRAG_PAGES,	/* pages it migrated or dropped */
+	/* Targeted evacuation for non-movable requests (RFC 23, 25). */
+	GA_STAT_SPB_EVAC_P1_ATTEMPT,	/* phase 1: blocks of the type emptied of movable */
+	GA_STAT_SPB_EVAC_P1_SUCCESS,	/* ... after which a free block of the order exists */
+	GA_STAT_SPB_EVAC_P2_ATTEMPT,	/* phase 2: movable blocks of tainted SPBs emptied */
+	GA_STAT_SPB_EVAC_P2_SUCCESS,	/* ... that ended wholly free */
+	GA_STAT_SPB_EVAC_PAGES,		/* pages migrated or dropped by both phases */
+	GA_STAT_SPB_EVAC_SERVED,	/* requests served after it, NOFRAGMENT kept */
+	GA_STAT_SPB_EVAC_DEFERRED,	/* deferred runs queued by atomic taints (25) */
+	GA_STAT_SPB_EVAC_THROTTLED,	/* ... not queued: busy, throttled, nothing to move */
+	GA_STAT_SPB_EVAC_DEFERRED_RUN,	/* deferred runs done */
 	/* Superpageblocks. */
 	GA_STAT_SPB_TAINTED,		/* clean/empty SPBs that became tainted */
 	GA_STAT_SPB_PASS_TAINTED,	/* non-movable served in a tainted SPB */

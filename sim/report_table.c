@@ -213,6 +213,16 @@ static void f_fails(const struct sim_result *s, char *b, size_t n)
 		snprintf(b, n, "%llu / -", U(fails));
 }
 
+/* RFC 15 worker's pages, RFC 23/25 phase attempts/successes. */
+static void f_spb_background(const struct sim_result *s, char *b, size_t n)
+{
+	const uint64_t *v = s->stats.v;
+
+	snprintf(b, n, "%llu / %llu/%llu / %llu/%llu", U(v[GA_STAT_SPB_DEFRAG_PAGES]),
+		 U(v[GA_STAT_SPB_EVAC_P1_ATTEMPT]), U(v[GA_STAT_SPB_EVAC_P1_SUCCESS]),
+		 U(v[GA_STAT_SPB_EVAC_P2_ATTEMPT]), U(v[GA_STAT_SPB_EVAC_P2_SUCCESS]));
+}
+
 /* Only policies with per-SPB lists steer; the others show "-". */
 static void f_spb_visits(const struct sim_result *s, char *b, size_t n)
 {
@@ -286,6 +296,7 @@ const struct sim_table_row sim_table_rows[] = {
 	{ "fragmenting/claimed/stolen", f_fallback_kinds, 1 },
 	{ "pages reclaimed", f_reclaimed, 0 },
 	{ "pages migrated/dropped (run)", f_migrated, 0 },
+	{ "  defrag pages / evac p1, p2 a/s", f_spb_background, 1 },
 	{ "slab shrink calls/pages", f_shrink, 0 },
 	{ "unusable index o9/o10/o18", f_unusable, 0 },
 	{ "fragmentation index o9/10/18", f_fragindex, 0 },

@@ -96,26 +96,83 @@ void zone_kick_executor(struct ga_zone *z)
 /* The worker.                                                               */
 
 /*
- * Migration targets from the normal allocator, but never inside the block
- * being emptied: such a target would put movable data straight back. Those
- * are held aside and freed at the end, where they become free pages of the
- * block's new type.
+ * Migration targets from the normal allocator, but never inside the range
+ * being emptied (the block, or for SPB defragmentation its whole SPB): such
+ * a target would put movable data straight back. Those are held aside and
+ * freed at the end, where they become free pages of the range.
  */
 struct evac_targets {
-	ga_pfn_t block, end;
+	ga_pfn_t lo, hi;
+	bool clean_first;	/* targets from other SPBs' lists, clean first */
 	ga_pfn_t held[COMPACT_CLUSTER_MAX];
 	uint8_t held_order[COMPACT_CLUSTER_MAX];
 	unsigned int nr_held;
 };
+
+/* Take a free movable block of order off SPB i's lists. zone->lock held. */
+static long take_from_spb(struct ga_zone *z, long i, unsigned int order)
+{
+	for (unsigned int o = order; i >= 0 && o <= z->max_order; o++) {
+		uint32_t idx = spb_area_first(&z->spbs[i], o, GA_MT_MOVABLE);
+		ga_pfn_t pfn;
+
+		if (idx == GA_NIL)
+			continue;
+		pfn = idx_to_pfn(z, idx);
+		page_del_and_expand(z, pfn, order, o, GA_MT_MOVABLE);
+		account_buddy_alloc(z, pfn, order, GA_MT_MOVABLE);
+		prep_new_page(z, pfn, order, GA_MT_MOVABLE, 0);
+		WRITE_ONCE(pfn_to_page(z, pfn)->flags,
+			   READ_ONCE(pfn_to_page(z, pfn)->flags) | PF_ISOLATED);
+		return (long)pfn;
+	}
+	return -1;
+}
+
+/*
+ * For SPB defragmentation: a free movable block of the fullest clean SPB,
+ * else of another tainted SPB than the one being emptied, taken straight
+ * off its list the way compaction's free scanner takes targets (no
+ * watermark: the move frees as much as it uses). Movable steering would
+ * hand out the smallest hole first (spb_fill_holes), which is the page the
+ * evacuation just freed in this very SPB. -1 if there is none.
+ */
+static long spb_outside_target(struct ga_zone *z, unsigned int order,
+			       ga_pfn_t keep_lo, ga_pfn_t keep_hi)
+{
+	const uint64_t *tainted = z->spb_idx.category[SPB_TAINTED];
+	long pfn;
+
+	if (!z->policy.spb_free_lists)
+		return -1;
+	ga_lock(&z->lock);
+	pfn = take_from_spb(z, spb_find(z, SPB_CLEAN, z->spb_idx.all, order,
+					1u << GA_MT_MOVABLE, false, NULL), order);
+	for (unsigned long w = 0; pfn < 0 && w < z->spb_idx.nr_words; w++) {
+		for (uint64_t bits = tainted[w]; pfn < 0 && bits; bits &= bits - 1) {
+			long i = (long)(w * 64 + (unsigned long)__builtin_ctzll(bits));
+
+			if (z->spbs[i].start_pfn < keep_hi && z->spbs[i].end_pfn > keep_lo)
+				continue;
+			pfn = take_from_spb(z, i, order);
+		}
+	}
+	ga_unlock(&z->lock);
+	return pfn;
+}
 
 static long evacuate_get_target(struct migrate_control *mc, unsigned int order)
 {
 	struct evac_targets *t = mc->private;
 
 	for (;;) {
-		long pfn = migrate_target_alloc(mc, order);
+		long pfn = t->clean_first ?
+			   spb_outside_target(mc->zone, order, t->lo, t->hi) : -1;
 
-		if (pfn < 0 || (ga_pfn_t)pfn < t->block || (ga_pfn_t)pfn >= t->end)
+		if (pfn < 0)
+			pfn = migrate_target_alloc(mc, order);
+
+		if (pfn < 0 || (ga_pfn_t)pfn < t->lo || (ga_pfn_t)pfn >= t->hi)
 			return pfn;
 		if (t->nr_held == COMPACT_CLUSTER_MAX) {
 			migrate_target_free(mc, (ga_pfn_t)pfn, order);
@@ -158,15 +215,31 @@ static void count_movable_left(struct ga_zone *z, ga_pfn_t block,
 	}
 }
 
-/* evacuate_pageblock: walk the block in batches, isolate, drop, migrate. */
-static void evacuate_pageblock(struct ga_zone *z, ga_pfn_t block)
+unsigned long evacuate_block_pinned(struct ga_zone *z, ga_pfn_t block)
 {
-	struct evac_targets t = { .block = block,
-				  .end = block + z->pageblock_nr_pages };
+	unsigned long movable, pinned;
+
+	count_movable_left(z, block, &movable, &pinned);
+	return pinned;
+}
+
+/*
+ * evacuate_pageblock() proper: walk the block in batches, isolate, drop
+ * clean pages, migrate the rest to targets outside [keep_lo, keep_hi)
+ * (with clean_first, free movable blocks of clean SPBs, then of other
+ * tainted SPBs, before the allocator).
+ * Like the patch, the walk stops at the first batch that leaves a page
+ * unmoved (migrate_pages() failing) or finds no target: the rest of the
+ * block would most likely fail the same way. No lock held.
+ */
+void evacuate_block(struct ga_zone *z, ga_pfn_t block, ga_pfn_t keep_lo,
+		    ga_pfn_t keep_hi, bool clean_first, struct evacuate_result *res)
+{
+	struct evac_targets t = { .lo = keep_lo, .hi = keep_hi,
+				  .clean_first = clean_first };
+	ga_pfn_t pfn = block, end = block + z->pageblock_nr_pages;
 	struct migrate_control mc;
 	struct migrate_batch batch;
-	unsigned long movable, pinned;
-	ga_pfn_t pfn = block;
 
 	migrate_control_init(&mc, z, 0, z->policy.evacuate_sync ? MIGRATE_SYNC :
 								  MIGRATE_ASYNC);
@@ -174,20 +247,37 @@ static void evacuate_pageblock(struct ga_zone *z, ga_pfn_t block)
 	mc.max_batch = z->policy.evacuate_batch;
 	mc.get_target = evacuate_get_target;
 	mc.private = &t;
-	while (pfn < t.end) {
-		isolate_migratepages(&mc, &pfn, t.end, &batch);
-		if (batch.nr)
-			migrate_pages_batch(&mc, &batch);
+	res->stopped = false;
+	while (pfn < end) {
+		isolate_migratepages(&mc, &pfn, end, &batch);
+		if (batch.nr && migrate_pages_batch(&mc, &batch)) {
+			res->stopped = pfn < end;
+			break;
+		}
 		if (mc.nomem)
 			break;
 	}
 	release_held_targets(&mc, &t);
+	res->migrated = mc.nr_migrated;
+	res->dropped = mc.nr_dropped;
+	res->failed = mc.nr_failed;
+	res->nomem = mc.nomem;
+}
 
+/* The seed's worker body: evacuate one claimed block and account for it. */
+static void evacuate_pageblock(struct ga_zone *z, ga_pfn_t block)
+{
+	struct evacuate_result res;
+	unsigned long movable, pinned;
+
+	evacuate_block(z, block, block, block + z->pageblock_nr_pages, false, &res);
 	count_movable_left(z, block, &movable, &pinned);
-	zone_stat_add(z, GA_STAT_EVAC_PAGES_MIGRATED, mc.nr_migrated);
-	zone_stat_add(z, GA_STAT_EVAC_PAGES_DROPPED, mc.nr_dropped);
-	zone_stat_add(z, GA_STAT_EVAC_PAGES_FAILED, mc.nr_failed);
+	zone_stat_add(z, GA_STAT_EVAC_PAGES_MIGRATED, res.migrated);
+	zone_stat_add(z, GA_STAT_EVAC_PAGES_DROPPED, res.dropped);
+	zone_stat_add(z, GA_STAT_EVAC_PAGES_FAILED, res.failed);
 	zone_stat_add(z, GA_STAT_EVAC_PAGES_PINNED, pinned);
+	if (res.stopped)
+		zone_stat_add(z, GA_STAT_EVAC_STOPPED, 1);
 	zone_stat_add(z, movable ? GA_STAT_EVAC_BLOCKS_DIRTY :
 				   GA_STAT_EVAC_BLOCKS_CLEAN, 1);
 	if (ga_unlikely(z->trace_fn)) {
@@ -195,7 +285,7 @@ static void evacuate_pageblock(struct ga_zone *z, ga_pfn_t block)
 			.type = GA_TRACE_SPB_EVACUATE_DONE, .migratetype = -1,
 			.what = movable ? "dirty" : "clean", .pfn = block,
 			.spb = (long)((block - z->spb_base) >> z->spb_order),
-			.moved = mc.nr_migrated + mc.nr_dropped,
+			.moved = res.migrated + res.dropped,
 		};
 
 		z->trace_fn(z->trace_ctx, &ev);

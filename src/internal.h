@@ -15,6 +15,7 @@
 #include "compaction.h"
 #include "gigalloc.h"
 #include "platform.h"
+#include "spb_defrag.h"
 
 #define GA_NIL UINT32_MAX		/* end of a page list */
 #define PAGE_ALLOC_COSTLY_ORDER 3
@@ -323,6 +324,8 @@ struct ga_spb {
 	uint32_t bucket_lo, bucket_hi;	/* free pages that keep this bucket */
 	uint32_t reserve;		/* spb_tainted_reserve(), fixed at init */
 	uint32_t list_prev, list_next;	/* fullness list (RFC 10), GA_NIL ends */
+	uint8_t defrag_state;		/* spb_defrag.c: idle / pending / running */
+	uint32_t defrag_noop_stamp;	/* second + 1 of a run without progress */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
 };
 
@@ -418,6 +421,7 @@ struct ga_zone {
 	ga_pfn_t spb_base;		/* aligned down to 2^spb_order */
 	struct spb_index spb_idx;
 	struct ga_compact_state compact;
+	struct spb_background spb_bg;	/* spb_defrag.c, spb_evacuate.c */
 
 	/* Watermarks and sizing, set at init (setup_per_zone_wmarks). */
 	unsigned long min_free_kbytes;

@@ -407,4 +407,5 @@ void ga_vmstat_tick(struct ga_zone *z)
 	}
 	/* The same second drives proactive compaction's 500 ms check. */
 	kcompactd_tick(z);
+	spb_defrag_tick(z);
 }

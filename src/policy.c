@@ -52,6 +52,14 @@ static const struct ga_param_info params[] = {
 	   "pages isolated per evacuation batch"),
 	PB(evacuate_sync, "RFC 06 cc.mode = MIGRATE_ASYNC (inverted)",
 	   "evacuate with synchronous migration (retry busy pages)"),
+	PB(spb_defrag, "RFC 15 spb_maybe_start_defrag(), v1 43 triggers",
+	   "background worker evacuates movable blocks of tainted SPBs short of free blocks"),
+	PU(spb_defrag_noop_cooldown, 0, 3600, "RFC v1 43 SPB_DEFRAG_NOOP_COOLDOWN",
+	   "seconds before an SPB whose defrag moved nothing is tried again"),
+	PB(spb_evacuate_order, "RFC 23 spb_evacuate_for_order()",
+	   "non-movable: evacuate in tainted SPBs before dropping NOFRAGMENT"),
+	PB(spb_evacuate_deferred, "RFC 25 queue_spb_evacuate()",
+	   "atomic request tainting an SPB queues spb_evacuate_for_order"),
 	PB(compaction, "CONFIG_COMPACTION, try_to_compact_pages()",
 	   "direct compaction in the allocation slow path (and compact_memory)"),
 	PU(extfrag_threshold, 0, 1000, "vm.extfrag_threshold",
@@ -150,6 +158,10 @@ static void preset_vanilla(struct ga_policy *p)
 		.evacuate_pool = 64,
 		.evacuate_batch = 32,
 		.evacuate_sync = false,
+		.spb_defrag = false,
+		.spb_defrag_noop_cooldown = 5,
+		.spb_evacuate_order = false,
+		.spb_evacuate_deferred = false,
 		.compaction = true,
 		.extfrag_threshold = 500,
 		.compaction_proactiveness = 20,
@@ -205,6 +217,9 @@ static void preset_rfc(struct ga_policy *p)
 	preset_series_refusals(p);
 	p->spb_aggressive_min_spbs = 8;
 	p->spb_pass_2c = true;
+	p->spb_defrag = true;
+	p->spb_evacuate_order = true;
+	p->spb_evacuate_deferred = true;
 	p->spb_shrink = true;
 }
 
@@ -226,6 +241,9 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_contig = true;
 	p->spb_contig_movable = true;
 	p->spb_pin_migrate = true;
+	p->spb_defrag = true;
+	p->spb_evacuate_order = true;
+	p->spb_evacuate_deferred = true;
 	preset_series_refusals(p);
 	p->spb_shrink = true;
 }

@@ -603,6 +603,23 @@ static long alloc_tainting(struct ga_zone *z, struct alloc_context *ac)
 	return get_page_from_freelist(z, ac, alloc_flags);
 }
 
+/*
+ * RFC 23: before dropping NOFRAGMENT, move movable pages out of tainted
+ * SPBs (spb_evacuate.c) and try once more with NOFRAGMENT kept.
+ */
+static long alloc_after_evacuation(struct ga_zone *z, struct alloc_context *ac)
+{
+	long pfn;
+
+	if (!spb_evacuate_for_order(z, ac->order, ac->migratetype, ac->gfp))
+		return -1;
+	pfn = get_page_from_freelist(z, ac, gfp_to_alloc_flags(ac->gfp, ac->order) |
+					    ALLOC_NOFRAGMENT);
+	if (pfn >= 0)
+		zone_stat_add(z, GA_STAT_SPB_EVAC_SERVED, 1);
+	return pfn;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The series' refusals (RFC 26, 35): who fails instead of tainting.         */
 
@@ -706,6 +723,8 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	pfn = get_page_from_freelist(z, &ac, alloc_flags);
 	if (pfn < 0)
 		pfn = alloc_slowpath(z, &ac);
+	if (pfn < 0 && spb_keeps_nofragment(z) && mt != GA_MT_MOVABLE)
+		pfn = alloc_after_evacuation(z, &ac);
 	if (pfn < 0 && spb_keeps_nofragment(z) && mt != GA_MT_MOVABLE)
 		pfn = alloc_last_resort(z, &ac);
 	if (pfn >= 0)

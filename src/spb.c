@@ -239,6 +239,8 @@ static void spb_update(struct ga_zone *z, struct ga_spb *s)
 		set_bit64(z->spb_idx.roomy, i);
 	else
 		clear_bit64(z->spb_idx.roomy, i);
+	if (cat == SPB_TAINTED)
+		spb_defrag_check(z, s);		/* RFC 15's sb_update_list() trigger */
 }
 
 /* ------------------------------------------------------------------------ */

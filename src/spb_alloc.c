@@ -141,11 +141,45 @@ static long smallest_in_spb(struct ga_zone *z, struct ga_spb *s,
 	return -1;
 }
 
+/* Free blocks on one list looked at before a claim gives up. */
+#define CLAIM_SCAN_LIMIT 8
+
+/* Any pageblock of the free block at idx is under evacuation. */
+static bool free_block_evacuating(struct ga_zone *z, uint32_t idx, unsigned int o)
+{
+	ga_pfn_t pfn = idx_to_pfn(z, idx), end = pfn + (1ul << o);
+
+	for (ga_pfn_t b = pfn; b < end; b += z->pageblock_nr_pages)
+		if (pb_test_flag(pfn_to_block(z, b), PB_EVACUATING))
+			return true;
+	return false;
+}
+
+/*
+ * The first free block on the SPB's (o, fb) list that a claim may take:
+ * taking back a block under evacuation would undo the work (RFC 06), so
+ * such blocks are passed over and counted.
+ */
+static uint32_t first_claimable(struct ga_zone *z, struct ga_spb *s,
+				unsigned int o, int fb)
+{
+	uint32_t idx = spb_area_first(s, o, fb);
+
+	for (unsigned int n = 0; idx != GA_NIL && free_block_evacuating(z, idx, o);
+	     n++) {
+		zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
+		if (n + 1 == CLAIM_SCAN_LIMIT)
+			return GA_NIL;
+		idx = z->pages[idx].lru.next;
+	}
+	return idx;
+}
+
 /*
  * claim_whole_block inside one SPB: the smallest free block of at least a
  * pageblock, of a label in mts, becomes mt's (one already mt's is simply
  * taken). Relabelling a wholly free block mixes nothing, whatever the two
- * types.
+ * types. A block under evacuation is never relabelled.
  */
 static long claim_free_in_spb(struct ga_zone *z, struct ga_spb *s,
 			      unsigned int order, int mt, unsigned int mts)
@@ -153,7 +187,8 @@ static long claim_free_in_spb(struct ga_zone *z, struct ga_spb *s,
 	for (unsigned int o = ga_max(z->pageblock_order, order); o <= z->max_order;
 	     o++) {
 		for (int fb = 0; fb < GA_MT_PCPTYPES; fb++) {
-			uint32_t idx = spb_area_first(s, o, fb);
+			uint32_t idx = fb == mt ? spb_area_first(s, o, fb) :
+						  first_claimable(z, s, o, fb);
 			long pfn;
 
 			if (!(mts & (1u << fb)) || idx == GA_NIL)
@@ -186,8 +221,10 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 		if (idx == GA_NIL)
 			continue;
 		block = pageblock_start_pfn(z, idx_to_pfn(z, idx));
-		if (pb_test_flag(pfn_to_block(z, block), PB_EVACUATING))
+		if (pb_test_flag(pfn_to_block(z, block), PB_EVACUATING)) {
+			zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
 			continue;
+		}
 		move_freepages_block(z, block, GA_MT_MOVABLE, mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
 		queue_pageblock_evacuate(z, block);
@@ -200,12 +237,13 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 /*
  * PASS_2C/2D: borrow the smallest fitting block of at least min_order from
  * the `from` list, without relabelling: freed, it returns to that list.
+ * Not from a block under evacuation.
  */
 static long borrow_in_spb(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 			  unsigned int min_order, int mt, int from)
 {
 	for (unsigned int o = min_order; o <= z->max_order; o++) {
-		uint32_t idx = spb_area_first(s, o, from);
+		uint32_t idx = first_claimable(z, s, o, from);
 
 		if (idx == GA_NIL)
 			continue;
@@ -343,6 +381,9 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 		 GA_STAT_SPB_BORROW_TAINTED);
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		return -1;
+	/* Tainting is near: make room for the next one (v1 43, 25). */
+	spb_defrag_kick_tainted(z);
+	spb_evacuate_queue_deferred(z, order, mt, alloc_flags);
 	/*
 	 * RFC 26: a caller with a cheap fallback takes it instead, when the
 	 * tainted pool is merely depleted. With no tainted SPB at all there
@@ -461,9 +502,12 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 
 	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
 		pfn = spb_movable(z, order, &w);
-	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable &&
-		 (pfn = spb_nonmovable(z, order, mt, alloc_flags, &w)) >= 0)
-		spb_shrink_pressure(z, (ga_pfn_t)pfn);	/* RFC 28 */
+	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable) {
+		pfn = spb_nonmovable(z, order, mt, alloc_flags, &w);
+		spb_defrag_after_alloc(z, pfn, mt);	/* v1 43 */
+		if (pfn >= 0)
+			spb_shrink_pressure(z, (ga_pfn_t)pfn);	/* RFC 28 */
+	}
 	spb_count_search(z, &w);
 	if (pfn == -1)
 		zone_stat_add_locked(z, GA_STAT_SPB_WALK_FAIL, 1);

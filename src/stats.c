@@ -133,6 +133,24 @@ const char *ga_migratetype_name(int mt)
 	X(EVAC_BLOCKS_DIRTY, "evac_blocks_dirty")			\
 	X(EVAC_CLAIM_REFUSED, "evac_claim_refused")			\
 	X(EVAC_LATENCY_NS, "evac_latency_ns")				\
+	X(EVAC_STOPPED, "evac_stopped")					\
+	X(SPB_DEFRAG_QUEUED, "spb_defrag_queued")			\
+	X(SPB_DEFRAG_COOLDOWN, "spb_defrag_cooldown")			\
+	X(SPB_DEFRAG_RUN, "spb_defrag_run")				\
+	X(SPB_DEFRAG_NOOP, "spb_defrag_noop")				\
+	X(SPB_DEFRAG_PINNED, "spb_defrag_pinned")			\
+	X(SPB_DEFRAG_BLOCKS, "spb_defrag_blocks")			\
+	X(SPB_DEFRAG_FREED, "spb_defrag_freed")				\
+	X(SPB_DEFRAG_PAGES, "spb_defrag_pages")				\
+	X(SPB_EVAC_P1_ATTEMPT, "spb_evac_phase1_attempts")		\
+	X(SPB_EVAC_P1_SUCCESS, "spb_evac_phase1_successes")		\
+	X(SPB_EVAC_P2_ATTEMPT, "spb_evac_phase2_attempts")		\
+	X(SPB_EVAC_P2_SUCCESS, "spb_evac_phase2_successes")		\
+	X(SPB_EVAC_PAGES, "spb_evac_pages")				\
+	X(SPB_EVAC_SERVED, "spb_evac_served")				\
+	X(SPB_EVAC_DEFERRED, "spb_evac_deferred")			\
+	X(SPB_EVAC_THROTTLED, "spb_evac_throttled")			\
+	X(SPB_EVAC_DEFERRED_RUN, "spb_evac_deferred_run")		\
 	X(COMPACT_STALL, "compact_stall")				\
 	X(COMPACT_SUCCESS, "compact_success")				\
 	X(COMPACT_FAIL, "compact_fail")					\

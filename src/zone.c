@@ -338,6 +338,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	pcp_setup(z);
 	evacuate_init(z, base + l.evac, l.nr_evac);
 	compaction_init(z);
+	spb_background_init(z);
 	spb_shrink_init(z);
 	free_usable_pages(z);
 	*zonep = z;
@@ -371,6 +372,7 @@ void ga_zone_destroy(struct ga_zone *z)
 		return;
 	/* Queued work points into this zone: let it finish first. */
 	compaction_stop(z);
+	spb_background_stop(z);
 	if (z->executor)
 		ga_executor_run_pending(z->executor);
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++)

@@ -188,6 +188,38 @@ static void test_pinned_stay(void)
 	ga_executor_destroy(ex);
 }
 
+/*
+ * Like the patch, the walk stops after a batch that left a page unmoved
+ * (migrate_pages() failing): the rest of the block is not tried.
+ */
+static void test_stop_after_failed_batch(void)
+{
+	struct ga_policy p = evac_policy(64);
+	struct ga_executor *ex;
+	struct ga_pageblock_info bi;
+	struct embedder e;
+	struct ga_zone *z;
+	int busy = 0;
+
+	ga_executor_create(&ex, GA_EXECUTOR_MANUAL, 0);
+	z = claim_setup(&e, &p, ex);
+	for (unsigned long i = 0; i < e.nr; i++)
+		if (e.obj[i].live && e.obj[i].pfn == BLOCK_B + 300)
+			e.obj[i].busy = true, busy++;
+	is_long(busy, 1, "the first movable page of the block refuses to move");
+	ok(claim_block_b(&e) >= 0, "claim");
+	ga_executor_run_pending(ex);
+	ga_pageblock_query(z, BLOCK_B, &bi);
+	is_long(stat_of(z, GA_STAT_EVAC_STOPPED), 1, "the walk stopped at the failed batch");
+	is_long(stat_of(z, GA_STAT_EVAC_PAGES_MIGRATED), 31,
+		"only the other 31 pages of that batch moved");
+	is_long(bi.nr_alloc[GA_MT_MOVABLE], 181, "the 180 pages after it were not tried");
+	is_long(emb_conservation_errors(&e), 0, "owners conserved");
+	zone_ok(z, "checker after a stopped walk");
+	emb_destroy(&e);
+	ga_executor_destroy(ex);
+}
+
 /* While queued, the block cannot be claimed back by a movable request. */
 static void test_claim_refused_while_evacuating(void)
 {
@@ -418,6 +450,7 @@ static void test_threads(void)
 int main(void)
 {
 	test_claim_queues_and_evacuates();
+	test_stop_after_failed_batch();
 	test_pool_exhaustion();
 	test_skip_if_movable_again();
 	test_pinned_stay();
