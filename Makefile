@@ -69,7 +69,7 @@ TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$
 BENCH     := $(OUT)/bench/bench
 
 # Tests that exercise threads run again under ThreadSanitizer.
-TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_spb_shrink
+TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_pcp_buddy test_spb_shrink
 
 .PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz deps
 .SECONDARY:

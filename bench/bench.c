@@ -32,7 +32,7 @@
 #define BENCH_CPUS	4
 #define BENCH_RUNS	5		/* report the best of this many */
 #define BENCH_SEED	0x9e3779b97f4a7c15ull
-#define MAX_ZONES	8
+#define MAX_ZONES	16
 #define BATCH		64
 
 static unsigned long scale = 1;		/* 10 with --quick */
@@ -524,6 +524,136 @@ static void bench_threads(const char *name, unsigned int nr)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Per-CPU pageblocks (RFC 02/03): the jemalloc-purger pattern, with and     */
+/* without pcp_buddy. Each thread allocates BATCH pages on its CPU and frees */
+/* them on the next CPU, so every free crosses CPUs.                         */
+
+static struct ga_zone *make_buddy_zone(const char *name, bool on)
+{
+	struct ga_zone_config cfg;
+	struct ga_policy policy;
+	struct ga_zone *z;
+	int ret;
+
+	if (nr_zones == MAX_ZONES)
+		die("too many zones");
+	ga_policy_preset(&policy, "vanilla");
+	policy.pcp_buddy = on;
+	ga_zone_config_default(&cfg, 0, BENCH_PAGES, BENCH_CPUS);
+	cfg.policy = &policy;
+	ret = ga_zone_create(&z, &cfg);
+	if (ret)
+		die("ga_zone_create(%s): %s", name, strerror(-ret));
+	zone_names[nr_zones] = name;
+	zones[nr_zones++] = z;
+	return z;
+}
+
+struct purger_args {
+	struct ga_zone *z;
+	pthread_barrier_t *barrier;
+	unsigned int cpu, free_cpu;
+	unsigned long rounds;
+	uint64_t start, end;
+};
+
+static void purger_rounds(struct purger_args *a, unsigned long rounds)
+{
+	ga_pfn_t pfn[BATCH];
+
+	for (unsigned long r = 0; r < rounds; r++) {
+		for (int i = 0; i < BATCH; i++)
+			pfn[i] = xalloc(a->z, a->cpu, 0, GFP_BENCH);
+		for (int i = 0; i < BATCH; i++)
+			xfree(a->z, a->free_cpu, pfn[i], 0);
+	}
+}
+
+static void *purger_thread(void *arg)
+{
+	struct purger_args *a = arg;
+
+	purger_rounds(a, a->rounds / 10 + 1);	/* warm both pcps */
+	pthread_barrier_wait(a->barrier);
+	a->start = now_ns();
+	purger_rounds(a, a->rounds);
+	a->end = now_ns();
+	return NULL;
+}
+
+/* One run of nr threads; returns the wall time of the timed part. */
+static uint64_t run_purgers(struct ga_zone *z, unsigned int nr,
+			    unsigned long rounds, uint64_t *locks,
+			    uint64_t *moved)
+{
+	struct purger_args a[BENCH_CPUS];
+	pthread_t tid[BENCH_CPUS];
+	pthread_barrier_t barrier;
+	struct ga_stats before, after;
+	uint64_t first = UINT64_MAX, last = 0;
+	int ret;
+
+	pthread_barrier_init(&barrier, NULL, nr);
+	ga_zone_stats(z, &before);
+	for (unsigned int i = 0; i < nr; i++) {
+		a[i] = (struct purger_args){ .z = z, .barrier = &barrier, .cpu = i,
+					     .free_cpu = (i + 1) % (nr > 1 ? nr : 2),
+					     .rounds = rounds };
+		ret = pthread_create(&tid[i], NULL, purger_thread, &a[i]);
+		if (ret)
+			die("pthread_create: %s", strerror(ret));
+	}
+	for (unsigned int i = 0; i < nr; i++) {
+		pthread_join(tid[i], NULL);
+		first = a[i].start < first ? a[i].start : first;
+		last = a[i].end > last ? a[i].end : last;
+	}
+	pthread_barrier_destroy(&barrier);
+	ga_zone_stats(z, &after);
+	/* Warm-up rounds included: the counters cannot tell them apart. */
+	*locks = after.v[GA_STAT_ZONE_LOCK] - before.v[GA_STAT_ZONE_LOCK];
+	*moved = after.v[GA_STAT_PCP_REFILL_PAGES] - before.v[GA_STAT_PCP_REFILL_PAGES] +
+		 after.v[GA_STAT_PCP_DRAIN_PAGES] - before.v[GA_STAT_PCP_DRAIN_PAGES];
+	return last - first;
+}
+
+static void bench_purger(unsigned int nr, bool on)
+{
+	char name[40], what[80];
+	struct ga_zone *z;
+	unsigned long rounds = iters(2000000) / BATCH / nr;
+	double best_rate = 0, locks_k = 0, moved_k = 0;
+
+	static const char *const zone_name[2][3] = {
+		{ "purger1_vanilla", "purger2_vanilla", "purger4_vanilla" },
+		{ "purger1_buddy", "purger2_buddy", "purger4_buddy" },
+	};
+
+	snprintf(name, sizeof(name), "purger%u_%s", nr, on ? "buddy" : "vanilla");
+	z = make_buddy_zone(zone_name[on][nr == 1 ? 0 : nr == 2 ? 1 : 2], on);
+	for (int i = 0; i < BENCH_RUNS; i++) {
+		uint64_t locks, moved;
+		unsigned long ops = (rounds + rounds / 10 + 1) * nr * BATCH * 2;
+		uint64_t wall = run_purgers(z, nr, rounds, &locks, &moved);
+		double rate = (double)rounds * nr * BATCH / (double)wall * 1000.0;
+
+		if (rate > best_rate)
+			best_rate = rate;
+		/* The counts do not depend on timing much; keep the last. */
+		locks_k = (double)locks * 1000.0 / (double)ops;
+		moved_k = (double)moved * 1000.0 / (double)ops;
+	}
+	snprintf(what, sizeof(what), "%u thread%s alloc here, free on next cpu: Mpairs/s",
+		 nr, nr > 1 ? "s" : "");
+	report(name, what, best_rate, "Mops/s");
+	snprintf(name, sizeof(name), "purger%u_%s_locks", nr, on ? "buddy" : "vanilla");
+	report(name, "  zone->lock acquisitions per 1000 ops", locks_k, "locks");
+	snprintf(name, sizeof(name), "purger%u_%s_moved", nr, on ? "buddy" : "vanilla");
+	report(name, "  pages through pcp refills+spills per 1000 ops", moved_k, "pages");
+	check_all_free(z, name);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Moving pages: compaction, and a 1 GiB page from a half-full zone.         */
 
 struct owner_obj {
@@ -801,6 +931,12 @@ int main(int argc, char **argv)
 		destroy_zones();
 	}
 	cur_policy = 0;
+	printf("\n== per-CPU pageblocks (RFC 02/03), vanilla with pcp_buddy off/on ==\n");
+	for (unsigned int nr = 1; nr <= 4; nr *= 2) {
+		bench_purger(nr, false);
+		bench_purger(nr, true);
+	}
+	destroy_zones();
 	printf("\n== moving pages, policy vanilla ==\n");
 	bench_compaction();
 	bench_contig_1g();

@@ -103,6 +103,8 @@ struct ga_policy {
 	bool pcp;			/* pcp lists on; off = every call to buddy */
 	unsigned int pcp_batch_scale_max;	/* CONFIG_PCP_BATCH_SCALE_MAX */
 	unsigned int pcp_high_fraction;	/* percpu_pagelist_high_fraction, 0 = auto */
+	bool pcp_buddy;			/* per-CPU pageblocks, owner-routed frees (RFC 02/03) */
+	bool pcp_buddy_adopt;		/* ... adopt partial blocks of tainted SPBs (21) */
 	/* Reclaim. */
 	unsigned int reclaim_retries;	/* MAX_RECLAIM_RETRIES */
 	unsigned int reclaim_batch;	/* SWAP_CLUSTER_MAX: direct reclaim target */
@@ -489,6 +491,18 @@ enum ga_stat_item {
 	GA_STAT_PCP_REFILL_PAGES,
 	GA_STAT_PCP_DRAIN_PAGES,	/* pages returned by free_pcppages_bulk */
 	GA_STAT_PCP_TRYLOCK_FAIL,
+	GA_STAT_ZONE_LOCK,		/* zone->lock acquisitions */
+	GA_STAT_PCPB_CLAIM,		/* whole pageblocks a pcp took (RFC 02 phase 1) */
+	GA_STAT_PCPB_RECOVER,		/* owned blocks whose fragments came back (phase 0) */
+	GA_STAT_PCPB_RECOVER_PAGES,
+	GA_STAT_PCPB_ADOPT,		/* partial blocks of tainted SPBs adopted (RFC 21) */
+	GA_STAT_PCPB_CHUNK,		/* sub-pageblock chunks split on the pcp (phase 2) */
+	GA_STAT_PCPB_CHUNK_PAGES,
+	GA_STAT_PCPB_RMQUEUE_PAGES,	/* pages from classic __rmqueue (phase 3) */
+	GA_STAT_PCPB_REMOTE_FREE,	/* frees sent to the owner's lock-free list (RFC 03) */
+	GA_STAT_PCPB_LOCAL_DEFER,	/* ... by the owner itself: its pcp lock was busy */
+	GA_STAT_PCPB_MERGE,		/* buddy merges on a pcp at drain */
+	GA_STAT_PCPB_RELEASE,		/* owned blocks wholly free again: ownership ends */
 	GA_STAT_FALLBACK,		/* mm_page_alloc_extfrag events */
 	GA_STAT_FALLBACK_FRAGMENTING,	/* ... with fallback_order < pageblock_order */
 	GA_STAT_FALLBACK_CHANGE_OWNERSHIP, /* ... that claimed the block */

@@ -84,15 +84,15 @@ static int try_take(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 {
 	long head;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	head = enclosing_buddy(z, pfn, order);
 	if (head < 0 || get_pfnblock_migratetype(z, (ga_pfn_t)head) == GA_MT_ISOLATE) {
-		ga_unlock(&z->lock);
+		zone_unlock(z);
 		return -EBUSY;
 	}
 	take_from_buddy(z, (ga_pfn_t)head, pfn, order);
 	account_buddy_alloc(z, pfn, order, content_mt);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	prep_new_page(z, pfn, order, content_mt, owner);
 	return 0;
 }
@@ -136,10 +136,10 @@ int ga_pageblock_set_migratetype(struct ga_zone *z, ga_pfn_t pfn, int mt)
 	if (mt < 0 || mt >= GA_MT_PCPTYPES)
 		return -EINVAL;
 	block = pageblock_start_pfn(z, pfn);
-	ga_lock(&z->lock);
+	zone_lock(z);
 	old = get_pfnblock_migratetype(z, block);
 	if (old == GA_MT_ISOLATE || !migratetype_is_mergeable(old)) {
-		ga_unlock(&z->lock);
+		zone_unlock(z);
 		return -EBUSY;
 	}
 	big = enclosing_buddy(z, block, z->pageblock_order + 1);
@@ -157,6 +157,6 @@ int ga_pageblock_set_migratetype(struct ga_zone *z, ga_pfn_t pfn, int mt)
 		change_pageblock_range(z, (ga_pfn_t)big, order, mt);
 		add_to_free_list(z, (ga_pfn_t)big, order, mt, false);
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return 0;
 }

@@ -26,6 +26,8 @@ static void block_free_add_large(struct ga_zone *z, ga_pfn_t pfn,
 
 		pb->nr_free = (uint16_t)(old + sign * (long)z->pageblock_nr_pages);
 		spb_block_free_changed(z, b, old, pb->nr_free);
+		if (sign > 0)
+			pcp_buddy_block_freed(z, pb);
 	}
 }
 
@@ -43,6 +45,8 @@ static inline void block_free_add(struct ga_zone *z, ga_pfn_t pfn,
 	old = pb->nr_free;
 	pb->nr_free = (uint16_t)(old + (sign > 0 ? 1u << order : -(1u << order)));
 	spb_block_free_changed(z, pfn, old, pb->nr_free);
+	if (sign > 0)
+		pcp_buddy_block_freed(z, pb);
 }
 
 /* NR_FREE_PAGES and friends (account_freepages). */

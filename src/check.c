@@ -3,7 +3,9 @@
  * The invariant checker: recount the zone from its pages and compare with
  * every counter the allocator keeps. Tests call it after each batch of
  * operations; embedders may call it at any time (it takes every lock, so it
- * sees a quiescent state).
+ * sees a quiescent state). One exception: with pcp_buddy, a free into a
+ * block another CPU owns takes no lock (RFC 03), so the check is exact only
+ * while no such free is running.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@ struct recount {
 	unsigned long free_pages;	/* NR_FREE_PAGES: excludes ISOLATE */
 	unsigned long free_cma, free_highatomic;
 	unsigned long free_all, pcp, alloc, reserved;
+	unsigned long remote;		/* ... of pcp: on remote-free lists */
 	unsigned long blocks_mt[GA_MT_TYPES];
 	uint8_t *seen;			/* one bit per page: a list holds this head */
 	struct spb_recount *blocks;	/* per pageblock: contents, contig */
@@ -196,30 +199,157 @@ static int visit_pcp(struct checker *c, uint32_t idx, void *arg)
 		return fail(c, "pfn %#llx on a pcp list of order %u has state %u order %u",
 			    (unsigned long long)idx_to_pfn(c->z, idx), order,
 			    page_state(p), page_order(p));
+	if (READ_ONCE(p->flags) & PF_PCPBUDDY)
+		return fail(c, "pfn %#llx on a plain pcp list is PagePCPBuddy",
+			    (unsigned long long)idx_to_pfn(c->z, idx));
 	return 0;
+}
+
+/* Per-CPU pageblocks: which list an owned page sits on. */
+struct pcpb_list_id {
+	unsigned int cpu, order, charge;
+};
+
+static int visit_pcp_buddy(struct checker *c, uint32_t idx, void *arg)
+{
+	const struct pcpb_list_id *id = arg;
+	struct ga_zone *z = c->z;
+	const struct ga_page *p = &z->pages[idx];
+	ga_pfn_t pfn = idx_to_pfn(z, idx);
+
+	if (page_state(p) != GA_PAGE_PCP || page_order(p) != id->order ||
+	    page_alloc_mt(p) != id->charge || !(READ_ONCE(p->flags) & PF_PCPBUDDY))
+		return fail(c, "pfn %#llx on cpu %u's buddy list %u/%s is not a PCPBuddy head of it",
+			    (unsigned long long)pfn, id->cpu, id->order,
+			    ga_migratetype_name((int)id->charge));
+	if (pfn_to_block(z, pfn)->cpu != id->cpu + 1)
+		return fail(c, "PCPBuddy pfn %#llx on cpu %u's lists, block owned by %d",
+			    (unsigned long long)pfn, id->cpu,
+			    (int)pfn_to_block(z, pfn)->cpu - 1);
+	return 0;
+}
+
+/* The remote list: singly linked, each a pcp head of a block cpu owns. */
+static int check_remote_list(struct checker *c, unsigned int cpu)
+{
+	struct ga_zone *z = c->z;
+	uint32_t idx = __atomic_load_n(&z->pcp[cpu].remote, __ATOMIC_ACQUIRE);
+	unsigned long n = 0;
+
+	for (; idx != GA_NIL; idx = READ_ONCE(z->pages[idx].lru.next)) {
+		const struct ga_page *p;
+
+		if (idx >= z->nr_pages || ++n > z->nr_pages)
+			return fail(c, "cpu %u remote list: bad link %u", cpu, idx);
+		p = &z->pages[idx];
+		if (test_and_set_seen(c, idx))
+			return fail(c, "remote list: pfn %#llx is on two lists",
+				    (unsigned long long)idx_to_pfn(z, idx));
+		if (page_state(p) != GA_PAGE_PCP || (READ_ONCE(p->flags) & PF_PCPBUDDY))
+			return fail(c, "pfn %#llx on cpu %u's remote list has state %u",
+				    (unsigned long long)idx_to_pfn(z, idx), cpu,
+				    page_state(p));
+		if (pfn_to_block(z, idx_to_pfn(z, idx))->cpu != cpu + 1)
+			return fail(c, "pfn %#llx freed to cpu %u, which does not own its block",
+				    (unsigned long long)idx_to_pfn(z, idx), cpu);
+		c->rc.remote += 1ul << page_order(p);
+	}
+	return 0;
+}
+
+/* owned_blocks: each entry listed once, owned by the list's CPU. */
+static int check_owned_list(struct checker *c, unsigned int cpu,
+			    unsigned long *listed)
+{
+	struct ga_zone *z = c->z;
+	uint32_t b = z->pcp[cpu].owned_first, prev = GA_NIL;
+	unsigned long n = 0;
+
+	for (; b != GA_NIL; prev = b, b = z->owned_links[b].next) {
+		if (b >= z->nr_pageblocks || ++n > z->nr_pageblocks)
+			return fail(c, "cpu %u owned_blocks: bad link %u", cpu, b);
+		if (!z->owned_links[b].listed || z->owned_links[b].prev != prev)
+			return fail(c, "cpu %u owned_blocks: block %u badly linked", cpu, b);
+		if (z->blocks[b].cpu != cpu + 1)
+			return fail(c, "block %u on cpu %u's owned_blocks, owner %d", b,
+				    cpu, (int)z->blocks[b].cpu - 1);
+	}
+	*listed += n;
+	return 0;
+}
+
+static int check_pcp_buddy(struct checker *c, unsigned int cpu,
+			   unsigned long *pages)
+{
+	struct ga_zone *z = c->z;
+	struct ga_pcp *pcp = &z->pcp[cpu];
+	unsigned long owned = 0;
+
+	for (unsigned int mt = 0; mt < GA_MT_PCPTYPES; mt++) {
+		for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++) {
+			struct pcpb_list_id id = { cpu, o, mt };
+			unsigned long n;
+			int err = walk_list(c, &pcp->buddy[mt][o], &n,
+					    "pcp buddy list", visit_pcp_buddy, &id);
+
+			if (err)
+				return err;
+			if (n && (!z->policy.pcp_buddy || o > z->pageblock_order))
+				return fail(c, "cpu %u has PCPBuddy pages of order %u",
+					    cpu, o);
+			owned += n << o;
+		}
+	}
+	if (owned != (unsigned long)pcp->buddy_count)
+		return fail(c, "cpu %u buddy_count = %d, recount %lu", cpu,
+			    pcp->buddy_count, owned);
+	*pages += owned;
+	if (!z->owned_links) {
+		if (pcp->owned_first != GA_NIL ||
+		    __atomic_load_n(&pcp->remote, __ATOMIC_ACQUIRE) != GA_NIL)
+			return fail(c, "cpu %u owns blocks with pcp_buddy off", cpu);
+		return 0;
+	}
+	return check_remote_list(c, cpu);
 }
 
 static int check_pcp_lists(struct checker *c)
 {
 	struct ga_zone *z = c->z;
+	unsigned long listed = 0;
 
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
 		struct ga_pcp *pcp = &z->pcp[cpu];
 		unsigned long pages = 0;
+		int err;
 
 		for (unsigned int i = 0; i < GA_NR_PCP_LISTS; i++) {
 			unsigned int order = pindex_to_order(z, i);
 			unsigned long n;
-			int err = walk_list(c, &pcp->lists[i], &n, "pcp list",
-					    visit_pcp, &order);
 
+			err = walk_list(c, &pcp->lists[i], &n, "pcp list",
+					visit_pcp, &order);
 			if (err)
 				return err;
 			pages += n << order;
 		}
+		err = check_pcp_buddy(c, cpu, &pages);
+		if (!err && z->owned_links)
+			err = check_owned_list(c, cpu, &listed);
+		if (err)
+			return err;
 		if (pages != (unsigned long)pcp->count)
 			return fail(c, "cpu %u pcp->count = %d, recount %lu", cpu,
 				    pcp->count, pages);
+	}
+	if (z->owned_links) {
+		unsigned long marked = 0;
+
+		for (unsigned long b = 0; b < z->nr_pageblocks; b++)
+			marked += z->owned_links[b].listed;
+		if (marked != listed)
+			return fail(c, "%lu blocks marked listed, %lu on owned_blocks lists",
+				    marked, listed);
 	}
 	return 0;
 }
@@ -385,6 +515,12 @@ static int check_pageblocks(struct checker *c, const unsigned long *block_free)
 		if (pb->nr_free != block_free[i])
 			return fail(c, "pageblock %lu nr_free = %u, recount %lu", i,
 				    pb->nr_free, block_free[i]);
+		if (pb->cpu && (!z->policy.pcp_buddy || pb->cpu > z->nr_cpus))
+			return fail(c, "pageblock %lu owned by cpu %d", i, (int)pb->cpu - 1);
+		/* Ownership ends when the buddy has the whole block back. */
+		if (pb->cpu && pb->nr_free + pb->nr_reserved == z->pageblock_nr_pages)
+			return fail(c, "pageblock %lu wholly free but owned by cpu %d", i,
+				    (int)pb->cpu - 1);
 		reserved += pb->nr_reserved;
 	}
 	for (int mt = 0; mt < GA_MT_TYPES; mt++)
@@ -416,9 +552,12 @@ static int check_counters(struct checker *c)
 	    z->blocks_mt[GA_MT_HIGHATOMIC] * z->pageblock_nr_pages)
 		return fail(c, "nr_reserved_highatomic %lu but %lu HighAtomic blocks",
 			    z->nr_reserved_highatomic, z->blocks_mt[GA_MT_HIGHATOMIC]);
+	/* Conservation: every page is free, cached (pcp lists, owned pcp
+	 * buddy lists, remote-free lists), allocated, or a hole. */
 	if (rc->alloc + rc->free_all + rc->pcp + rc->reserved != z->nr_pages)
-		return fail(c, "alloc %lu + free %lu + pcp %lu + reserved %lu != spanned %lu",
-			    rc->alloc, rc->free_all, rc->pcp, rc->reserved, z->nr_pages);
+		return fail(c, "alloc %lu + free %lu + pcp %lu (remote %lu) + reserved %lu != spanned %lu",
+			    rc->alloc, rc->free_all, rc->pcp, rc->remote, rc->reserved,
+			    z->nr_pages);
 	if (z->nr_pages - rc->reserved != z->managed_pages)
 		return fail(c, "managed %lu but %lu reserved of %lu", z->managed_pages,
 			    rc->reserved, z->nr_pages);

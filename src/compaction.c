@@ -361,7 +361,7 @@ static ga_pfn_t release_free_list(struct compact_control *cc)
 	struct ga_zone *z = cc->zone;
 	ga_pfn_t high = 0;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (unsigned int o = 0; o <= z->max_order; o++) {
 		struct held_list *l = &cc->freepages[o];
 
@@ -372,7 +372,7 @@ static ga_pfn_t release_free_list(struct compact_control *cc)
 		}
 		l->nr = 0;
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	cc->nr_freepages = 0;
 	return high;
 }
@@ -418,7 +418,7 @@ static long isolate_free_page(struct compact_control *cc, ga_pfn_t pfn)
 	long ret = -1;
 	int mt;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	if (page_state(p) != GA_PAGE_BUDDY)
 		goto out;
 	order = page_order(p);
@@ -436,7 +436,7 @@ static long isolate_free_page(struct compact_control *cc, ga_pfn_t pfn)
 		claim_target_blocks(z, pfn, order);
 	ret = 1l << order;
 out:
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	if (ret > 0)
 		held_add_tail(&cc->freepages[order], pfn);
 	return ret;

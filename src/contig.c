@@ -153,16 +153,16 @@ static int isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 {
 	ga_pfn_t block;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (block = start; block < end; block += z->pageblock_nr_pages) {
 		if (block_has_unmovable(z, block, b)) {
-			ga_unlock(&z->lock);
+			zone_unlock(z);
 			return -EBUSY;
 		}
 	}
 	for (block = start; block < end; block += z->pageblock_nr_pages)
 		isolate_block(z, block);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return 0;
 }
 
@@ -172,7 +172,7 @@ static void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 {
 	ga_pfn_t pfn;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (ga_pfn_t block = start; block < end; block += z->pageblock_nr_pages) {
 		struct ga_pageblock *pb = pfn_to_block(z, block);
 		long big = enclosing_large_buddy(z, block);
@@ -209,7 +209,7 @@ static void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 		del_from_free_list(z, pfn, order, mt);
 		free_one_page_locked(z, pfn, order, mt, true);
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -251,7 +251,7 @@ static bool range_is_free(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 	ga_pfn_t pfn = start;
 	bool ok = true;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	while (pfn < end) {
 		const struct ga_page *p = pfn_to_page(z, pfn);
 
@@ -267,7 +267,7 @@ static bool range_is_free(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 		}
 		pfn += 1ul << page_order(p);
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return ok;
 }
 
@@ -295,7 +295,7 @@ static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 {
 	ga_pfn_t pfn;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (pfn = start; pfn < end;) {
 		unsigned int order = page_order(pfn_to_page(z, pfn));
 
@@ -313,7 +313,7 @@ static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 		pb_clear_flag(pb, PB_ISOLATE);
 		spb_contig_changed(z, pfn, 1);
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -417,9 +417,9 @@ int spb_evacuate_window(struct ga_zone *z, unsigned int cpu, unsigned int order)
 	long w;
 	int err;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	w = spb_contig_window(z, order);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	if (w < 0)
 		return -EBUSY;
 	start = (ga_pfn_t)w;
@@ -462,7 +462,7 @@ static unsigned long spb_contig_order(struct ga_zone *z, ga_pfn_t *win)
 				    [SPB_TAINTED] = 2, [SPB_CONTIG] = 3 };
 	unsigned long n = 0;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (int r = 0; r < 3; r++) {
 		unsigned long first = n;
 
@@ -486,7 +486,7 @@ static unsigned long spb_contig_order(struct ga_zone *z, ga_pfn_t *win)
 			win[b] = w;
 		}
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return n;
 }
 
@@ -584,9 +584,9 @@ int ga_free_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
 		return -EINVAL;
 	if (err)
 		return err;
-	ga_lock(&z->lock);
+	zone_lock(z);
 	if (!is_contig_range(z, start, end)) {
-		ga_unlock(&z->lock);
+		zone_unlock(z);
 		return -ENOENT;
 	}
 	for (ga_pfn_t b = start; b < end; b += z->pageblock_nr_pages) {
@@ -596,7 +596,7 @@ int ga_free_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
 	}
 	zone_stat_add_locked(z, GA_STAT_FREE_CALLS, 1);
 	zone_stat_add_locked(z, GA_STAT_PGFREE, end - start);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return 0;
 }
 

@@ -306,9 +306,9 @@ static void evacuate_work_fn(struct ga_work *work)
 		zone_stat_add(z, GA_STAT_EVAC_RUN, 1);
 		evacuate_pageblock(z, it->block);
 	}
-	ga_lock(&z->lock);
+	zone_lock(z);
 	pb_clear_flag(pb, PB_EVACUATING);
 	it->next_free = z->evac.free;
 	z->evac.free = it;
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }

@@ -13,12 +13,12 @@ void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order)
 {
 	int charged = (int)page_alloc_mt(pfn_to_page(z, pfn));
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	charge_block(z, pfn, order, charged, -1);
 	split_large_buddy(z, pfn, order, false);
 	zone_stat_add_locked(z, GA_STAT_FREE_CALLS, 1);
 	zone_stat_add_locked(z, GA_STAT_PGFREE, 1ul << order);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }
 
 /* A tail page: is its enclosing block free (double free) or allocated? */

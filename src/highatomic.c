@@ -29,7 +29,7 @@ void reserve_highatomic_pageblock(struct ga_zone *z, ga_pfn_t pfn,
 	if (READ_ONCE(z->nr_reserved_highatomic) >= z->max_highatomic)
 		return;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	if (z->nr_reserved_highatomic >= z->max_highatomic)
 		goto out_unlock;
 	mt = get_pfnblock_migratetype(z, pfn);
@@ -47,7 +47,7 @@ void reserve_highatomic_pageblock(struct ga_zone *z, ga_pfn_t pfn,
 	}
 	zone_stat_add_locked(z, GA_STAT_HIGHATOMIC_RESERVE, 1);
 out_unlock:
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }
 
 /*
@@ -63,7 +63,7 @@ bool unreserve_highatomic_pageblock(struct ga_zone *z, int migratetype,
 	if (!force && READ_ONCE(z->nr_reserved_highatomic) <= z->pageblock_nr_pages)
 		return false;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (unsigned int order = 0; order <= z->max_order; order++) {
 		uint32_t idx = free_area_first(z, order, GA_MT_HIGHATOMIC);
 		ga_pfn_t pfn;
@@ -99,6 +99,6 @@ bool unreserve_highatomic_pageblock(struct ga_zone *z, int migratetype,
 		ret = true;
 		break;
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return ret;
 }

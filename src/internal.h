@@ -35,6 +35,7 @@
  *   bit  18    isolated for migration (ALLOC heads)
  *   bit  19    freed while isolated: the free completes at putback
  *   bit  20    first pageblock of a contiguous allocation (CONTIG heads)
+ *   bit  21    PagePCPBuddy: a pcp head of an owned pageblock (pcp_buddy.c)
  * Only block heads carry a state; every other page is GA_PAGE_TAIL. Merging
  * clears the absorbed buddy's head, splitting sets the new heads, so no
  * operation ever touches more than O(max_order) page structs.
@@ -50,6 +51,7 @@
 #define PF_ISOLATED	(1u << 18)
 #define PF_FREE_PENDING	(1u << 19)
 #define PF_CONTIG_FIRST	(1u << 20)	/* CONTIG head: first block of its range */
+#define PF_PCPBUDDY	(1u << 21)	/* PCP head on its owner's buddy lists (RFC 02) */
 
 struct ga_page {
 	uint32_t flags;
@@ -238,7 +240,24 @@ struct ga_pcp {
 	unsigned int flags;
 	struct ga_list lists[GA_NR_PCP_LISTS];
 	uint64_t stat[PCP_NR_STATS];
+	/*
+	 * pcp_buddy (RFC 02/03, pcp_buddy.c). Pages of pageblocks this CPU
+	 * owns, by charge and order (PagePCPBuddy; they merge at drain);
+	 * buddy_count of count is theirs. owned_first heads the owned blocks
+	 * with fragments in the zone's buddy, under zone->lock. remote is a
+	 * lock-free list of pages other CPUs freed into owned blocks.
+	 */
+	struct ga_list buddy[GA_MT_PCPTYPES][GA_NR_ORDERS_MAX];
+	int buddy_count;
+	uint32_t owned_first;
+	uint32_t remote ga_cacheline_aligned;
 } ga_cacheline_aligned;
+
+/* A pageblock's link on its owner's owned_blocks list (pcp_buddy.c). */
+struct pcpb_link {
+	uint32_t next, prev;
+	bool listed;
+};
 
 /* ------------------------------------------------------------------------ */
 /* Allocation flags (mm/internal.h ALLOC_*).                                 */
@@ -415,6 +434,7 @@ struct ga_zone {
 	struct ga_pageblock *blocks;
 	struct ga_pcp *pcp;
 	struct ga_evacuate_state evac;
+	struct pcpb_link *owned_links;	/* per pageblock; NULL unless pcp_buddy */
 	struct spb_shrink_state shrink;
 	struct ga_spb *spbs;
 	unsigned long nr_spbs;
@@ -451,6 +471,18 @@ struct ga_zone {
 	ga_trace_fn trace_fn;		/* RFC 40 events; NULL = off */
 	void *trace_ctx;
 };
+
+/* zone->lock, counted: the contention the per-CPU pageblocks remove. */
+static inline void zone_lock(struct ga_zone *z)
+{
+	ga_lock(&z->lock);
+	z->stat[GA_STAT_ZONE_LOCK]++;
+}
+
+static inline void zone_unlock(struct ga_zone *z)
+{
+	ga_unlock(&z->lock);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Geometry helpers.                                                         */
@@ -753,5 +785,39 @@ void spb_shrink_pressure(struct ga_zone *z, ga_pfn_t pfn);
 /* pcp.c */
 void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
 			int pindex);
+void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
+			    ga_pfn_t pfn, int mt, unsigned int order, bool owned);
+unsigned long spill_pcp_lists(struct ga_zone *z, int count, struct ga_pcp *pcp,
+			      int pindex);
+
+/* pcp_buddy.c — per-CPU pageblocks (RFC 02, 03, 21). */
+size_t pcp_buddy_metadata_size(unsigned long nr_pageblocks, bool on);
+void pcp_buddy_init(struct ga_zone *z, void *links);
+void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb);
+bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		    unsigned int cpu, unsigned int owner);
+void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp);
+uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
+			unsigned int order, int mt);
+int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,
+		     unsigned int order, int mt, unsigned int alloc_flags,
+		     int count, struct ga_list *list);
+void pcp_buddy_free_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
+			 int pindex);
+void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
+		       unsigned int order);
+
+/*
+ * buddy.c's hook: a pageblock's free pages changed upwards. An owned block
+ * that is wholly free in the buddy again has no page left anywhere else,
+ * so nobody can race a free into it: its ownership ends here.
+ */
+static inline void pcp_buddy_block_freed(struct ga_zone *z,
+					 struct ga_pageblock *pb)
+{
+	if (ga_unlikely(pb->cpu) &&
+	    pb->nr_free + pb->nr_reserved == z->pageblock_nr_pages)
+		pcp_buddy_release(z, pb);
+}
 
 #endif /* GA_INTERNAL_H */

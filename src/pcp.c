@@ -72,6 +72,11 @@ void pcp_setup(struct ga_zone *z)
 		pcp->high = high_min;
 		for (unsigned int i = 0; i < GA_NR_PCP_LISTS; i++)
 			ga_list_init(&pcp->lists[i]);
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+			for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++)
+				ga_list_init(&pcp->buddy[mt][o]);
+		pcp->owned_first = GA_NIL;
+		pcp->remote = GA_NIL;
 	}
 }
 
@@ -116,7 +121,7 @@ static int rmqueue_bulk(struct ga_zone *z, unsigned int order, int count,
 	enum rmqueue_mode mode = RMQUEUE_NORMAL;
 	int i;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	for (i = 0; i < count; i++) {
 		long pfn = rmqueue_locked(z, order, mt, alloc_flags, &mode);
 		uint32_t idx;
@@ -131,7 +136,7 @@ static int rmqueue_bulk(struct ga_zone *z, unsigned int order, int count,
 	}
 	zone_stat_add_locked(z, GA_STAT_PCP_REFILL, 1);
 	zone_stat_add_locked(z, GA_STAT_PCP_REFILL_PAGES, (uint64_t)i << order);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return i;
 }
 
@@ -148,10 +153,10 @@ static void recharge(struct ga_zone *z, uint32_t idx, unsigned int order,
 
 	if (ga_likely(charged == content_mt))
 		return;
-	ga_lock(&z->lock);
+	zone_lock(z);
 	charge_block(z, idx_to_pfn(z, idx), order, charged, -1);
 	charge_block(z, idx_to_pfn(z, idx), order, content_mt, 1);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }
 
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
@@ -167,18 +172,33 @@ long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 	}
 	pcp->free_count >>= 1;
 	list = &pcp->lists[order_to_pindex(mt, order)];
-	if (ga_list_empty(list)) {
+	if (z->policy.pcp_buddy) {
+		/* Owned blocks first (pcp_rmqueue_smallest), refilled in phases. */
+		idx = pcp_buddy_take(z, pcp, order, mt);
+		if (idx != GA_NIL)
+			goto got;
+		if (ga_list_empty(list)) {
+			pcp->count += pcp_buddy_refill(z, pcp, cpu, order, mt,
+						       alloc_flags,
+						       nr_pcp_alloc(pcp, z, order),
+						       list);
+			idx = pcp_buddy_take(z, pcp, order, mt);
+			if (idx != GA_NIL)
+				goto got;
+		}
+	} else if (ga_list_empty(list)) {
 		int batch = nr_pcp_alloc(pcp, z, order);
 
 		pcp->count += rmqueue_bulk(z, order, batch, list, mt,
 					   alloc_flags) << order;
-		if (ga_list_empty(list)) {
-			ga_unlock(&pcp->lock);
-			return -1;
-		}
+	}
+	if (ga_list_empty(list)) {
+		ga_unlock(&pcp->lock);
+		return -1;
 	}
 	idx = list->first;
 	ga_list_del(z->pages, list, idx);
+got:
 	recharge(z, idx, order, content_mt);
 	pcp->count -= 1 << order;
 	pcp->stat[PCP_STAT_ALLOC]++;
@@ -191,19 +211,17 @@ long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 /* Free side.                                                                */
 
 /*
- * free_pcppages_bulk: return count pages, round-robin over the lists
+ * spill_pcp_lists: return count pages of the plain lists, round-robin
  * starting with pindex, oldest (tail) first. The block type is re-read per
  * page, so a page whose block changed type while cached lands correctly.
- * Caller holds pcp->lock.
+ * Caller holds pcp->lock and zone->lock, and the lists hold count pages.
  */
-void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
-			int pindex)
+unsigned long spill_pcp_lists(struct ga_zone *z, int count, struct ga_pcp *pcp,
+			      int pindex)
 {
 	unsigned long drained = 0;
 
-	count = ga_min(pcp->count, count);
 	pindex--;
-	ga_lock(&z->lock);
 	while (count > 0) {
 		struct ga_list *list;
 		unsigned int order;
@@ -228,8 +246,24 @@ void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
 					     get_pfnblock_migratetype(z, pfn), false);
 		} while (count > 0 && !ga_list_empty(list));
 	}
+	return drained;
+}
+
+/* free_pcppages_bulk: return count pages. Caller holds pcp->lock. */
+void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
+			int pindex)
+{
+	unsigned long drained;
+
+	if (z->policy.pcp_buddy) {
+		pcp_buddy_free_bulk(z, count, pcp, pindex);
+		return;
+	}
+	count = ga_min(pcp->count, count);
+	zone_lock(z);
+	drained = spill_pcp_lists(z, count, pcp, pindex);
 	zone_stat_add_locked(z, GA_STAT_PCP_DRAIN_PAGES, drained);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }
 
 /* nr_pcp_free: how many to spill; grows with consecutive frees. */
@@ -284,9 +318,12 @@ static int nr_pcp_high(struct ga_pcp *pcp, struct ga_zone *z, int batch,
 	return high;
 }
 
-/* free_unref_page_commit. Caller holds pcp->lock. */
-static void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
-				   ga_pfn_t pfn, int mt, unsigned int order)
+/*
+ * free_unref_page_commit. Caller holds pcp->lock. An owned page (pcp_buddy)
+ * goes on the owner's buddy lists instead of the plain ones.
+ */
+void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
+			    ga_pfn_t pfn, int mt, unsigned int order, bool owned)
 {
 	unsigned int pindex = order_to_pindex(mt, order);
 	uint32_t idx = pfn_to_idx(z, pfn);
@@ -295,9 +332,13 @@ static void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
 
 	pcp->alloc_factor >>= 1;
 	/* The page keeps its charge (its allocation's mobility) while cached. */
-	set_page_head(&z->pages[idx], GA_PAGE_PCP, order,
-		      page_alloc_mt(&z->pages[idx]));
-	ga_list_add_head(z->pages, &pcp->lists[pindex], idx);
+	if (owned) {
+		pcp_buddy_enqueue(z, pcp, idx, order);
+	} else {
+		set_page_head(&z->pages[idx], GA_PAGE_PCP, order,
+			      page_alloc_mt(&z->pages[idx]));
+		ga_list_add_head(z->pages, &pcp->lists[pindex], idx);
+	}
 	pcp->count += 1 << order;
 	pcp->stat[PCP_STAT_FREE]++;
 	pcp->stat[PCP_STAT_PGFREE] += 1ul << order;
@@ -339,11 +380,18 @@ bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			return false;
 		mt = GA_MT_MOVABLE;
 	}
+	/* An owned block's page goes back to its owner (RFC 02/03). */
+	if (z->policy.pcp_buddy) {
+		unsigned int owner = READ_ONCE(pfn_to_block(z, pfn)->cpu);
+
+		if (owner)
+			return pcp_buddy_free(z, pfn, order, cpu, owner - 1);
+	}
 	if (!ga_trylock(&pcp->lock)) {
 		zone_stat_add(z, GA_STAT_PCP_TRYLOCK_FAIL, 1);
 		return false;
 	}
-	free_unref_page_commit(z, pcp, pfn, mt, order);
+	free_unref_page_commit(z, pcp, pfn, mt, order, false);
 	ga_unlock(&pcp->lock);
 	return true;
 }
@@ -362,6 +410,8 @@ int ga_drain_pcp(struct ga_zone *z, unsigned int cpu)
 	pcp = &z->pcp[cpu];
 	do {
 		ga_lock(&pcp->lock);
+		if (z->policy.pcp_buddy)
+			pcp_buddy_absorb(z, pcp);
 		count = pcp->count;
 		if (count) {
 			int to_drain = ga_min(count, pcp->batch <<
@@ -402,6 +452,8 @@ void ga_vmstat_tick(struct ga_zone *z)
 		struct ga_pcp *pcp = &z->pcp[cpu];
 
 		ga_lock(&pcp->lock);
+		if (z->policy.pcp_buddy)
+			pcp_buddy_absorb(z, pcp);
 		decay_pcp_high(z, pcp);
 		ga_unlock(&pcp->lock);
 	}

@@ -89,12 +89,12 @@ static long pin_target_alloc(struct migrate_control *mc, unsigned int order)
 	struct ga_page *p;
 	long pfn = -1;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	if (READ_ONCE(z->nr_free_pages) > zone_watermark_mark(z, WMARK_MIN) + (1ul << order))
 		pfn = spb_alloc_tainted_locked(z, order);
 	if (pfn >= 0)
 		account_buddy_alloc(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	if (pfn < 0)
 		return -1;
 	/* Held by the migration, isolated (see migrate_target_alloc). */

@@ -89,10 +89,10 @@ void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost
 	}
 
 	if (boost_seen) {
-		ga_lock(&z->lock);
+		zone_lock(z);
 		WRITE_ONCE(z->watermark_boost,
 			   z->watermark_boost - ga_min(z->watermark_boost, boost_seen));
-		ga_unlock(&z->lock);
+		zone_unlock(z);
 	}
 	__atomic_store_n(&z->kswapd_active, 0, __ATOMIC_RELEASE);
 	kswapd_wake_kcompactd(z, ac, boost ? 0 : ac->order, nr != 0, boost_seen);

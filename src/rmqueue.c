@@ -229,8 +229,9 @@ static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 			zone_stat_add(z, GA_STAT_NOLOCK_BUSY, 1);
 			return RMQUEUE_BUSY;
 		}
+		z->stat[GA_STAT_ZONE_LOCK]++;
 	} else {
-		ga_lock(&z->lock);
+		zone_lock(z);
 	}
 	if (alloc_flags & ALLOC_HIGHATOMIC)
 		pfn = rmqueue_highatomic(z, order);
@@ -241,7 +242,7 @@ static long rmqueue_buddy(struct ga_zone *z, unsigned int order, int mt,
 	}
 	if (pfn >= 0)
 		account_buddy_alloc(z, (ga_pfn_t)pfn, order, content_mt);
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return pfn;
 }
 
@@ -668,9 +669,9 @@ static long alloc_last_resort(struct ga_zone *z, struct alloc_context *ac)
 	bool servable;
 
 	if (z->policy.spb_refuse_lower_order && gfp_best_effort(ac->gfp, ac->order)) {
-		ga_lock(&z->lock);
+		zone_lock(z);
 		servable = spb_lower_order_servable(z, ac->order, ac->migratetype);
-		ga_unlock(&z->lock);
+		zone_unlock(z);
 		if (servable) {
 			zone_stat_add(z, GA_STAT_SPB_REFUSE_LOWER_ORDER, 1);
 			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,

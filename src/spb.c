@@ -724,7 +724,7 @@ int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
 	if (idx >= z->nr_spbs)
 		return -ERANGE;
 	s = &z->spbs[idx];
-	ga_lock(&z->lock);
+	zone_lock(z);
 	*info = (struct ga_spb_info){
 		.start_pfn = s->start_pfn,
 		.end_pfn = s->end_pfn,
@@ -739,7 +739,7 @@ int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
 		.nr_contig_pageblocks = s->nr_contig_pb,
 		.nr_free_pages = s->nr_free_pages,
 	};
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 	return 0;
 }
 

@@ -78,6 +78,18 @@ const char *ga_migratetype_name(int mt)
 	X(PCP_REFILL_PAGES, "pcp_refill_pages")				\
 	X(PCP_DRAIN_PAGES, "pcp_drain_pages")				\
 	X(PCP_TRYLOCK_FAIL, "pcp_trylock_fail")				\
+	X(ZONE_LOCK, "zone_lock")					\
+	X(PCPB_CLAIM, "pcpb_claim")					\
+	X(PCPB_RECOVER, "pcpb_recover")					\
+	X(PCPB_RECOVER_PAGES, "pcpb_recover_pages")			\
+	X(PCPB_ADOPT, "pcpb_adopt")					\
+	X(PCPB_CHUNK, "pcpb_chunk")					\
+	X(PCPB_CHUNK_PAGES, "pcpb_chunk_pages")				\
+	X(PCPB_RMQUEUE_PAGES, "pcpb_rmqueue_pages")			\
+	X(PCPB_REMOTE_FREE, "pcpb_remote_free")				\
+	X(PCPB_LOCAL_DEFER, "pcpb_local_defer")				\
+	X(PCPB_MERGE, "pcpb_merge")					\
+	X(PCPB_RELEASE, "pcpb_release")					\
 	X(FALLBACK, "fallback")						\
 	X(FALLBACK_FRAGMENTING, "fallback_fragmenting")			\
 	X(FALLBACK_CHANGE_OWNERSHIP, "fallback_change_ownership")	\

@@ -118,7 +118,7 @@ int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 
 struct layout {
-	size_t pcp, evac, spb, blocks, pages, total;
+	size_t pcp, evac, spb, blocks, owned, pages, total;
 	unsigned int nr_evac;
 };
 
@@ -147,7 +147,8 @@ static struct layout zone_layout(const struct ga_zone_config *cfg)
 	l.evac = l.pcp + ALIGN64(sizeof(struct ga_pcp) * cfg->nr_cpus);
 	l.spb = l.evac + ALIGN64(evacuate_pool_size(l.nr_evac));
 	l.blocks = l.spb + ALIGN64(spb_metadata_size(nr_spbs, p.spb_free_lists));
-	l.pages = l.blocks + ALIGN64(sizeof(struct ga_pageblock) * nr_blocks);
+	l.owned = l.blocks + ALIGN64(sizeof(struct ga_pageblock) * nr_blocks);
+	l.pages = l.owned + ALIGN64(pcp_buddy_metadata_size(nr_blocks, p.pcp_buddy));
 	l.total = l.pages + ALIGN64(sizeof(struct ga_page) * nr_pages);
 	return l;
 }
@@ -257,7 +258,7 @@ static void free_usable_pages(struct ga_zone *z)
 {
 	ga_pfn_t pfn = z->start_pfn;
 
-	ga_lock(&z->lock);
+	zone_lock(z);
 	while (pfn < z->end_pfn) {
 		unsigned int order = 0;
 
@@ -282,7 +283,7 @@ static void free_usable_pages(struct ga_zone *z)
 		split_large_buddy(z, pfn, order, true);
 		pfn += 1ul << order;
 	}
-	ga_unlock(&z->lock);
+	zone_unlock(z);
 }
 
 int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
@@ -336,6 +337,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	label_pageblocks(z, cfg);
 	setup_zone_watermarks(z);
 	pcp_setup(z);
+	pcp_buddy_init(z, z->policy.pcp_buddy ? base + l.owned : NULL);
 	evacuate_init(z, base + l.evac, l.nr_evac);
 	compaction_init(z);
 	spb_background_init(z);

@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Per-CPU pageblocks (policy.pcp_buddy): RFC 02 "per-CPU pageblock buddy
+ * allocator" and 03 "split-path PCP free", with 21's adoption of partial
+ * pageblocks (policy.pcp_buddy_adopt). Written from the series' text; no
+ * kernel code is copied.
+ *
+ * A CPU takes whole pageblocks under zone->lock and splits them under its
+ * own pcp->lock only. The block records its owner (ga_pageblock.cpu, CPU +
+ * 1, 0 = unowned) and every free of one of its pages goes back to the
+ * owner, whichever CPU frees it:
+ *   - the owner itself: pcp->lock with a trylock, onto the buddy lists;
+ *   - any other CPU (or the owner while its lock is busy): a lock-free
+ *     push onto the owner's remote list, which the owner absorbs when it
+ *     allocates, spills and drains.
+ * Pages of owned blocks on the owner's lists are PagePCPBuddy: a drain
+ * first merges them bottom-up under pcp->lock, so the zone gets back
+ * chunks as large as they have become, whole pageblocks included. A block
+ * whose pages are all back in the zone's buddy stops being owned (the
+ * buddy.c hook); one left with fragments there goes on the owner's
+ * owned_blocks list, where the next refill of its type recovers them.
+ *
+ * The refill (rmqueue_bulk), one zone->lock hold:
+ *   phase 0  recover the fragments of owned blocks of the type;
+ *   phase 1  take whole free pageblocks (SPB steering picks which);
+ *   RFC 21   for unmovable/reclaimable, adopt a partially free block of a
+ *            tainted SPB: take its largest free fragment of the type and
+ *            own the block, phase 0 collecting the rest later;
+ *   phase 2  sub-pageblock chunks of the type, no stealing, split on the
+ *            pcp after the zone lock is dropped (not owned, no merging);
+ *   phase 3  the classic __rmqueue with its fallbacks.
+ *
+ * Locking: owned_blocks and ownership changes under zone->lock; the buddy
+ * lists under pcp->lock; the remote list is a Treiber stack that is only
+ * pushed and taken whole, so it has no ABA problem. Ownership changes only
+ * while no page of the block is allocated or on any pcp (claim: wholly
+ * free; release: wholly free again) or, for adoption, from unowned to
+ * owned, so a racing free sees either no owner (and frees locally, as
+ * vanilla does) or the current one.
+ */
+#include "internal.h"
+
+#define PCPB_MAX_CHUNKS	16	/* phase 2 chunks split per refill */
+#define PCPB_ADOPT_WALK	32	/* free-list entries RFC 21 looks at per SPB */
+
+/* ------------------------------------------------------------------------ */
+/* Set-up and the owned_blocks list (zone->lock).                            */
+
+size_t pcp_buddy_metadata_size(unsigned long nr_pageblocks, bool on)
+{
+	return on ? nr_pageblocks * sizeof(struct pcpb_link) : 0;
+}
+
+void pcp_buddy_init(struct ga_zone *z, void *links)
+{
+	z->owned_links = links;
+	if (!links)
+		return;
+	for (unsigned long b = 0; b < z->nr_pageblocks; b++)
+		z->owned_links[b] = (struct pcpb_link){ GA_NIL, GA_NIL, false };
+}
+
+static void owned_add(struct ga_zone *z, struct ga_pcp *pcp, uint32_t b)
+{
+	struct pcpb_link *l = &z->owned_links[b];
+
+	if (l->listed)
+		return;
+	l->listed = true;
+	l->prev = GA_NIL;
+	l->next = pcp->owned_first;
+	if (pcp->owned_first != GA_NIL)
+		z->owned_links[pcp->owned_first].prev = b;
+	pcp->owned_first = b;
+}
+
+static void owned_del(struct ga_zone *z, struct ga_pcp *pcp, uint32_t b)
+{
+	struct pcpb_link *l = &z->owned_links[b];
+
+	if (!l->listed)
+		return;
+	if (l->prev != GA_NIL)
+		z->owned_links[l->prev].next = l->next;
+	else
+		pcp->owned_first = l->next;
+	if (l->next != GA_NIL)
+		z->owned_links[l->next].prev = l->prev;
+	l->listed = false;
+}
+
+static uint32_t block_index(const struct ga_zone *z, ga_pfn_t pfn)
+{
+	return (uint32_t)((pfn - z->start_pfn) >> z->pageblock_order);
+}
+
+static void block_own(struct ga_zone *z, ga_pfn_t pfn, unsigned int cpu)
+{
+	WRITE_ONCE(pfn_to_block(z, pfn)->cpu, (uint16_t)(cpu + 1));
+}
+
+/* The buddy.c hook: the block is wholly free in the zone again. */
+void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb)
+{
+	unsigned int owner = pb->cpu - 1u;
+
+	if (z->owned_links)
+		owned_del(z, &z->pcp[owner], (uint32_t)(pb - z->blocks));
+	WRITE_ONCE(pb->cpu, 0);
+	zone_stat_add_locked(z, GA_STAT_PCPB_RELEASE, 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The owner's buddy lists (pcp->lock).                                      */
+
+/* Link a head of an owned block; pcp->count is the caller's. */
+static void buddy_link(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
+		       unsigned int order, unsigned int charge)
+{
+	set_page_head(&z->pages[idx], GA_PAGE_PCP, order, charge);
+	WRITE_ONCE(z->pages[idx].flags, z->pages[idx].flags | PF_PCPBUDDY);
+	ga_list_add_head(z->pages, &pcp->buddy[charge][order], idx);
+	pcp->buddy_count += 1 << order;
+}
+
+static void buddy_unlink(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx)
+{
+	const struct ga_page *p = &z->pages[idx];
+	unsigned int order = page_order(p);
+
+	ga_list_del(z->pages, &pcp->buddy[page_alloc_mt(p)][order], idx);
+	pcp->buddy_count -= 1 << order;
+}
+
+/* A freed page joins its owner's buddy lists, keeping its charge. */
+void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
+		       unsigned int order)
+{
+	buddy_link(z, pcp, idx, order, page_alloc_mt(&z->pages[idx]));
+}
+
+/* absorb_remote_frees: take the remote list whole onto the buddy lists. */
+void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp)
+{
+	uint32_t idx;
+
+	if (__atomic_load_n(&pcp->remote, __ATOMIC_RELAXED) == GA_NIL)
+		return;
+	idx = __atomic_exchange_n(&pcp->remote, GA_NIL, __ATOMIC_ACQUIRE);
+	while (idx != GA_NIL) {
+		uint32_t next = READ_ONCE(z->pages[idx].lru.next);
+		unsigned int order = page_order(&z->pages[idx]);
+
+		pcp_buddy_enqueue(z, pcp, idx, order);
+		pcp->count += 1 << order;
+		pcp->stat[PCP_STAT_FREE]++;
+		pcp->stat[PCP_STAT_PGFREE] += 1ul << order;
+		idx = next;
+	}
+}
+
+/*
+ * pcp_rmqueue_smallest: the smallest owned chunk of the type that fits,
+ * split on the pcp; the upper halves stay on the buddy lists. Returns the
+ * head, off every list, still counted in pcp->count, or GA_NIL.
+ */
+uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
+			unsigned int order, int mt)
+{
+	pcp_buddy_absorb(z, pcp);
+	if (!pcp->buddy_count)
+		return GA_NIL;
+	for (unsigned int o = order; o <= z->pageblock_order; o++) {
+		struct ga_list *list = &pcp->buddy[mt][o];
+		uint32_t idx = list->first;
+
+		if (idx == GA_NIL)
+			continue;
+		buddy_unlink(z, pcp, idx);
+		while (o > order) {
+			o--;
+			buddy_link(z, pcp, idx + (1u << o), o, (unsigned int)mt);
+		}
+		set_page_head(&z->pages[idx], GA_PAGE_PCP, order, (unsigned int)mt);
+		return idx;
+	}
+	return GA_NIL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The free side (RFC 03).                                                   */
+
+/* llist_add: NMI-safe in the kernel, lock-free here. */
+static void remote_push(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
+			unsigned int order)
+{
+	struct ga_page *p = &z->pages[idx];
+	uint32_t head = __atomic_load_n(&pcp->remote, __ATOMIC_RELAXED);
+
+	/* A cached page keeps its charge; the owner links it later. */
+	set_page_head(p, GA_PAGE_PCP, order, page_alloc_mt(p));
+	do {
+		WRITE_ONCE(p->lru.next, head);
+	} while (!__atomic_compare_exchange_n(&pcp->remote, &head, idx, true,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/*
+ * A free into a block owned by owner, from cpu: the owner's own frees take
+ * its lock with a trylock; everything else, the lock-free list. Never the
+ * zone lock, so this cannot fail.
+ */
+bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		    unsigned int cpu, unsigned int owner)
+{
+	struct ga_pcp *pcp = &z->pcp[owner];
+
+	if (owner == cpu && ga_trylock(&pcp->lock)) {
+		int mt = get_pfnblock_migratetype(z, pfn);
+
+		free_unref_page_commit(z, pcp, pfn, mt < GA_MT_PCPTYPES ? mt :
+				       GA_MT_MOVABLE, order, true);
+		ga_unlock(&pcp->lock);
+		return true;
+	}
+	remote_push(z, pcp, pfn_to_idx(z, pfn), order);
+	zone_stat_add(z, owner == cpu ? GA_STAT_PCPB_LOCAL_DEFER :
+					GA_STAT_PCPB_REMOTE_FREE, 1);
+	return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Refill (zone->lock held below, except where said).                        */
+
+struct refill {
+	struct ga_zone *z;
+	struct ga_pcp *pcp;
+	unsigned int cpu, order;
+	int mt;
+	unsigned long want;	/* pages wanted, in pieces of >= order */
+	unsigned long fit;	/* ... found so far */
+	unsigned long pages;	/* pages put on the pcp in all */
+};
+
+/* A free block of the zone's buddy becomes an owned pcp chunk. */
+static void own_free_block(struct refill *r, ga_pfn_t pfn, unsigned int order,
+			   int list_mt)
+{
+	struct ga_zone *z = r->z;
+
+	del_from_free_list(z, pfn, order, list_mt);
+	charge_block(z, pfn, order, r->mt, 1);
+	buddy_link(z, r->pcp, pfn_to_idx(z, pfn), order, (unsigned int)r->mt);
+	r->pages += 1ul << order;
+	if (order >= r->order)
+		r->fit += 1ul << order;
+}
+
+/* Phase 0: pull one owned block's free fragments back. */
+static void recover_block(struct refill *r, uint32_t b)
+{
+	struct ga_zone *z = r->z;
+	ga_pfn_t pfn = z->start_pfn + ((ga_pfn_t)b << z->pageblock_order);
+	ga_pfn_t end = pfn + z->pageblock_nr_pages;
+	unsigned long before = r->pages;
+
+	while (pfn < end) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+		unsigned int state = page_state(p), order = page_order(p);
+
+		if (state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED) {
+			pfn++;
+			continue;
+		}
+		if (state == GA_PAGE_BUDDY)
+			own_free_block(r, pfn, order, r->mt);
+		pfn += 1ul << order;
+	}
+	owned_del(z, r->pcp, b);
+	zone_stat_add_locked(z, GA_STAT_PCPB_RECOVER, 1);
+	zone_stat_add_locked(z, GA_STAT_PCPB_RECOVER_PAGES, r->pages - before);
+}
+
+static void recover_owned(struct refill *r)
+{
+	struct ga_zone *z = r->z;
+	uint32_t b = r->pcp->owned_first;
+
+	/* Fragments cannot serve a pageblock-order refill: leave them. */
+	if (r->order >= z->pageblock_order)
+		return;
+	while (b != GA_NIL && r->fit < r->want) {
+		const struct ga_pageblock *pb = &z->blocks[b];
+		uint32_t next = z->owned_links[b].next;
+
+		if (pb->mt == r->mt && !pb_test_flag(pb, PB_ISOLATE))
+			recover_block(r, b);
+		b = next;
+	}
+}
+
+/*
+ * Phase 1: a whole free pageblock, where SPB steering would put it; else
+ * the type's own, else one of a fallback type, claimed whole (which never
+ * mixes types, so NOFRAGMENT allows it).
+ */
+static bool claim_block(struct refill *r, unsigned int alloc_flags)
+{
+	struct ga_zone *z = r->z;
+	unsigned int pb = z->pageblock_order;
+	long pfn;
+
+	/* Under NOFRAGMENT: a clean SPB is tainted by phase 3, not here. */
+	if (spb_steering(z)) {
+		pfn = spb_rmqueue(z, pb, r->mt, alloc_flags | ALLOC_NOFRAGMENT);
+	} else {
+		pfn = rmqueue_smallest(z, pb, r->mt);
+		if (pfn < 0)
+			pfn = rmqueue_claim(z, pb, r->mt, alloc_flags);
+	}
+	if (pfn < 0)
+		return false;
+	GA_BUG_ON(pfn_to_block(z, (ga_pfn_t)pfn)->cpu);
+	block_own(z, (ga_pfn_t)pfn, r->cpu);
+	charge_block(z, (ga_pfn_t)pfn, pb, r->mt, 1);
+	buddy_link(z, r->pcp, pfn_to_idx(z, (ga_pfn_t)pfn), pb, (unsigned int)r->mt);
+	r->pages += 1ul << pb;
+	r->fit += 1ul << pb;
+	zone_stat_add_locked(z, GA_STAT_PCPB_CLAIM, 1);
+	return true;
+}
+
+/* RFC 21: the largest fragment of the type in an unowned block. */
+static bool adopt_in_spb(struct refill *r, struct ga_spb *s)
+{
+	struct ga_zone *z = r->z;
+
+	for (int o = (int)z->pageblock_order - 1; o >= (int)r->order; o--) {
+		uint32_t idx = spb_area_first(s, (unsigned int)o, r->mt);
+
+		for (int n = 0; idx != GA_NIL && n < PCPB_ADOPT_WALK; n++) {
+			ga_pfn_t pfn = idx_to_pfn(z, idx);
+			struct ga_pageblock *pb = pfn_to_block(z, pfn);
+			unsigned int owner = pb->cpu;
+
+			/* Owned by another CPU: keep walking. */
+			if ((owner && owner != r->cpu + 1) ||
+			    pb_test_flag(pb, PB_EVACUATING)) {
+				idx = z->pages[idx].lru.next;
+				continue;
+			}
+			block_own(z, pfn, r->cpu);
+			own_free_block(r, pfn, (unsigned int)o, r->mt);
+			/* Phase 0 collects the rest of the block later. */
+			owned_add(z, r->pcp, block_index(z, pfn));
+			zone_stat_add_locked(z, GA_STAT_PCPB_ADOPT, 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void adopt_partial(struct refill *r)
+{
+	struct ga_zone *z = r->z;
+
+	for (unsigned long i = 0; i < z->nr_spbs && r->fit < r->want; i++) {
+		struct ga_spb *s = &z->spbs[i];
+
+		if (s->category == SPB_TAINTED)
+			adopt_in_spb(r, s);
+	}
+}
+
+/* Take one free chunk of the type off the zone's lists, whole. */
+static bool grab_chunk(struct refill *r, unsigned int o, ga_pfn_t *chunk)
+{
+	struct ga_zone *z = r->z;
+	uint32_t idx = free_area_first(z, o, r->mt);
+	ga_pfn_t pfn;
+
+	if (idx == GA_NIL)
+		return false;
+	pfn = idx_to_pfn(z, idx);
+	del_from_free_list(z, pfn, o, r->mt);
+	charge_block(z, pfn, o, r->mt, 1);
+	/* One pcp block until it is split. */
+	set_page_head(&z->pages[idx], GA_PAGE_PCP, o, (unsigned int)r->mt);
+	*chunk = pfn;
+	r->fit += 1ul << o;
+	r->pages += 1ul << o;
+	zone_stat_add_locked(z, GA_STAT_PCPB_CHUNK, 1);
+	zone_stat_add_locked(z, GA_STAT_PCPB_CHUNK_PAGES, 1ul << o);
+	return true;
+}
+
+/*
+ * Phase 2: chunks below a pageblock from the type's own lists (no
+ * stealing): the largest no larger than what is still wanted, else the
+ * smallest larger one. Returns how many were taken into chunks[]; they are
+ * split after the zone lock is dropped.
+ */
+static unsigned int grab_chunks(struct refill *r, ga_pfn_t *chunks)
+{
+	int below = (int)r->z->pageblock_order - 1;
+	unsigned int nr = 0;
+
+	while (r->fit < r->want && nr < PCPB_MAX_CHUNKS) {
+		int top = ga_min(below, 63 - __builtin_clzl(r->want - r->fit));
+		bool found = false;
+
+		for (int o = top; o >= (int)r->order && !found; o--)
+			found = grab_chunk(r, (unsigned int)o, &chunks[nr]);
+		for (int o = top + 1; o <= below && !found; o++)
+			found = grab_chunk(r, (unsigned int)o, &chunks[nr]);
+		if (!found)
+			break;
+		nr++;
+	}
+	return nr;
+}
+
+/* Phase 3: rmqueue_bulk's loop, for what is still missing. */
+static void classic_rmqueue(struct refill *r, unsigned int alloc_flags,
+			    struct ga_list *list)
+{
+	struct ga_zone *z = r->z;
+	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+	unsigned long start = r->pages;
+
+	while (r->fit < r->want) {
+		long pfn = rmqueue_locked(z, r->order, r->mt, alloc_flags, &mode);
+		uint32_t idx;
+
+		if (pfn < 0)
+			break;
+		idx = pfn_to_idx(z, (ga_pfn_t)pfn);
+		set_page_head(&z->pages[idx], GA_PAGE_PCP, r->order, (unsigned int)r->mt);
+		charge_block(z, (ga_pfn_t)pfn, r->order, r->mt, 1);
+		ga_list_add_tail(z->pages, list, idx);
+		r->fit += 1ul << r->order;
+		r->pages += 1ul << r->order;
+	}
+	zone_stat_add_locked(z, GA_STAT_PCPB_RMQUEUE_PAGES, r->pages - start);
+}
+
+/* Split a phase 2 chunk into pieces of the requested order (pcp->lock). */
+static void split_chunk(struct refill *r, ga_pfn_t pfn, struct ga_list *list)
+{
+	struct ga_zone *z = r->z;
+	uint32_t idx = pfn_to_idx(z, pfn);
+	uint32_t nr = 1u << page_order(&z->pages[idx]);
+
+	for (uint32_t i = 0; i < nr; i += 1u << r->order) {
+		set_page_head(&z->pages[idx + i], GA_PAGE_PCP, r->order,
+			      (unsigned int)r->mt);
+		ga_list_add_tail(z->pages, list, idx + i);
+	}
+}
+
+/*
+ * rmqueue_bulk with per-CPU pageblocks: count blocks of order wanted.
+ * Returns the pages put on the pcp (buddy lists and list). Caller holds
+ * pcp->lock.
+ */
+int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,
+		     unsigned int order, int mt, unsigned int alloc_flags,
+		     int count, struct ga_list *list)
+{
+	struct refill r = { .z = z, .pcp = pcp, .cpu = cpu, .order = order,
+			    .mt = mt, .want = (unsigned long)count << order };
+	ga_pfn_t chunks[PCPB_MAX_CHUNKS];
+	unsigned int nr_chunks = 0;
+
+	zone_lock(z);
+	recover_owned(&r);
+	while (r.fit < r.want && claim_block(&r, alloc_flags))
+		;
+	if (r.fit < r.want && mt != GA_MT_MOVABLE && z->policy.pcp_buddy_adopt &&
+	    z->policy.spb_free_lists)
+		adopt_partial(&r);
+	if (order < z->pageblock_order)
+		nr_chunks = grab_chunks(&r, chunks);
+	classic_rmqueue(&r, alloc_flags, list);
+	zone_stat_add_locked(z, GA_STAT_PCP_REFILL, 1);
+	zone_stat_add_locked(z, GA_STAT_PCP_REFILL_PAGES, r.pages);
+	zone_unlock(z);
+
+	/* Split outside the zone lock. */
+	for (unsigned int i = 0; i < nr_chunks; i++)
+		split_chunk(&r, chunks[i], list);
+	return (int)r.pages;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drain (free_pcppages_bulk with per-CPU pageblocks).                       */
+
+/* Would this buddy list head merge with its buddy on the same pcp? */
+static bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
+			   unsigned int order, unsigned int charge)
+{
+	const struct ga_page *b = &z->pages[bidx];
+	uint32_t f = READ_ONCE(b->flags);
+
+	return (f & PF_PCPBUDDY) &&
+	       page_state(b) == GA_PAGE_PCP && page_order(b) == order &&
+	       page_alloc_mt(b) == charge && idx != bidx;
+}
+
+/*
+ * The bottom-up merge pass under pcp->lock: every pair of buddies on the
+ * owner's lists becomes one chunk of the next order, up to a pageblock.
+ * Buddies below a pageblock share its block, so they share its owner.
+ */
+static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
+{
+	unsigned long merges = 0;
+
+	for (unsigned int o = 0; o < z->pageblock_order; o++) {
+		for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++) {
+			uint32_t idx = pcp->buddy[c][o].first;
+
+			while (idx != GA_NIL) {
+				uint32_t next = z->pages[idx].lru.next;
+				ga_pfn_t pfn = idx_to_pfn(z, idx);
+				ga_pfn_t bpfn = pfn ^ (1ul << o);
+				uint32_t bidx = pfn_to_idx(z, bpfn);
+				uint32_t head;
+
+				if (!zone_spans_pfn(z, bpfn) ||
+				    !pcp_buddy_pair(z, idx, bidx, o, c)) {
+					idx = next;
+					continue;
+				}
+				if (bidx == next)
+					next = z->pages[next].lru.next;
+				buddy_unlink(z, pcp, idx);
+				buddy_unlink(z, pcp, bidx);
+				head = idx < bidx ? idx : bidx;
+				clear_page_head(&z->pages[idx ^ bidx ^ head]);
+				buddy_link(z, pcp, head, o + 1, c);
+				merges++;
+				idx = next;
+			}
+		}
+	}
+	return merges;
+}
+
+/* Hand one owned chunk back to the zone (zone->lock held). */
+static void spill_chunk(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx)
+{
+	ga_pfn_t pfn = idx_to_pfn(z, idx);
+	unsigned int order = page_order(&z->pages[idx]);
+	struct ga_pageblock *pb = pfn_to_block(z, pfn);
+	unsigned int owner = pb->cpu;
+
+	buddy_unlink(z, pcp, idx);
+	pcp->count -= 1 << order;
+	charge_block(z, pfn, order, (int)page_alloc_mt(&z->pages[idx]), -1);
+	free_one_page_locked(z, pfn, order, get_pfnblock_migratetype(z, pfn), false);
+	/* Fragments stay in the buddy: the owner recovers them (phase 0). */
+	if (pb->cpu == owner && owner)
+		owned_add(z, pcp, block_index(z, pfn));
+}
+
+/* Largest chunks first, each no larger than what is left to spill. */
+static unsigned long spill_buddy(struct ga_zone *z, struct ga_pcp *pcp,
+				 long count)
+{
+	unsigned long drained = 0;
+
+	for (int o = (int)z->pageblock_order; o >= 0 && count > 0; o--) {
+		for (unsigned int c = 0; c < GA_MT_PCPTYPES && count > 0; c++) {
+			struct ga_list *list = &pcp->buddy[c][o];
+
+			while (!ga_list_empty(list) && (1l << o) <= count) {
+				spill_chunk(z, pcp, list->last);
+				count -= 1l << o;
+				drained += 1ul << o;
+			}
+		}
+	}
+	/* Nothing small enough: one more chunk, the smallest, so drains end. */
+	for (unsigned int o = 0; o <= z->pageblock_order && count > 0; o++) {
+		for (unsigned int c = 0; c < GA_MT_PCPTYPES && count > 0; c++) {
+			struct ga_list *list = &pcp->buddy[c][o];
+
+			if (!ga_list_empty(list)) {
+				spill_chunk(z, pcp, list->last);
+				count -= 1l << o;
+				drained += 1ul << o;
+			}
+		}
+	}
+	return drained;
+}
+
+/*
+ * Return count pages: the remote frees are absorbed and the owned pages
+ * merged first, without the zone lock; then the plain lists are spilled
+ * (their pages are nobody's to merge), then owned chunks, largest first.
+ * Caller holds pcp->lock.
+ */
+void pcp_buddy_free_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
+			 int pindex)
+{
+	unsigned long merges, drained = 0;
+	int plain;
+
+	pcp_buddy_absorb(z, pcp);
+	merges = merge_pass(z, pcp);
+	if (merges)
+		zone_stat_add(z, GA_STAT_PCPB_MERGE, merges);
+	count = ga_min(pcp->count, count);
+	if (count <= 0)
+		return;
+	plain = pcp->count - pcp->buddy_count;
+	zone_lock(z);
+	if (plain > 0)
+		drained = spill_pcp_lists(z, ga_min(count, plain), pcp, pindex);
+	if ((long)count > (long)drained)
+		drained += spill_buddy(z, pcp, (long)count - (long)drained);
+	zone_stat_add_locked(z, GA_STAT_PCP_DRAIN_PAGES, drained);
+	zone_unlock(z);
+}

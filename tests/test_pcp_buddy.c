@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Per-CPU pageblocks (RFC 02, 03, 21), each outcome against the same
+ * scenario with the switch off: whole-block claims, frees routed to the
+ * owner, fewer zone->lock acquisitions for the jemalloc-purger pattern,
+ * drains that merge whole pageblocks back, recovery of owned fragments,
+ * adoption of partial blocks in tainted SPBs, and threads that allocate
+ * on one CPU and free on another (run under ThreadSanitizer).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "internal.h"
+
+#define NR_PAGES (1ul << 18)	/* 1 GiB */
+
+static uint64_t stat_of(struct ga_zone *z, enum ga_stat_item item)
+{
+	struct ga_stats s;
+
+	ga_zone_stats(z, &s);
+	return s.v[item];
+}
+
+static unsigned long free_pages(struct ga_zone *z)
+{
+	struct ga_zone_info info;
+
+	ga_zone_info(z, &info);
+	return info.free_pages;
+}
+
+static struct ga_policy buddy_policy(bool on)
+{
+	struct ga_policy p = test_policy(true);
+
+	p.pcp_buddy = on;
+	return p;
+}
+
+static unsigned int owner_of(struct ga_zone *z, ga_pfn_t pfn)
+{
+	return pfn_to_block(z, pfn)->cpu;
+}
+
+static ga_pfn_t alloc_on(struct ga_zone *z, unsigned int cpu, unsigned int order,
+			 unsigned int gfp)
+{
+	ga_pfn_t pfn = 0;
+	int err = ga_alloc(z, cpu, order, gfp, 0, &pfn);
+
+	if (err)
+		printf("Bail out! ga_alloc order %u on cpu %u: %d\n", order, cpu, err);
+	if (err)
+		exit(1);
+	return pfn;
+}
+
+/* A refill takes one whole pageblock, owned and split on the pcp. */
+static void test_claim(void)
+{
+	struct ga_policy p = buddy_policy(true);
+	struct ga_zone *z = test_zone(NR_PAGES, 2, &p);
+	ga_pfn_t pfn = alloc_on(z, 0, 0, GA_GFP_KERNEL), next;
+
+	is_long(stat_of(z, GA_STAT_PCPB_CLAIM), 1, "the first refill claims a whole pageblock");
+	is_long(owner_of(z, pfn), 1, "its block is owned by cpu 0 (cpu + 1)");
+	is_long(z->pcp[0].count, 511, "the other 511 pages stay on cpu 0's pcp");
+	is_long(z->pcp[0].buddy_count, 511, "... as PagePCPBuddy chunks");
+	is_long(free_pages(z), NR_PAGES - 512, "and are not free pages");
+	next = alloc_on(z, 0, 0, GA_GFP_KERNEL);
+	ok(next / 512 == pfn / 512, "the next allocation is split from the same block");
+	is_long(stat_of(z, GA_STAT_PCP_REFILL), 1, "without another refill");
+	zone_ok(z, "checker with an owned block");
+	ga_free(z, 0, pfn, 0);
+	ga_free(z, 0, next, 0);
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), NR_PAGES, "a drain gives everything back");
+	is_long(owner_of(z, pfn), 0, "and the block is no longer owned");
+	zone_ok(z, "checker after the drain");
+	ga_zone_destroy(z);
+}
+
+/*
+ * A page allocated on cpu 0 and freed on cpu 1 goes back to cpu 0, whose
+ * next allocation reuses it; without pcp_buddy it stays on cpu 1.
+ */
+static long remote_scenario(bool on)
+{
+	struct ga_policy p = buddy_policy(on);
+	struct ga_zone *z = test_zone(NR_PAGES, 2, &p);
+	ga_pfn_t a = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE), b;
+	long reused;
+
+	ga_free(z, 1, a, 0);
+	if (on) {
+		is_long(stat_of(z, GA_STAT_PCPB_REMOTE_FREE), 1, "the free went to the owner's list");
+		is_long(z->pcp[0].remote, pfn_to_idx(z, a), "cpu 0's remote list holds it");
+		is_long(z->pcp[1].count, 0, "cpu 1's pcp stays empty");
+		is_long(ga_free(z, 1, a, 0), -EALREADY, "a page on a remote list cannot be freed again");
+		zone_ok(z, "checker with a page on a remote list");
+	}
+	b = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	reused = b == a;
+	ga_free(z, 0, b, 0);
+	ga_drain_all_pcp(z);
+	if (free_pages(z) != NR_PAGES)
+		reused = -1;
+	zone_ok(z, "checker after the remote-free scenario (%s)", on ? "on" : "off");
+	ga_zone_destroy(z);
+	return reused;
+}
+
+/*
+ * The jemalloc purger: one CPU allocates, another frees. Vanilla refills
+ * cpu 0 and spills cpu 1 under zone->lock every batch; with owned blocks
+ * the frees return to cpu 0 without it.
+ */
+static double purger_locks(bool on, unsigned long *ops_out)
+{
+	struct ga_policy p = buddy_policy(on);
+	struct ga_zone *z = test_zone(NR_PAGES, 2, &p);
+	ga_pfn_t pfn[64];
+	uint64_t before;
+	unsigned long ops = 0;
+
+	for (int i = 0; i < 64; i++)	/* warm both pcps */
+		pfn[i] = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	for (int i = 0; i < 64; i++)
+		ga_free(z, 1, pfn[i], 0);
+	before = stat_of(z, GA_STAT_ZONE_LOCK);
+	for (int round = 0; round < 2000; round++) {
+		for (int i = 0; i < 64; i++)
+			pfn[i] = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+		for (int i = 0; i < 64; i++)
+			ga_free(z, 1, pfn[i], 0);
+		ops += 128;
+	}
+	*ops_out = ops;
+	before = stat_of(z, GA_STAT_ZONE_LOCK) - before;
+	zone_ok(z, "checker after the purger pattern (%s)", on ? "on" : "off");
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), NR_PAGES, "every page comes back (%s)", on ? "on" : "off");
+	zone_ok(z, "checker after draining (%s)", on ? "on" : "off");
+	ga_zone_destroy(z);
+	return (double)before * 1000.0 / (double)ops;
+}
+
+static void test_purger_locks(void)
+{
+	unsigned long ops;
+	double off = purger_locks(false, &ops), on = purger_locks(true, &ops);
+
+	diag("zone->lock per 1000 ops, alloc on cpu 0 / free on cpu 1: %.2f off, %.2f on",
+	     off, on);
+	ok(off > 0.1, "vanilla refills and spills under zone->lock (%.2f per 1000 ops)", off);
+	ok(on * 10.0 < off, "owner-routed frees take it less than a tenth as often (%.2f)", on);
+}
+
+/*
+ * All 512 pages of a block freed by another CPU: draining only the owner
+ * merges them bottom-up (511 merges) and the zone gets the whole block.
+ */
+static void test_drain_merges(void)
+{
+	for (int on = 0; on <= 1; on++) {
+		struct ga_policy p = buddy_policy(on);
+		struct ga_zone *z = test_zone(NR_PAGES, 2, &p);
+		ga_pfn_t *pfn = calloc(512, sizeof(*pfn));
+		uint64_t free_blocks;
+		struct ga_zone_info info;
+
+		for (int i = 0; i < 512; i++)
+			pfn[i] = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+		for (int i = 0; i < 512; i++)
+			ga_free(z, 1, pfn[i], 0);
+		ga_drain_pcp(z, 0);
+		ga_zone_info(z, &info);
+		free_blocks = info.nr_free[9] * 1 + info.nr_free[10] * 2;
+		if (on) {
+			is_long(stat_of(z, GA_STAT_PCPB_MERGE), 511,
+				"on: the drain merged 512 pages into one pageblock");
+			is_long(stat_of(z, GA_STAT_PCPB_RELEASE), 1, "on: the block's ownership ended");
+			is_long(info.free_pages, NR_PAGES, "on: every page is free after draining cpu 0");
+			is_long(free_blocks, NR_PAGES / 512, "on: every pageblock is whole again");
+		} else {
+			ok(info.free_pages < NR_PAGES,
+			   "off: draining cpu 0 leaves the pages on cpu 1 (%lu free)",
+			   info.free_pages);
+			ok(free_blocks < NR_PAGES / 512,
+			   "off: so their blocks are not whole (%llu of %lu)",
+			   (unsigned long long)free_blocks, NR_PAGES / 512);
+		}
+		zone_ok(z, "checker after the owner's drain (%s)", on ? "on" : "off");
+		free(pfn);
+		ga_zone_destroy(z);
+	}
+}
+
+/*
+ * Phase 0: a drain leaves the fragments of a block that still has pages
+ * in use in the buddy; the owner's next refill pulls them back instead of
+ * claiming another block.
+ */
+static void test_recover(void)
+{
+	struct ga_policy p = buddy_policy(true);
+	struct ga_zone *z = test_zone(NR_PAGES, 2, &p);
+	ga_pfn_t pfn[128], again;
+
+	for (int i = 0; i < 128; i++)
+		pfn[i] = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	ga_drain_pcp(z, 0);
+	is_long(z->owned_links[pfn[0] / 512].listed, 1,
+		"the drained block is on cpu 0's owned_blocks");
+	is_long(owner_of(z, pfn[0]), 1, "and still owned: 128 of its pages are in use");
+	zone_ok(z, "checker with owned fragments in the buddy");
+	again = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	is_long(stat_of(z, GA_STAT_PCPB_RECOVER), 1, "the refill recovered the block");
+	is_long(stat_of(z, GA_STAT_PCPB_RECOVER_PAGES), 384, "all 384 free pages of it");
+	is_long(stat_of(z, GA_STAT_PCPB_CLAIM), 1, "and claimed no other block");
+	ok(again / 512 == pfn[0] / 512, "the new page is from the same block");
+	ga_free(z, 0, again, 0);
+	for (int i = 0; i < 128; i++)
+		ga_free(z, 0, pfn[i], 0);
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), NR_PAGES, "all free again");
+	zone_ok(z, "checker after recovery");
+	ga_zone_destroy(z);
+}
+
+/*
+ * RFC 21. Eight 4-pageblock SPBs; one is tainted by an order-4 unmovable
+ * page in block B, and its three other blocks go to unmovable THPs, so
+ * no tainted SPB has a wholly free pageblock. An unmovable refill on cpu 1
+ * adopts B (its order-8 fragment); without adoption, phase 2 splits a
+ * fragment of B without owning it. Either way no clean SPB is tainted.
+ */
+static void adopt_scenario(bool adopt)
+{
+	struct ga_policy p;
+	struct ga_zone_config cfg;
+	struct ga_zone *z;
+	ga_pfn_t small, thp[3], page, next;
+	unsigned int b;
+	uint64_t tainted;
+
+	ga_policy_preset(&p, "spb");
+	p.min_free_kbytes = 16;
+	p.watermark_scale_factor = 1;
+	p.pcp_buddy = true;
+	p.pcp_buddy_adopt = adopt;
+	ga_zone_config_default(&cfg, 0, 8 * 2048, 2);
+	cfg.spb_order = 11;
+	cfg.policy = &p;
+	if (ga_zone_create(&z, &cfg)) {
+		printf("Bail out! ga_zone_create\n");
+		exit(1);
+	}
+	small = alloc_on(z, 0, 4, GA_GFP_KERNEL);
+	b = (unsigned int)(small / 512);
+	for (int i = 0; i < 3; i++)
+		thp[i] = alloc_on(z, 0, 9, GA_GFP_KERNEL);
+	for (int i = 0; i < 3; i++)
+		ok(thp[i] / 2048 == small / 2048, "unmovable THP %d fills the tainted SPB", i);
+	tainted = stat_of(z, GA_STAT_SPB_TAINTED);
+	is_long(owner_of(z, small), 0, "block B is unowned (order 4 bypasses the pcp)");
+	zone_ok(z, "checker before the refill (adopt %s)", adopt ? "on" : "off");
+
+	page = alloc_on(z, 1, 0, GA_GFP_KERNEL);
+	is_long(page / 512, b, "the unmovable page comes from B (adopt %s)",
+		adopt ? "on" : "off");
+	is_long(stat_of(z, GA_STAT_SPB_TAINTED), tainted, "no other SPB was tainted");
+	if (adopt) {
+		is_long(stat_of(z, GA_STAT_PCPB_ADOPT), 1, "on: B was adopted");
+		is_long(owner_of(z, small), 2, "on: B is owned by cpu 1");
+		is_long(z->owned_links[b].listed, 1, "on: and listed for phase 0");
+		/* The rest of B comes back with the next refill. */
+		ga_drain_pcp(z, 1);
+		next = alloc_on(z, 1, 0, GA_GFP_KERNEL);
+		is_long(next / 512, b, "on: the next refill stays in B");
+		is_long(stat_of(z, GA_STAT_PCPB_RECOVER), 1, "on: by recovering its fragments");
+		ga_free(z, 0, next, 0);
+		is_long(stat_of(z, GA_STAT_PCPB_REMOTE_FREE), 1,
+			"on: a free of B's page on cpu 0 goes to cpu 1");
+	} else {
+		is_long(stat_of(z, GA_STAT_PCPB_ADOPT), 0, "off: nothing adopted");
+		is_long(owner_of(z, small), 0, "off: B stays unowned");
+		ok(stat_of(z, GA_STAT_PCPB_CHUNK) >= 1, "off: phase 2 split a chunk of it");
+	}
+	zone_ok(z, "checker after the refill (adopt %s)", adopt ? "on" : "off");
+	ga_free(z, 1, page, 0);
+	ga_free(z, 0, small, 4);
+	for (int i = 0; i < 3; i++)
+		ga_free(z, 0, thp[i], 9);
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), 8 * 2048, "all free again (adopt %s)", adopt ? "on" : "off");
+	zone_ok(z, "checker at the end (adopt %s)", adopt ? "on" : "off");
+	ga_zone_destroy(z);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Threads: allocators hand their pages to a purger on another CPU.          */
+
+#define RING 1024
+#define NR_PAIRS 2
+#define PER_THREAD 100000
+
+struct ring {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	ga_pfn_t pfn[RING];
+	uint8_t order[RING];
+	unsigned int head, tail;
+	bool done;
+};
+
+struct pair {
+	struct ga_zone *z;
+	struct ring ring;
+	unsigned int alloc_cpu, free_cpu;
+	unsigned long allocated, failed, free_errors;
+	unsigned long long seed;
+};
+
+static void ring_put(struct ring *r, ga_pfn_t pfn, unsigned int order)
+{
+	pthread_mutex_lock(&r->lock);
+	while (r->head - r->tail == RING)
+		pthread_cond_wait(&r->cond, &r->lock);
+	r->pfn[r->head % RING] = pfn;
+	r->order[r->head % RING] = (uint8_t)order;
+	r->head++;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static bool ring_get(struct ring *r, ga_pfn_t *pfn, unsigned int *order)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&r->lock);
+	while (r->head == r->tail && !r->done)
+		pthread_cond_wait(&r->cond, &r->lock);
+	if (r->head != r->tail) {
+		*pfn = r->pfn[r->tail % RING];
+		*order = r->order[r->tail % RING];
+		r->tail++;
+		got = true;
+		pthread_cond_broadcast(&r->cond);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return got;
+}
+
+static void *allocator(void *arg)
+{
+	struct pair *pr = arg;
+	static const unsigned int gfp[3] = { GA_GFP_HIGHUSER_MOVABLE, GA_GFP_KERNEL,
+					     GA_GFP_KERNEL_RECLAIMABLE };
+
+	for (unsigned long i = 0; i < PER_THREAD; i++) {
+		unsigned long long r = test_rand(&pr->seed);
+		unsigned int order = (r & 7) == 0 ? (unsigned int)(r >> 8) % 4 : 0;
+		ga_pfn_t pfn;
+
+		if (ga_alloc(pr->z, pr->alloc_cpu, order, gfp[(r >> 4) % 3], i, &pfn)) {
+			pr->failed++;
+			continue;
+		}
+		pr->allocated++;
+		ring_put(&pr->ring, pfn, order);
+	}
+	pthread_mutex_lock(&pr->ring.lock);
+	pr->ring.done = true;
+	pthread_cond_broadcast(&pr->ring.cond);
+	pthread_mutex_unlock(&pr->ring.lock);
+	return NULL;
+}
+
+static void *purger(void *arg)
+{
+	struct pair *pr = arg;
+	ga_pfn_t pfn;
+	unsigned int order;
+
+	while (ring_get(&pr->ring, &pfn, &order))
+		if (ga_free(pr->z, pr->free_cpu, pfn, order))
+			pr->free_errors++;
+	return NULL;
+}
+
+static int stop_drainer;
+
+static void *drainer(void *arg)
+{
+	struct ga_zone *z = arg;
+	unsigned long rounds = 0;
+
+	while (!__atomic_load_n(&stop_drainer, __ATOMIC_RELAXED)) {
+		ga_drain_pcp(z, (unsigned int)(rounds % 4));
+		if (++rounds % 8 == 0)
+			ga_vmstat_tick(z);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct ga_policy p = buddy_policy(true);
+	struct ga_zone *z = test_zone(1ul << 16, 4, &p);
+	struct pair pr[NR_PAIRS];
+	pthread_t ta[NR_PAIRS], tf[NR_PAIRS], td;
+	unsigned long allocated = 0, errors = 0;
+
+	for (int i = 0; i < NR_PAIRS; i++) {
+		pr[i] = (struct pair){ .z = z, .alloc_cpu = (unsigned int)i,
+				       .free_cpu = (unsigned int)(i + NR_PAIRS),
+				       .seed = 0x9e3779b97f4a7c15ull * (unsigned)(i + 1) };
+		pthread_mutex_init(&pr[i].ring.lock, NULL);
+		pthread_cond_init(&pr[i].ring.cond, NULL);
+	}
+	__atomic_store_n(&stop_drainer, 0, __ATOMIC_RELAXED);
+	pthread_create(&td, NULL, drainer, z);
+	for (int i = 0; i < NR_PAIRS; i++) {
+		pthread_create(&ta[i], NULL, allocator, &pr[i]);
+		pthread_create(&tf[i], NULL, purger, &pr[i]);
+	}
+	for (int i = 0; i < NR_PAIRS; i++) {
+		pthread_join(ta[i], NULL);
+		pthread_join(tf[i], NULL);
+		allocated += pr[i].allocated;
+		errors += pr[i].free_errors + pr[i].failed;
+	}
+	__atomic_store_n(&stop_drainer, 1, __ATOMIC_RELAXED);
+	pthread_join(td, NULL);
+
+	is_long(allocated, NR_PAIRS * PER_THREAD, "every allocation succeeded");
+	is_long(errors, 0, "and every cross-CPU free was accepted");
+	ok(stat_of(z, GA_STAT_PCPB_REMOTE_FREE) > 0,
+	   "frees reached the owners' remote lists (%llu)",
+	   (unsigned long long)stat_of(z, GA_STAT_PCPB_REMOTE_FREE));
+	zone_ok(z, "conservation after the threads: free + pcp + remote + allocated");
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), 1ul << 16, "every page is free after the drains");
+	is_long(z->pcp[0].buddy_count + z->pcp[1].buddy_count, 0, "no owned page is cached");
+	zone_ok(z, "checker after the threads");
+	for (int i = 0; i < NR_PAIRS; i++) {
+		pthread_mutex_destroy(&pr[i].ring.lock);
+		pthread_cond_destroy(&pr[i].ring.cond);
+	}
+	ga_zone_destroy(z);
+}
+
+int main(void)
+{
+	test_claim();
+	is_long(remote_scenario(true), 1, "on: the owner's next allocation reuses the page");
+	is_long(remote_scenario(false), 0, "off: it stays on the freeing CPU");
+	test_purger_locks();
+	test_drain_merges();
+	test_recover();
+	adopt_scenario(true);
+	adopt_scenario(false);
+	test_threads();
+	return done_testing();
+}
