@@ -35,6 +35,9 @@ else ifeq ($(VARIANT),asan)
 VFLAGS  := -O1 -DGA_DEBUG -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 else ifeq ($(VARIANT),tsan)
 VFLAGS  := -O1 -DGA_DEBUG -fsanitize=thread
+else ifeq ($(VARIANT),fuzz)
+# clang only: asan + libFuzzer's coverage instrumentation of the library.
+VFLAGS  := -O1 -DGA_DEBUG -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer
 else
 $(error unknown VARIANT $(VARIANT))
 endif
@@ -69,9 +72,9 @@ TEST_LIB  := $(patsubst tests/%.c,$(OUT)/tests/%.o,$(filter-out tests/test_%.c,$
 BENCH     := $(OUT)/bench/bench
 
 # Tests that exercise threads run again under ThreadSanitizer.
-TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_pcp_buddy test_spb_shrink
+TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_pcp_buddy test_concurrency test_spb_shrink
 
-.PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz deps
+.PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz fuzz-run fuzz-check fuzzers deps soak
 .SECONDARY:
 
 all: lib cli
@@ -88,7 +91,7 @@ $(OUT)/%.o: %.c $(wildcard include/*.h src/*.h tests/*.h sim/*.h trace/*.h inspe
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 dirs:
-	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/trace $(OUT)/inspect $(OUT)/tests $(OUT)/bench
+	@mkdir -p $(OUT)/src $(OUT)/cli $(OUT)/sim $(OUT)/trace $(OUT)/inspect $(OUT)/tests $(OUT)/bench $(OUT)/tests/soak
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -142,13 +145,84 @@ check: deps
 	@if command -v clang >/dev/null 2>&1; then \
 		$(MAKE) VARIANT=release CC=clang OUT=build/clang all && echo "clang build: clean"; \
 	else echo "clang not installed: skipped the clang build"; fi
+	@if command -v clang >/dev/null 2>&1; then $(MAKE) fuzz-check; \
+	else echo "clang not installed: skipped the fuzz replay and slices"; fi
 
-# libFuzzer target for the trace parser (needs clang): build/fuzz/fuzz_ftrace.
-FUZZ_SRC  := trace/ftrace.c trace/trace.c trace/tsource.c trace/pfnmap.c trace/tracedat.c
+# libFuzzer harnesses (clang): tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz/fuzz_NAME,
+# seeds in tests/fuzz/corpus/NAME, dictionary tests/fuzz/NAME.dict, every
+# past crash kept in tests/fuzz/crashes/NAME. See docs/TESTING.md.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_DIR   := build/fuzz/fuzz
+SECONDS    ?= 60
+FUZZ_SLICE ?= 10
+FUZZ_OPTS  := -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20
+
+ifeq ($(VARIANT),fuzz)
+fuzzers: $(FUZZ_NAMES:%=$(OUT)/fuzz/fuzz_%)
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SIM_LIB) $(LIB) | dirs
+	@mkdir -p $(OUT)/fuzz
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(SIM_LIB) $(LIB) $(LDFLAGS) $(LDLIBS)
+endif
+
 fuzz:
-	$(MAKE) VARIANT=asan CC=clang OUT=build/fuzz lib
-	clang $(BASE) -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_ftrace \
-		tests/fuzz/fuzz_ftrace.c $(FUZZ_SRC) build/fuzz/libgigalloc.a $(LDLIBS)
+	$(MAKE) VARIANT=fuzz CC=clang OUT=build/fuzz fuzzers
+
+# Fuzz each harness for SECONDS seconds (new inputs go to build/fuzz/work,
+# crashes to build/fuzz/crash-NAME-*); nice'd, one harness at a time.
+fuzz-run: fuzz
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p build/fuzz/work/$$n; \
+		echo "== fuzz_$$n for $(SECONDS) s"; \
+		nice -n 19 $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(SECONDS) $(FUZZ_OPTS) \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$n- \
+			$$(test -f tests/fuzz/$$n.dict && echo -dict=tests/fuzz/$$n.dict) \
+			build/fuzz/work/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+# make check's share: replay every committed seed and past crash as a
+# regression test, then fuzz each harness for a short slice (FUZZ_SLICE s).
+fuzz-check: fuzz
+	@for n in $(FUZZ_NAMES); do \
+		log=build/fuzz/check-$$n.log; \
+		crashes=$$(ls tests/fuzz/crashes/$$n/* 2>/dev/null); \
+		echo "== fuzz_$$n: replay tests/fuzz/corpus/$$n$${crashes:+ and $$(echo $$crashes | wc -w) past crashes}, then $(FUZZ_SLICE) s of fuzzing"; \
+		$(FUZZ_DIR)/fuzz_$$n -runs=0 $(FUZZ_OPTS) tests/fuzz/corpus/$$n >$$log 2>&1 || \
+			{ tail -40 $$log; exit 1; }; \
+		test -z "$$crashes" || $(FUZZ_DIR)/fuzz_$$n $(FUZZ_OPTS) $$crashes >>$$log 2>&1 || \
+			{ tail -40 $$log; exit 1; }; \
+		rm -rf build/fuzz/slice/$$n; mkdir -p build/fuzz/slice/$$n; \
+		$(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SLICE) $(FUZZ_OPTS) \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$n- \
+			$$(test -f tests/fuzz/$$n.dict && echo -dict=tests/fuzz/$$n.dict) \
+			build/fuzz/slice/$$n tests/fuzz/corpus/$$n >>$$log 2>&1 || \
+			{ tail -40 $$log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|Done [0-9]+ runs" $$log | tail -1; \
+	done
+
+# Soak (docs/TESTING.md): SOAK_OPS random operations over every preset with
+# the checker and page conservation every 10^6, then the threaded tests
+# SOAK_ITER times under ThreadSanitizer. Long: nice'd.
+SOAK_OPS     ?= 1000000000
+SOAK_THREADS ?= 4
+SOAK_ITER    ?= 20
+SOAK         := $(OUT)/tests/soak/soak
+
+$(SOAK): $(OUT)/tests/soak/soak.o $(TEST_LIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+soak:
+	$(MAKE) VARIANT=release build/release/tests/soak/soak
+	nice -n 19 ./build/release/tests/soak/soak $(SOAK_OPS) $(SOAK_THREADS)
+	$(MAKE) VARIANT=tsan tests
+	@for i in $$(seq 1 $(SOAK_ITER)); do \
+		echo "== TSan iteration $$i of $(SOAK_ITER)"; \
+		nice -n 19 prove -f --exec '' $(TSAN_TESTS:%=build/tsan/tests/%) >build/tsan/soak-$$i.log 2>&1 || \
+			{ cat build/tsan/soak-$$i.log; exit 1; }; \
+		tail -1 build/tsan/soak-$$i.log; \
+	done
 
 bench:
 	$(MAKE) VARIANT=release $(BENCH)

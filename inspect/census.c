@@ -505,6 +505,8 @@ int inspect_run(struct inspect *in, const struct insp_opts *o, char *err,
 	free(sc.counts);
 	free(sc.cls);
 	free(sc.ram);
+	if (rc)		/* nothing to report: the caller frees nothing */
+		inspect_free(in);
 	return rc;
 }
 

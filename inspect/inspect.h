@@ -68,7 +68,8 @@ struct insp_opts {
 /*
  * Take the census. -EACCES/-EPERM with a message saying root is needed,
  * -ENOENT on a system without /proc/kpageflags (non-Linux), -EINVAL for
- * files not in the kernel's format, -ENOMEM.
+ * files not in the kernel's format, -EILSEQ for a kpageflags whose size
+ * is not a multiple of 8, -ENOMEM. On failure nothing is left to free.
  */
 int inspect_run(struct inspect *in, const struct insp_opts *o, char *err,
 		size_t errlen);

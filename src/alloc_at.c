@@ -93,7 +93,7 @@ static int try_take(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 	take_from_buddy(z, (ga_pfn_t)head, pfn, order);
 	account_buddy_alloc(z, pfn, order, content_mt);
 	zone_unlock(z);
-	prep_new_page(z, pfn, order, content_mt, owner);
+	prep_new_page(z, pfn, order, content_mt, owner, 0);
 	return 0;
 }
 

@@ -289,7 +289,37 @@ static int empty_isolated_range(struct ga_zone *z, unsigned int cpu,
 	return err;
 }
 
-/* Take the isolated free range: one CONTIG head per pageblock. */
+/*
+ * A free block on the ISOLATE list that runs past boundary (a pageblock
+ * edge): cut it there, both sides staying free and isolated.
+ */
+static void split_isolated_at(struct ga_zone *z, ga_pfn_t head,
+			      unsigned int order, ga_pfn_t boundary)
+{
+	del_from_free_list(z, head, order, GA_MT_ISOLATE);
+	for (;;) {
+		ga_pfn_t half = head + (1ul << --order);
+
+		if (boundary == half) {
+			add_to_free_list(z, head, order, GA_MT_ISOLATE, true);
+			add_to_free_list(z, half, order, GA_MT_ISOLATE, true);
+			return;
+		}
+		if (boundary > half) {
+			add_to_free_list(z, head, order, GA_MT_ISOLATE, true);
+			head = half;
+		} else {
+			add_to_free_list(z, half, order, GA_MT_ISOLATE, true);
+		}
+	}
+}
+
+/*
+ * Take the isolated free range: one CONTIG head per pageblock. Free pages
+ * merge across isolated blocks whatever range isolated them, so the last
+ * free block may run into a neighbouring range another caller isolated:
+ * cut it at the end first, or its pageblocks would lose their heads.
+ */
 static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 		       uint64_t owner)
 {
@@ -299,6 +329,10 @@ static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 	for (pfn = start; pfn < end;) {
 		unsigned int order = page_order(pfn_to_page(z, pfn));
 
+		if (pfn + (1ul << order) > end) {
+			split_isolated_at(z, pfn, order, end);
+			continue;
+		}
 		del_from_free_list(z, pfn, order, GA_MT_ISOLATE);
 		pfn += 1ul << order;
 	}

@@ -121,9 +121,8 @@ static long take_from_spb(struct ga_zone *z, long i, unsigned int order)
 		pfn = idx_to_pfn(z, idx);
 		page_del_and_expand(z, pfn, order, o, GA_MT_MOVABLE);
 		account_buddy_alloc(z, pfn, order, GA_MT_MOVABLE);
-		prep_new_page(z, pfn, order, GA_MT_MOVABLE, 0);
-		WRITE_ONCE(pfn_to_page(z, pfn)->flags,
-			   READ_ONCE(pfn_to_page(z, pfn)->flags) | PF_ISOLATED);
+		/* Isolated by the same store (see prep_new_page). */
+		prep_new_page(z, pfn, order, GA_MT_MOVABLE, 0, PF_ISOLATED);
 		return (long)pfn;
 	}
 	return -1;

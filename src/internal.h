@@ -614,7 +614,11 @@ bool unreserve_highatomic_pageblock(struct ga_zone *z, int migratetype,
 void account_buddy_alloc(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			 int content_mt);
 void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
-		   int mt, uint64_t owner);
+		   int mt, uint64_t owner, uint32_t extra);
+/* ga_alloc with extra page flags set by the store that makes it ALLOC. */
+int alloc_pages_flags(struct ga_zone *z, unsigned int cpu, unsigned int order,
+		      unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out,
+		      uint32_t extra);
 long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		    unsigned int alloc_flags, enum rmqueue_mode *mode);
 unsigned long zone_watermark_mark(const struct ga_zone *z, int wmark);

@@ -333,14 +333,12 @@ unsigned long migrate_pages_batch(struct migrate_control *mc,
  */
 long migrate_target_alloc(struct migrate_control *mc, unsigned int order)
 {
-	struct ga_page *p;
 	ga_pfn_t pfn;
 
-	if (ga_alloc(mc->zone, mc->cpu, order, GA_GFP_HIGHUSER_MOVABLE |
-		     GA_GFP_RETRY_MAYFAIL | GA_GFP_NOWARN, 0, &pfn))
+	if (alloc_pages_flags(mc->zone, mc->cpu, order, GA_GFP_HIGHUSER_MOVABLE |
+			      GA_GFP_RETRY_MAYFAIL | GA_GFP_NOWARN, 0, &pfn,
+			      PF_ISOLATED))
 		return -1;
-	p = pfn_to_page(mc->zone, pfn);
-	WRITE_ONCE(p->flags, READ_ONCE(p->flags) | PF_ISOLATED);
 	return (long)pfn;
 }
 

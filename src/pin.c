@@ -86,7 +86,6 @@ int ga_unpin(struct ga_zone *z, ga_pfn_t pfn)
 static long pin_target_alloc(struct migrate_control *mc, unsigned int order)
 {
 	struct ga_zone *z = mc->zone;
-	struct ga_page *p;
 	long pfn = -1;
 
 	zone_lock(z);
@@ -98,9 +97,7 @@ static long pin_target_alloc(struct migrate_control *mc, unsigned int order)
 	if (pfn < 0)
 		return -1;
 	/* Held by the migration, isolated (see migrate_target_alloc). */
-	prep_new_page(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE, 0);
-	p = pfn_to_page(z, (ga_pfn_t)pfn);
-	WRITE_ONCE(p->flags, READ_ONCE(p->flags) | PF_ISOLATED);
+	prep_new_page(z, (ga_pfn_t)pfn, order, GA_MT_MOVABLE, 0, PF_ISOLATED);
 	return pfn;
 }
 

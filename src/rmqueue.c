@@ -686,17 +686,30 @@ static long alloc_last_resort(struct ga_zone *z, struct alloc_context *ac)
 /* Entry point.                                                              */
 
 /* prep_new_page: the block becomes the caller's allocation. */
+/*
+ * Make the page an allocation. extra (PF_ISOLATED for a migration target)
+ * goes in with the same store: lockless movers must never see the
+ * allocation without it, or they could isolate a target as a source.
+ */
 void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
-		   int mt, uint64_t owner)
+		   int mt, uint64_t owner, uint32_t extra)
 {
 	struct ga_page *page = pfn_to_page(z, pfn);
 
 	set_page_owner(page, owner);
-	set_page_head(page, GA_PAGE_ALLOC, order, (unsigned int)mt);
+	WRITE_ONCE(page->flags, GA_PAGE_ALLOC | (order << PF_ORDER_SHIFT) |
+				((uint32_t)mt << PF_MT_SHIFT) | extra);
 }
 
 int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out)
+{
+	return alloc_pages_flags(z, cpu, order, gfp, owner, pfn_out, 0);
+}
+
+int alloc_pages_flags(struct ga_zone *z, unsigned int cpu, unsigned int order,
+		      unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out,
+		      uint32_t extra)
 {
 	struct alloc_context ac;
 	unsigned int alloc_flags;
@@ -730,7 +743,7 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 		pfn = alloc_last_resort(z, &ac);
 	if (pfn >= 0)
 		prep_new_page(z, (ga_pfn_t)pfn, order,
-			      ga_gfp_migratetype(gfp), owner);
+			      ga_gfp_migratetype(gfp), owner, extra);
 	if (ac.wake_kswapd_boost)
 		wakeup_kswapd(z, &ac, true);
 	if (z->executor)
@@ -789,7 +802,7 @@ int ga_alloc_nolock(struct ga_zone *z, unsigned int cpu, unsigned int order,
 		zone_stat_add(z, GA_STAT_ALLOC_FAIL, 1);
 		return -ENOMEM;
 	}
-	prep_new_page(z, (ga_pfn_t)pfn, order, ga_gfp_migratetype(gfp), owner);
+	prep_new_page(z, (ga_pfn_t)pfn, order, ga_gfp_migratetype(gfp), owner, 0);
 	*pfn_out = (ga_pfn_t)pfn;
 	return 0;
 }

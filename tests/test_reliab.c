@@ -443,8 +443,69 @@ static void test_migrate_after_reclaim_free(void)
 	free(r);
 }
 
+/*
+ * Two contiguous ranges isolated at once by two callers: free pages merge
+ * on the ISOLATE lists across their boundary, and the one that takes its
+ * range first must not carry the other's pageblock off with it. The
+ * second caller runs inside the first's migrate callback, while the
+ * first's range holds a wholly free isolated pageblock next to it.
+ */
+struct nest {
+	struct ga_zone *z;
+	ga_pfn_t x, y;
+	int inner_rc;
+	bool nested;
+};
+
+/* Every page is clean and dropped: no migration target to get in the way. */
+static int nest_drop(void *ctx, struct ga_zone *z, uint64_t owner, ga_pfn_t pfn,
+		     unsigned int order)
+{
+	struct nest *n = ctx;
+
+	(void)order;
+	if (owner == 1 && pfn == n->x && !n->nested) {
+		n->nested = true;
+		n->inner_rc = ga_alloc_contig_range(z, 0, 0, 0x200, 20, NULL);
+	}
+	return 0;
+}
+
+static void test_contig_neighbours_isolated(void)
+{
+	static const struct ga_ops ops = { .drop = nest_drop };
+	struct ga_policy p = test_policy(false);
+	struct ga_zone_config cfg;
+	struct nest n = { 0 };
+	struct ga_zone *z;
+
+	ga_zone_config_default(&cfg, 0, 2048, 1);
+	cfg.policy = &p;
+	cfg.ops = &ops;
+	cfg.ops_ctx = &n;
+	z = make_zone(&cfg);
+	if (!ok(z, "zone for nested contiguous ranges"))
+		return;
+	n.z = z;
+	n.y = 0x10;
+	n.x = 0x410;
+	is_long(ga_alloc_at(z, 0, n.y, 0, GA_GFP_HIGHUSER_MOVABLE, 2), 0, "page in block 0");
+	is_long(ga_alloc_at(z, 0, n.x, 0, GA_GFP_HIGHUSER_MOVABLE, 1), 0, "page in block 2");
+	/* outer: blocks 1 (wholly free) and 2; inner, from the callback: block 0 */
+	is_long(ga_alloc_contig_range(z, 0, 0x200, 0x600, 10, NULL), 0,
+		"outer range [0x200, 0x600)");
+	ok(n.nested, "the inner caller ran while the outer range was isolated");
+	is_long(n.inner_rc, 0, "inner range [0, 0x200)");
+	zone_ok(z, "checker after both ranges");
+	is_long(ga_free_contig_range(z, 0, 0, 0x200), 0, "free the inner range");
+	is_long(ga_free_contig_range(z, 0, 0x200, 0x600), 0, "free the outer range");
+	zone_ok(z, "checker after freeing them");
+	ga_zone_destroy(z);
+}
+
 int main(void)
 {
+	test_contig_neighbours_isolated();
 	test_migrate_after_reclaim_free();
 	test_contig_small_pageblock();
 	test_nogroup_contig_merge(false);

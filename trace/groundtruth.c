@@ -224,6 +224,13 @@ int gt_parse_vmstat(FILE *f, struct gt_vmstat *v)
 	return v->nr ? 0 : -EINVAL;
 }
 
+static int range_cmp(const void *a, const void *b)
+{
+	const struct ga_pfn_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 int gt_parse_iomem(FILE *f, unsigned int page_shift, struct ga_pfn_range **ranges,
 		   size_t *nr)
 {
@@ -252,7 +259,13 @@ int gt_parse_iomem(FILE *f, unsigned int page_shift, struct ga_pfn_range **range
 		}
 		r[n++] = (struct ga_pfn_range){ (a + (1ull << page_shift) - 1) >> page_shift,
 						(b + 1) >> page_shift };
+		/* Inverted, wrapping or holding no whole page: no RAM to use. */
+		if (b < a || b == ~0ull || r[n - 1].start >= r[n - 1].end)
+			n--;
 	}
+	/* Ascending whatever the file says, as the callers walk them. */
+	if (n > 1)
+		qsort(r, n, sizeof(*r), range_cmp);
 	*ranges = r;
 	*nr = n;
 	return 0;

@@ -82,9 +82,10 @@ int gt_parse_buddyinfo(FILE *f, struct gt_snapshot *s);
 int gt_parse_zoneinfo(FILE *f, struct gt_snapshot *s);
 int gt_parse_vmstat(FILE *f, struct gt_vmstat *v);
 
-/* "System RAM" ranges of /proc/iomem as pfn ranges [start, end), in file
- * order (ascending). Zeros (what non-root sees) are skipped. malloc'd into
- * *ranges; 0 or -ENOMEM. */
+/* "System RAM" ranges of /proc/iomem as pfn ranges [start, end), sorted
+ * ascending. Zeros (what non-root sees) are skipped, and so are ranges
+ * that are inverted or hold no whole page. malloc'd into *ranges; 0 or
+ * -ENOMEM. */
 int gt_parse_iomem(FILE *f, unsigned int page_shift, struct ga_pfn_range **ranges,
 		   size_t *nr);
 

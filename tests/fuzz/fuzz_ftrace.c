@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * libFuzzer target for the ftrace parser (`make fuzz`, then
- * build/fuzz/fuzz_ftrace [-max_total_time=60] tests/data/fuzz-corpus).
- * The input is parsed as one line and as a whole trace; it aborts when an
- * accepted event does not survive printing and re-parsing, or when the
- * loader does not account for every line exactly once: the same properties
- * tests/test_trace_fuzz.c checks deterministically in `make check`.
+ * libFuzzer target for the trace readers (`make fuzz`, then
+ * build/fuzz/fuzz_ftrace [-max_total_time=60] WORKDIR tests/fuzz/corpus/ftrace).
+ * The input is parsed as one line and as a whole trace (ftrace, trace-cmd
+ * and perf script lines, in lenient mode); it aborts when an accepted
+ * event does not survive printing and re-parsing, or when the loader does
+ * not account for every line exactly once: the same properties
+ * tests/test_trace_fuzz.c checks deterministically in `make check`. A
+ * loaded trace is then replayed on a small zone with the invariant
+ * checker on, which must neither fail nor take long whatever the pfns
+ * and orders (a free of order 31 once walked 2^31 pfns).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ftrace.h"
+#include "replay.h"
 #include "trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,6 +48,21 @@ static void check_line(const char *s, size_t len)
 		abort();
 }
 
+static void replay(const struct trace *t)
+{
+	static struct replay_result res;
+	struct replay_config cfg = { .zone_pages = 4096, .nr_cpus = 2,
+				     .no_gib_test = true, .check = true };
+
+	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "%s", t->nr & 1 ? "spb" : "vanilla");
+	ga_policy_preset(&cfg.policy, cfg.policy_name);
+	memset(&res, 0, sizeof(res));
+	if (replay_run(t, &cfg, &res)) {
+		fprintf(stderr, "fuzz_ftrace: replay: %s\n", res.sim.errmsg);
+		abort();
+	}
+}
+
 static void check_trace(const uint8_t *data, size_t size)
 {
 	struct trace t;
@@ -56,6 +77,7 @@ static void check_trace(const uint8_t *data, size_t size)
 		sum += t.st.events[k];
 	if (sum != t.st.lines || t.nr != t.st.events[FT_ALLOC] + t.st.events[FT_FREE])
 		abort();
+	replay(&t);
 	trace_free(&t);
 }
 
