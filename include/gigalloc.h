@@ -161,6 +161,9 @@ struct ga_policy {
 	bool spb_refuse_lower_order;	/* best-effort high order fails if lower can serve (35) */
 	bool spb_nolock_nofragment;	/* ga_alloc_nolock keeps NOFRAGMENT (36) */
 	bool spb_pass_2c;		/* UNMOVABLE <-> RECLAIMABLE borrow in tainted SPBs (27) */
+	/* Slab-shrink pressure from SPB placement (RFC 28). */
+	bool spb_shrink;		/* ask ops->shrink when tainted SPBs run low */
+	unsigned int spb_shrink_batch;	/* most pages asked of one shrink call */
 };
 
 /* Parameter description for tables and --set. */
@@ -216,6 +219,18 @@ struct ga_reclaim_request {
 	unsigned int gfp;		/* gfp of the allocation that asked */
 };
 
+/*
+ * A shrinker request (RFC 28's queue_spb_slab_shrink): a non-movable
+ * allocation landed in a tainted superpageblock that is short of free
+ * pages, or is about to taint a clean one. Free reclaimable objects, the
+ * way the dentry and inode shrinkers do, so the next non-movable
+ * allocations find room in the tainted SPBs they already use.
+ */
+struct ga_shrink_request {
+	unsigned long nr_to_free;	/* pages wanted */
+	unsigned int cpu;		/* CPU to use for the ga_free calls */
+};
+
 struct ga_ops {
 	/*
 	 * Free memory by calling ga_free() on pages the embedder owns (evict
@@ -248,6 +263,15 @@ struct ga_ops {
 	 */
 	int (*drop)(void *ctx, struct ga_zone *zone, uint64_t owner,
 		    ga_pfn_t pfn, unsigned int order);
+	/*
+	 * Free reclaimable (slab) memory by calling ga_free(): a shrinker.
+	 * Returns the pages freed. Called from a background work item on the
+	 * zone's executor (never from inside ga_alloc), one call at a time
+	 * per zone, with no library lock held; it must not call ga_alloc on
+	 * the same zone. May be NULL: then policy.spb_shrink does nothing.
+	 */
+	unsigned long (*shrink)(void *ctx, struct ga_zone *zone,
+				const struct ga_shrink_request *req);
 };
 
 /* ------------------------------------------------------------------------ */
@@ -587,6 +611,9 @@ enum ga_stat_item {
 	GA_STAT_SPB_EVACUATE_TRY,	/* movable >= pageblock: clean window tried (17) */
 	GA_STAT_SPB_EVACUATE_SUCCESS,	/* ... and emptied */
 	GA_STAT_SPB_EVACUATE_PAGES,	/* pages moved or dropped doing so */
+	GA_STAT_SPB_SHRINK_WANTED,	/* shrink triggers (RFC 28), queued or merged */
+	GA_STAT_SPB_SHRINK_CALLS,	/* ops->shrink calls made */
+	GA_STAT_SPB_SHRINK_PAGES,	/* ... pages they freed */
 	GA_STAT_PIN_MIGRATE,		/* long-term pins moved into a tainted SPB */
 	GA_STAT_PIN_IN_PLACE,		/* ... pinned in a clean SPB: no room, or busy */
 	GA_STAT_SPB_HINT_HIT,		/* PASS_1 served by its hint SPB (RFC 31) */

@@ -122,6 +122,8 @@ static void counters(struct jw *j, const struct sim_result *res)
 	jw_u64(j, "run_pages_migrated", res->wstats.migrated_pages);
 	jw_u64(j, "run_pages_dropped", res->wstats.dropped_pages);
 	jw_u64(j, "pages_migrated", sim_pages_migrated(res));
+	jw_u64(j, "shrink_calls", res->wstats.shrink_calls);
+	jw_u64(j, "pages_shrunk", res->wstats.shrunk_pages);
 }
 
 static void consumers(struct jw *j, const struct sim_report *r,

@@ -174,6 +174,13 @@ static void f_migrated(const struct sim_result *s, char *b, size_t n)
 		 U(s->wstats.dropped_pages));
 }
 
+/* RFC 28: background shrink calls and the pages the shrinkers freed. */
+static void f_shrink(const struct sim_result *s, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu", U(s->stats.v[GA_STAT_SPB_SHRINK_CALLS]),
+		 U(s->stats.v[GA_STAT_SPB_SHRINK_PAGES]));
+}
+
 static void f_index(char *b, size_t n, const int *v)
 {
 	size_t k = 0;
@@ -296,6 +303,7 @@ const struct sim_table_row sim_table_rows[] = {
 	{ "pages reclaimed", f_reclaimed, 0 },
 	{ "pages migrated/dropped (run)", f_migrated, 0 },
 	{ "  defrag pages / evac p1, p2 a/s", f_spb_background, 1 },
+	{ "slab shrink calls/pages", f_shrink, 0 },
 	{ "unusable index o9/o10/o18", f_unusable, 0 },
 	{ "fragmentation index o9/10/18", f_fragindex, 0 },
 	{ "alloc failures / THP success", f_fails, 0 },

@@ -638,31 +638,63 @@ static unsigned long evict_lru(struct sim_workload *w, unsigned int ci,
 }
 
 /*
- * kswapd and direct reclaim: take from each evictable consumer in
- * proportion to its LRU size (as the kernel balances file LRU against slab
- * shrinkers), rounding up so a small cache still gives something.
+ * Evict about `want` pages from the evictable consumers whose gfp has all
+ * of `gfp` (0: every one), from each in proportion to its LRU size,
+ * rounding up so a small cache still gives something.
+ */
+static unsigned long evict_share(struct sim_workload *w, unsigned long want,
+				 unsigned int gfp, unsigned int cpu)
+{
+	uint64_t total = 0;
+	unsigned long got = 0;
+
+	for (unsigned int ci = 0; ci < w->prof->nr_consumers; ci++)
+		if ((w->cons[ci].gfp & gfp) == gfp)
+			total += w->cons[ci].lru_pages;
+	for (unsigned int ci = 0; ci < w->prof->nr_consumers && total; ci++) {
+		uint64_t lru = w->cons[ci].lru_pages;
+		unsigned long share;
+
+		if (!lru || (w->cons[ci].gfp & gfp) != gfp)
+			continue;
+		share = (unsigned long)((want * lru + total - 1) / total);
+		got += evict_lru(w, ci, share, cpu);
+	}
+	return got;
+}
+
+/*
+ * kswapd and direct reclaim: take from every evictable consumer (as the
+ * kernel balances file LRU against slab shrinkers).
  */
 static unsigned long sim_reclaim(void *ctx, struct ga_zone *zone,
 				 const struct ga_reclaim_request *req)
 {
 	struct sim_workload *w = ctx;
-	uint64_t total = 0;
-	unsigned long got = 0;
+	unsigned long got;
 
 	(void)zone;
 	w->st.reclaim_calls++;
-	for (unsigned int ci = 0; ci < w->prof->nr_consumers; ci++)
-		total += w->cons[ci].lru_pages;
-	for (unsigned int ci = 0; ci < w->prof->nr_consumers && total; ci++) {
-		uint64_t lru = w->cons[ci].lru_pages;
-		unsigned long share;
-
-		if (!lru)
-			continue;
-		share = (unsigned long)((req->nr_to_reclaim * lru + total - 1) / total);
-		got += evict_lru(w, ci, share, req->cpu);
-	}
+	got = evict_share(w, req->nr_to_reclaim, 0, req->cpu);
 	w->st.reclaimed_pages += got;
+	return got;
+}
+
+/*
+ * The slab shrinkers (dentry, inode, extent buffer caches) asked by SPB
+ * pressure (RFC 28): idle reclaimable objects go, oldest first, like
+ * prune_dcache_sb walking its LRU; busy ones are not on the LRU at all.
+ */
+static unsigned long sim_shrink(void *ctx, struct ga_zone *zone,
+				const struct ga_shrink_request *req)
+{
+	struct sim_workload *w = ctx;
+	unsigned long got;
+
+	(void)zone;
+	w->st.shrink_calls++;
+	got = evict_share(w, req->nr_to_free, GA_GFP_RECLAIMABLE, req->cpu);
+	w->st.shrunk_pages += got;
 	return got;
 }
 
@@ -731,6 +763,7 @@ static const struct ga_ops sim_ops = {
 	.reclaim = sim_reclaim,
 	.migrate = sim_migrate,
 	.drop = sim_drop,
+	.shrink = sim_shrink,
 };
 
 const struct ga_ops *sim_workload_ops(void)

@@ -92,6 +92,7 @@ struct sim_workload_stats {
 	uint64_t events;		/* ga_alloc + ga_free calls */
 	uint64_t alloc_pages, free_pages;	/* cumulative traffic */
 	uint64_t reclaim_calls, reclaimed_pages;
+	uint64_t shrink_calls, shrunk_pages;	/* ops->shrink (RFC 28) */
 	uint64_t migrate_calls, migrated_pages;
 	uint64_t drop_calls, dropped_pages, drop_refused;
 	uint64_t errors;		/* library calls that should not fail */

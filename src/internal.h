@@ -401,6 +401,14 @@ struct ga_evacuate_state {
 };
 
 /* ------------------------------------------------------------------------ */
+/* Slab-shrink pressure (spb_shrink.c, RFC 28).                              */
+
+struct spb_shrink_state {
+	struct ga_work work;		/* single-flight: one queued at a time */
+	unsigned long want;		/* atomic: pages asked since the last run */
+};
+
+/* ------------------------------------------------------------------------ */
 /* The zone.                                                                 */
 
 struct ga_zone {
@@ -427,6 +435,7 @@ struct ga_zone {
 	struct ga_pcp *pcp;
 	struct ga_evacuate_state evac;
 	struct pcpb_link *owned_links;	/* per pageblock; NULL unless pcp_buddy */
+	struct spb_shrink_state shrink;
 	struct ga_spb *spbs;
 	unsigned long nr_spbs;
 	ga_pfn_t spb_base;		/* aligned down to 2^spb_order */
@@ -772,6 +781,10 @@ void evacuate_init(struct ga_zone *z, void *items, unsigned int nr_items);
 void queue_pageblock_evacuate(struct ga_zone *z, ga_pfn_t block);
 /* Wake the executor if work was queued under a lock (end of ga_alloc). */
 void zone_kick_executor(struct ga_zone *z);
+
+/* spb_shrink.c */
+void spb_shrink_init(struct ga_zone *z);
+void spb_shrink_pressure(struct ga_zone *z, ga_pfn_t pfn);
 
 /* pcp.c */
 void free_pcppages_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,

@@ -114,6 +114,10 @@ static const struct ga_param_info params[] = {
 	   "ga_alloc_nolock never taints a clean SPB"),
 	PB(spb_pass_2c, "RFC 27 PASS_2C",
 	   "non-movable borrows from the other non-movable type's lists in tainted SPBs"),
+	PB(spb_shrink, "RFC 28 queue_spb_slab_shrink(), spb_below_shrink_high_water()",
+	   "non-movable success in a tainted SPB below reserve x pageblock, or a taint: shrink slab"),
+	PU(spb_shrink_batch, 1, 1u << 20, "gigalloc; RFC 28's request size is not known",
+	   "most pages one background shrink call asks for"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -173,6 +177,8 @@ static void preset_vanilla(struct ga_policy *p)
 		.spb_reserve_min = 4,
 		.spb_reserve_pct = 3,
 		.spb_contig = false,
+		.spb_shrink = false,
+		.spb_shrink_batch = 512,
 	};
 }
 
@@ -218,6 +224,7 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_defrag = true;
 	p->spb_evacuate_order = true;
 	p->spb_evacuate_deferred = true;
+	p->spb_shrink = true;
 }
 
 /*
@@ -242,6 +249,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_evacuate_order = true;
 	p->spb_evacuate_deferred = true;
 	preset_series_refusals(p);
+	p->spb_shrink = true;
 	/*
 	 * pcp_buddy and pcp_buddy_adopt (RFC 02, 03, 21) stay off: on the
 	 * default simulation they cut THP success from 99 % to 33 % (docs/SPB.md,

@@ -505,6 +505,8 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable) {
 		pfn = spb_nonmovable(z, order, mt, alloc_flags, &w);
 		spb_defrag_after_alloc(z, pfn, mt);	/* v1 43 */
+		if (pfn >= 0)
+			spb_shrink_pressure(z, (ga_pfn_t)pfn);	/* RFC 28 */
 	}
 	spb_count_search(z, &w);
 	if (pfn == -1)

@@ -190,6 +190,9 @@ const char *ga_migratetype_name(int mt)
 	X(SPB_EVACUATE_TRY, "spb_evacuate_try")				\
 	X(SPB_EVACUATE_SUCCESS, "spb_evacuate_success")			\
 	X(SPB_EVACUATE_PAGES, "spb_evacuate_pages")			\
+	X(SPB_SHRINK_WANTED, "spb_shrink_wanted")			\
+	X(SPB_SHRINK_CALLS, "spb_shrink_calls")				\
+	X(SPB_SHRINK_PAGES, "spb_shrink_pages")				\
 	X(PIN_MIGRATE, "pin_migrate")					\
 	X(PIN_IN_PLACE, "pin_in_place")					\
 	X(SPB_HINT_HIT, "spb_hint_hit")					\

@@ -341,6 +341,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	evacuate_init(z, base + l.evac, l.nr_evac);
 	compaction_init(z);
 	spb_background_init(z);
+	spb_shrink_init(z);
 	free_usable_pages(z);
 	*zonep = z;
 	return 0;
