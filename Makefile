@@ -253,6 +253,9 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_DIR   := build/fuzz/fuzz
 SECONDS    ?= 60
 FUZZ_SLICE ?= 10
+# make check's slices start from a fixed seed, so a CI run explores the same
+# inputs as the developer's; make fuzz-run explores new ones.
+FUZZ_SEED  ?= 1
 FUZZ_OPTS  := -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=20
 
 ifeq ($(VARIANT),fuzz)
@@ -291,7 +294,7 @@ fuzz-check: fuzz
 		test -z "$$crashes" || $(FUZZ_DIR)/fuzz_$$n $(FUZZ_OPTS) $$crashes >>$$log 2>&1 || \
 			{ tail -40 $$log; exit 1; }; \
 		rm -rf build/fuzz/slice/$$n; mkdir -p build/fuzz/slice/$$n; \
-		$(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SLICE) $(FUZZ_OPTS) \
+		$(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SLICE) $(FUZZ_OPTS) -seed=$(FUZZ_SEED) \
 			-print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$n- \
 			$$(test -f tests/fuzz/$$n.dict && echo -dict=tests/fuzz/$$n.dict) \
 			build/fuzz/slice/$$n tests/fuzz/corpus/$$n >>$$log 2>&1 || \

@@ -498,7 +498,7 @@ static unsigned long alloc_one(struct sim_workload *w, unsigned int ci)
 	uint64_t life;
 	int err;
 
-	if (i == NO_REC) {	/* cannot happen: one record per page at most */
+	if (i == NO_REC) {	/* live and early-freed records fill the table */
 		set_error(w, "record table", -ENOSPC);
 		return 0;
 	}
@@ -982,8 +982,18 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 	w->managed = info.managed_pages;
 	w->end_tick = end_tick;
 	sim_rng_seed(&w->rng, seed, 1);
-	cap = (uint64_t)FIRST_REC + info.managed_pages;
-	if (cap > UINT32_MAX || info.end_pfn > UINT32_MAX)
+	/*
+	 * A live record holds at least one page, but a record freed before
+	 * its lifetime ends stays on the timing wheel until its slot comes
+	 * round, so live plus early-freed records can exceed the zone's
+	 * pages (a consumer freed in bulk and refilled). Reserve room for
+	 * four per page: the tables are mapped without reserve, so only the
+	 * records used cost memory.
+	 */
+	cap = (uint64_t)FIRST_REC + 4 * (uint64_t)info.managed_pages;
+	if (cap > UINT32_MAX)
+		cap = UINT32_MAX;
+	if (info.end_pfn > UINT32_MAX)
 		return -E2BIG;
 	w->rec_cap = (uint32_t)cap;
 	w->fine = calloc(FINE_SLOTS, sizeof(*w->fine));
