@@ -345,6 +345,7 @@ struct ga_spb {
 	uint32_t list_prev, list_next;	/* fullness list (RFC 10), GA_NIL ends */
 	uint8_t defrag_state;		/* spb_defrag.c: idle / pending / running */
 	uint32_t defrag_noop_stamp;	/* second + 1 of a run without progress */
+	uint32_t defrag_run_stamp;	/* second + 1 of the last run */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
 };
 

@@ -87,12 +87,21 @@ static bool spb_defrag_done(const struct ga_zone *z, const struct ga_spb *s)
 	       s->nr_free_pages >= DEFRAG_STOP_FREE_PAGES_PB * z->pageblock_nr_pages;
 }
 
+/*
+ * No run after a run without progress for the cooldown, and at most one
+ * run per SPB per second in any case: two tainted SPBs short of room can
+ * otherwise evacuate into each other, each run moving pages (progress)
+ * and its frees re-queueing the other, forever (fuzz_api found it).
+ */
 static bool spb_in_cooldown(const struct ga_zone *z, const struct ga_spb *s)
 {
 	uint32_t stamp = READ_ONCE(s->defrag_noop_stamp);
+	unsigned long now = zone_now_s(z) + 1;
 
-	return stamp && zone_now_s(z) + 1 < (unsigned long)stamp +
-					   z->policy.spb_defrag_noop_cooldown;
+	if (READ_ONCE(s->defrag_run_stamp) == (uint32_t)now)
+		return true;
+	return stamp && now < (unsigned long)stamp +
+			      z->policy.spb_defrag_noop_cooldown;
 }
 
 /* spb_maybe_start_defrag(): queue the worker for s if it needs one. */
@@ -248,6 +257,7 @@ static void defrag_work_fn(struct ga_work *work)
 						 DEFRAG_RUNNING, false,
 						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			continue;
+		WRITE_ONCE(s->defrag_run_stamp, (uint32_t)zone_now_s(z) + 1);
 		if (!READ_ONCE(z->spb_bg.stopping) && !spb_defrag_one(z, s)) {
 			WRITE_ONCE(s->defrag_noop_stamp, (uint32_t)zone_now_s(z) + 1);
 			zone_stat_add(z, GA_STAT_SPB_DEFRAG_NOOP, 1);
