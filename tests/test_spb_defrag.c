@@ -420,6 +420,7 @@ struct mt_embedder {
 	struct fake_obj *obj;
 	unsigned long nr_per_thread;
 	unsigned long errors;
+	unsigned long bad_owner;	/* migrate calls naming no owner of ours */
 	int done;		/* threads finished */
 };
 
@@ -431,7 +432,9 @@ static int mt_migrate(void *ctx, struct ga_zone *z, uint64_t owner,
 
 	(void)z;
 	pthread_mutex_lock(&m->lock);
-	if (!m->obj[owner].live || m->obj[owner].pfn != old_pfn)
+	if (owner >= 2 * m->nr_per_thread)	/* no object of ours: a library bug */
+		m->bad_owner++, rc = -ENOENT;
+	else if (!m->obj[owner].live || m->obj[owner].pfn != old_pfn)
 		rc = -ENOENT;
 	else if (m->obj[owner].order != order)
 		m->errors++, rc = -EBUSY;
@@ -552,6 +555,7 @@ static void test_threads(void)
 	     (unsigned long long)stat_of(z, GA_STAT_SPB_EVAC_DEFERRED),
 	     (unsigned long long)stat_of(z, GA_STAT_SPB_EVAC_P2_ATTEMPT));
 	is_long(m.errors, 0, "threads: every migration found its page where the owner had it");
+	is_long(m.bad_owner, 0, "threads: every migrate call named an owner that allocated");
 	ok(stat_of(z, GA_STAT_SPB_DEFRAG_RUN) > 0,
 	   "threads: the worker ran (%llu SPB runs, %llu pages moved)",
 	   (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_RUN),
