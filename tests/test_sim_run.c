@@ -68,19 +68,22 @@ static void test_determinism(void)
 {
 	const char *base = "--mem 1G --duration 30s --seed 7 --samples 10";
 	char args[256];
-	int rc1, rc2, rc3, rc4;
-	char *a, *b, *c, *d;
+	int rc1, rc2, rc3, rc4, rc5;
+	char *a, *b, *c, *d, *e;
 
 	a = sim_json(base, &rc1);
 	b = sim_json(base, &rc2);
 	snprintf(args, sizeof(args), "%s --jobs 1", base);
 	c = sim_json(args, &rc3);
 	d = sim_json("--mem 1G --duration 30s --seed 8 --samples 10", &rc4);
-	ok(!rc1 && !rc2 && !rc3 && !rc4, "four runs succeed");
+	snprintf(args, sizeof(args), "%s --jobs 3", base);
+	e = sim_json(args, &rc5);
+	ok(!rc1 && !rc2 && !rc3 && !rc4 && !rc5, "five runs succeed");
 	ok(a && strstr(a, "\"policies\"") && strstr(a, "\"tainted_spbs\""),
 	   "the output is the JSON comparison");
 	ok(a && b && !strcmp(a, b), "same inputs and seed: identical results");
-	ok(a && c && !strcmp(a, c), "one thread or two: identical results");
+	ok(a && c && !strcmp(a, c), "one thread or the default: identical results");
+	ok(c && e && !strcmp(c, e), "one thread or one per run: identical results");
 	ok(a && d && strcmp(a, d), "another seed: other results");
 	for (const char *const *p = ga_policy_compare_names(); *p; p++) {
 		char name[64];
@@ -93,6 +96,7 @@ static void test_determinism(void)
 	free(b);
 	free(c);
 	free(d);
+	free(e);
 }
 
 /* ------------------------------------------------------------------------ */
