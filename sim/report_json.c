@@ -104,6 +104,7 @@ static void gib_test(struct jw *j, const char *key, const struct sim_gib_test *t
 	jw_close_obj(j);
 	jw_u64(j, "regions_obtained_alone", t->probe_obtained);
 	jw_dbl(j, "wall_seconds", t->wall_s);
+	jw_dbl(j, "cpu_seconds", t->cpu_s);
 	jw_close_obj(j);
 }
 

@@ -216,7 +216,7 @@ static int gib_test(struct run *r, bool final)
 	struct ga_zone_info zi;
 	struct sim_gib_test *t, *arr;
 	ga_pfn_t *got;
-	double t0 = now_s();
+	double t0 = now_s(), cpu0 = thread_cpu_s();
 	int err;
 
 	arr = grow(res->tests, &r->cap_tests, res->nr_tests + 1, sizeof(*t));
@@ -240,6 +240,7 @@ static int gib_test(struct run *r, bool final)
 					     got[k] + (1ul << zi.spb_order));
 	free(got);
 	t->wall_s = now_s() - t0;
+	t->cpu_s = thread_cpu_s() - cpu0;
 	return 0;
 }
 

@@ -70,6 +70,7 @@ struct sim_gib_test {
 	unsigned long blockers[GA_NR_BLOCK_REASONS];
 	unsigned long probe_obtained;	/* regions a lone try did obtain */
 	double wall_s;
+	double cpu_s;			/* CPU time of the run's thread (sim) */
 };
 
 struct sim_sample {
