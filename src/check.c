@@ -150,6 +150,12 @@ static int walk_free_lists(struct checker *c, const struct ga_spb *spb,
 					    (unsigned long long)spb->start_pfn, o,
 					    ga_migratetype_name(mt),
 					    spb->area->nr[o][mt], n);
+			if (spb && mt < GA_MT_PCPTYPES &&
+			    !(spb->nonempty_lists & (1ull << SPB_LIST_BIT(o, mt))) != !n)
+				return fail(c, "SPB %#llx nonempty_lists bit of [%u][%s] "
+					    "is %d, the list holds %lu",
+					    (unsigned long long)spb->start_pfn, o,
+					    ga_migratetype_name(mt), !n, n);
 			count[o][mt] += n;
 		}
 	}

@@ -347,7 +347,14 @@ struct ga_spb {
 	uint32_t defrag_noop_stamp;	/* second + 1 of a run without progress */
 	uint32_t defrag_run_stamp;	/* second + 1 of the last run */
 	struct spb_free_area *area;	/* NULL unless policy.spb_free_lists */
+	/* Bit SPB_LIST_BIT(order, mt) set while area->nr[order][mt] is not
+	 * zero, for the pcp types: spb_has_free in one AND. */
+	uint64_t nonempty_lists;
 };
+
+#define SPB_LIST_BIT(order, mt) ((unsigned int)(order) * GA_MT_PCPTYPES + (unsigned int)(mt))
+_Static_assert(GA_NR_ORDERS_MAX * GA_MT_PCPTYPES <= 64,
+	       "every (order, pcp type) list has a bit in ga_spb.nonempty_lists");
 
 /*
  * The SPB index (better than the RFC's fullness lists): one bitmap per

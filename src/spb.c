@@ -342,10 +342,13 @@ void spb_list_changed(struct ga_zone *z, struct ga_spb *s, unsigned int order,
 
 	if (mt >= GA_MT_PCPTYPES)
 		return;
-	if (nonempty)
+	if (nonempty) {
 		set_bit64(z->spb_idx.nonempty[order][mt], i);
-	else
+		s->nonempty_lists |= 1ull << SPB_LIST_BIT(order, mt);
+	} else {
 		clear_bit64(z->spb_idx.nonempty[order][mt], i);
+		s->nonempty_lists &= ~(1ull << SPB_LIST_BIT(order, mt));
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -444,15 +447,22 @@ long spb_find_emptiest(const struct ga_zone *z, unsigned int cat,
 	return found;
 }
 
+/* The nonempty_lists bits of the lists of orders [order, below) in mts. */
+static uint64_t spb_lists_wanted(const struct ga_zone *z, unsigned int order,
+				 unsigned int below, unsigned int mts)
+{
+	uint64_t per_order = mts & ((1u << GA_MT_PCPTYPES) - 1), want = 0;
+
+	for (unsigned int o = order; o < below && o <= z->max_order; o++)
+		want |= per_order << SPB_LIST_BIT(o, 0);
+	return want;
+}
+
 /* The SPB has a free block of an order in [order, below) on a list in mts. */
 bool spb_has_free(const struct ga_zone *z, const struct ga_spb *s,
 		  unsigned int order, unsigned int below, unsigned int mts)
 {
-	for (unsigned int o = order; o < below && o <= z->max_order; o++)
-		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
-			if ((mts & (1u << mt)) && s->area->nr[o][mt])
-				return true;
-	return false;
+	return s->nonempty_lists & spb_lists_wanted(z, order, below, mts);
 }
 
 /*
@@ -468,6 +478,7 @@ long spb_walk(const struct ga_zone *z, unsigned int cat, bool roomy_only,
 	      bool emptiest_first, struct spb_search *cost)
 {
 	const struct spb_index *ix = &z->spb_idx;
+	uint64_t want = spb_lists_wanted(z, order, below, mts);
 	unsigned int visits = 0;
 	long found = -1;
 
@@ -481,7 +492,7 @@ long spb_walk(const struct ga_zone *z, unsigned int cat, bool roomy_only,
 			visits++;
 			if (roomy_only && s->nr_free_pb <= s->reserve)
 				continue;
-			if (spb_has_free(z, s, order, below, mts)) {
+			if (s->nonempty_lists & want) {
 				found = (long)i;
 				break;
 			}
