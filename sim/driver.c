@@ -210,12 +210,12 @@ static uint64_t mem_available(void)
 }
 
 /*
- * By default one thread per run, up to two per online CPU, as many as fit
- * in half the memory available now (the machine is shared). Runs are
- * independent, so only the wall time changes; more threads than CPUs let
- * the scheduler share the CPUs among all runs, instead of one run left
- * alone on one CPU at the end (three runs on two CPUs: 1.5 runs' time,
- * not 2). An explicit --jobs is taken as given, up to one per run.
+ * By default one run per online CPU, as many as fit in half the memory
+ * available now (the machine is shared): runs are independent, so only
+ * the wall time changes. Not one thread per run: the scheduler would share
+ * the CPUs among them and slow the longest run, which then finishes
+ * last (docs/PERFORMANCE.md: 3 runs on 2 CPUs). An explicit --jobs is
+ * taken as given, up to one per run.
  */
 static unsigned int auto_jobs(const struct sim_opts *o, size_t nr)
 {
@@ -226,7 +226,7 @@ static unsigned int auto_jobs(const struct sim_opts *o, size_t nr)
 		uint64_t per_run = (o->mem_bytes >> 30) * RUN_RSS_PER_GIB + (64ull << 20);
 		uint64_t avail = mem_available();
 
-		jobs = cpus > 0 ? 2 * (unsigned int)cpus : 1;
+		jobs = cpus > 0 ? (unsigned int)cpus : 1;
 		if (avail && avail / 2 / per_run < jobs)
 			jobs = (unsigned int)(avail / 2 / per_run);
 	}
