@@ -40,12 +40,17 @@ struct replay {
 	struct ga_stats s0;
 };
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static int fail(struct replay *r, int err, const char *what)
@@ -415,6 +420,12 @@ static void counters_since_start(struct replay *r)
 	for (int a = 0; a < GA_MT_PCPTYPES; a++)
 		for (int b = 0; b < GA_MT_TYPES; b++)
 			s->fallback[a][b] -= r->s0.fallback[a][b];
+	r->res->sim.stats = *s;		/* the sim's "vmstat" keys */
+	ga_spb_summary(r->zone, &r->res->sim.spb);
+	ga_spb_search_histogram(r->zone, false, r->res->sim.spb_cost_hist[0],
+				SIM_SPB_COST_BUCKETS);
+	ga_spb_search_histogram(r->zone, true, r->res->sim.spb_cost_hist[1],
+				SIM_SPB_COST_BUCKETS);
 }
 
 static int finish(struct replay *r, double loop_s)
@@ -456,7 +467,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	       struct replay_result *res)
 {
 	struct replay r = { .t = t, .cfg = cfg, .res = res, .st = &res->rp };
-	double t0 = now_s(), loop0;
+	double t0 = now_s(), cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID), loop0;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -490,6 +501,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	if (r.ex)
 		ga_executor_destroy(r.ex);
 	res->sim.wall_s = now_s() - t0;
+	res->sim.cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	res->sim.peak_rss_bytes = peak_rss();
 	return err;
 }

@@ -342,26 +342,6 @@ static void j_trace(struct jw *j, const struct replay_report *r)
 	jw_close_obj(j);
 }
 
-static void j_census(struct jw *j, const struct sim_census *c)
-{
-	jw_u64(j, "tainted_spbs", c->tainted);
-	jw_u64(j, "ideal_tainted_spbs", c->ideal);
-	jw_u64(j, "clean_spbs", c->clean);
-	jw_u64(j, "empty_spbs", c->empty);
-	jw_u64(j, "total_spbs", c->regions);
-	jw_u64(j, "gib_pages_now", c->obtainable_now);
-	jw_u64(j, "gib_pages_after_migration", c->obtainable_after);
-	jw_u64(j, "mixed_pageblocks", c->mixed_pageblocks);
-	jw_u64(j, "pageblocks_with_unmovable", c->unmovable_pageblocks);
-	jw_u64(j, "free_pageblocks", c->free_pageblocks);
-	jw_u64(j, "free_pages", c->free);
-	jw_u64(j, "pcp_pages", c->pcp);
-	jw_obj(j, "pageblocks");
-	for (int mt = 0; mt < GA_MT_TYPES; mt++)
-		jw_u64(j, ga_migratetype_name(mt), c->blocks_mt[mt]);
-	jw_close_obj(j);
-}
-
 static void j_replay(struct jw *j, const struct replay_stats *s)
 {
 	jw_obj(j, "replay");
@@ -389,33 +369,14 @@ static void j_replay(struct jw *j, const struct replay_stats *s)
 	jw_close_obj(j);
 }
 
+/* The keys of a `gigalloc sim --json` policy (the trace is its one
+ * consumer), then what the replay did with the trace. */
 static void j_policy(struct jw *j, const struct replay_result *x)
 {
-	const struct sim_result *s = &x->sim;
-	const struct sim_gib_test *t = sim_final_test(s);
+	static const char *const consumer[] = { "trace" };
 
 	jw_obj(j, NULL);
-	jw_str(j, "name", s->policy);
-	if (s->err)
-		jw_str(j, "error", s->errmsg);
-	j_census(j, &s->final);
-	if (t) {
-		jw_u64(j, "gib_pages_obtained", t->obtained);
-		jw_str(j, "gib_first_failure", ga_block_reason_name(t->fail_reason));
-	} else {
-		jw_null(j, "gib_pages_obtained");
-	}
-	jw_u64(j, "pages_migrated", sim_pages_migrated(s));
-	jw_u64(j, "fallbacks", s->counters.fallbacks);
-	jw_u64(j, "fallbacks_fragmenting", s->counters.fallbacks_fragmenting);
-	jw_u64(j, "claims", s->counters.claims);
-	jw_u64(j, "steals", s->counters.steals);
-	jw_null(j, "spb_visits_median");	/* no policy keeps SPBs yet */
-	jw_null(j, "spb_visits_p99");
-	jw_u64(j, "sim_events", s->events);
-	jw_dbl(j, "events_per_sec", s->events_per_sec);
-	jw_u64(j, "peak_rss_bytes", s->peak_rss_bytes);
-	jw_dbl(j, "wall_seconds", s->wall_s);
+	sim_json_policy_keys(j, &x->sim, consumer);
 	j_replay(j, &x->rp);
 	jw_close_obj(j);
 }
