@@ -74,6 +74,11 @@ void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 		   unsigned int fallback_order, int alloc_mt, int fallback_mt)
 {
 	(void)alloc_order;
+	if (zone_peeking(z)) {
+		z->peek->fallback = true;
+		z->peek->fragmenting = fallback_order < z->pageblock_order;
+		return;
+	}
 	zone_stat_add_locked(z, GA_STAT_FALLBACK, 1);
 	if (fallback_order < z->pageblock_order)
 		zone_stat_add_locked(z, GA_STAT_FALLBACK_FRAGMENTING, 1);
@@ -113,6 +118,8 @@ long claim_whole_block(struct ga_zone *z, ga_pfn_t pfn,
 {
 	unsigned long nr_added;
 
+	if (zone_peeking(z))
+		return peek_take(z, pfn, current_order, block_mt, true);
 	start_mt = pageblock_label(z, start_mt);
 	del_from_free_list(z, pfn, current_order, block_mt);
 	change_pageblock_range(z, pfn, current_order, start_mt);
@@ -152,7 +159,7 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 					 block_mt);
 
 	/* Boost before the threshold test: every sub-block attempt counts. */
-	if (boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
+	if (!zone_peeking(z) && boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
 		ga_set_bit(ZONE_BOOSTED_WATERMARK, &z->flags);
 
 	start_pfn = pageblock_start_pfn(z, pfn);
@@ -174,6 +181,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 
 	if (free_pages + alike_pages >= z->pageblock_nr_pages / 2 ||
 	    !z->policy.mobility_grouping) {
+		if (zone_peeking(z))
+			return peek_take(z, pfn, current_order, block_mt, true);
 		move_freepages_block(z, start_pfn, block_mt, start_mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
 		/* Move the remaining movable pages out (RFC 06). */
