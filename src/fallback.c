@@ -150,8 +150,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	/* Taking back a block under evacuation would undo the work (RFC 06). */
 	if (pb_test_flag(pfn_to_block(z, pfn), PB_EVACUATING)) {
 		zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
-		trace_event(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
-			    "under_evacuation", -1, pageblock_start_pfn(z, pfn));
+		trace_event_locked(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
+				   "under_evacuation", -1, pageblock_start_pfn(z, pfn));
 		return -1;
 	}
 	if (current_order >= z->pageblock_order)
@@ -168,8 +168,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	if (z->policy.spb_no_mixing && noncompatible_cross_type(start_mt, block_mt) &&
 	    free_pages != z->pageblock_nr_pages) {
 		zone_stat_add_locked(z, GA_STAT_SPB_NOMIX_REFUSED, 1);
-		trace_event(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
-			    "noncompatible_cross_type", -1, start_pfn);
+		trace_event_locked(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
+				   "noncompatible_cross_type", -1, start_pfn);
 		return -1;
 	}
 	if (start_mt == GA_MT_MOVABLE)

@@ -763,13 +763,23 @@ int spb_check(struct ga_zone *z, const struct spb_recount *blocks,
 static inline void trace_event(struct ga_zone *z, int type, unsigned int order,
 			       int mt, const char *what, long spb, ga_pfn_t pfn)
 {
-	if (ga_unlikely(z->trace_fn) && !zone_peeking(z)) {
+	if (ga_unlikely(z->trace_fn)) {
 		struct ga_trace_event ev = { .type = type, .order = order,
 					     .migratetype = mt, .what = what,
 					     .spb = spb, .pfn = pfn };
 
 		z->trace_fn(z->trace_ctx, &ev);
 	}
+}
+
+/* trace_event from the allocation path under zone->lock: what a
+ * ga_alloc_peek passes through is not an event. */
+static inline void trace_event_locked(struct ga_zone *z, int type,
+				      unsigned int order, int mt,
+				      const char *what, long spb, ga_pfn_t pfn)
+{
+	if (!zone_peeking(z))
+		trace_event(z, type, order, mt, what, spb, pfn);
 }
 
 /* Steering needs the per-SPB lists; then NOFRAGMENT lasts through reclaim. */

@@ -399,7 +399,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	if ((alloc_flags & ALLOC_HIGHORDER_OPTIONAL) && spb_any_tainted(z))
 		return SPB_REFUSED;
 	/* Tainting is unavoidable now. */
-	trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
+	trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
 	if (z->policy.spb_taint_roomiest)
 		return taint_roomiest(z, order, mt, w);
 	return taint_fullest(z, order, mt, w);
