@@ -60,10 +60,6 @@ static void agree(const char *preset, bool pcp)
 
 	ga_policy_preset(&p, preset);
 	p.pcp = pcp;
-	/* The peek does not model the per-CPU pageblock refill (peek.c),
-	 * which the rfc preset has: compare without it. */
-	p.pcp_buddy = false;
-	p.pcp_buddy_adopt = false;
 	z = test_zone(NPAGES, NCPUS, &p);
 	for (int step = 0; step < STEPS; step++) {
 		unsigned int r = (unsigned int)rand_r(&seed);
