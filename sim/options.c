@@ -338,8 +338,6 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 			    "write the CSV to a file");
 	if (o->nr_seeds && o->seed_set)
 		return oerr(err, errlen, "--seed and --seeds: give one of them");
-	if (o->nr_seeds > 1 && o->report_dir)
-		return oerr(err, errlen, "--report shows one run: use --seed, not --seeds");
 	/* Check every --set against every selected preset now, before any run. */
 	if (o->nr_policies) {
 		for (unsigned int k = 0; k < o->nr_policies; k++)
