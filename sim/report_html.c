@@ -185,10 +185,10 @@ static void html_maps(FILE *f, const char *dir, const struct sim_report *r)
 	char file[80];
 
 	fputs("<h2>Memory maps</h2>\n<p>One pixel per 2 MiB pageblock, one row per "
-	      "1 GiB region (row number = GiB offset). Left: at the end of the run; "
-	      "right: after the 1 GiB test, with the 1 GiB pages it obtained in "
-	      "blue. The strip right of each map names what keeps the region from "
-	      "being a 1 GiB page.", f);
+	      "1 GiB region (row number = GiB offset); for each policy, at the end of "
+	      "the run, then after the 1 GiB test with the 1 GiB pages it obtained "
+	      "in blue. The strip right of each map names what keeps the region "
+	      "from being a 1 GiB page.", f);
 	if (r->nr_seeds > 1)
 		fprintf(f, " The maps are of the first seed, %llu.",
 			(unsigned long long)r->seeds[0]);
@@ -214,7 +214,8 @@ static void html_buddyinfo(FILE *f, const char *dir, const struct sim_report *r)
 	char file[80];
 
 	fputs("<h2>Free memory by buddy order</h2>\n<p>/proc/buddyinfo at each "
-	      "sample: the free pages in blocks of each order, stacked.</p>\n"
+	      "sample: the free blocks of each order, one line per order, on a log "
+	      "scale.</p>\n"
 	      "<div class=\"charts\">", f);
 	for (size_t p = 0; p < sim_report_policies(r); p++) {
 		buddyinfo_file(file, sizeof(file), sim_report_run(r, p, 0)->policy);
