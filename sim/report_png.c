@@ -481,7 +481,7 @@ int sim_buddyinfo_draw(struct sim_canvas *c, const struct sim_report *r, size_t 
 	size_t n = common_samples(r, p);
 	unsigned int max = n ? first->samples[0].max_order : 0;
 	struct sim_chart_series s[GA_MAX_ORDER_LIMIT + 1];
-	char names[GA_MAX_ORDER_LIMIT + 1][32], title[128], sub[320];
+	char names[GA_MAX_ORDER_LIMIT + 1][48], title[128], sub[320];
 	struct sim_chart_opts o = { title, sub, "simulated time (s)",
 				    "free blocks (log scale)", NULL, NULL, true };
 	double *buf;
