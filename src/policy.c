@@ -124,6 +124,8 @@ static const struct ga_param_info params[] = {
 	   "compaction's migrate scanner skips a whole tainted SPB holding no movable page"),
 	PB(spb_compact_reserve, "RFC 39 compaction respects spb_tainted_reserve()",
 	   "compaction takes no target from a tainted SPB at or below its reserve"),
+	PB(spb_compact_evacuate, "RFC 17 __alloc_pages_direct_compact(), non-movable half",
+	   "non-movable high order evacuates movable pages of tainted SPBs before compacting"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -205,12 +207,13 @@ static void preset_series_refusals(struct ga_policy *p)
 	p->spb_nolock_nofragment = true;
 }
 
-/* RFC 16, 38, 39: SPB-aware compaction. */
+/* RFC 16, 38, 39: SPB-aware compaction; 17: its non-movable hook. */
 static void preset_series_compaction(struct ga_policy *p)
 {
 	p->spb_compact_targets = true;
 	p->spb_compact_skip_tainted = true;
 	p->spb_compact_reserve = true;
+	p->spb_compact_evacuate = true;
 }
 
 /*
