@@ -78,14 +78,23 @@ static int blocks_header(char *line, int cols[GA_MT_TYPES + 2], int *ncols)
 static int blocks_row(char *line, struct gt_snapshot *s, const int *cols, int ncols)
 {
 	char zname[32], *rest, *end;
+	unsigned long *zb = NULL;
 
 	if (!zone_line(line, zname, sizeof(zname), &rest))
 		return -EINVAL;
+	if (s->nr_block_zones < GT_MAX_ZONES) {
+		size_t z = s->nr_block_zones++;
+
+		snprintf(s->block_zone[z].name, sizeof(s->block_zone[z].name), "%.15s", zname);
+		zb = s->block_zone[z].blocks;
+	}
 	for (int c = 0; c < ncols; c++) {
 		unsigned long v = strtoul(rest, &end, 10);
 
 		if (end == rest)
 			return -EINVAL;
+		if (zb)
+			zb[cols[c]] += v;
 		s->blocks[cols[c]] += v;
 		s->blocks_total += v;
 		rest = end;
@@ -100,6 +109,8 @@ int gt_parse_pagetypeinfo(FILE *f, struct gt_snapshot *s)
 	char line[1024];
 
 	memset(s->blocks, 0, sizeof(s->blocks));
+	memset(s->block_zone, 0, sizeof(s->block_zone));
+	s->nr_block_zones = 0;
 	s->blocks_total = 0;
 	while (fgets(line, sizeof(line), f)) {
 		char *t = trim(line);
@@ -134,6 +145,7 @@ int gt_parse_buddyinfo(FILE *f, struct gt_snapshot *s)
 	bool seen = false;
 
 	s->buddy_free_pages = 0;
+	memset(s->buddy_free, 0, sizeof(s->buddy_free));
 	while (fgets(line, sizeof(line), f)) {
 		if (!*trim(line))
 			continue;
@@ -145,6 +157,7 @@ int gt_parse_buddyinfo(FILE *f, struct gt_snapshot *s)
 			if (end == rest || order > GA_MAX_ORDER_LIMIT)
 				return -EINVAL;
 			s->buddy_free_pages += (uint64_t)v << order;
+			s->buddy_free[order] += v;
 			rest = end;
 		}
 		seen = true;

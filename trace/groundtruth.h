@@ -37,7 +37,11 @@ struct gt_snapshot {
 	unsigned int pageblock_order;
 	unsigned long blocks[GA_MT_TYPES];	/* summed over zones */
 	unsigned long blocks_total;
+	/* The same per zone, in pagetypeinfo's order. */
+	size_t nr_block_zones;
+	struct { char name[16]; unsigned long blocks[GA_MT_TYPES]; } block_zone[GT_MAX_ZONES];
 	uint64_t buddy_free_pages;		/* buddyinfo, summed */
+	unsigned long buddy_free[GA_MAX_ORDER_LIMIT + 1];	/* blocks per order, summed */
 	size_t nr_zones;			/* zoneinfo zones with present pages */
 	struct gt_zone zone[GT_MAX_ZONES];
 	struct gt_vmstat vm;
