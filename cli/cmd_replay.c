@@ -454,6 +454,44 @@ static int load_start(const struct replay_opts *o, const struct ground_truth *gt
 	return 0;
 }
 
+/*
+ * What the traced kernel's zoneinfo fixes: the watermarks (the model's one
+ * zone gets the sum of the zones' min, so its low and high come out as the
+ * sums too), and ALLOC_NOFRAGMENT, which alloc_flags_nofragment() sets only
+ * when the preferred zone is Normal: a guest without a Normal zone (< 4 GiB
+ * on x86-64) never uses it. --set overrides both.
+ */
+static void zoneinfo_policy(const struct ground_truth *gt, struct ga_policy *p,
+			    bool say)
+{
+	const struct gt_snapshot *s = &gt->before;
+	uint64_t min = 0, low = 0, high = 0;
+	bool normal = false;
+
+	if (!gt->present || !s->have_zoneinfo)
+		return;
+	for (size_t i = 0; i < s->nr_zones; i++) {
+		if (!s->zone[i].managed)
+			continue;
+		min += s->zone[i].wmark_min;
+		low += s->zone[i].wmark_low;
+		high += s->zone[i].wmark_high;
+		normal |= !strcmp(s->zone[i].name, "Normal");
+	}
+	if (!min)
+		return;
+	p->min_free_kbytes = (unsigned int)(min << 2);
+	p->nofragment = normal;
+	if (say)
+		fprintf(stderr, "gigalloc replay: from the before zoneinfo: watermarks "
+			"min/low/high %llu/%llu/%llu pages summed over the zones "
+			"(min_free_kbytes=%u); ALLOC_NOFRAGMENT %s\n",
+			(unsigned long long)min, (unsigned long long)low,
+			(unsigned long long)high, p->min_free_kbytes,
+			normal ? "on (a Normal zone exists)" :
+			"off (no Normal zone: no request prefers Normal)");
+}
+
 static int make_config(const struct replay_opts *o, const char *name,
 		       const struct replay_report *rep, const struct layout *lay,
 		       const struct start_state *ss, struct replay_config *cfg)
@@ -462,6 +500,7 @@ static int make_config(const struct replay_opts *o, const char *name,
 	snprintf(cfg->policy_name, sizeof(cfg->policy_name), "%s", name);
 	if (ga_policy_preset(&cfg->policy, name))
 		return usage_err("unknown policy '%s'", name);
+	zoneinfo_policy(rep->gt, &cfg->policy, name == o->policies[0]);
 	for (unsigned int i = 0; i < o->nr_sets; i++) {
 		int err = ga_policy_set_assignment(&cfg->policy, o->sets[i]);
 

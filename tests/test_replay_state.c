@@ -307,6 +307,10 @@ static void test_cli(void)
 	is_long(replay(args, err, sizeof(err)), 0, "replay from the before snapshot");
 	ok(strstr(err, "starting state from") && strstr(err, "pageblocks labelled U/R 122/6"),
 	   "says the starting state it rebuilt");
+	ok(strstr(err, "watermarks min/low/high 11263/14078/16893") != NULL,
+	   "watermarks: the zones' sums from zoneinfo");
+	ok(strstr(err, "ALLOC_NOFRAGMENT off") != NULL,
+	   "no Normal zone: NOFRAGMENT off, as alloc_flags_nofragment()");
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --pack-preload --before %s/capture-6.1-dirs/before", d, d);
 	is_long(replay(args, err, sizeof(err)), 0, "--pack-preload");

@@ -183,6 +183,10 @@ static void zone_field(struct gt_zone *z, const char *t)
 		z->managed = v;
 	else if (sscanf(t, "min %llu", &v) == 1)
 		z->wmark_min = v;
+	else if (sscanf(t, "low %llu", &v) == 1)
+		z->wmark_low = v;
+	else if (sscanf(t, "high %llu", &v) == 1)
+		z->wmark_high = v;
 	else if (sscanf(t, "start_pfn: %llu", &v) == 1)
 		z->start_pfn = v;
 	else if (sscanf(t, "count: %llu", &v) == 1)

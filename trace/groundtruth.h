@@ -28,7 +28,7 @@ struct gt_zone {
 	char name[16];
 	int node;
 	uint64_t start_pfn, spanned, present, managed, free;
-	uint64_t wmark_min;		/* "min" */
+	uint64_t wmark_min, wmark_low, wmark_high;	/* "min", "low", "high" */
 	uint64_t pcp_count;		/* sum of the per-CPU "count:" lines */
 };
 
