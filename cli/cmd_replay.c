@@ -492,6 +492,23 @@ static void zoneinfo_policy(const struct ground_truth *gt, struct ga_policy *p,
 			"off (no Normal zone: no request prefers Normal)");
 }
 
+/*
+ * The preset whose decisions are the traced kernel's: vanilla-6.1 for
+ * releases before 6.12 (the fallback before the v6.15 claim/steal split,
+ * rmqueue_bulk without the mode cache, pcp high before the v6.7 tuning),
+ * vanilla (6.12.117) from 6.12 on. NULL when the release is unknown.
+ */
+static const char *version_preset(const char *release)
+{
+	unsigned int major, minor;
+
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return NULL;
+	if (major < 6 || (major == 6 && minor < 12))
+		return "vanilla-6.1";
+	return "vanilla-6.12";
+}
+
 static int make_config(const struct replay_opts *o, const char *name,
 		       const struct replay_report *rep, const struct layout *lay,
 		       const struct start_state *ss, struct replay_config *cfg)
@@ -500,6 +517,17 @@ static int make_config(const struct replay_opts *o, const char *name,
 	snprintf(cfg->policy_name, sizeof(cfg->policy_name), "%s", name);
 	if (ga_policy_preset(&cfg->policy, name))
 		return usage_err("unknown policy '%s'", name);
+	if (!strcmp(name, "vanilla")) {
+		const char *v = version_preset(rep->gt && rep->gt->present ?
+					       rep->gt->kernel : NULL);
+
+		if (v)
+			ga_policy_preset(&cfg->policy, v);
+		fprintf(stderr, "gigalloc replay: vanilla runs as the %s preset (%s%s)\n",
+			v ? v : "vanilla-6.12", v ? "the capture's kernel is " :
+			"the capture records no kernel release",
+			v ? rep->gt->kernel : "");
+	}
 	zoneinfo_policy(rep->gt, &cfg->policy, name == o->policies[0]);
 	for (unsigned int i = 0; i < o->nr_sets; i++) {
 		int err = ga_policy_set_assignment(&cfg->policy, o->sets[i]);

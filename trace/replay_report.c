@@ -17,8 +17,9 @@
 
 const struct replay_result *replay_vanilla(const struct replay_report *r)
 {
-	for (size_t i = 0; i < r->nr; i++)
-		if (!strcmp(r->res[i].sim.policy, "vanilla"))
+	for (size_t i = 0; i < r->nr; i++)	/* vanilla, vanilla-6.1, ... */
+		if (!strncmp(r->res[i].sim.policy, "vanilla", 7) &&
+		    (!r->res[i].sim.policy[7] || r->res[i].sim.policy[7] == '-'))
 			return &r->res[i];
 	return NULL;
 }
