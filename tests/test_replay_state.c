@@ -319,11 +319,49 @@ static void test_cli(void)
 		 "--no-gib-test --after %s/capture-6.1-dirs/after", d, d);
 	is_long(replay(args, err, sizeof(err)), 0, "no --before");
 	ok(strstr(err, "warning: no --before snapshot") != NULL, "warns that it packs");
+	ok(strstr(err, "vanilla runs as the vanilla-6.12 preset (the capture records no "
+		   "kernel release)") != NULL, "no release recorded: the 6.12 decisions");
+}
+
+/* The capture's kernel release picks the preset vanilla runs as. */
+static void test_version_pick(void)
+{
+	char dir[] = "/tmp/gigalloc_state_meta_XXXXXX", path[300], args[1024], err[8192];
+	const char *d = data_dir();
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/meta.txt", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("kernel 6.1.0-57-amd64\ncpus 2\n", f);
+		fclose(f);
+	}
+	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
+		 "--no-gib-test --ground-truth %s --before %s/capture-6.1-dirs/before "
+		 "--after %s/capture-6.1-dirs/after", d, dir, d, d);
+	is_long(replay(args, err, sizeof(err)), 0, "a capture of Linux 6.1");
+	ok(strstr(err, "vanilla runs as the vanilla-6.1 preset (the capture's kernel is "
+		   "6.1.0-57-amd64)") != NULL, "6.1: vanilla runs as vanilla-6.1");
+	f = fopen(path, "w");
+	if (f) {
+		fputs("kernel 6.12.57+deb13-amd64\ncpus 2\n", f);
+		fclose(f);
+	}
+	is_long(replay(args, err, sizeof(err)), 0, "a capture of Linux 6.12");
+	ok(strstr(err, "vanilla runs as the vanilla-6.12 preset") != NULL,
+	   "6.12: vanilla runs as vanilla-6.12");
+	unlink(path);
+	rmdir(dir);
 }
 
 int main(void)
 {
 	test_cli();
+	test_version_pick();
 	test_load();
 	test_replay_from_state();
 	test_infer();
