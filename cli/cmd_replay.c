@@ -439,7 +439,8 @@ static int load_start(const struct replay_opts *o, const struct ground_truth *gt
 	fprintf(stderr, "gigalloc replay: starting state from %s/kpageflags: %llu pages "
 		"in use in %zu allocations (%llu compound), movable/slab/page tables/"
 		"unflagged/other %llu/%llu/%llu/%llu/%llu, %llu free; pageblocks "
-		"labelled U/R %lu/%lu of pagetypeinfo's %lu/%lu (HighAtomic as U)\n",
+		"labelled U/R %lu/%lu of pagetypeinfo's %lu/%lu (HighAtomic as U; "
+		"%lu/%lu of them wholly free, from its free lists)\n",
 		o->before_dir, (unsigned long long)ss->pages_used, ss->nr,
 		(unsigned long long)ss->compound_units,
 		(unsigned long long)ss->pages_by_class[SC_MOVABLE],
@@ -450,7 +451,8 @@ static int load_start(const struct replay_opts *o, const struct ground_truth *gt
 		(unsigned long long)ss->pages_free,
 		ss->labelled[GA_MT_UNMOVABLE], ss->labelled[GA_MT_RECLAIMABLE],
 		ss->wanted[GA_MT_UNMOVABLE] + ss->wanted[GA_MT_HIGHATOMIC],
-		ss->wanted[GA_MT_RECLAIMABLE]);
+		ss->wanted[GA_MT_RECLAIMABLE], ss->labelled_free[GA_MT_UNMOVABLE],
+		ss->labelled_free[GA_MT_RECLAIMABLE]);
 	return 0;
 }
 

@@ -91,6 +91,18 @@ static void test_load(void)
 	is_long((long)ss.labelled[GA_MT_RECLAIMABLE], (long)gt.before.blocks[GA_MT_RECLAIMABLE],
 		"as many Reclaimable labels");
 	is_long((long)ss.label[0], GA_MT_UNMOVABLE, "DMA's one Unmovable block is its first");
+	/* DMA32's free lists: one order-9 buddy on Unmovable, one on
+	 * Reclaimable, 428 order-10 on Movable (pagetypeinfo before). */
+	is_long((long)gt.before.block_zone[1].free_single[GA_MT_UNMOVABLE], 1,
+		"one wholly free Unmovable block in DMA32");
+	is_long((long)gt.before.block_zone[1].free_single[GA_MT_RECLAIMABLE], 1,
+		"one wholly free Reclaimable block");
+	is_long((long)gt.before.block_zone[1].free_pairs[GA_MT_MOVABLE], 428,
+		"428 free pairs of Movable blocks");
+	is_long((long)ss.labelled_free[GA_MT_RECLAIMABLE], 1,
+		"a wholly free block is labelled Reclaimable for it");
+	is_long((long)ss.labelled_free[GA_MT_UNMOVABLE], 1,
+		"... and one Unmovable");
 	start_state_free(&ss);
 
 	rc = start_state_load(&ss, "/nonexistent-dir", 524288, &gt.before, err, sizeof(err));

@@ -39,7 +39,14 @@ struct gt_snapshot {
 	unsigned long blocks_total;
 	/* The same per zone, in pagetypeinfo's order. */
 	size_t nr_block_zones;
-	struct { char name[16]; unsigned long blocks[GA_MT_TYPES]; } block_zone[GT_MAX_ZONES];
+	struct {
+		char name[16];
+		unsigned long blocks[GA_MT_TYPES];
+		/* Wholly free pageblocks on each type's free lists: free
+		 * buddies of pageblock_order (one block each), and of larger
+		 * orders counted in pairs of blocks. */
+		unsigned long free_single[GA_MT_TYPES], free_pairs[GA_MT_TYPES];
+	} block_zone[GT_MAX_ZONES];
 	uint64_t buddy_free_pages;		/* buddyinfo, summed */
 	unsigned long buddy_free[GA_MAX_ORDER_LIMIT + 1];	/* blocks per order, summed */
 	size_t nr_zones;			/* zoneinfo zones with present pages */

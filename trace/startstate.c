@@ -44,6 +44,7 @@
 /* Per-block content while streaming. */
 struct block_count {
 	uint32_t movable, slab, nonmov;	/* nonmov: unmovable other than slab */
+	uint32_t free;
 };
 
 struct reader {
@@ -149,6 +150,7 @@ static int take(struct reader *r, uint64_t pfn, uint64_t f)
 	}
 	if (f & BIT(KPF_BUDDY_BIT)) {
 		s->pages_free++;
+		r->bc[pfn >> s->pageblock_order].free++;
 		return 0;
 	}
 	if (f & BIT(KPF_HEAD_BIT)) {
@@ -217,12 +219,51 @@ static int rank_cmp(const void *a, const void *b)
 	return x->block < y->block ? -1 : x->block > y->block;
 }
 
-static const unsigned long *zone_counts(const struct gt_snapshot *b, const char *name)
+static size_t zone_counts(const struct gt_snapshot *b, const char *name)
 {
 	for (size_t i = 0; i < b->nr_block_zones; i++)
 		if (!strcmp(b->block_zone[i].name, name))
-			return b->block_zone[i].blocks;
-	return NULL;
+			return i;
+	return GT_MAX_ZONES;
+}
+
+static bool wholly_free(const struct start_state *s, const struct block_count *bc,
+			uint64_t b)
+{
+	return b < s->nr_blocks && bc[b].free == 1u << s->pageblock_order &&
+	       s->label[b] == GA_MT_MOVABLE;
+}
+
+/*
+ * The snapshot's free lists say how many wholly free blocks each type
+ * holds (a free buddy of pageblock order is one, a larger one a pair);
+ * which ones is in no snapshot: the lowest free pairs (an aligned pair of
+ * free blocks) and lowest free single blocks (whose buddy block is not
+ * free) in the zone get the label. Returns how many blocks were labelled.
+ */
+static unsigned long pick_free(struct start_state *s, const struct block_count *bc,
+			       uint64_t first, uint64_t last, unsigned long pairs,
+			       unsigned long singles, unsigned long cap, int mt)
+{
+	unsigned long n = 0;
+
+	for (uint64_t b = first & ~1ull; b + 1 <= last && pairs && n + 2 <= cap; b += 2) {
+		if (b < first || !wholly_free(s, bc, b) || !wholly_free(s, bc, b + 1))
+			continue;
+		s->label[b] = s->label[b + 1] = (uint8_t)mt;
+		n += 2;
+		pairs--;
+	}
+	for (uint64_t b = first; b <= last && singles && n < cap; b++) {
+		if (!wholly_free(s, bc, b) || wholly_free(s, bc, b ^ 1))
+			continue;
+		s->label[b] = (uint8_t)mt;
+		n++;
+		singles--;
+	}
+	s->labelled[mt] += n;
+	s->labelled_free[mt] += n;
+	return n;
 }
 
 /* Pick `want` of the blocks still Movable with the highest keys. */
@@ -240,12 +281,16 @@ static void pick(struct start_state *s, struct rank *rk, size_t n, unsigned long
 }
 
 static int label_zone(struct start_state *s, const struct block_count *bc,
-		      const struct gt_zone *z, const unsigned long *want)
+		      const struct gt_zone *z, const struct gt_snapshot *before, size_t zi)
 {
+	const unsigned long *want = before->block_zone[zi].blocks;
+	const unsigned long *pairs = before->block_zone[zi].free_pairs;
+	const unsigned long *singles = before->block_zone[zi].free_single;
 	unsigned int pbo = s->pageblock_order;
 	uint64_t first = z->start_pfn >> pbo;
 	uint64_t last = (z->start_pfn + z->spanned - 1) >> pbo;
 	unsigned long want_u = want[GA_MT_UNMOVABLE] + want[GA_MT_HIGHATOMIC];
+	unsigned long want_r = want[GA_MT_RECLAIMABLE];
 	struct rank *rk;
 	size_t n = 0;
 
@@ -253,13 +298,19 @@ static int label_zone(struct start_state *s, const struct block_count *bc,
 		last = s->nr_blocks - 1;
 	if (first > last)
 		return 0;
+	want_r -= pick_free(s, bc, first, last, pairs[GA_MT_RECLAIMABLE],
+			    singles[GA_MT_RECLAIMABLE], want_r, GA_MT_RECLAIMABLE);
+	want_u -= pick_free(s, bc, first, last,
+			    pairs[GA_MT_UNMOVABLE] + pairs[GA_MT_HIGHATOMIC],
+			    singles[GA_MT_UNMOVABLE] + singles[GA_MT_HIGHATOMIC], want_u,
+			    GA_MT_UNMOVABLE);
 	rk = malloc((last - first + 1) * sizeof(*rk));
 	if (!rk)
 		return -ENOMEM;
 	for (uint64_t b = first; b <= last; b++)
 		rk[n++] = (struct rank){ (int64_t)bc[b].slab - bc[b].nonmov,
 					 -(int64_t)bc[b].movable, b };
-	pick(s, rk, n, want[GA_MT_RECLAIMABLE], GA_MT_RECLAIMABLE);
+	pick(s, rk, n, want_r, GA_MT_RECLAIMABLE);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t b = rk[i].block;
 
@@ -277,19 +328,19 @@ static int label_blocks(struct start_state *s, const struct block_count *bc,
 	memset(s->label, GA_MT_MOVABLE, s->nr_blocks);
 	for (size_t i = 0; i < before->nr_zones; i++) {
 		const struct gt_zone *z = &before->zone[i];
-		const unsigned long *want;
+		size_t zi;
 		int rc;
 
 		if (!z->spanned)
 			continue;
-		want = zone_counts(before, z->name);
-		if (!want) {
+		zi = zone_counts(before, z->name);
+		if (zi == GT_MAX_ZONES) {
 			snprintf(err, errlen, "pagetypeinfo has no zone %s", z->name);
 			return -EINVAL;
 		}
 		for (int mt = 0; mt < GA_MT_TYPES; mt++)
-			s->wanted[mt] += want[mt];
-		rc = label_zone(s, bc, z, want);
+			s->wanted[mt] += before->block_zone[zi].blocks[mt];
+		rc = label_zone(s, bc, z, before, zi);
 		if (rc)
 			return rc;
 	}

@@ -19,10 +19,12 @@
  *    unmovable); page tables and pages without any flag (vmalloc, stacks,
  *    ring buffers, driver pages) unmovable;
  *  - labels: pagetypeinfo gives only how many blocks of each type each zone
- *    has. Within each zone the Reclaimable blocks are the ones where slab
- *    most outnumbers other unmovable pages, then the Unmovable (with
- *    HighAtomic) blocks the ones holding the most non-movable pages; the
- *    rest stay Movable, as memmap init leaves them.
+ *    has, and how many wholly free ones each type's free lists hold (free
+ *    buddies of pageblock order or more): that many wholly free blocks get
+ *    the label, the lowest in the zone. Then the Reclaimable blocks are the
+ *    ones where slab most outnumbers other unmovable pages, then the
+ *    Unmovable (with HighAtomic) blocks the ones holding the most
+ *    non-movable pages; the rest stay Movable, as memmap init leaves them.
  */
 #ifndef GA_TRACE_STARTSTATE_H
 #define GA_TRACE_STARTSTATE_H
@@ -60,6 +62,7 @@ struct start_state {
 	uint64_t pages_by_class[SC_NR];
 	uint64_t compound_units, compound_pages;
 	unsigned long labelled[GA_MT_TYPES];	/* blocks given each label */
+	unsigned long labelled_free[GA_MT_TYPES];	/* ... of them wholly free */
 	unsigned long wanted[GA_MT_TYPES];	/* pagetypeinfo's counts */
 };
 
