@@ -267,6 +267,15 @@ static void test_infer(void)
 	is_long((long)res.rp.inferred, 1, "the bulk page is still inferred");
 	is_long((long)res.rp.free_untracked, 0, "no free is unmatched");
 
+	/* A corrupt pfn far past the zone costs no memory in the first pass. */
+	tb_open(&b);
+	ev(&b, FT_ALLOC, 0x2000, 0);
+	ev(&b, FT_FREE, 0x2000, 0);
+	ev(&b, FT_FREE, 1ull << 44, 0);
+	ev(&b, FT_FREE, 1ull << 44, 0);
+	is_long(run_built(&b, true, NULL, &res), 0, "a free at pfn 2^44 replays");
+	is_long((long)res.rp.free_untracked, 2, "... unmatched, not inferred");
+
 	/* A snapshot page the trace allocates before freeing was free (pcp). */
 	tb_open(&b);
 	ev(&b, FT_ALLOC, 0x3000, 1);

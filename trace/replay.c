@@ -348,7 +348,10 @@ static int find_untraced(struct replay *r)
 {
 	const struct trace *t = r->t;
 	const struct start_state *ss = r->cfg->start;
-	uint64_t nlast = t->st.max_pfn + 1;
+	/* pfns past the zone cannot be placed at their own pfn anyway: their
+	 * frees count as never freed before (a corrupt pfn costs nothing). */
+	uint64_t nlast = t->st.max_pfn < r->cfg->zone_pages ? t->st.max_pfn + 1 :
+			 r->cfg->zone_pages;
 	uint32_t *last = calloc(nlast, sizeof(*last));
 	struct pfnmap m;
 	size_t cap = 0;
