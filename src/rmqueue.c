@@ -149,8 +149,8 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		/* RFC 26: an optional request fails rather than taint. */
 		if (pfn == SPB_REFUSED) {
 			zone_stat_add_locked(z, GA_STAT_SPB_REFUSE_OPTIONAL, 1);
-			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
-				    "refuse_optional", -1, 0);
+			trace_event_locked(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
+					   "refuse_optional", -1, 0);
 			return -1;
 		}
 		/* Taint no clean SPB while reclaim may still help (RFC 20). */
@@ -158,7 +158,7 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		    spb_keeps_nofragment(z))
 			return -1;
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
-		trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
+		trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
 	}
 
 	switch (*mode) {
