@@ -164,6 +164,10 @@ struct ga_policy {
 	/* Slab-shrink pressure from SPB placement (RFC 28). */
 	bool spb_shrink;		/* ask ops->shrink when tainted SPBs run low */
 	unsigned int spb_shrink_batch;	/* most pages asked of one shrink call */
+	bool spb_compact_targets;	/* compaction targets from SPB lists, fullest clean first (16) */
+	bool spb_compact_skip_tainted;	/* migrate scanner skips tainted SPBs without movable (38) */
+	bool spb_compact_reserve;	/* no targets from tainted SPBs at their reserve (39) */
+	bool spb_compact_evacuate;	/* non-movable high order: evacuate before compaction (17) */
 };
 
 /* Parameter description for tables and --set. */
@@ -703,6 +707,13 @@ enum ga_stat_item {
 	GA_STAT_COMPACT_MIGRATED,	/* pages moved by compaction */
 	GA_STAT_COMPACT_DAEMON_WAKE,	/* kcompactd woken for an order */
 	GA_STAT_COMPACT_PROACTIVE,	/* proactive compaction runs */
+	/* SPB-aware compaction (RFC 16, 38, 39) and 17's non-movable half. */
+	GA_STAT_SPB_COMPACT_LIST_SCANNED,	/* SPB free-list entries the free scanner looked at (16) */
+	GA_STAT_SPB_COMPACT_LIST_TARGETS,	/* ... pages it took from them as targets */
+	GA_STAT_SPB_COMPACT_SKIP_SPB,	/* tainted SPBs without movable pages skipped (38) */
+	GA_STAT_SPB_COMPACT_RESERVE_SKIP,	/* target blocks refused: SPB at its reserve (39) */
+	GA_STAT_SPB_COMPACT_EVAC,	/* non-movable high order: evacuations before compaction (17) */
+	GA_STAT_SPB_COMPACT_EVAC_SERVED,	/* ... after which the request was served */
 	GA_NR_STATS
 };
 
