@@ -188,11 +188,9 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 		if (o->nr_sets == MAX_SETS)
 			return usage_err("too many --set (%s)", v);
 		ga_policy_preset(&p, "vanilla");	/* check it before loading */
-		rc = ga_policy_set_assignment(&p, v);
+		rc = sim_policy_set(&p, v, err, sizeof(err));
 		if (rc)
-			return usage_err(rc == -ENOENT ? "unknown parameter in --set '%s'" :
-					 rc == -ERANGE ? "value out of range in --set '%s'" :
-					 "bad --set '%s'", v);
+			return usage_err("%s", err);
 		o->sets[o->nr_sets++] = v;
 		return 0;
 	}
@@ -434,12 +432,10 @@ static int make_config(const struct replay_opts *o, const char *name,
 	if (ga_policy_preset(&cfg->policy, name))
 		return usage_err("unknown policy '%s'", name);
 	for (unsigned int i = 0; i < o->nr_sets; i++) {
-		int err = ga_policy_set_assignment(&cfg->policy, o->sets[i]);
+		char err[256];
 
-		if (err)
-			return usage_err(err == -ENOENT ? "unknown parameter in --set '%s'" :
-					 err == -ERANGE ? "value out of range in --set '%s'" :
-					 "bad --set '%s'", o->sets[i]);
+		if (sim_policy_set(&cfg->policy, o->sets[i], err, sizeof(err)))
+			return usage_err("%s", err);
 	}
 	cfg->zone_pages = rep->zone_pages;
 	if (rep->layout) {
