@@ -60,8 +60,8 @@ static void pcp_sizes(const struct ga_zone *z, int *batch, int *high_min,
 {
 	*batch = ga_max(1, zone_batchsize(z));
 	*high_min = zone_highsize(z, *batch, z->policy.pcp_high_fraction);
-	*high_max = z->policy.pcp_high_fraction ? *high_min :
-						   zone_highsize(z, *batch, 8);
+	*high_max = z->policy.pcp_high_fraction || z->policy.pcp_high_fixed ?
+		    *high_min : zone_highsize(z, *batch, 8);
 }
 
 /*
