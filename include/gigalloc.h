@@ -111,6 +111,10 @@ struct ga_policy {
 	bool thp_min_free;		/* khugepaged's min_free_kbytes raise */
 	unsigned int thp_nr_zones;	/* zones khugepaged counts (DMA+DMA32+Normal = 3) */
 	bool highatomic;		/* MIGRATE_HIGHATOMIC reserve */
+	/* Older kernels' decisions (the vanilla-6.1 preset; off = v6.12/6.15). */
+	bool fallback_largest;		/* pre-6.15 __rmqueue_fallback: largest buddy */
+	bool rmqueue_bulk_restart;	/* pre-6.15 rmqueue_bulk: no fallback mode cache */
+	bool pcp_high_fixed;		/* pre-6.7: pcp high fixed, no auto-tuning */
 	/* Per-CPU lists. */
 	bool pcp;			/* pcp lists on; off = every call to buddy */
 	unsigned int pcp_batch_scale_max;	/* CONFIG_PCP_BATCH_SCALE_MAX */
@@ -164,6 +168,10 @@ struct ga_policy {
 	/* Slab-shrink pressure from SPB placement (RFC 28). */
 	bool spb_shrink;		/* ask ops->shrink when tainted SPBs run low */
 	unsigned int spb_shrink_batch;	/* most pages asked of one shrink call */
+	bool spb_compact_targets;	/* compaction targets from SPB lists, fullest clean first (16) */
+	bool spb_compact_skip_tainted;	/* migrate scanner skips tainted SPBs without movable (38) */
+	bool spb_compact_reserve;	/* no targets from tainted SPBs at their reserve (39) */
+	bool spb_compact_evacuate;	/* non-movable high order: evacuate before compaction (17) */
 };
 
 /* Parameter description for tables and --set. */
@@ -299,6 +307,14 @@ struct ga_zone_config {
 	/* Runs background work (kcompactd, evacuation); NULL = none, and
 	 * the mechanisms that need one stay idle. Not owned by the zone. */
 	struct ga_executor *executor;
+	/*
+	 * Memory hotplug (ga_zone_resize): the largest end the zone may grow
+	 * to; 0 = end_pfn (no growth). Metadata is laid out for this span
+	 * up front, so the page and superpageblock arrays never move under
+	 * a lock-free reader. Above end_pfn, end_pfn must lie on a
+	 * superpageblock boundary (a multiple of 2^spb_order pages).
+	 */
+	ga_pfn_t max_end_pfn;
 };
 
 #define GA_MAX_ORDER_LIMIT 20	/* largest max_page_order accepted */
@@ -367,8 +383,9 @@ int ga_alloc_nolock(struct ga_zone *zone, unsigned int cpu, unsigned int order,
  * does: the free buddy holding it is split, every other half given back.
  * No watermark applies (an embedder rebuilds a state that existed, e.g. a
  * traced machine's pages in use) and no pageblock is relabelled. Free it
- * with ga_free like any allocation. pcp lists are drained if a page of the
- * block is on one.
+ * with ga_free like any allocation. A block cached whole on a pcp list is
+ * taken off that list; if a page of it is cached otherwise, the pcp lists
+ * are drained first.
  *
  * Errors: -EINVAL cpu, gfp, or pfn not aligned to 2^order; -E2BIG order >
  * max_page_order; -ERANGE outside the zone; -EPERM a hole in the block;
@@ -376,6 +393,32 @@ int ga_alloc_nolock(struct ga_zone *zone, unsigned int cpu, unsigned int order,
  */
 int ga_alloc_at(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
 		unsigned int order, unsigned int gfp, uint64_t owner);
+
+/*
+ * What ga_alloc would take for this request now, without taking it: the
+ * decision rmqueue makes (the CPU's pcp list head; else __rmqueue with the
+ * policy's superpageblock steering, claim and steal, whose first block is
+ * also what a pcp refill hands out first). Nothing changes and nothing is
+ * counted but the zone->lock acquisition (GA_STAT_ZONE_LOCK). Watermarks, reclaim and compaction are not asked: the answer is
+ * for a request the fast path serves, tried with ALLOC_NOFRAGMENT when the
+ * policy sets it, then without. The replayer's --shadow mode asks it before
+ * placing each traced allocation where the kernel put it (ga_alloc_at).
+ * Owned pcp blocks (pcp_buddy) are not looked at: the buddy lists answer.
+ *
+ * Returns 0, -ENOMEM if no free block would serve, or ga_alloc's
+ * -EINVAL/-E2BIG.
+ */
+struct ga_alloc_choice {
+	ga_pfn_t pfn;			/* first pfn of the block it would return */
+	unsigned int from_order;	/* order of the free block split for it */
+	int list_mt;			/* migratetype of the list it comes from */
+	bool pcp;			/* the head of the CPU's pcp list */
+	bool fallback;			/* another type's list: mm_page_alloc_extfrag */
+	bool fragmenting;		/* ... from a block below pageblock_order */
+	bool claim;			/* ... relabelling the pageblock */
+};
+int ga_alloc_peek(struct ga_zone *zone, unsigned int cpu, unsigned int order,
+		  unsigned int gfp, struct ga_alloc_choice *choice);
 
 /*
  * Label the pageblock holding pfn with mt (UNMOVABLE, MOVABLE or
@@ -466,6 +509,7 @@ int ga_pageblock_query(struct ga_zone *zone, ga_pfn_t pfn,
 
 struct ga_zone_info {
 	ga_pfn_t start_pfn, end_pfn;
+	ga_pfn_t max_end_pfn;		/* ga_zone_resize's limit */
 	unsigned long present_pages, managed_pages, reserved_pages;
 	unsigned long nr_pageblocks;
 	unsigned int page_shift, pageblock_order, max_page_order, spb_order;
@@ -484,6 +528,36 @@ struct ga_zone_info {
 };
 
 void ga_zone_info(struct ga_zone *zone, struct ga_zone_info *info);
+
+/*
+ * Memory hot-add and hot-remove at superpageblock granularity
+ * (online_pages / offline_pages with the RFC's resize of the SPB array,
+ * patch 09): move the zone's end to new_end_pfn, a superpageblock
+ * boundary above start_pfn, or max_end_pfn itself.
+ *
+ * Growing onlines the new superpageblocks: their pages are freed to the
+ * buddy (list tails, as onlining does), the SPB records, index and free
+ * lists take them in, managed pages, watermarks and pcp batch/high follow.
+ * Shrinking offlines [new_end_pfn, end_pfn): its pageblocks are isolated
+ * (refused at once for an unmovable page, a CMA or already isolated
+ * block), the pcp lists drained, every allocation migrated out through
+ * ops->migrate (clean page cache and reclaimable ones may be dropped
+ * through ops->drop, as for contiguous allocation), and only if the whole
+ * range is then free is it taken out of the zone; otherwise the isolation
+ * is undone and nothing changes. Hole ranges of the configuration inside
+ * an offlined range are forgotten: memory added again is all present.
+ *
+ * cpu is the CPU the caller runs on (for the migration targets). Returns
+ * 0; -EINVAL (cpu out of range, new_end_pfn not a superpageblock boundary
+ * above start_pfn nor max_end_pfn); -ERANGE (beyond max_end_pfn); -EBUSY
+ * (another resize is running, or a page could not be moved: report names
+ * it, as offline_pages names the page that blocked it); -ENOMEM (no
+ * migration target). report (may be NULL) says which page blocked and
+ * how many pages were moved or dropped (also on success).
+ */
+struct ga_contig_report;
+int ga_zone_resize(struct ga_zone *zone, unsigned int cpu, ga_pfn_t new_end_pfn,
+		   struct ga_contig_report *report);
 const struct ga_policy *ga_zone_policy(const struct ga_zone *zone);
 
 /* ------------------------------------------------------------------------ */
@@ -637,6 +711,13 @@ enum ga_stat_item {
 	GA_STAT_COMPACT_MIGRATED,	/* pages moved by compaction */
 	GA_STAT_COMPACT_DAEMON_WAKE,	/* kcompactd woken for an order */
 	GA_STAT_COMPACT_PROACTIVE,	/* proactive compaction runs */
+	/* SPB-aware compaction (RFC 16, 38, 39) and 17's non-movable half. */
+	GA_STAT_SPB_COMPACT_LIST_SCANNED,	/* SPB free-list entries the free scanner looked at (16) */
+	GA_STAT_SPB_COMPACT_LIST_TARGETS,	/* ... pages it took from them as targets */
+	GA_STAT_SPB_COMPACT_SKIP_SPB,	/* tainted SPBs without movable pages skipped (38) */
+	GA_STAT_SPB_COMPACT_RESERVE_SKIP,	/* target blocks refused: SPB at its reserve (39) */
+	GA_STAT_SPB_COMPACT_EVAC,	/* non-movable high order: evacuations before compaction (17) */
+	GA_STAT_SPB_COMPACT_EVAC_SERVED,	/* ... after which the request was served */
 	GA_NR_STATS
 };
 

@@ -25,6 +25,10 @@ struct sim_report {
 	unsigned int nr_sets;
 	const struct sim_result *res;	/* one per policy, in order */
 	size_t nr;
+	/* Several seeds (nr_seeds > 1): res holds nr / nr_seeds policies,
+	 * policy-major: res[p * nr_seeds + s] ran under seeds[s]. */
+	size_t nr_seeds;
+	const uint64_t *seeds;
 	double wall_s;			/* all runs, for the table's footer */
 	unsigned int jobs;
 };
@@ -32,6 +36,11 @@ struct sim_report {
 void sim_report_table(FILE *f, const struct sim_report *r);
 void sim_report_json(FILE *f, const struct sim_report *r);
 void sim_report_csv(FILE *f, const struct sim_report *r);
+/* One policy's keys into an open JSON object (the "policies" items of
+ * sim --json and replay --json); consumer_names[i] names res->cstats[i]. */
+struct jw;
+void sim_json_policy_keys(struct jw *j, const struct sim_result *res,
+			  const char *const *consumer_names);
 /* Write dir/index.html and the PNGs it shows (dir is created). -errno. */
 /*
  * Make the report directory DIR and its missing parents, and check that it
@@ -52,7 +61,7 @@ struct sim_table_row {
 #define SIM_MAX_POLICIES_IN_TABLE 16
 extern const struct sim_table_row sim_table_rows[];	/* NULL-terminated */
 
-/* "profile mixed, 64 GiB, 8 CPUs, 300 s, seed 1" */
+/* "profile mixed, 64 GiB, 8 CPUs, 300 s, seed 1" (or "seeds 1-5") */
 void sim_report_header(const struct sim_report *r, char *buf, size_t len);
 
 /* Shared helpers. */

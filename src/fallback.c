@@ -74,6 +74,11 @@ void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 		   unsigned int fallback_order, int alloc_mt, int fallback_mt)
 {
 	(void)alloc_order;
+	if (zone_peeking(z)) {
+		z->peek->fallback = true;
+		z->peek->fragmenting = fallback_order < z->pageblock_order;
+		return;
+	}
 	zone_stat_add_locked(z, GA_STAT_FALLBACK, 1);
 	if (fallback_order < z->pageblock_order)
 		zone_stat_add_locked(z, GA_STAT_FALLBACK_FRAGMENTING, 1);
@@ -93,9 +98,9 @@ bool boost_watermark(struct ga_zone *z)
 
 	if (!z->policy.watermark_boost_factor)
 		return false;
-	if (z->pageblock_nr_pages * 4ul > z->managed_pages)
+	if (z->pageblock_nr_pages * 4ul > READ_ONCE(z->managed_pages))
 		return false;
-	max_boost = z->watermark[WMARK_HIGH] * z->policy.watermark_boost_factor /
+	max_boost = READ_ONCE(z->watermark[WMARK_HIGH]) * z->policy.watermark_boost_factor /
 		    10000;
 	if (!max_boost)
 		return false;
@@ -113,6 +118,8 @@ long claim_whole_block(struct ga_zone *z, ga_pfn_t pfn,
 {
 	unsigned long nr_added;
 
+	if (zone_peeking(z))
+		return peek_take(z, pfn, current_order, block_mt, true);
 	start_mt = pageblock_label(z, start_mt);
 	del_from_free_list(z, pfn, current_order, block_mt);
 	change_pageblock_range(z, pfn, current_order, start_mt);
@@ -143,8 +150,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	/* Taking back a block under evacuation would undo the work (RFC 06). */
 	if (pb_test_flag(pfn_to_block(z, pfn), PB_EVACUATING)) {
 		zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
-		trace_event(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
-			    "under_evacuation", -1, pageblock_start_pfn(z, pfn));
+		trace_event_locked(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
+				   "under_evacuation", -1, pageblock_start_pfn(z, pfn));
 		return -1;
 	}
 	if (current_order >= z->pageblock_order)
@@ -152,7 +159,7 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 					 block_mt);
 
 	/* Boost before the threshold test: every sub-block attempt counts. */
-	if (boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
+	if (!zone_peeking(z) && boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
 		ga_set_bit(ZONE_BOOSTED_WATERMARK, &z->flags);
 
 	start_pfn = pageblock_start_pfn(z, pfn);
@@ -161,8 +168,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	if (z->policy.spb_no_mixing && noncompatible_cross_type(start_mt, block_mt) &&
 	    free_pages != z->pageblock_nr_pages) {
 		zone_stat_add_locked(z, GA_STAT_SPB_NOMIX_REFUSED, 1);
-		trace_event(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
-			    "noncompatible_cross_type", -1, start_pfn);
+		trace_event_locked(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
+				   "noncompatible_cross_type", -1, start_pfn);
 		return -1;
 	}
 	if (start_mt == GA_MT_MOVABLE)
@@ -174,6 +181,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 
 	if (free_pages + alike_pages >= z->pageblock_nr_pages / 2 ||
 	    !z->policy.mobility_grouping) {
+		if (zone_peeking(z))
+			return peek_take(z, pfn, current_order, block_mt, true);
 		move_freepages_block(z, start_pfn, block_mt, start_mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
 		/* Move the remaining movable pages out (RFC 06). */
@@ -183,6 +192,84 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	}
 	zone_stat_add_locked(z, GA_STAT_CLAIM_REFUSED, 1);
 	return -1;
+}
+
+/*
+ * A page from the fallback buddy at pfn without relabelling its block
+ * (v6.1 steal_suitable_fallback's single_page): boosted first when the
+ * buddy is smaller than a pageblock. v6.1 moved the buddy to the request's
+ * lists before splitting it; here the remainder stays on the fallback
+ * type's lists, which keeps the v6.10+ rule that a free page is on its
+ * block's list (the checker enforces it).
+ */
+static long steal_from(struct ga_zone *z, ga_pfn_t pfn, unsigned int current_order,
+		       unsigned int order, int start_mt, int fallback_mt,
+		       unsigned int alloc_flags)
+{
+	if (current_order >= z->pageblock_order) {
+		claim_whole_block(z, pfn, current_order, order, start_mt, fallback_mt);
+	} else {
+		if (boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
+			ga_set_bit(ZONE_BOOSTED_WATERMARK, &z->flags);
+		page_del_and_expand(z, pfn, order, current_order, fallback_mt);
+		zone_stat_add_locked(z, GA_STAT_STEAL, 1);
+	}
+	count_extfrag(z, pfn, order, current_order, start_mt, fallback_mt);
+	return (long)pfn;
+}
+
+/*
+ * v6.1 __rmqueue_fallback: the largest fallback buddy (from order 10 down to
+ * min_order), one candidate; a movable request that may not claim it looks
+ * for the smallest instead. The candidate's block is claimed if it can be,
+ * else the page is taken from that buddy anyway.
+ */
+static long rmqueue_fallback_largest(struct ga_zone *z, unsigned int order,
+				     int start_mt, unsigned int alloc_flags)
+{
+	int min_order = (int)order, fallback_mt = -1, o;
+	ga_pfn_t pfn;
+	long got;
+
+	if (order < z->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = (int)z->pageblock_order;
+	for (o = (int)z->max_order; o >= min_order; o--) {
+		fallback_mt = find_suitable_fallback(z, (unsigned int)o, start_mt, false);
+		if (fallback_mt >= 0)
+			break;
+	}
+	if (fallback_mt < 0)
+		return -1;
+	if (!should_try_claim_block(z, (unsigned int)o, start_mt) &&
+	    start_mt == GA_MT_MOVABLE && (unsigned int)o > order) {
+		/* find_smallest */
+		for (o = (int)order; o <= (int)z->max_order; o++) {
+			fallback_mt = find_suitable_fallback(z, (unsigned int)o, start_mt,
+							     false);
+			if (fallback_mt >= 0)
+				break;
+		}
+		pfn = idx_to_pfn(z, free_area_first(z, (unsigned int)o, fallback_mt));
+		return steal_from(z, pfn, (unsigned int)o, order, start_mt, fallback_mt,
+				  alloc_flags);
+	}
+	pfn = idx_to_pfn(z, free_area_first(z, (unsigned int)o, fallback_mt));
+	if (should_try_claim_block(z, (unsigned int)o, start_mt)) {
+		got = try_to_claim_block(z, pfn, (unsigned int)o, order, start_mt,
+					 alloc_flags);
+		if (got >= 0) {
+			count_extfrag(z, (ga_pfn_t)got, order, (unsigned int)o,
+				      start_mt, fallback_mt);
+			return got;
+		}
+		/* Refused: try_to_claim_block boosted already. */
+		page_del_and_expand(z, pfn, order, (unsigned int)o, fallback_mt);
+		zone_stat_add_locked(z, GA_STAT_STEAL, 1);
+		count_extfrag(z, pfn, order, (unsigned int)o, start_mt, fallback_mt);
+		return (long)pfn;
+	}
+	return steal_from(z, pfn, (unsigned int)o, order, start_mt, fallback_mt,
+			  alloc_flags);
 }
 
 /*
@@ -196,6 +283,8 @@ long rmqueue_claim(struct ga_zone *z, unsigned int order, int start_mt,
 {
 	int min_order = (int)order;
 
+	if (z->policy.fallback_largest)
+		return rmqueue_fallback_largest(z, order, start_mt, alloc_flags);
 	if (order < z->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
 		min_order = (int)z->pageblock_order;
 

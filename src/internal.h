@@ -425,8 +425,16 @@ struct spb_shrink_state {
 /* The zone.                                                                 */
 
 struct ga_zone {
-	/* Geometry, constant after init. */
+	/*
+	 * Geometry, constant after init except the span, which
+	 * ga_zone_resize (hotplug.c) moves under zone->lock: end_pfn,
+	 * nr_pages, nr_pageblocks, managed_pages and nr_spbs. Lock-free
+	 * readers READ_ONCE them; every array is laid out for max_end_pfn,
+	 * so a stale bound still indexes valid metadata (offline pages are
+	 * GA_PAGE_RESERVED, as holes are).
+	 */
 	ga_pfn_t start_pfn, end_pfn;
+	ga_pfn_t max_end_pfn;		/* the array's span: end_pfn <= it */
 	unsigned long nr_pages;		/* spanned */
 	unsigned long managed_pages;	/* spanned - holes */
 	unsigned long nr_pageblocks;
@@ -450,7 +458,9 @@ struct ga_zone {
 	struct pcpb_link *owned_links;	/* per pageblock; NULL unless pcp_buddy */
 	struct spb_shrink_state shrink;
 	struct ga_spb *spbs;
-	unsigned long nr_spbs;
+	unsigned long nr_spbs;		/* online; records exist for max_spbs */
+	unsigned long max_spbs;
+	int resizing;			/* ga_zone_resize: one at a time */
 	ga_pfn_t spb_base;		/* aligned down to 2^spb_order */
 	struct spb_index spb_idx;
 	struct ga_compact_state compact;
@@ -483,6 +493,9 @@ struct ga_zone {
 	struct spb_search_stats spb_search;	/* under zone->lock */
 	ga_trace_fn trace_fn;		/* RFC 40 events; NULL = off */
 	void *trace_ctx;
+	/* ga_alloc_peek in progress (set and read under zone->lock): the
+	 * allocation path records its decision here instead of acting. */
+	struct ga_alloc_choice *peek;
 };
 
 /* zone->lock, counted: the contention the per-CPU pageblocks remove. */
@@ -517,7 +530,7 @@ static inline ga_pfn_t idx_to_pfn(const struct ga_zone *z, uint32_t idx)
 
 static inline bool zone_spans_pfn(const struct ga_zone *z, ga_pfn_t pfn)
 {
-	return pfn >= z->start_pfn && pfn < z->end_pfn;
+	return pfn >= z->start_pfn && pfn < READ_ONCE(z->end_pfn);
 }
 
 static inline struct ga_pageblock *pfn_to_block(struct ga_zone *z, ga_pfn_t pfn)
@@ -641,9 +654,14 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 
 /* pcp.c (see also below) */
 void pcp_setup(struct ga_zone *z);
+/* zone_pcp_update: batch and high from managed pages again (no lock held). */
+void pcp_update_sizes(struct ga_zone *z);
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
 void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			  int sign);
+long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt);
+bool pcp_take_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		   int content_mt);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 		     int content_mt, unsigned int alloc_flags, unsigned int cpu);
 bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
@@ -654,6 +672,9 @@ void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac,
 		   bool boost);
 unsigned long direct_reclaim(struct ga_zone *z, const struct alloc_context *ac);
 
+/* zone.c */
+void setup_zone_watermarks(struct ga_zone *z);
+
 /* stats.c */
 static inline void zone_stat_add(struct ga_zone *z, enum ga_stat_item item,
 				 uint64_t n)
@@ -661,9 +682,28 @@ static inline void zone_stat_add(struct ga_zone *z, enum ga_stat_item item,
 	__atomic_fetch_add(&z->stat[item], n, __ATOMIC_RELAXED);
 }
 
+/* Caller holds zone->lock: is this a ga_alloc_peek (peek.c)? */
+static inline bool zone_peeking(const struct ga_zone *z)
+{
+	return ga_unlikely(z->peek != NULL);
+}
+
+/* A peek's decision: the free block at pfn of from_order on mt's list. */
+static inline long peek_take(struct ga_zone *z, ga_pfn_t pfn,
+			     unsigned int from_order, int mt, bool claim)
+{
+	z->peek->pfn = pfn;
+	z->peek->from_order = from_order;
+	z->peek->list_mt = mt;
+	z->peek->claim = claim;
+	return (long)pfn;
+}
+
 static inline void zone_stat_add_locked(struct ga_zone *z,
 					enum ga_stat_item item, uint64_t n)
 {
+	if (zone_peeking(z))
+		return;
 	z->stat[item] += n;
 }
 unsigned int extfrag_for_order(struct ga_zone *z, unsigned int order);
@@ -691,6 +731,10 @@ void free_claimed_page(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 unsigned long spb_count(ga_pfn_t start, ga_pfn_t end, unsigned int spb_order);
 size_t spb_metadata_size(unsigned long nr_spbs, bool lists);
 void spb_init(struct ga_zone *z, void *mem);
+/* hotplug (zone->lock held): file SPB i in the index as a new, empty
+ * record; take an emptied one out of it. */
+void spb_online(struct ga_zone *z, unsigned long i);
+void spb_offline(struct ga_zone *z, unsigned long i);
 void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s,
 			   unsigned int old, unsigned int new);
 
@@ -760,6 +804,16 @@ static inline void trace_event(struct ga_zone *z, int type, unsigned int order,
 	}
 }
 
+/* trace_event from the allocation path under zone->lock: what a
+ * ga_alloc_peek passes through is not an event. */
+static inline void trace_event_locked(struct ga_zone *z, int type,
+				      unsigned int order, int mt,
+				      const char *what, long spb, ga_pfn_t pfn)
+{
+	if (!zone_peeking(z))
+		trace_event(z, type, order, mt, what, spb, pfn);
+}
+
 /* Steering needs the per-SPB lists; then NOFRAGMENT lasts through reclaim. */
 static inline bool spb_steering(const struct ga_zone *z)
 {
@@ -815,6 +869,7 @@ void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb);
 bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		    unsigned int cpu, unsigned int owner);
 void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp);
+unsigned long pcp_buddy_remote_pages(const struct ga_zone *z, struct ga_pcp *pcp);
 uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
 			unsigned int order, int mt);
 int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,

@@ -47,21 +47,50 @@ static int zone_batchsize(const struct ga_zone *z)
 static int zone_highsize(const struct ga_zone *z, int batch,
 			 unsigned int high_fraction)
 {
-	unsigned long total = high_fraction ? z->managed_pages / high_fraction :
-					      z->watermark[WMARK_LOW];
+	unsigned long total = high_fraction ? READ_ONCE(z->managed_pages) / high_fraction :
+					      READ_ONCE(z->watermark[WMARK_LOW]);
 	long high = (long)(total / z->nr_cpus);
 
 	return (int)ga_max(high, (long)batch << 2);
 }
 
+/* zone_set_pageset_high_and_batch: tiny zones still get a batch of 1. */
+static void pcp_sizes(const struct ga_zone *z, int *batch, int *high_min,
+		      int *high_max)
+{
+	*batch = ga_max(1, zone_batchsize(z));
+	*high_min = zone_highsize(z, *batch, z->policy.pcp_high_fraction);
+	*high_max = z->policy.pcp_high_fraction || z->policy.pcp_high_fixed ?
+		    *high_min : zone_highsize(z, *batch, 8);
+}
+
+/*
+ * zone_pcp_update after memory on- or offlining: new sizes under each
+ * pcp's lock (its users read them there); high comes back into range at
+ * the next refill, or here if it is above the new maximum.
+ */
+void pcp_update_sizes(struct ga_zone *z)
+{
+	int batch, high_min, high_max;
+
+	pcp_sizes(z, &batch, &high_min, &high_max);
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *pcp = &z->pcp[cpu];
+
+		ga_lock(&pcp->lock);
+		pcp->batch = batch;
+		pcp->high_min = high_min;
+		pcp->high_max = high_max;
+		pcp->high = ga_clamp(pcp->high, high_min, high_max);
+		ga_unlock(&pcp->lock);
+	}
+}
+
 void pcp_setup(struct ga_zone *z)
 {
-	/* zone_set_pageset_high_and_batch: tiny zones still get a batch of 1. */
-	int batch = ga_max(1, zone_batchsize(z));
-	int high_min = zone_highsize(z, batch, z->policy.pcp_high_fraction);
-	int high_max = z->policy.pcp_high_fraction ? high_min :
-						      zone_highsize(z, batch, 8);
+	int batch, high_min, high_max;
 
+	pcp_sizes(z, &batch, &high_min, &high_max);
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
 		struct ga_pcp *pcp = &z->pcp[cpu];
 
@@ -205,6 +234,59 @@ got:
 	pcp->stat[PCP_STAT_PGALLOC] += 1ul << order;
 	ga_unlock(&pcp->lock);
 	return (long)idx_to_pfn(z, idx);
+}
+
+/* ga_alloc_peek: the pfn rmqueue_pcplist would hand out now, or -1. */
+long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt)
+{
+	struct ga_pcp *pcp = &z->pcp[cpu];
+	long pfn = -1;
+
+	ga_lock(&pcp->lock);
+	if (!ga_list_empty(&pcp->lists[order_to_pindex(mt, order)]))
+		pfn = (long)idx_to_pfn(z, pcp->lists[order_to_pindex(mt, order)].first);
+	ga_unlock(&pcp->lock);
+	return pfn;
+}
+
+/*
+ * ga_alloc_at of a block cached on a pcp list: take it off whichever
+ * CPU's plain list holds it, as an allocation served by that list would,
+ * and charge it to content_mt. Each CPU's list is searched under its own
+ * lock. false if no plain list holds it (an owned pcp_buddy block, or it
+ * left the list meanwhile).
+ */
+bool pcp_take_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		   int content_mt)
+{
+	uint32_t want = pfn_to_idx(z, pfn);
+
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *pcp = &z->pcp[cpu];
+		const struct ga_page *p = &z->pages[want];
+		struct ga_list *list;
+
+		ga_lock(&pcp->lock);
+		if (page_state(p) != GA_PAGE_PCP || page_order(p) != order) {
+			ga_unlock(&pcp->lock);
+			continue;
+		}
+		list = &pcp->lists[order_to_pindex((int)page_alloc_mt(p), order)];
+		for (uint32_t idx = list->first; idx != GA_NIL;
+		     idx = z->pages[idx].lru.next) {
+			if (idx != want)
+				continue;
+			ga_list_del(z->pages, list, idx);
+			pcp->count -= 1 << order;
+			pcp->stat[PCP_STAT_ALLOC]++;
+			pcp->stat[PCP_STAT_PGALLOC] += 1ul << order;
+			recharge(z, idx, order, content_mt);
+			ga_unlock(&pcp->lock);
+			return true;
+		}
+		ga_unlock(&pcp->lock);
+	}
+	return false;
 }
 
 /* ------------------------------------------------------------------------ */

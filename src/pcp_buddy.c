@@ -56,7 +56,7 @@ void pcp_buddy_init(struct ga_zone *z, void *links)
 	z->owned_links = links;
 	if (!links)
 		return;
-	for (unsigned long b = 0; b < z->nr_pageblocks; b++)
+	for (unsigned long b = 0; b < READ_ONCE(z->nr_pageblocks); b++)
 		z->owned_links[b] = (struct pcpb_link){ GA_NIL, GA_NIL, false };
 }
 
@@ -137,6 +137,21 @@ void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
 		       unsigned int order)
 {
 	buddy_link(z, pcp, idx, order, page_alloc_mt(&z->pages[idx]));
+}
+
+/*
+ * Pages on the remote list, not yet in pcp->count. Caller holds pcp->lock,
+ * so the owner cannot take the list meanwhile; pushes only add in front of
+ * the head read here.
+ */
+unsigned long pcp_buddy_remote_pages(const struct ga_zone *z, struct ga_pcp *pcp)
+{
+	unsigned long nr = 0;
+
+	for (uint32_t idx = __atomic_load_n(&pcp->remote, __ATOMIC_ACQUIRE);
+	     idx != GA_NIL; idx = READ_ONCE(z->pages[idx].lru.next))
+		nr += 1ul << page_order(&z->pages[idx]);
+	return nr;
 }
 
 /* absorb_remote_frees: take the remote list whole onto the buddy lists. */
@@ -364,7 +379,7 @@ static void adopt_partial(struct refill *r)
 {
 	struct ga_zone *z = r->z;
 
-	for (unsigned long i = 0; i < z->nr_spbs && r->fit < r->want; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs) && r->fit < r->want; i++) {
 		struct ga_spb *s = &z->spbs[i];
 
 		if (s->category == SPB_TAINTED)

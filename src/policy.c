@@ -34,6 +34,12 @@ static const struct ga_param_info params[] = {
 	   "zones khugepaged counts (x86-64 DMA+DMA32+Normal = 3)"),
 	PB(highatomic, "reserve_highatomic_pageblock()",
 	   "reserve pageblocks for high-order atomic allocations (<= 1%)"),
+	PB(fallback_largest, "v6.1 __rmqueue_fallback(), steal_suitable_fallback()",
+	   "fallback takes the largest buddy; a refused claim still takes a page from it"),
+	PB(rmqueue_bulk_restart, "v6.1 rmqueue_bulk() (no enum rmqueue_mode)",
+	   "every page of a pcp refill searches from the preferred lists again"),
+	PB(pcp_high_fixed, "v6.1 zone_highsize(), before the v6.7 auto-tuning",
+	   "pcp high fixed at low watermark / cpus: no growth, no decay"),
 	PB(pcp, "struct per_cpu_pages",
 	   "per-CPU page lists for orders 0-3 and pageblock order"),
 	PU(pcp_batch_scale_max, 0, 6, "CONFIG_PCP_BATCH_SCALE_MAX",
@@ -80,10 +86,10 @@ static const struct ga_param_info params[] = {
 	   "movable allocations fill the fullest clean SPB, empty SPBs last"),
 	PB(spb_fill_holes, "gigalloc; stranded free pages: RFC v1 31",
 	   "movable below pageblock order takes the smallest hole, tainted SPBs' too"),
-	PB(spb_tainted_last, "gigalloc; RFC 23 PASS_4 moved after empty SPBs",
+	PB(spb_tainted_last, "RFC 20 pass order: empty SPBs, then non-preferred",
 	   "movable takes a tainted SPB's free pageblocks only after empty SPBs"),
 	PB(spb_taint_roomiest, "gigalloc; RFC PASS_3 takes the fullest clean SPB",
-	   "when an SPB must be tainted: an empty one, else the emptiest clean one"),
+	   "when no empty SPB is left to taint: the emptiest clean one, not the fullest"),
 	PB(spb_no_mixing, "RFC 24 noncompatible_cross_type()",
 	   "relabel between unmovable and reclaimable only for a wholly free block"),
 	PU(spb_reserve_min, 0, 512, "RFC 23 SPB_TAINTED_RESERVE_MIN",
@@ -118,6 +124,14 @@ static const struct ga_param_info params[] = {
 	   "non-movable success in a tainted SPB below reserve x pageblock, or a taint: shrink slab"),
 	PU(spb_shrink_batch, 1, 1u << 20, "gigalloc; RFC 28's request size is not known",
 	   "most pages one background shrink call asks for"),
+	PB(spb_compact_targets, "RFC 16 compaction walks per-SPB free lists",
+	   "compaction's free scanner takes targets from SPB lists: fullest clean SPB first, empty last"),
+	PB(spb_compact_skip_tainted, "RFC 38 isolate_migratepages_block() SPB bail-out",
+	   "compaction's migrate scanner skips a whole tainted SPB holding no movable page"),
+	PB(spb_compact_reserve, "RFC 39 compaction respects spb_tainted_reserve()",
+	   "compaction takes no target from a tainted SPB at or below its reserve"),
+	PB(spb_compact_evacuate, "RFC 17 __alloc_pages_direct_compact(), non-movable half",
+	   "non-movable high order evacuates movable pages of tainted SPBs before compacting"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -128,7 +142,8 @@ const struct ga_param_info *ga_policy_params(size_t *nr)
 	return params;
 }
 
-static const char *const preset_names[] = { "vanilla", "evacuate", "rfc", "spb", NULL };
+static const char *const preset_names[] = { "vanilla", "evacuate", "rfc", "spb",
+					     "vanilla-6.1", NULL };
 static const char *const compare_names[] = { "vanilla", "rfc", "spb", NULL };
 
 const char *const *ga_policy_preset_names(void)
@@ -182,6 +197,20 @@ static void preset_vanilla(struct ga_policy *p)
 	};
 }
 
+/*
+ * Linux 6.1: the fallback before the v6.15 claim/steal split (the largest
+ * fallback buddy; a refused claim still takes its page from that buddy),
+ * rmqueue_bulk without the mode cache, pcp high before the v6.7 auto-tuning.
+ * docs/VANILLA.md lists what else differs and is not modelled.
+ */
+static void preset_vanilla_61(struct ga_policy *p)
+{
+	preset_vanilla(p);
+	p->fallback_largest = true;
+	p->rmqueue_bulk_restart = true;
+	p->pcp_high_fixed = true;
+}
+
 /* Vanilla plus the seed patch: async evacuation of claimed blocks. */
 static void preset_evacuate(struct ga_policy *p)
 {
@@ -199,13 +228,23 @@ static void preset_series_refusals(struct ga_policy *p)
 	p->spb_nolock_nofragment = true;
 }
 
+/* RFC 16, 38, 39: SPB-aware compaction; 17: its non-movable hook. */
+static void preset_series_compaction(struct ga_policy *p)
+{
+	p->spb_compact_targets = true;
+	p->spb_compact_skip_tainted = true;
+	p->spb_compact_reserve = true;
+	p->spb_compact_evacuate = true;
+}
+
 /*
  * The series' final state as posted (spb-series.md section 3.x), pass by
  * pass, with its own search: fullness lists walked fullest first with the
  * PASS_1 hint cache, so movable requests take the fullest clean SPB that
- * fits (12); a tainting claim takes the fullest clean SPB, then an empty
- * one (PASS_3); movable falls back into tainted SPBs above their reserve
- * before empty SPBs (PASS_4). None of gigalloc's own switches.
+ * fits (12); in RFC 20's pass order, a tainting claim takes an empty SPB,
+ * then the fullest clean one (PASS_3), and movable requests take empty
+ * SPBs before falling back into tainted SPBs above their reserve (PASS_4).
+ * None of gigalloc's own switches.
  */
 static void preset_rfc(struct ga_policy *p)
 {
@@ -218,6 +257,7 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_contig_movable = true;
 	p->spb_fullness_walk = true;
 	p->spb_hint_cache = true;
+	p->spb_tainted_last = true;	/* 20: empty SPBs before tainted ones */
 	preset_series_refusals(p);
 	p->spb_aggressive_min_spbs = 8;
 	p->spb_pass_2c = true;
@@ -225,6 +265,7 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_evacuate_order = true;
 	p->spb_evacuate_deferred = true;
 	p->spb_shrink = true;
+	preset_series_compaction(p);
 }
 
 /*
@@ -250,6 +291,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_evacuate_deferred = true;
 	preset_series_refusals(p);
 	p->spb_shrink = true;
+	preset_series_compaction(p);
 	/*
 	 * pcp_buddy and pcp_buddy_adopt (RFC 02, 03, 21) stay off: on the
 	 * default simulation they cut THP success from 99 % to 33 % (docs/SPB.md,
@@ -261,8 +303,12 @@ int ga_policy_preset(struct ga_policy *p, const char *name)
 {
 	if (!p || !name)
 		return -EINVAL;
-	if (!strcmp(name, "vanilla")) {
+	if (!strcmp(name, "vanilla") || !strcmp(name, "vanilla-6.12")) {
 		preset_vanilla(p);
+		return 0;
+	}
+	if (!strcmp(name, "vanilla-6.1")) {
+		preset_vanilla_61(p);
 		return 0;
 	}
 	if (!strcmp(name, "evacuate")) {

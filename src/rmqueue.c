@@ -41,7 +41,7 @@ int ga_gfp_migratetype(unsigned int gfp)
 /* wmark_pages(): every read includes the current boost. */
 unsigned long zone_watermark_mark(const struct ga_zone *z, int wmark)
 {
-	return z->watermark[wmark] + READ_ONCE(z->watermark_boost);
+	return READ_ONCE(z->watermark[wmark]) + READ_ONCE(z->watermark_boost);
 }
 
 static long zone_watermark_unusable_free(struct ga_zone *z, unsigned int order,
@@ -115,7 +115,7 @@ static bool zone_watermark_fast(struct ga_zone *z, unsigned int order,
 	if (!order && (alloc_flags & ALLOC_MIN_RESERVE) &&
 	    READ_ONCE(z->watermark_boost) &&
 	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
-		return zone_watermark_ok(z, order, z->watermark[WMARK_MIN],
+		return zone_watermark_ok(z, order, READ_ONCE(z->watermark[WMARK_MIN]),
 					 alloc_flags, free_pages);
 	return false;
 }
@@ -133,6 +133,9 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 {
 	long pfn;
 
+	/* Before v6.15 every page of a refill searched from the start. */
+	if (z->policy.rmqueue_bulk_restart)
+		*mode = RMQUEUE_NORMAL;
 	/* Balance movable allocations between CMA and the rest of the zone. */
 	if ((alloc_flags & ALLOC_CMA) &&
 	    z->nr_free_cma > z->nr_free_pages / 2) {
@@ -149,8 +152,8 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		/* RFC 26: an optional request fails rather than taint. */
 		if (pfn == SPB_REFUSED) {
 			zone_stat_add_locked(z, GA_STAT_SPB_REFUSE_OPTIONAL, 1);
-			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
-				    "refuse_optional", -1, 0);
+			trace_event_locked(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
+					   "refuse_optional", -1, 0);
 			return -1;
 		}
 		/* Taint no clean SPB while reclaim may still help (RFC 20). */
@@ -158,7 +161,7 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		    spb_keeps_nofragment(z))
 			return -1;
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
-		trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
+		trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
 	}
 
 	switch (*mode) {
@@ -405,7 +408,7 @@ static bool should_reclaim_retry(struct ga_zone *z, struct alloc_context *ac,
 
 	ret = *no_progress_loops <= z->policy.reclaim_retries &&
 	      (did_progress ||
-	       zone_watermark_ok(z, ac->order, z->watermark[WMARK_MIN] +
+	       zone_watermark_ok(z, ac->order, READ_ONCE(z->watermark[WMARK_MIN]) +
 				 READ_ONCE(z->watermark_boost), alloc_flags,
 				 (long)READ_ONCE(z->nr_free_pages)));
 	if (!ret)
@@ -418,7 +421,32 @@ struct compact_attempt {
 	enum compact_priority prio;
 	enum compact_result result;
 	int retries;
+	bool spb_evacuated;	/* RFC 17's evacuation ran in this slow path */
 };
+
+/*
+ * RFC 17, non-movable half: a steered unmovable/reclaimable request above
+ * order 0 evacuates movable pages from tainted SPBs (spb_evacuate.c)
+ * before compaction runs, and retries with NOFRAGMENT kept. Once per slow
+ * path: each run scans every tainted SPB's pageblocks.
+ */
+static long alloc_after_compact_evacuation(struct ga_zone *z, struct alloc_context *ac,
+					   unsigned int alloc_flags,
+					   struct compact_attempt *ca)
+{
+	long pfn;
+
+	if (ca->spb_evacuated || !ac->order || ac->migratetype == GA_MT_MOVABLE ||
+	    !spb_keeps_nofragment(z))
+		return -1;
+	ca->spb_evacuated = true;
+	if (!spb_evacuate_for_compaction(z, ac->order, ac->migratetype, ac->gfp))
+		return -1;
+	pfn = get_page_from_freelist(z, ac, alloc_flags);
+	if (pfn >= 0)
+		zone_stat_add(z, GA_STAT_SPB_COMPACT_EVAC_SERVED, 1);
+	return pfn;
+}
 
 /*
  * __alloc_pages_direct_compact: compact, then try the free lists. Capture
@@ -441,6 +469,9 @@ static long alloc_direct_compact(struct ga_zone *z, struct alloc_context *ac,
 		if (pfn >= 0)
 			return pfn;
 	}
+	pfn = alloc_after_compact_evacuation(z, ac, alloc_flags, ca);
+	if (pfn >= 0)
+		return pfn;
 	ca->result = try_to_compact_pages(z, ac, alloc_flags, prio);
 	if (ca->result == COMPACT_SKIPPED)
 		return -1;
@@ -532,7 +563,7 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 		trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
 			    "atomic_no_nofragment", -1, 0);
 	}
-	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0 };
+	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0, false };
 	unsigned int no_progress_loops = 0;
 	unsigned long progress;
 	long pfn;
@@ -701,6 +732,28 @@ void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 				((uint32_t)mt << PF_MT_SHIFT) | extra);
 }
 
+/*
+ * The argument checks every allocation entry point shares. Returns the
+ * migratetype the request is served from (UNMOVABLE for every request
+ * when mobility grouping is off), or a negative errno, counted.
+ */
+static int alloc_check_args(struct ga_zone *z, unsigned int cpu,
+			    unsigned int order, unsigned int gfp,
+			    const ga_pfn_t *pfn_out)
+{
+	int mt = ga_gfp_migratetype(gfp);
+
+	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -EINVAL;
+	}
+	if (order > z->max_order) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -E2BIG;
+	}
+	return z->policy.mobility_grouping ? mt : GA_MT_UNMOVABLE;
+}
+
 int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out)
 {
@@ -713,19 +766,11 @@ int alloc_pages_flags(struct ga_zone *z, unsigned int cpu, unsigned int order,
 {
 	struct alloc_context ac;
 	unsigned int alloc_flags;
-	int mt = ga_gfp_migratetype(gfp);
+	int mt = alloc_check_args(z, cpu, order, gfp, pfn_out);
 	long pfn;
 
-	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -EINVAL;
-	}
-	if (order > z->max_order) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -E2BIG;
-	}
-	if (!z->policy.mobility_grouping)
-		mt = GA_MT_UNMOVABLE;
+	if (mt < 0)
+		return mt;
 
 	ac = (struct alloc_context){ .order = order, .gfp = gfp,
 				     .migratetype = mt, .cpu = cpu,
@@ -766,19 +811,11 @@ int ga_alloc_nolock(struct ga_zone *z, unsigned int cpu, unsigned int order,
 {
 	struct alloc_context ac;
 	unsigned int alloc_flags = ALLOC_WMARK_LOW | ALLOC_TRYLOCK;
-	int mt = ga_gfp_migratetype(gfp);
+	int mt = alloc_check_args(z, cpu, order, gfp, pfn_out);
 	long pfn;
 
-	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -EINVAL;
-	}
-	if (order > z->max_order) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -E2BIG;
-	}
-	if (!z->policy.mobility_grouping)
-		mt = GA_MT_UNMOVABLE;
+	if (mt < 0)
+		return mt;
 	/* No reclaim of any kind: the kswapd bit would wake a worker. */
 	gfp &= ~(unsigned int)GA_GFP_RECLAIM;
 	ac = (struct alloc_context){ .order = order, .gfp = gfp,

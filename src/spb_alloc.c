@@ -16,25 +16,25 @@
  *   4. a block borrowed from a movable list of a tainted
  *      SPB, not relabelled                                  (PASS_2D)
  *   -- under ALLOC_NOFRAGMENT stop here: reclaim first      (RFC 20) --
- *   5. the fullest clean SPB: a free block of the type, else
- *      a wholly free pageblock claimed                      (PASS_3)
- *   6. the same in an empty SPB                             (last resort)
- *   With spb_taint_roomiest, 5-6 become: a wholly free pageblock of an
- *   empty SPB, else of the emptiest clean SPB, else a fragment of the
- *   type in the emptiest clean SPB.
+ *   5. an empty SPB: a free block of the type, else a wholly
+ *      free pageblock claimed                               (PASS_3, 20)
+ *   6. the same in the fullest clean SPB                    (last resort)
+ *   With spb_taint_roomiest, 6 takes the emptiest clean SPB instead, a
+ *   wholly free pageblock before a fragment of the type.
  * Movable requests:
  *   0. with spb_fill_holes, for a request below pageblock order, the
  *      smallest free movable block in a clean or a tainted SPB (clean
  *      first at equal order)
  *   1. the fullest clean SPB with a free movable block      (RFC 12)
  *   2. a wholly free pageblock of another label in a clean SPB
- *   3. a tainted SPB holding more than its reserve of free
+ *   3. an empty SPB                                         (RFC 20)
+ *   4. a tainted SPB holding more than its reserve of free
  *      pageblocks                                           (PASS_4, 23)
- *   4. an empty SPB                                         (last resort)
- *   With spb_tainted_last, 3 comes after 4.
+ *   Without spb_tainted_last, 4 comes before 3.
  * When no pass serves, plain __rmqueue runs over all lists.
  *
- * The three switches are gigalloc's, not the RFC's; docs/SPB.md has the
+ * spb_fill_holes and spb_taint_roomiest are gigalloc's, not the RFC's;
+ * spb_tainted_last is the series' order (RFC 20). docs/SPB.md has the
  * measurements behind them. In short: free pages stranded in tainted SPBs
  * count towards the watermarks, so if movable requests skip them kswapd
  * stops while clean SPBs have no free pageblock left and THP faults fail
@@ -122,7 +122,7 @@ static long find_preferred(struct ga_zone *z, struct spb_search *w,
 
 static void hint_served(struct ga_zone *z, unsigned int order, int mt, long i)
 {
-	if (z->policy.spb_hint_cache)
+	if (z->policy.spb_hint_cache && !zone_peeking(z))
 		z->spb_idx.hint[order][mt] = (uint32_t)i;
 }
 
@@ -225,6 +225,11 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 			zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
 			continue;
 		}
+		if (zone_peeking(z)) {
+			count_extfrag(z, block, order, (unsigned int)o, mt, GA_MT_MOVABLE);
+			return peek_take(z, idx_to_pfn(z, idx), (unsigned int)o,
+					 GA_MT_MOVABLE, true);
+		}
 		move_freepages_block(z, block, GA_MT_MOVABLE, mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
 		queue_pageblock_evacuate(z, block);
@@ -284,8 +289,9 @@ static long pass_1(struct ga_zone *z, struct spb_search *w, unsigned int cat,
 }
 
 /*
- * PASS_3 as the RFC has it: the fullest clean SPB, then an empty one, so
- * that empty SPBs stay available for 1 GiB pages as long as possible.
+ * PASS_3 as the series orders it (RFC 20: "whole pageblock from empty
+ * SPBs", then "fallback to non-preferred SPBs"): an empty SPB first, then
+ * the fullest clean SPB, the first one the clean lists' walk meets.
  */
 static long taint_fullest(struct ga_zone *z, unsigned int order, int mt,
 			  struct spb_search *w)
@@ -293,14 +299,14 @@ static long taint_fullest(struct ga_zone *z, unsigned int order, int mt,
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);
 
-	TRY_PASS(find(z, w, SPB_CLEAN, all, order, 1u << mt, false),
-		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
-	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
-		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
 	TRY_PASS(find(z, w, SPB_EMPTY, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_EMPTY);
 	TRY_PASS(find(z, w, SPB_EMPTY, all, pb, PCP_MTS & ~(1u << mt), false),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
+	TRY_PASS(find(z, w, SPB_CLEAN, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
+	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
 	return -1;
 }
 
@@ -345,7 +351,7 @@ static bool spb_any_tainted(const struct ga_zone *z)
 
 static bool spb_aggressive(const struct ga_zone *z)
 {
-	return z->nr_spbs > z->policy.spb_aggressive_min_spbs;
+	return READ_ONCE(z->nr_spbs) > z->policy.spb_aggressive_min_spbs;
 }
 
 static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
@@ -382,8 +388,10 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		return -1;
 	/* Tainting is near: make room for the next one (v1 43, 25). */
-	spb_defrag_kick_tainted(z);
-	spb_evacuate_queue_deferred(z, order, mt, alloc_flags);
+	if (!zone_peeking(z)) {
+		spb_defrag_kick_tainted(z);
+		spb_evacuate_queue_deferred(z, order, mt, alloc_flags);
+	}
 	/*
 	 * RFC 26: a caller with a cheap fallback takes it instead, when the
 	 * tainted pool is merely depleted. With no tainted SPB at all there
@@ -392,7 +400,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	if ((alloc_flags & ALLOC_HIGHORDER_OPTIONAL) && spb_any_tainted(z))
 		return SPB_REFUSED;
 	/* Tainting is unavoidable now. */
-	trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
+	trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
 	if (z->policy.spb_taint_roomiest)
 		return taint_roomiest(z, order, mt, w);
 	return taint_fullest(z, order, mt, w);
@@ -406,7 +414,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
  */
 bool spb_lower_order_servable(struct ga_zone *z, unsigned int order, int mt)
 {
-	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs); i++) {
 		const struct ga_spb *s = &z->spbs[i];
 
 		if (s->category != SPB_TAINTED)
@@ -500,6 +508,13 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 	struct spb_search w = { 0, 0, -1 };
 	long pfn = -1;
 
+	if (zone_peeking(z)) {	/* the decision only: no worker, no count */
+		if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
+			return spb_movable(z, order, &w);
+		if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable)
+			return spb_nonmovable(z, order, mt, alloc_flags, &w);
+		return -1;
+	}
 	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
 		pfn = spb_movable(z, order, &w);
 	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable) {
@@ -572,7 +587,7 @@ long spb_contig_window(struct ga_zone *z, unsigned int order)
 	long best = -1, best_used = 0;
 	uint32_t best_free = 0;
 
-	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs); i++) {
 		const struct ga_spb *s = &z->spbs[i];
 		ga_pfn_t w = (s->start_pfn + size - 1) & ~(size - 1);
 

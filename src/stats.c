@@ -173,6 +173,12 @@ const char *ga_migratetype_name(int mt)
 	X(COMPACT_MIGRATED, "compact_migrated")				\
 	X(COMPACT_DAEMON_WAKE, "compact_daemon_wake")			\
 	X(COMPACT_PROACTIVE, "compact_proactive")			\
+	X(SPB_COMPACT_LIST_SCANNED, "spb_compact_list_scanned")	\
+	X(SPB_COMPACT_LIST_TARGETS, "spb_compact_list_targets")	\
+	X(SPB_COMPACT_SKIP_SPB, "spb_compact_skip_spb")			\
+	X(SPB_COMPACT_RESERVE_SKIP, "spb_compact_reserve_skip")		\
+	X(SPB_COMPACT_EVAC, "spb_compact_evac")				\
+	X(SPB_COMPACT_EVAC_SERVED, "spb_compact_evac_served")		\
 	X(SPB_TAINTED, "spb_tainted")					\
 	X(SPB_PASS_TAINTED, "spb_pass_tainted")				\
 	X(SPB_CLAIM_FREE_TAINTED, "spb_claim_free_tainted")		\
@@ -279,20 +285,21 @@ static void zone_info_geometry(const struct ga_zone *z,
 			       struct ga_zone_info *info)
 {
 	info->start_pfn = z->start_pfn;
-	info->end_pfn = z->end_pfn;
-	info->present_pages = z->nr_pages;
-	info->managed_pages = z->managed_pages;
-	info->reserved_pages = z->nr_pages - z->managed_pages;
-	info->nr_pageblocks = z->nr_pageblocks;
+	info->end_pfn = READ_ONCE(z->end_pfn);
+	info->max_end_pfn = z->max_end_pfn;
+	info->present_pages = READ_ONCE(z->nr_pages);
+	info->managed_pages = READ_ONCE(z->managed_pages);
+	info->reserved_pages = READ_ONCE(z->nr_pages) - READ_ONCE(z->managed_pages);
+	info->nr_pageblocks = READ_ONCE(z->nr_pageblocks);
 	info->page_shift = z->page_shift;
 	info->pageblock_order = z->pageblock_order;
 	info->max_page_order = z->max_order;
 	info->spb_order = z->spb_order;
 	info->nr_cpus = z->nr_cpus;
-	info->min_free_kbytes = z->min_free_kbytes;
-	info->wmark_min = z->watermark[WMARK_MIN];
-	info->wmark_low = z->watermark[WMARK_LOW];
-	info->wmark_high = z->watermark[WMARK_HIGH];
+	info->min_free_kbytes = READ_ONCE(z->min_free_kbytes);
+	info->wmark_min = READ_ONCE(z->watermark[WMARK_MIN]);
+	info->wmark_low = READ_ONCE(z->watermark[WMARK_LOW]);
+	info->wmark_high = READ_ONCE(z->watermark[WMARK_HIGH]);
 }
 
 static void zone_info_pcp(struct ga_zone *z, struct ga_zone_info *info)
@@ -301,7 +308,8 @@ static void zone_info_pcp(struct ga_zone *z, struct ga_zone_info *info)
 		struct ga_pcp *pcp = &z->pcp[cpu];
 
 		ga_lock(&pcp->lock);
-		info->pcp_pages += (unsigned long)pcp->count;
+		info->pcp_pages += (unsigned long)pcp->count +
+				   pcp_buddy_remote_pages(z, pcp);
 		if (cpu == 0) {
 			info->pcp_batch = pcp->batch;
 			info->pcp_high_min = pcp->high_min;
@@ -450,7 +458,7 @@ static void snapshot_block_counts(struct ga_zone *z, struct pagetype_snapshot *s
 /* One pageblock per lock hold: the scan reads every page of the zone. */
 static void snapshot_mixed_counts(struct ga_zone *z, struct pagetype_snapshot *s)
 {
-	for (unsigned long i = 0; i < z->nr_pageblocks; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_pageblocks); i++) {
 		int label;
 
 		ga_lock(&z->lock);

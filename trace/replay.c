@@ -20,6 +20,12 @@
 #define PAGE_SHIFT_4K	12
 #define PRELOAD_OWNER	(1ull << 62)	/* owner tokens of preloaded pages */
 #define GIB_OWNER	(1ull << 61)	/* ... of the final test's 1 GiB pages */
+#define PROBE_OWNER	(1ull << 60)	/* ... of the hugetlb probe's pages */
+/* alloc_buddy_hugetlb_folio: htlb_alloc_mask (movable for 2 MB on x86-64)
+ * | __GFP_COMP | __GFP_NOWARN | __GFP_RETRY_MAYFAIL: compacts, reclaims,
+ * retries, may fail. */
+#define HUGETLB_GFP	(GA_GFP_HIGHUSER_MOVABLE | GA_GFP_COMP | GA_GFP_NOWARN | \
+			 GA_GFP_RETRY_MAYFAIL)
 #define NS_PER_S	1000000000ull
 #define MAX_TICKS_PER_GAP 16		/* vmstat ticks run for one time gap */
 
@@ -32,20 +38,39 @@ struct replay {
 	struct ga_executor *ex;
 	struct pfnmap map;
 	unsigned int max_order;		/* the zone's */
+	unsigned int pageblock_order, spb_order;
 	unsigned int max_traced_order;	/* highest order the trace allocates */
 	uint64_t next_tick_ns;
 	uint64_t now_ns;		/* the trace's clock, for --trace-events */
 	struct sim_trace_events events;
 	struct sim_counters k0;		/* after the preload */
 	struct ga_stats s0;
+	/* Allocations the trace frees without allocating, found by the first
+	 * pass: inserted before event inf[i].at. */
+	struct infer_alloc *inf;
+	size_t nr_inf, inf_i;
+	/* Snapshot allocations the trace allocates before freeing: they were
+	 * free at trace start (on a pcp list, where kpageflags shows no flag). */
+	uint8_t *start_free;
 };
 
-static double now_s(void)
+struct infer_alloc {
+	size_t at;		/* before this event (0: at the start) */
+	uint64_t kpfn;
+	unsigned int order;
+};
+
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static int fail(struct replay *r, int err, const char *what)
@@ -77,7 +102,7 @@ static int replay_migrate(void *ctx, struct ga_zone *zone, uint64_t owner,
 
 	(void)zone;
 	r->st->migrate_calls++;
-	if (owner & PRELOAD_OWNER) {	/* nothing refers to these by pfn */
+	if (owner & (PRELOAD_OWNER | PROBE_OWNER)) {	/* nothing refers to these by pfn */
 		r->st->migrated_pages += 1ull << order;
 		return 0;
 	}
@@ -103,6 +128,13 @@ static void sim_free(struct replay *r, struct pfnmap_entry *e)
 			fail(r, -EUCLEAN, "ga_free of a replayed allocation failed");
 		r->st->frees++;
 		r->st->free_pages += 1ull << e->order;
+		if (e->origin == PFNMAP_START) {
+			r->st->free_start++;
+			r->st->free_start_pages += 1ull << e->order;
+		} else if (e->origin == PFNMAP_INFERRED) {
+			r->st->free_inferred++;
+			r->st->free_inferred_pages += 1ull << e->order;
+		}
 	} else {
 		r->st->free_of_failed++;
 	}
@@ -114,19 +146,25 @@ static void sim_free(struct replay *r, struct pfnmap_entry *e)
  * 2^n-aligned pfn below it for a larger n (kernel allocations are
  * naturally aligned, so only those heads can cover it).
  */
-static struct pfnmap_entry *covering(struct replay *r, uint64_t kpfn,
-				     unsigned int order)
+static struct pfnmap_entry *map_covering(const struct pfnmap *m, uint64_t kpfn,
+					 unsigned int order, unsigned int max_order)
 {
-	struct pfnmap_entry *e = pfnmap_find(&r->map, kpfn);
+	struct pfnmap_entry *e = pfnmap_find(m, kpfn);
 
 	if (e)
 		return e;
-	for (unsigned int n = order + 1; n <= r->max_traced_order; n++) {
-		e = pfnmap_find(&r->map, kpfn & ~((1ull << n) - 1));
+	for (unsigned int n = order + 1; n <= max_order; n++) {
+		e = pfnmap_find(m, kpfn & ~((1ull << n) - 1));
 		if (e && e->order == n)
 			return e;
 	}
 	return NULL;
+}
+
+static struct pfnmap_entry *covering(struct replay *r, uint64_t kpfn,
+				     unsigned int order)
+{
+	return map_covering(&r->map, kpfn, order, r->max_traced_order);
 }
 
 /*
@@ -201,7 +239,52 @@ static void drop_stale(struct replay *r, struct pfnmap_entry *e)
 	sim_free(r, e);
 }
 
-static void replay_alloc(struct replay *r, const struct ft_event *ev)
+/*
+ * The kernel claimed the block it fell back into (change_ownership): label
+ * its pageblocks as the kernel did, the whole fallback block when it was a
+ * pageblock or more, else the one pageblock holding it.
+ */
+static void follow_claim(struct replay *r, const struct ft_event *ev,
+			 const struct ft_fallback *w)
+{
+	unsigned int o = w->order > r->pageblock_order ? w->order : r->pageblock_order;
+	uint64_t start = w->pfn & ~((1ull << o) - 1), pb = 1ull << r->pageblock_order;
+
+	if (ev->mt < 0 || ev->mt >= GA_MT_PCPTYPES || o > r->max_order)
+		return;
+	for (uint64_t b = start; b < start + (1ull << o); b += pb)
+		if (!ga_pageblock_set_migratetype(r->zone, b, ev->mt))
+			r->res->shadow.relabelled++;
+}
+
+/*
+ * --shadow: ask the model where it would put this allocation, then put it
+ * where the kernel did (after relabelling what the kernel claimed), so
+ * that the next question is asked of the kernel's state. A pfn the model
+ * holds (its state had already diverged) is allocated normally.
+ */
+static int shadow_alloc(struct replay *r, const struct ft_event *ev, uint8_t fb,
+			const struct ft_fallback *w, unsigned int cpu, ga_pfn_t *spfn)
+{
+	struct shadow_stats *s = &r->res->shadow;
+	struct ga_alloc_choice c;
+	int pe = ga_alloc_peek(r->zone, cpu, ev->order, ev->arg, &c), err;
+
+	shadow_count(s, ev, fb, pe, &c, r->pageblock_order, r->spb_order);
+	if (w && (fb & FT_FB_CLAIM))
+		follow_claim(r, ev, w);
+	err = ga_alloc_at(r->zone, cpu, ev->pfn, ev->order, ev->arg, ev->pfn);
+	if (err) {
+		s->not_placed++;
+		return ga_alloc(r->zone, cpu, ev->order, ev->arg, ev->pfn, spfn);
+	}
+	s->placed++;
+	*spfn = ev->pfn;
+	return 0;
+}
+
+static void replay_alloc(struct replay *r, const struct ft_event *ev, uint8_t fb,
+			 const struct ft_fallback *w)
 {
 	struct pfnmap_entry ne = { .kpfn = ev->pfn, .order = ev->order };
 	struct pfnmap_entry *old = pfnmap_find(&r->map, ev->pfn);
@@ -213,6 +296,8 @@ static void replay_alloc(struct replay *r, const struct ft_event *ev)
 	if (ev->order > r->max_order) {
 		r->st->alloc_too_big++;
 		err = -E2BIG;
+	} else if (r->cfg->shadow) {
+		err = shadow_alloc(r, ev, fb, w, cpu, &ne.spfn);
 	} else {
 		err = ga_alloc(r->zone, cpu, ev->order, ev->arg, ev->pfn, &ne.spfn);
 	}
@@ -232,6 +317,199 @@ static void replay_alloc(struct replay *r, const struct ft_event *ev)
 	}
 	if (pfnmap_insert(&r->map, &ne))
 		fail(r, -ENOMEM, "out of memory for the pfn map");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Untraced allocations: a first pass over the trace on the kernel's pfns.    */
+
+/* The kernel's live allocations in the first pass: what a free removes. */
+static void kernel_free(struct pfnmap *m, struct pfnmap_entry *e, uint64_t kpfn,
+			unsigned int order)
+{
+	uint64_t end = kpfn + (1ull << order);
+
+	if (e->kpfn == kpfn && e->order >= order && !e->freed && e->order == order) {
+		pfnmap_delete(m, e);
+		return;
+	}
+	if (e->kpfn == kpfn && e->order < order) {	/* one free, several allocations */
+		if ((1ull << order) <= m->mask + 1) {
+			for (uint64_t p = kpfn; p < end; p++) {
+				struct pfnmap_entry *x = pfnmap_find(m, p);
+
+				if (x && p + (1ull << x->order) <= end)
+					pfnmap_delete(m, x);
+			}
+			return;
+		}
+		for (size_t i = 0; i <= m->mask;) {
+			struct pfnmap_entry *x = &m->slot[i];
+
+			if (x->used && x->kpfn >= kpfn && x->kpfn < end &&
+			    x->kpfn + (1ull << x->order) <= end) {
+				pfnmap_delete(m, x);
+				continue;
+			}
+			i++;
+		}
+		return;
+	}
+	e->freed += 1u << order;			/* piecewise */
+	if (e->freed >= 1u << e->order)
+		pfnmap_delete(m, e);
+}
+
+static int add_inferred(struct replay *r, size_t *cap, size_t at, uint64_t kpfn,
+			unsigned int order)
+{
+	if (r->nr_inf == *cap) {
+		size_t n = *cap ? *cap * 2 : 1024;
+		struct infer_alloc *p = realloc(r->inf, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		r->inf = p;
+		*cap = n;
+	}
+	r->inf[r->nr_inf++] = (struct infer_alloc){ at, kpfn, order };
+	return 0;
+}
+
+static int infer_cmp(const void *a, const void *b)
+{
+	const struct infer_alloc *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->kpfn < y->kpfn ? -1 : x->kpfn > y->kpfn;
+}
+
+/* The event after the last traced free touching [kpfn, kpfn + 2^order):
+ * where that pfn was last known free. 0 = before the first event. */
+static size_t last_free(const uint32_t *last, uint64_t nlast, uint64_t kpfn,
+			unsigned int order)
+{
+	uint32_t at = 0;
+
+	for (uint64_t p = kpfn; p < kpfn + (1ull << order) && p < nlast; p++)
+		if (last[p] > at)
+			at = last[p];
+	return at;
+}
+
+/*
+ * Play the trace on the kernel's own pfns, starting from the snapshot's
+ * allocations: a free that no live allocation covers was allocated without
+ * an event (alloc_pages_bulk, a compaction or migration target) after the
+ * last traced free of its pfns. Those become r->inf, sorted by position.
+ */
+static int find_untraced(struct replay *r)
+{
+	const struct trace *t = r->t;
+	const struct start_state *ss = r->cfg->start;
+	/* pfns past the zone cannot be placed at their own pfn anyway: their
+	 * frees count as never freed before (a corrupt pfn costs nothing). */
+	uint64_t nlast = t->st.max_pfn < r->cfg->zone_pages ? t->st.max_pfn + 1 :
+			 r->cfg->zone_pages;
+	uint32_t *last = calloc(nlast, sizeof(*last));
+	struct pfnmap m;
+	size_t cap = 0;
+	int err = last ? pfnmap_init(&m, 1u << 16) : -ENOMEM;
+
+	if (err) {
+		free(last);
+		return fail(r, -ENOMEM, "out of memory for the first pass");
+	}
+	for (size_t i = 0; ss && i < ss->nr && !err; i++)
+		err = pfnmap_insert(&m, &(struct pfnmap_entry){
+			.kpfn = ss->unit[i].pfn, .spfn = i, .order = ss->unit[i].order,
+			.origin = PFNMAP_START });
+	if (!err && ss && !(r->start_free = calloc(ss->nr ? ss->nr : 1, 1)))
+		err = -ENOMEM;
+	for (size_t i = 0; i < t->nr && !err && i < UINT32_MAX; i++) {
+		const struct ft_event *ev = &t->ev[i];
+		struct pfnmap_entry *e = map_covering(&m, ev->pfn, ev->order,
+						      r->max_traced_order);
+
+		if (ev->kind == FT_ALLOC) {
+			e = pfnmap_find(&m, ev->pfn);
+			if (e && e->origin == PFNMAP_START && !e->freed)
+				r->start_free[e->spfn] = 1;
+			if (e)
+				pfnmap_delete(&m, e);
+			err = pfnmap_insert(&m, &(struct pfnmap_entry){
+				.kpfn = ev->pfn, .order = ev->order });
+			continue;
+		}
+		if (e) {
+			kernel_free(&m, e, ev->pfn, ev->order);
+		} else {
+			size_t at = last_free(last, nlast, ev->pfn, ev->order);
+
+			/* Without a snapshot, a page never freed before was
+			 * in use before tracing: the preload stands for it. */
+			if (at || ss)
+				err = add_inferred(r, &cap, at, ev->pfn, ev->order);
+		}
+		for (uint64_t p = ev->pfn; p < ev->pfn + (1ull << ev->order) && p < nlast; p++)
+			last[p] = (uint32_t)(i + 1);
+	}
+	pfnmap_destroy(&m);
+	free(last);
+	if (err)
+		return fail(r, -ENOMEM, "out of memory for the first pass");
+	qsort(r->inf, r->nr_inf, sizeof(*r->inf), infer_cmp);
+	return 0;
+}
+
+static unsigned int gfp_of_block(struct replay *r, ga_pfn_t pfn)
+{
+	struct ga_pageblock_info bi;
+
+	if (ga_pageblock_query(r->zone, pfn, &bi))
+		return GA_GFP_HIGHUSER_MOVABLE;
+	switch (bi.migratetype) {
+	case GA_MT_UNMOVABLE:
+		return GA_GFP_KERNEL;
+	case GA_MT_RECLAIMABLE:
+		return GA_GFP_KERNEL_RECLAIMABLE;
+	default:
+		return GA_GFP_HIGHUSER_MOVABLE;
+	}
+}
+
+/*
+ * Insert the inferred allocations due before event i: at the kernel's pfn
+ * when the model has it free, else wherever the model puts that request
+ * (its state has diverged from the kernel's there).
+ */
+static void insert_inferred(struct replay *r, size_t i, unsigned int cpu)
+{
+	for (; r->inf_i < r->nr_inf && r->inf[r->inf_i].at <= i; r->inf_i++) {
+		const struct infer_alloc *a = &r->inf[r->inf_i];
+		struct pfnmap_entry ne = { .kpfn = a->kpfn, .order = (uint8_t)a->order,
+					   .origin = PFNMAP_INFERRED };
+		unsigned int gfp = gfp_of_block(r, a->kpfn);
+
+		if (pfnmap_find(&r->map, a->kpfn) || a->order > r->max_order) {
+			r->st->inferred_fail++;
+			continue;
+		}
+		if (!ga_alloc_at(r->zone, cpu, a->kpfn, a->order, gfp, a->kpfn)) {
+			ne.spfn = a->kpfn;
+			r->st->inferred_at_pfn++;
+		} else if (!ga_alloc(r->zone, cpu, a->order, gfp, a->kpfn, &ne.spfn)) {
+			r->st->inferred_elsewhere++;
+		} else {
+			r->st->inferred_fail++;
+			continue;
+		}
+		r->st->inferred++;
+		r->st->inferred_pages += 1ull << a->order;
+		r->st->inferred_at_start += !a->at;
+		if (pfnmap_insert(&r->map, &ne))
+			fail(r, -ENOMEM, "out of memory for the pfn map");
+	}
 }
 
 /* The vmstat worker's once-a-second pcp decay, on the trace's clock. */
@@ -256,16 +534,23 @@ static void advance_time(struct replay *r, uint64_t ts)
 static int drive(struct replay *r)
 {
 	const struct trace *t = r->t;
+	size_t next_fall = 0;
 
 	for (size_t i = 0; i < t->nr && !r->res->sim.err; i++) {
 		const struct ft_event *ev = &t->ev[i];
+		const struct ft_fallback *w = NULL;
 
+		/* The fallbacks are in event order: follow them with a cursor. */
+		if (next_fall < t->nr_fall && t->fall[next_fall].ev == i)
+			w = &t->fall[next_fall++];
 		advance_time(r, ev->ts_ns);
+		insert_inferred(r, i, ev->cpu % r->cfg->nr_cpus);
 		if (ev->kind == FT_ALLOC)
-			replay_alloc(r, ev);
+			replay_alloc(r, ev, t->fb ? t->fb[i] : 0, w);
 		else
 			replay_free(r, ev);
-		if (ga_executor_pending(r->ex))
+		/* In lockstep the kernel's own migrations are in the trace. */
+		if (!r->cfg->shadow && ga_executor_pending(r->ex))
 			ga_executor_run_pending(r->ex);
 	}
 	return r->res->sim.err;
@@ -301,10 +586,16 @@ static int make_zone(struct replay *r)
 		return fail(r, err, "cannot create the zone (out of memory?)");
 	ga_zone_info(r->zone, &zi);
 	r->max_order = zi.max_page_order;
+	r->pageblock_order = zi.pageblock_order;
+	r->spb_order = zi.spb_order;
 	return 0;
 }
 
-static int preload(struct replay *r)
+static int place_start(struct replay *r);
+
+/* Without the kernel's state: the pages in use, by mobility, packed
+ * where the allocator puts them. */
+static void pack_preload(struct replay *r)
 {
 	static const unsigned int gfp[GA_MT_PCPTYPES] = {
 		GA_GFP_KERNEL, GA_GFP_HIGHUSER_MOVABLE, GA_GFP_KERNEL_RECLAIMABLE,
@@ -323,10 +614,101 @@ static int preload(struct replay *r)
 			r->st->preload_pages++;
 		}
 	}
+}
+
+static int preload(struct replay *r)
+{
+	if (r->cfg->start) {
+		int err = place_start(r);
+
+		if (err)
+			return err;
+	} else {
+		pack_preload(r);
+	}
+	insert_inferred(r, 0, 0);
 	ga_executor_run_pending(r->ex);
 	sim_counters_read(r->zone, &r->k0);
 	ga_zone_stats(r->zone, &r->s0);
 	return 0;
+}
+
+/*
+ * The kernel's own state: each page in use in the snapshot allocated at its
+ * pfn, keyed by that pfn so its traced free finds it, then the labels.
+ */
+static int place_start(struct replay *r)
+{
+	const struct start_state *ss = r->cfg->start;
+
+	for (size_t i = 0; i < ss->nr; i++) {
+		const struct start_unit *u = &ss->unit[i];
+		struct pfnmap_entry ne = { .kpfn = u->pfn, .spfn = u->pfn,
+					   .order = u->order, .origin = PFNMAP_START };
+
+		if (r->start_free && r->start_free[i]) {
+			r->st->start_pcp++;
+			r->st->start_pcp_pages += 1ull << u->order;
+			continue;
+		}
+		if (ga_alloc_at(r->zone, (unsigned int)(i % r->cfg->nr_cpus), u->pfn,
+				u->order, start_unit_gfp(ss, u), u->pfn)) {
+			r->st->start_fail++;
+			r->st->start_fail_pages += 1ull << u->order;
+			continue;
+		}
+		r->st->start_units++;
+		r->st->start_pages += 1ull << u->order;
+		if (pfnmap_insert(&r->map, &ne))
+			return fail(r, -ENOMEM, "out of memory for the pfn map");
+	}
+	for (uint64_t b = 0; b < ss->nr_blocks; b++) {
+		ga_pfn_t pfn = b << ss->pageblock_order;
+
+		if (ss->label[b] == GA_MT_MOVABLE || pfn >= r->cfg->zone_pages)
+			continue;
+		if (ga_pageblock_set_migratetype(r->zone, pfn, ss->label[b]))
+			r->st->start_label_fail++;
+		else
+			r->st->start_labels++;
+	}
+	return 0;
+}
+
+/*
+ * The hugetlb probe, as nr_hugepages is written: 1 GiB pages first
+ * (alloc_contig_pages), then 2 MB ones (the buddy with the hugetlb gfp),
+ * each stopping at the first failure, the 1 GiB pages held meanwhile.
+ * Everything is given back afterwards, so the 1 GiB test that follows
+ * starts from the trace's end state less what the probe migrated.
+ */
+static int probe(struct replay *r)
+{
+	struct replay_probe *p = &r->res->probe;
+	unsigned int n = r->cfg->probe_1g + r->cfg->probe_2m;
+	ga_pfn_t *got = calloc(n ? n : 1, sizeof(*got));
+	unsigned int nr = 0;
+	int err = 0;
+
+	if (!got)
+		return fail(r, -ENOMEM, "out of memory for the hugetlb probe");
+	p->gib_asked = r->cfg->probe_1g;
+	p->hp2m_asked = r->cfg->probe_2m;
+	for (; p->gib_got < p->gib_asked; p->gib_got++, nr++)
+		if (ga_alloc_contig_pages(r->zone, 0, r->spb_order, PROBE_OWNER | nr,
+					  &got[nr], NULL))
+			break;
+	for (; p->hp2m_got < p->hp2m_asked; p->hp2m_got++, nr++)
+		if (ga_alloc(r->zone, 0, r->pageblock_order, HUGETLB_GFP, PROBE_OWNER | nr,
+			     &got[nr]))
+			break;
+	ga_executor_run_pending(r->ex);
+	for (unsigned int i = 0; i < nr && !err; i++)
+		err = i < p->gib_got ?
+		      ga_free_contig_range(r->zone, 0, got[i], got[i] + (1ull << r->spb_order)) :
+		      ga_free(r->zone, 0, got[i], r->pageblock_order);
+	free(got);
+	return err ? fail(r, -EUCLEAN, "freeing the hugetlb probe's pages failed") : 0;
 }
 
 /* The sim's final test: take 1 GiB pages until the allocator says no. */
@@ -415,6 +797,12 @@ static void counters_since_start(struct replay *r)
 	for (int a = 0; a < GA_MT_PCPTYPES; a++)
 		for (int b = 0; b < GA_MT_TYPES; b++)
 			s->fallback[a][b] -= r->s0.fallback[a][b];
+	r->res->sim.stats = *s;		/* the sim's "vmstat" keys */
+	ga_spb_summary(r->zone, &r->res->sim.spb);
+	ga_spb_search_histogram(r->zone, false, r->res->sim.spb_cost_hist[0],
+				SIM_SPB_COST_BUCKETS);
+	ga_spb_search_histogram(r->zone, true, r->res->sim.spb_cost_hist[1],
+				SIM_SPB_COST_BUCKETS);
 }
 
 static int finish(struct replay *r, double loop_s)
@@ -434,6 +822,7 @@ static int finish(struct replay *r, double loop_s)
 	res->wmark_low = zi.wmark_low;
 	res->wmark_high = zi.wmark_high;
 	res->nr_cpus = zi.nr_cpus;
+	memcpy(r->res->free_order, zi.nr_free, sizeof(r->res->free_order));
 	err = sim_census_take(r->zone, &res->final);
 	if (err)
 		return fail(r, err, "out of memory for the census");
@@ -444,6 +833,14 @@ static int finish(struct replay *r, double loop_s)
 	r->st->live_at_end = r->map.nr;
 	fill_consumer(r);
 	err = check(r);
+	if (!err && (r->cfg->probe_1g || r->cfg->probe_2m)) {
+		uint64_t m0 = r->st->migrated_pages;
+
+		err = probe(r);
+		r->res->probe.pages_migrated += r->st->migrated_pages - m0;
+		if (!err)
+			err = check(r);
+	}
 	if (err || r->cfg->no_gib_test)
 		return err;
 	err = gib_test(r);
@@ -456,7 +853,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	       struct replay_result *res)
 {
 	struct replay r = { .t = t, .cfg = cfg, .res = res, .st = &res->rp };
-	double t0 = now_s(), loop0;
+	double t0 = now_s(), cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID), loop0;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -472,6 +869,12 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	    sim_trace_events_open(&r.events, r.zone, cfg->trace_events,
 				  cfg->policy_name, &r.now_ns))
 		err = fail(&r, -errno, "cannot write the --trace-events file");
+	if (!err && cfg->start)
+		for (size_t i = 0; i < cfg->start->nr; i++)
+			if (cfg->start->unit[i].order > r.max_traced_order)
+				r.max_traced_order = cfg->start->unit[i].order;
+	if (!err && cfg->infer_untraced)
+		err = find_untraced(&r);
 	if (!err)
 		err = preload(&r);
 	if (!err && sim_census_take(r.zone, &res->start))
@@ -483,6 +886,8 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 			err = finish(&r, now_s() - loop0);
 	}
 	pfnmap_destroy(&r.map);
+	free(r.inf);
+	free(r.start_free);
 	if (r.zone)
 		ga_zone_destroy(r.zone);
 	if (sim_trace_events_close(&r.events) && !err)
@@ -490,6 +895,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	if (r.ex)
 		ga_executor_destroy(r.ex);
 	res->sim.wall_s = now_s() - t0;
+	res->sim.cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	res->sim.peak_rss_bytes = peak_rss();
 	return err;
 }

@@ -14,6 +14,8 @@
 
 #include "gigalloc.h"
 #include "run.h"
+#include "startstate.h"
+#include "shadow.h"
 #include "trace.h"
 
 /* Largest zone a replay sizes from its input (1 TiB of 4 KiB pages, 3 GiB
@@ -30,8 +32,20 @@ struct replay_config {
 	/* Pages in use when tracing began, by gfp mobility: allocated as
 	 * order-0 pages before the first event, never freed. */
 	uint64_t preload[GA_MT_PCPTYPES];
+	/* The kernel's own state at trace start (NULL: pack the preload
+	 * above instead): its pages at their pfns, its pageblock labels. */
+	const struct start_state *start;
+	/* Frees of pages the trace never allocated: allocate each where its
+	 * pfn was last known free (a first pass finds them). */
+	bool infer_untraced;
 	bool no_gib_test;
 	bool check;			/* run ga_zone_check at the end (tests) */
+	/* --shadow: place each allocation at the kernel's pfn, after asking
+	 * the model where it would have put it (shadow.h). */
+	bool shadow;
+	/* --probe-1g/--probe-2m: hugetlb allocations tried at the end, 1 GiB
+	 * first (as the capture script does), each until the first failure. */
+	unsigned int probe_1g, probe_2m;
 	char trace_events[512];		/* RFC 40 event file; "" = none */
 };
 
@@ -49,10 +63,31 @@ struct replay_stats {
 	uint64_t free_of_failed;	/* frees of allocations the simulation lacked */
 	uint64_t free_spanning;		/* one free covering several allocations */
 	uint64_t preload_pages, preload_fail;
+	/* The starting state: allocations placed at their own pfn, those
+	 * that could not be (a hole of the zone, outside it), labels set. */
+	uint64_t start_units, start_pages, start_fail, start_fail_pages;
+	uint64_t start_labels, start_label_fail;
+	uint64_t start_pcp, start_pcp_pages;	/* left free: traced allocations */
+	/* Untraced frees by class: of a page in use in the snapshot; of an
+	 * allocation inferred by the first pass (placed at its own pfn, or
+	 * elsewhere because the model holds that pfn, or not at all);
+	 * the rest (free_untracked above) found no allocation. */
+	uint64_t free_start, free_start_pages;
+	uint64_t inferred, inferred_pages;		/* allocations inserted */
+	uint64_t inferred_at_start;			/* ... before the first event */
+	uint64_t inferred_at_pfn, inferred_elsewhere, inferred_fail;
+	uint64_t free_inferred, free_inferred_pages;
 	uint64_t migrate_calls, migrated_pages;	/* by the library, during the replay */
 	uint64_t thp_tries, thp_ok;	/* order-9 movable allocations */
 	uint64_t vmstat_ticks;
 	uint64_t live_at_end;		/* map entries left */
+};
+
+/* The hugetlb probe at the end of the trace. */
+struct replay_probe {
+	unsigned int gib_asked, gib_got;	/* alloc_contig_pages, 1 GiB */
+	unsigned int hp2m_asked, hp2m_got;	/* order-9 hugetlb gfp */
+	uint64_t pages_migrated;	/* moved by its compaction and contig runs */
 };
 
 /* Not to be copied or moved: sim.tests points at gib. */
@@ -61,7 +96,10 @@ struct replay_result {
 	struct sim_gib_test gib;	/* sim.tests points here */
 	struct sim_census start;	/* after the preload, before the first event */
 	struct ga_stats stats;		/* the library's counters at the end */
+	unsigned long free_order[GA_MAX_ORDER_LIMIT + 1];	/* buddyinfo at the end */
 	struct replay_stats rp;
+	struct shadow_stats shadow;	/* --shadow */
+	struct replay_probe probe;	/* --probe-1g, --probe-2m */
 };
 
 /*
