@@ -102,7 +102,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 TSAN_TESTS ?= test_threads test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_pcp_buddy test_concurrency test_spb_shrink
 
 .PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz fuzz-run \
-	fuzz-check fuzzers deps soak FORCE dist install uninstall
+	fuzz-check fuzzers deps soak tsan-loop FORCE dist install uninstall
 .SECONDARY:
 
 all: lib cli dist
@@ -317,13 +317,13 @@ $(SOAK): $(OUT)/tests/soak/soak.o $(TEST_LIB) $(LIB)
 soak:
 	$(MAKE) VARIANT=release build/release/tests/soak/soak
 	nice -n 19 ./build/release/tests/soak/soak $(SOAK_OPS) $(SOAK_THREADS)
-	$(MAKE) VARIANT=tsan tests
-	@for i in $$(seq 1 $(SOAK_ITER)); do \
-		echo "== TSan iteration $$i of $(SOAK_ITER)"; \
-		nice -n 19 prove -f --exec '' $(TSAN_TESTS:%=build/tsan/tests/%) >build/tsan/soak-$$i.log 2>&1 || \
-			{ cat build/tsan/soak-$$i.log; exit 1; }; \
-		tail -1 build/tsan/soak-$$i.log; \
-	done
+	$(MAKE) tsan-loop
+
+# The threaded tests SOAK_ITER times each under ThreadSanitizer, counting
+# failures (logs of failed runs in build/tsan/loop); nice'd.
+tsan-loop:
+	$(MAKE) VARIANT=tsan $(TSAN_TESTS:%=build/tsan/tests/%)
+	nice -n 19 ./scripts/tsan-loop $(SOAK_ITER) build/tsan/loop $(TSAN_TESTS:%=build/tsan/tests/%)
 
 bench:
 	$(MAKE) VARIANT=release $(BENCH)
