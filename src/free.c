@@ -89,28 +89,60 @@ static int check_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 	}
 }
 
+/*
+ * Take the allocation away from lockless movers with one compare-and-swap
+ * (the kernel's final put_page against isolation's get_page_unless_zero):
+ * PF_FREE_PENDING either defers the free to the mover that isolated the
+ * page, or marks it as being freed so isolate_page() refuses it. Testing
+ * PF_ISOLATED and freeing in two steps let a mover isolate the page in
+ * between and then move or free a page already back on a free list.
+ * Returns the flags it replaced, or -EALREADY if a concurrent free won.
+ */
+static int64_t begin_free(struct ga_zone *z, struct ga_page *p)
+{
+	uint32_t old = READ_ONCE(p->flags);
+
+	do {
+		if ((old & PF_STATE_MASK) != GA_PAGE_ALLOC || (old & PF_FREE_PENDING)) {
+			zone_stat_add(z, GA_STAT_BAD_FREE_DOUBLE, 1);
+			return -EALREADY;
+		}
+	} while (!__atomic_compare_exchange_n(&p->flags, &old, old | PF_FREE_PENDING,
+					      false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return old;
+}
+
 int ga_free(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 	    unsigned int order)
 {
 	int err = check_free(z, cpu, pfn, order);
-
-	uint32_t flags;
+	int64_t flags;
 
 	if (err)
 		return err;
-	flags = READ_ONCE(pfn_to_page(z, pfn)->flags);
-	/* Freeing a pinned allocation drops its pins with it. */
+	flags = begin_free(z, pfn_to_page(z, pfn));
+	if (flags < 0)
+		return (int)flags;
+	/* Freeing a pinned allocation drops its pins with it (pins are frozen now). */
 	if (ga_unlikely(flags & PF_PIN_MASK))
 		pageblock_pinned_add(z, pfn, order, -1);
 	/* Migration holds the page: it completes this free at putback. */
-	if (ga_unlikely(flags & PF_ISOLATED) &&
-	    defer_isolated_free(z, pfn_to_page(z, pfn)))
+	if (ga_unlikely(flags & PF_ISOLATED)) {
+		zone_stat_add(z, GA_STAT_FREE_DEFERRED, 1);
 		return 0;
+	}
+	free_claimed_page(z, cpu, pfn, order);
+	return 0;
+}
+
+/* free_unref_page or free_one_page, for an allocation begin_free claimed. */
+void free_claimed_page(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
+		       unsigned int order)
+{
 	if (z->policy.pcp && pcp_allowed_order(z, order) &&
 	    free_to_pcp(z, pfn, order, cpu))
-		return 0;
+		return;
 	free_one_page(z, pfn, order);
-	return 0;
 }
 
 int ga_prefetch(const struct ga_zone *z, ga_pfn_t pfn)

@@ -49,6 +49,11 @@
 #define PF_PIN_MASK	(0xffu << PF_PIN_SHIFT)
 #define PF_PIN_MAX	0xffu
 #define PF_ISOLATED	(1u << 18)
+/*
+ * ga_free claimed the allocation (one CAS, free.c begin_free): with
+ * PF_ISOLATED the free waits for the mover's putback; without, the free is
+ * in progress and movers must not isolate the page.
+ */
 #define PF_FREE_PENDING	(1u << 19)
 #define PF_CONTIG_FIRST	(1u << 20)	/* CONTIG head: first block of its range */
 #define PF_PCPBUDDY	(1u << 21)	/* PCP head on its owner's buddy lists (RFC 02) */
@@ -670,9 +675,10 @@ bool should_try_claim_block(const struct ga_zone *z, unsigned int order,
 
 /* free.c */
 void free_one_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order);
+void free_claimed_page(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
+		       unsigned int order);
 
 /* migrate.c */
-bool defer_isolated_free(struct ga_zone *z, struct ga_page *p);
 
 /* spb.c */
 unsigned long spb_count(ga_pfn_t start, ga_pfn_t end, unsigned int spb_order);

@@ -67,8 +67,9 @@ static int isolate_page(struct migrate_control *mc, ga_pfn_t pfn,
 	int why;
 
 	do {
-		if ((old & PF_STATE_MASK) != GA_PAGE_ALLOC)
-			return GA_BLOCK_NONE;	/* freed meanwhile */
+		/* Freed meanwhile, or being freed (begin_free in free.c). */
+		if ((old & PF_STATE_MASK) != GA_PAGE_ALLOC || (old & PF_FREE_PENDING))
+			return GA_BLOCK_NONE;
 		why = isolate_refusal(mc, old);
 		if (why)
 			return why;
@@ -272,21 +273,27 @@ static bool migrate_one(struct migrate_control *mc, const struct isolated_page *
 		prepare_target(z, (ga_pfn_t)target, ip);
 		rc = z->ops.migrate(z->ops_ctx, z, ip->owner, ip->pfn,
 				    (ga_pfn_t)target, ip->order);
-		/*
-		 * Pin before letting go: once the target is back, a mover
-		 * could take it. Not if the owner freed it meanwhile.
-		 */
-		if (!rc && mc->pin_target)
-			mc->moved_pinned = !page_pin_update(z, (ga_pfn_t)target, 1, true);
-		/* Let go of the target; a free the owner made meanwhile completes. */
-		putback_page(z, (ga_pfn_t)target);
 		if (!rc) {
+			/*
+			 * Pin before letting go: once the target is back, a
+			 * mover could take it. Not if the owner freed it
+			 * meanwhile.
+			 */
+			if (mc->pin_target)
+				mc->moved_pinned = !page_pin_update(z, (ga_pfn_t)target,
+								    1, true);
+			/* The owner's now; a free it made meanwhile completes. */
+			putback_page(z, (ga_pfn_t)target);
 			mc->moved_to = (ga_pfn_t)target;
 			release_isolated(z, ip->pfn, ip->order);
 			mc->nr_migrated += 1ul << ip->order;
 			zone_stat_add(z, GA_STAT_PGMIGRATE_SUCCESS, 1ul << ip->order);
 			return true;
 		}
+		/*
+		 * Not moved: the target goes back still isolated, so no mover
+		 * can pick it up between a putback and its release.
+		 */
 		mc->put_target(mc, (ga_pfn_t)target, ip->order);
 		if (rc == -ENOENT) {
 			complete_owner_free(z, ip->pfn);
@@ -345,23 +352,18 @@ long migrate_target_alloc(struct migrate_control *mc, unsigned int order)
 void migrate_target_free(struct migrate_control *mc, ga_pfn_t pfn,
 			 unsigned int order)
 {
-	putback_page(mc->zone, pfn);
-	ga_free(mc->zone, mc->cpu, pfn, order);
-}
-
-/* ------------------------------------------------------------------------ */
-/* ga_free of an isolated page: defer it to putback (free.c calls this).     */
-
-bool defer_isolated_free(struct ga_zone *z, struct ga_page *p)
-{
+	struct ga_page *p = pfn_to_page(mc->zone, pfn);
 	uint32_t old = READ_ONCE(p->flags);
 
-	do {
-		if (!(old & PF_ISOLATED))
-			return false;
-	} while (!__atomic_compare_exchange_n(&p->flags, &old,
-					      old | PF_FREE_PENDING, false,
-					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	zone_stat_add(z, GA_STAT_FREE_DEFERRED, 1);
-	return true;
+	/*
+	 * Still isolated, and not the owner's: claim the free without letting
+	 * go, so no mover can isolate the target between a putback and the
+	 * free. A free the owner made anyway (PF_FREE_PENDING) is this one.
+	 */
+	while (!__atomic_compare_exchange_n(&p->flags, &old,
+					    (old & ~PF_ISOLATED) | PF_FREE_PENDING,
+					    false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		;
+	GA_BUG_ON((old & PF_STATE_MASK) != GA_PAGE_ALLOC || !(old & PF_ISOLATED));
+	free_claimed_page(mc->zone, mc->cpu, pfn, order);
 }
