@@ -37,7 +37,8 @@ struct replay_opts {
 	unsigned int nr_sets;
 	uint64_t mem_bytes;		/* 0 = from the capture or the trace */
 	unsigned int cpus;		/* 0 = from the capture or the trace */
-	bool json, lenient, no_preload, no_gib_test, no_layout;
+	bool json, lenient, no_preload, no_gib_test, no_layout, shadow;
+	unsigned int probe_1g, probe_2m;
 	const char *gt_dir;		/* NULL = the trace's directory */
 	const char *before_dir, *after_dir;	/* /proc-named snapshots */
 	const char *dmesg;		/* e820 map when there is no iomem */
@@ -68,6 +69,16 @@ static void replay_usage(FILE *f)
 	      "  --no-preload       start from an empty zone, not the pages in use\n"
 	      "                     when tracing began\n"
 	      "  --no-gib-test      skip the final 1 GiB allocation test\n"
+	      "  --shadow           decision-level fidelity: place every traced\n"
+	      "                     allocation at the kernel's pfn, after asking\n"
+	      "                     each policy where it would have put it; report\n"
+	      "                     how often they agree (pageblock, 1 GiB region,\n"
+	      "                     free list, fallback) by order and migratetype\n"
+	      "  --probe-1g N       at the end (or the marker) try N 1 GiB hugetlb\n"
+	      "                     pages, then\n"
+	      "  --probe-2m N       N 2 MiB ones (hugetlb gfp: compaction, retries),\n"
+	      "                     each until the first failure, and compare with\n"
+	      "                     the capture's hugepages.txt\n"
 	      "  --trace-events F   write the RFC 40 SPB events as ftrace text\n"
 	      "                     (F.<policy> for each of several policies)\n"
 	      "  --no-layout        do not shape the zone like the traced machine\n"
@@ -124,7 +135,7 @@ static int split_policies(struct replay_opts *o, const char *list)
 enum replay_opt {
 	R_POLICY, R_SET, R_MEM, R_CPUS, R_GROUND_TRUTH, R_JSON, R_LENIENT,
 	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_BEFORE, R_AFTER, R_DMESG,
-	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS,
+	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS, R_SHADOW, R_PROBE_1G, R_PROBE_2M,
 };
 
 static const struct args_opt replay_opts_table[] = {
@@ -144,7 +155,24 @@ static const struct args_opt replay_opts_table[] = {
 	[R_UNTIL_MARKER] = { "--until-marker", 0, true },
 	[R_HELP] = { "--help", 'h', false },
 	[R_TRACE_EVENTS] = { "--trace-events", 0, true },
+	[R_SHADOW] = { "--shadow", 0, false },
+	[R_PROBE_1G] = { "--probe-1g", 0, true },
+	[R_PROBE_2M] = { "--probe-2m", 0, true },
 };
+
+/* A probe's page count: 1 .. 2^20 (4 PiB of 1 GiB pages; 2 TiB of 2 MiB). */
+static int parse_probe(const char *opt, const char *v, unsigned int *n)
+{
+	uint64_t x;
+
+	if (sim_parse_uint_range(v, 1, 1u << 20, &x)) {
+		fprintf(stderr, "gigalloc replay: bad %s '%s' (1 to 1048576)\n"
+			"Try 'gigalloc replay --help'.\n", opt, v);
+		return EXIT_USAGE;
+	}
+	*n = (unsigned int)x;
+	return 0;
+}
 
 static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char *v)
 {
@@ -194,6 +222,9 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 	case R_NO_GIB_TEST:	o->no_gib_test = true; return 0;
 	case R_NO_LAYOUT:	o->no_layout = true; return 0;
 	case R_TRACE_EVENTS:	o->trace_events = v; return 0;
+	case R_SHADOW:		o->shadow = true; return 0;
+	case R_PROBE_1G:	return parse_probe("--probe-1g", v, &o->probe_1g);
+	case R_PROBE_2M:	return parse_probe("--probe-2m", v, &o->probe_2m);
 	case R_HELP:		return 0;	/* handled before parsing */
 	}
 	return usage_err("internal: option %s", "?");
@@ -418,6 +449,9 @@ static int make_config(const struct replay_opts *o, const char *name,
 	cfg->nr_cpus = rep->nr_cpus;
 	memcpy(cfg->preload, rep->preload, sizeof(cfg->preload));
 	cfg->no_gib_test = o->no_gib_test;
+	cfg->shadow = o->shadow;
+	cfg->probe_1g = o->probe_1g;
+	cfg->probe_2m = o->probe_2m;
 	if (o->trace_events && o->nr_policies == 1)
 		snprintf(cfg->trace_events, sizeof(cfg->trace_events), "%s",
 			 o->trace_events);
@@ -561,6 +595,8 @@ int cmd_replay(int argc, char **argv)
 	rep.gt = &gt;
 	rep.sets = o.sets;
 	rep.nr_sets = o.nr_sets;
+	rep.shadow = o.shadow;
+	rep.probe = o.probe_1g || o.probe_2m;
 	rc = geometry(&o, &t, &gt, &lay, &rep);
 	if (!rc)
 		rc = run_all(&o, &t, &lay, &rep);

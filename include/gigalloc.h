@@ -164,6 +164,10 @@ struct ga_policy {
 	/* Slab-shrink pressure from SPB placement (RFC 28). */
 	bool spb_shrink;		/* ask ops->shrink when tainted SPBs run low */
 	unsigned int spb_shrink_batch;	/* most pages asked of one shrink call */
+	bool spb_compact_targets;	/* compaction targets from SPB lists, fullest clean first (16) */
+	bool spb_compact_skip_tainted;	/* migrate scanner skips tainted SPBs without movable (38) */
+	bool spb_compact_reserve;	/* no targets from tainted SPBs at their reserve (39) */
+	bool spb_compact_evacuate;	/* non-movable high order: evacuate before compaction (17) */
 };
 
 /* Parameter description for tables and --set. */
@@ -387,8 +391,9 @@ int ga_alloc_nolock(struct ga_zone *zone, unsigned int cpu, unsigned int order,
  * does: the free buddy holding it is split, every other half given back.
  * No watermark applies (an embedder rebuilds a state that existed, e.g. a
  * traced machine's pages in use) and no pageblock is relabelled. Free it
- * with ga_free like any allocation. pcp lists are drained if a page of the
- * block is on one.
+ * with ga_free like any allocation. A block cached whole on a pcp list is
+ * taken off that list; if a page of it is cached otherwise, the pcp lists
+ * are drained first.
  *
  * Errors: -EINVAL cpu, gfp, or pfn not aligned to 2^order; -E2BIG order >
  * max_page_order; -ERANGE outside the zone; -EPERM a hole in the block;
@@ -396,6 +401,32 @@ int ga_alloc_nolock(struct ga_zone *zone, unsigned int cpu, unsigned int order,
  */
 int ga_alloc_at(struct ga_zone *zone, unsigned int cpu, ga_pfn_t pfn,
 		unsigned int order, unsigned int gfp, uint64_t owner);
+
+/*
+ * What ga_alloc would take for this request now, without taking it: the
+ * decision rmqueue makes (the CPU's pcp list head; else __rmqueue with the
+ * policy's superpageblock steering, claim and steal, whose first block is
+ * also what a pcp refill hands out first). Nothing changes and nothing is
+ * counted but the zone->lock acquisition (GA_STAT_ZONE_LOCK). Watermarks, reclaim and compaction are not asked: the answer is
+ * for a request the fast path serves, tried with ALLOC_NOFRAGMENT when the
+ * policy sets it, then without. The replayer's --shadow mode asks it before
+ * placing each traced allocation where the kernel put it (ga_alloc_at).
+ * Owned pcp blocks (pcp_buddy) are not looked at: the buddy lists answer.
+ *
+ * Returns 0, -ENOMEM if no free block would serve, or ga_alloc's
+ * -EINVAL/-E2BIG.
+ */
+struct ga_alloc_choice {
+	ga_pfn_t pfn;			/* first pfn of the block it would return */
+	unsigned int from_order;	/* order of the free block split for it */
+	int list_mt;			/* migratetype of the list it comes from */
+	bool pcp;			/* the head of the CPU's pcp list */
+	bool fallback;			/* another type's list: mm_page_alloc_extfrag */
+	bool fragmenting;		/* ... from a block below pageblock_order */
+	bool claim;			/* ... relabelling the pageblock */
+};
+int ga_alloc_peek(struct ga_zone *zone, unsigned int cpu, unsigned int order,
+		  unsigned int gfp, struct ga_alloc_choice *choice);
 
 /*
  * Label the pageblock holding pfn with mt (UNMOVABLE, MOVABLE or
@@ -657,6 +688,13 @@ enum ga_stat_item {
 	GA_STAT_COMPACT_MIGRATED,	/* pages moved by compaction */
 	GA_STAT_COMPACT_DAEMON_WAKE,	/* kcompactd woken for an order */
 	GA_STAT_COMPACT_PROACTIVE,	/* proactive compaction runs */
+	/* SPB-aware compaction (RFC 16, 38, 39) and 17's non-movable half. */
+	GA_STAT_SPB_COMPACT_LIST_SCANNED,	/* SPB free-list entries the free scanner looked at (16) */
+	GA_STAT_SPB_COMPACT_LIST_TARGETS,	/* ... pages it took from them as targets */
+	GA_STAT_SPB_COMPACT_SKIP_SPB,	/* tainted SPBs without movable pages skipped (38) */
+	GA_STAT_SPB_COMPACT_RESERVE_SKIP,	/* target blocks refused: SPB at its reserve (39) */
+	GA_STAT_SPB_COMPACT_EVAC,	/* non-movable high order: evacuations before compaction (17) */
+	GA_STAT_SPB_COMPACT_EVAC_SERVED,	/* ... after which the request was served */
 	GA_NR_STATS
 };
 

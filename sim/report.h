@@ -32,6 +32,11 @@ struct sim_report {
 void sim_report_table(FILE *f, const struct sim_report *r);
 void sim_report_json(FILE *f, const struct sim_report *r);
 void sim_report_csv(FILE *f, const struct sim_report *r);
+/* One policy's keys into an open JSON object (the "policies" items of
+ * sim --json and replay --json); consumer_names[i] names res->cstats[i]. */
+struct jw;
+void sim_json_policy_keys(struct jw *j, const struct sim_result *res,
+			  const char *const *consumer_names);
 /* Write dir/index.html and the PNGs it shows (dir is created). -errno. */
 /*
  * Make the report directory DIR and its missing parents, and check that it

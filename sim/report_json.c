@@ -126,15 +126,15 @@ static void counters(struct jw *j, const struct sim_result *res)
 	jw_u64(j, "pages_shrunk", res->wstats.shrunk_pages);
 }
 
-static void consumers(struct jw *j, const struct sim_report *r,
-		      const struct sim_result *res)
+static void consumers(struct jw *j, const struct sim_result *res,
+		      const char *const *names)
 {
 	jw_arr(j, "consumers");
 	for (unsigned int i = 0; i < res->nr_consumers; i++) {
 		const struct sim_consumer_stats *c = &res->cstats[i];
 
 		jw_obj(j, NULL);
-		jw_str(j, "name", r->profile->consumers[i].name);
+		jw_str(j, "name", names[i]);
 		jw_u64(j, "resident_pages", res->resident[i]);
 		jw_u64(j, "allocs", c->allocs);
 		jw_u64(j, "alloc_pages", c->alloc_pages);
@@ -209,12 +209,15 @@ static void spb_search(struct jw *j, const struct sim_result *res)
 	jw_close_obj(j);
 }
 
-static void policy(struct jw *j, const struct sim_report *r,
-		   const struct sim_result *res)
+/*
+ * The keys of one policy's object. gigalloc replay --json writes its
+ * policies with this too, so a script reads a run and a replay alike.
+ */
+void sim_json_policy_keys(struct jw *j, const struct sim_result *res,
+			  const char *const *consumer_names)
 {
 	const struct sim_gib_test *t = sim_final_test(res);
 
-	jw_obj(j, NULL);
 	jw_str(j, "name", res->policy);
 	if (res->err)
 		jw_str(j, "error", res->errmsg);
@@ -244,16 +247,29 @@ static void policy(struct jw *j, const struct sim_report *r,
 	jw_u64(j, "wmark_high", res->wmark_high);
 	if (t)
 		gib_test(j, "gib_test", t);
+	else
+		jw_null(j, "gib_test");
 	jw_arr(j, "gib_tests_during_run");
 	for (size_t i = 0; i + (t ? 1 : 0) < res->nr_tests; i++)
 		gib_test(j, NULL, &res->tests[i]);
 	jw_close_arr(j);
-	consumers(j, r, res);
+	consumers(j, res, consumer_names);
 	jw_obj(j, "vmstat");	/* every library counter, by its name */
 	for (int i = 0; i < GA_NR_STATS; i++)
 		jw_u64(j, ga_stat_name((enum ga_stat_item)i), res->stats.v[i]);
 	jw_close_obj(j);
 	series(j, res);
+}
+
+static void policy(struct jw *j, const struct sim_report *r,
+		   const struct sim_result *res)
+{
+	const char *names[SIM_MAX_CONSUMERS];
+
+	for (unsigned int i = 0; i < res->nr_consumers && i < SIM_MAX_CONSUMERS; i++)
+		names[i] = r->profile->consumers[i].name;
+	jw_obj(j, NULL);
+	sim_json_policy_keys(j, res, names);
 	jw_close_obj(j);
 }
 

@@ -114,7 +114,13 @@ int ga_alloc_at(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn, unsigned int 
 	err = try_take(z, pfn, order, mt, owner);
 	if (err != -EBUSY)
 		return err;
-	/* On a pcp list? Give the lists back to the buddy and look again. */
+	/* Cached on a pcp list: taken from it, as that CPU's allocation would
+	 * be, so the other cached pages stay where a replay expects them. */
+	if (z->policy.pcp && pcp_take_page(z, pfn, order, mt)) {
+		prep_new_page(z, pfn, order, mt, owner, 0);
+		return 0;
+	}
+	/* Part of a larger cached block, or an owned one: drain and retry. */
 	ga_drain_all_pcp(z);
 	return try_take(z, pfn, order, mt, owner);
 }

@@ -199,6 +199,10 @@ void page_del_and_expand(struct ga_zone *z, ga_pfn_t pfn, unsigned int low,
 {
 	long nr_pages = 1l << high;
 
+	if (zone_peeking(z)) {
+		peek_take(z, pfn, high, mt, false);
+		return;
+	}
 	__del_from_free_list(z, pfn, high, mt);
 	clear_page_head(pfn_to_page(z, pfn));
 	nr_pages -= (long)expand(z, pfn, low, high, mt);

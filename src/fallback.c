@@ -74,6 +74,11 @@ void count_extfrag(struct ga_zone *z, ga_pfn_t pfn, unsigned int alloc_order,
 		   unsigned int fallback_order, int alloc_mt, int fallback_mt)
 {
 	(void)alloc_order;
+	if (zone_peeking(z)) {
+		z->peek->fallback = true;
+		z->peek->fragmenting = fallback_order < z->pageblock_order;
+		return;
+	}
 	zone_stat_add_locked(z, GA_STAT_FALLBACK, 1);
 	if (fallback_order < z->pageblock_order)
 		zone_stat_add_locked(z, GA_STAT_FALLBACK_FRAGMENTING, 1);
@@ -113,6 +118,8 @@ long claim_whole_block(struct ga_zone *z, ga_pfn_t pfn,
 {
 	unsigned long nr_added;
 
+	if (zone_peeking(z))
+		return peek_take(z, pfn, current_order, block_mt, true);
 	start_mt = pageblock_label(z, start_mt);
 	del_from_free_list(z, pfn, current_order, block_mt);
 	change_pageblock_range(z, pfn, current_order, start_mt);
@@ -143,8 +150,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	/* Taking back a block under evacuation would undo the work (RFC 06). */
 	if (pb_test_flag(pfn_to_block(z, pfn), PB_EVACUATING)) {
 		zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
-		trace_event(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
-			    "under_evacuation", -1, pageblock_start_pfn(z, pfn));
+		trace_event_locked(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
+				   "under_evacuation", -1, pageblock_start_pfn(z, pfn));
 		return -1;
 	}
 	if (current_order >= z->pageblock_order)
@@ -152,7 +159,7 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 					 block_mt);
 
 	/* Boost before the threshold test: every sub-block attempt counts. */
-	if (boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
+	if (!zone_peeking(z) && boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
 		ga_set_bit(ZONE_BOOSTED_WATERMARK, &z->flags);
 
 	start_pfn = pageblock_start_pfn(z, pfn);
@@ -161,8 +168,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 	if (z->policy.spb_no_mixing && noncompatible_cross_type(start_mt, block_mt) &&
 	    free_pages != z->pageblock_nr_pages) {
 		zone_stat_add_locked(z, GA_STAT_SPB_NOMIX_REFUSED, 1);
-		trace_event(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
-			    "noncompatible_cross_type", -1, start_pfn);
+		trace_event_locked(z, GA_TRACE_SPB_CLAIM_REFUSED, order, start_mt,
+				   "noncompatible_cross_type", -1, start_pfn);
 		return -1;
 	}
 	if (start_mt == GA_MT_MOVABLE)
@@ -174,6 +181,8 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 
 	if (free_pages + alike_pages >= z->pageblock_nr_pages / 2 ||
 	    !z->policy.mobility_grouping) {
+		if (zone_peeking(z))
+			return peek_take(z, pfn, current_order, block_mt, true);
 		move_freepages_block(z, start_pfn, block_mt, start_mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
 		/* Move the remaining movable pages out (RFC 06). */

@@ -476,6 +476,9 @@ struct ga_zone {
 	struct spb_search_stats spb_search;	/* under zone->lock */
 	ga_trace_fn trace_fn;		/* RFC 40 events; NULL = off */
 	void *trace_ctx;
+	/* ga_alloc_peek in progress (set and read under zone->lock): the
+	 * allocation path records its decision here instead of acting. */
+	struct ga_alloc_choice *peek;
 };
 
 /* zone->lock, counted: the contention the per-CPU pageblocks remove. */
@@ -637,6 +640,9 @@ void pcp_setup(struct ga_zone *z);
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
 void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			  int sign);
+long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt);
+bool pcp_take_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		   int content_mt);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 		     int content_mt, unsigned int alloc_flags, unsigned int cpu);
 bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
@@ -654,9 +660,28 @@ static inline void zone_stat_add(struct ga_zone *z, enum ga_stat_item item,
 	__atomic_fetch_add(&z->stat[item], n, __ATOMIC_RELAXED);
 }
 
+/* Caller holds zone->lock: is this a ga_alloc_peek (peek.c)? */
+static inline bool zone_peeking(const struct ga_zone *z)
+{
+	return ga_unlikely(z->peek != NULL);
+}
+
+/* A peek's decision: the free block at pfn of from_order on mt's list. */
+static inline long peek_take(struct ga_zone *z, ga_pfn_t pfn,
+			     unsigned int from_order, int mt, bool claim)
+{
+	z->peek->pfn = pfn;
+	z->peek->from_order = from_order;
+	z->peek->list_mt = mt;
+	z->peek->claim = claim;
+	return (long)pfn;
+}
+
 static inline void zone_stat_add_locked(struct ga_zone *z,
 					enum ga_stat_item item, uint64_t n)
 {
+	if (zone_peeking(z))
+		return;
 	z->stat[item] += n;
 }
 unsigned int extfrag_for_order(struct ga_zone *z, unsigned int order);
@@ -751,6 +776,16 @@ static inline void trace_event(struct ga_zone *z, int type, unsigned int order,
 
 		z->trace_fn(z->trace_ctx, &ev);
 	}
+}
+
+/* trace_event from the allocation path under zone->lock: what a
+ * ga_alloc_peek passes through is not an event. */
+static inline void trace_event_locked(struct ga_zone *z, int type,
+				      unsigned int order, int mt,
+				      const char *what, long spb, ga_pfn_t pfn)
+{
+	if (!zone_peeking(z))
+		trace_event(z, type, order, mt, what, spb, pfn);
 }
 
 /* Steering needs the per-SPB lists; then NOFRAGMENT lasts through reclaim. */

@@ -207,6 +207,59 @@ got:
 	return (long)idx_to_pfn(z, idx);
 }
 
+/* ga_alloc_peek: the pfn rmqueue_pcplist would hand out now, or -1. */
+long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt)
+{
+	struct ga_pcp *pcp = &z->pcp[cpu];
+	long pfn = -1;
+
+	ga_lock(&pcp->lock);
+	if (!ga_list_empty(&pcp->lists[order_to_pindex(mt, order)]))
+		pfn = (long)idx_to_pfn(z, pcp->lists[order_to_pindex(mt, order)].first);
+	ga_unlock(&pcp->lock);
+	return pfn;
+}
+
+/*
+ * ga_alloc_at of a block cached on a pcp list: take it off whichever
+ * CPU's plain list holds it, as an allocation served by that list would,
+ * and charge it to content_mt. Each CPU's list is searched under its own
+ * lock. false if no plain list holds it (an owned pcp_buddy block, or it
+ * left the list meanwhile).
+ */
+bool pcp_take_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
+		   int content_mt)
+{
+	uint32_t want = pfn_to_idx(z, pfn);
+
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *pcp = &z->pcp[cpu];
+		const struct ga_page *p = &z->pages[want];
+		struct ga_list *list;
+
+		ga_lock(&pcp->lock);
+		if (page_state(p) != GA_PAGE_PCP || page_order(p) != order) {
+			ga_unlock(&pcp->lock);
+			continue;
+		}
+		list = &pcp->lists[order_to_pindex((int)page_alloc_mt(p), order)];
+		for (uint32_t idx = list->first; idx != GA_NIL;
+		     idx = z->pages[idx].lru.next) {
+			if (idx != want)
+				continue;
+			ga_list_del(z->pages, list, idx);
+			pcp->count -= 1 << order;
+			pcp->stat[PCP_STAT_ALLOC]++;
+			pcp->stat[PCP_STAT_PGALLOC] += 1ul << order;
+			recharge(z, idx, order, content_mt);
+			ga_unlock(&pcp->lock);
+			return true;
+		}
+		ga_unlock(&pcp->lock);
+	}
+	return false;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Free side.                                                                */
 

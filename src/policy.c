@@ -118,6 +118,14 @@ static const struct ga_param_info params[] = {
 	   "non-movable success in a tainted SPB below reserve x pageblock, or a taint: shrink slab"),
 	PU(spb_shrink_batch, 1, 1u << 20, "gigalloc; RFC 28's request size is not known",
 	   "most pages one background shrink call asks for"),
+	PB(spb_compact_targets, "RFC 16 compaction walks per-SPB free lists",
+	   "compaction's free scanner takes targets from SPB lists: fullest clean SPB first, empty last"),
+	PB(spb_compact_skip_tainted, "RFC 38 isolate_migratepages_block() SPB bail-out",
+	   "compaction's migrate scanner skips a whole tainted SPB holding no movable page"),
+	PB(spb_compact_reserve, "RFC 39 compaction respects spb_tainted_reserve()",
+	   "compaction takes no target from a tainted SPB at or below its reserve"),
+	PB(spb_compact_evacuate, "RFC 17 __alloc_pages_direct_compact(), non-movable half",
+	   "non-movable high order evacuates movable pages of tainted SPBs before compacting"),
 };
 
 #define NR_PARAMS (sizeof(params) / sizeof(params[0]))
@@ -199,6 +207,15 @@ static void preset_series_refusals(struct ga_policy *p)
 	p->spb_nolock_nofragment = true;
 }
 
+/* RFC 16, 38, 39: SPB-aware compaction; 17: its non-movable hook. */
+static void preset_series_compaction(struct ga_policy *p)
+{
+	p->spb_compact_targets = true;
+	p->spb_compact_skip_tainted = true;
+	p->spb_compact_reserve = true;
+	p->spb_compact_evacuate = true;
+}
+
 /*
  * The series' final state as posted (spb-series.md section 3.x), pass by
  * pass, with its own search: fullness lists walked fullest first with the
@@ -225,6 +242,7 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_evacuate_order = true;
 	p->spb_evacuate_deferred = true;
 	p->spb_shrink = true;
+	preset_series_compaction(p);
 }
 
 /*
@@ -250,6 +268,7 @@ static void preset_spb(struct ga_policy *p)
 	p->spb_evacuate_deferred = true;
 	preset_series_refusals(p);
 	p->spb_shrink = true;
+	preset_series_compaction(p);
 	/*
 	 * pcp_buddy and pcp_buddy_adopt (RFC 02, 03, 21) stay off: on the
 	 * default simulation they cut THP success from 99 % to 33 % (docs/SPB.md,

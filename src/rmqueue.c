@@ -149,8 +149,8 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		/* RFC 26: an optional request fails rather than taint. */
 		if (pfn == SPB_REFUSED) {
 			zone_stat_add_locked(z, GA_STAT_SPB_REFUSE_OPTIONAL, 1);
-			trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
-				    "refuse_optional", -1, 0);
+			trace_event_locked(z, GA_TRACE_SPB_ATOMIC_RELAX, order, mt,
+					   "refuse_optional", -1, 0);
 			return -1;
 		}
 		/* Taint no clean SPB while reclaim may still help (RFC 20). */
@@ -158,7 +158,7 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		    spb_keeps_nofragment(z))
 			return -1;
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
-		trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
+		trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
 	}
 
 	switch (*mode) {
@@ -418,7 +418,32 @@ struct compact_attempt {
 	enum compact_priority prio;
 	enum compact_result result;
 	int retries;
+	bool spb_evacuated;	/* RFC 17's evacuation ran in this slow path */
 };
+
+/*
+ * RFC 17, non-movable half: a steered unmovable/reclaimable request above
+ * order 0 evacuates movable pages from tainted SPBs (spb_evacuate.c)
+ * before compaction runs, and retries with NOFRAGMENT kept. Once per slow
+ * path: each run scans every tainted SPB's pageblocks.
+ */
+static long alloc_after_compact_evacuation(struct ga_zone *z, struct alloc_context *ac,
+					   unsigned int alloc_flags,
+					   struct compact_attempt *ca)
+{
+	long pfn;
+
+	if (ca->spb_evacuated || !ac->order || ac->migratetype == GA_MT_MOVABLE ||
+	    !spb_keeps_nofragment(z))
+		return -1;
+	ca->spb_evacuated = true;
+	if (!spb_evacuate_for_compaction(z, ac->order, ac->migratetype, ac->gfp))
+		return -1;
+	pfn = get_page_from_freelist(z, ac, alloc_flags);
+	if (pfn >= 0)
+		zone_stat_add(z, GA_STAT_SPB_COMPACT_EVAC_SERVED, 1);
+	return pfn;
+}
 
 /*
  * __alloc_pages_direct_compact: compact, then try the free lists. Capture
@@ -441,6 +466,9 @@ static long alloc_direct_compact(struct ga_zone *z, struct alloc_context *ac,
 		if (pfn >= 0)
 			return pfn;
 	}
+	pfn = alloc_after_compact_evacuation(z, ac, alloc_flags, ca);
+	if (pfn >= 0)
+		return pfn;
 	ca->result = try_to_compact_pages(z, ac, alloc_flags, prio);
 	if (ca->result == COMPACT_SKIPPED)
 		return -1;
@@ -532,7 +560,7 @@ static long alloc_slowpath(struct ga_zone *z, struct alloc_context *ac)
 		trace_event(z, GA_TRACE_SPB_ATOMIC_RELAX, ac->order, ac->migratetype,
 			    "atomic_no_nofragment", -1, 0);
 	}
-	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0 };
+	struct compact_attempt ca = { DEF_COMPACT_PRIORITY, COMPACT_SKIPPED, 0, false };
 	unsigned int no_progress_loops = 0;
 	unsigned long progress;
 	long pfn;

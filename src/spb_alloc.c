@@ -122,7 +122,7 @@ static long find_preferred(struct ga_zone *z, struct spb_search *w,
 
 static void hint_served(struct ga_zone *z, unsigned int order, int mt, long i)
 {
-	if (z->policy.spb_hint_cache)
+	if (z->policy.spb_hint_cache && !zone_peeking(z))
 		z->spb_idx.hint[order][mt] = (uint32_t)i;
 }
 
@@ -224,6 +224,11 @@ static long claim_movable_in_spb(struct ga_zone *z, struct ga_spb *s,
 		if (pb_test_flag(pfn_to_block(z, block), PB_EVACUATING)) {
 			zone_stat_add_locked(z, GA_STAT_EVAC_CLAIM_REFUSED, 1);
 			continue;
+		}
+		if (zone_peeking(z)) {
+			count_extfrag(z, block, order, (unsigned int)o, mt, GA_MT_MOVABLE);
+			return peek_take(z, idx_to_pfn(z, idx), (unsigned int)o,
+					 GA_MT_MOVABLE, true);
 		}
 		move_freepages_block(z, block, GA_MT_MOVABLE, mt);
 		zone_stat_add_locked(z, GA_STAT_CLAIM_PARTIAL, 1);
@@ -382,8 +387,10 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	if (alloc_flags & ALLOC_NOFRAGMENT)
 		return -1;
 	/* Tainting is near: make room for the next one (v1 43, 25). */
-	spb_defrag_kick_tainted(z);
-	spb_evacuate_queue_deferred(z, order, mt, alloc_flags);
+	if (!zone_peeking(z)) {
+		spb_defrag_kick_tainted(z);
+		spb_evacuate_queue_deferred(z, order, mt, alloc_flags);
+	}
 	/*
 	 * RFC 26: a caller with a cheap fallback takes it instead, when the
 	 * tainted pool is merely depleted. With no tainted SPB at all there
@@ -392,7 +399,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
 	if ((alloc_flags & ALLOC_HIGHORDER_OPTIONAL) && spb_any_tainted(z))
 		return SPB_REFUSED;
 	/* Tainting is unavoidable now. */
-	trace_event(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
+	trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "taint", -1, 0);
 	if (z->policy.spb_taint_roomiest)
 		return taint_roomiest(z, order, mt, w);
 	return taint_fullest(z, order, mt, w);
@@ -500,6 +507,13 @@ long spb_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 	struct spb_search w = { 0, 0, -1 };
 	long pfn = -1;
 
+	if (zone_peeking(z)) {	/* the decision only: no worker, no count */
+		if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
+			return spb_movable(z, order, &w);
+		if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable)
+			return spb_nonmovable(z, order, mt, alloc_flags, &w);
+		return -1;
+	}
 	if (mt == GA_MT_MOVABLE && z->policy.spb_steer_movable)
 		pfn = spb_movable(z, order, &w);
 	else if (mt != GA_MT_MOVABLE && z->policy.spb_steer_nonmovable) {

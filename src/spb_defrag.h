@@ -73,6 +73,12 @@ void spb_evacuate_init(struct ga_zone *z);
  */
 bool spb_evacuate_for_order(struct ga_zone *z, unsigned int order, int mt,
 			    unsigned int gfp);
+/*
+ * RFC 17's non-movable half: the same evacuation from direct compaction,
+ * before compaction runs (spb_compact_evacuate). Same rules and result.
+ */
+bool spb_evacuate_for_compaction(struct ga_zone *z, unsigned int order, int mt,
+				 unsigned int gfp);
 /* RFC 25: an atomic request is about to taint: queue the evacuation. */
 void spb_evacuate_queue_deferred(struct ga_zone *z, unsigned int order, int mt,
 				 unsigned int alloc_flags);

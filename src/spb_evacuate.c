@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * Targeted evacuation for non-movable requests (RFC patch 23,
- * spb_evacuate_for_order) and its deferred form for atomic requests (RFC
- * 25, queue_spb_evacuate).
+ * spb_evacuate_for_order), the same from direct compaction (RFC 17's
+ * non-movable half), and its deferred form for atomic requests (RFC 25,
+ * queue_spb_evacuate).
  *
  * When reclaim and compaction could not find an unmovable or reclaimable
  * request room in a tainted SPB, and the next step would drop
@@ -185,6 +186,23 @@ bool spb_evacuate_for_order(struct ga_zone *z, unsigned int order, int mt,
 	if (!z->policy.spb_evacuate_order || !(gfp & GA_GFP_DIRECT_RECLAIM) ||
 	    !evacuate_usable(z, mt))
 		return false;
+	return evacuate_for_order(z, order, mt);
+}
+
+/*
+ * RFC 17: __alloc_pages_direct_compact() first evacuates movable pages
+ * from tainted SPBs for a non-movable high-order request, to give its
+ * buddies a chance to coalesce; compaction runs only if that fails. Both
+ * phases, as for 23: phase 1 is the coalescing, phase 2 frees a whole
+ * pageblock that PASS_2 claims (for orders up to pageblock order).
+ */
+bool spb_evacuate_for_compaction(struct ga_zone *z, unsigned int order, int mt,
+				 unsigned int gfp)
+{
+	if (!z->policy.spb_compact_evacuate || !order ||
+	    !(gfp & GA_GFP_DIRECT_RECLAIM) || !evacuate_usable(z, mt))
+		return false;
+	zone_stat_add(z, GA_STAT_SPB_COMPACT_EVAC, 1);
 	return evacuate_for_order(z, order, mt);
 }
 

@@ -173,6 +173,12 @@ const char *ga_migratetype_name(int mt)
 	X(COMPACT_MIGRATED, "compact_migrated")				\
 	X(COMPACT_DAEMON_WAKE, "compact_daemon_wake")			\
 	X(COMPACT_PROACTIVE, "compact_proactive")			\
+	X(SPB_COMPACT_LIST_SCANNED, "spb_compact_list_scanned")	\
+	X(SPB_COMPACT_LIST_TARGETS, "spb_compact_list_targets")	\
+	X(SPB_COMPACT_SKIP_SPB, "spb_compact_skip_spb")			\
+	X(SPB_COMPACT_RESERVE_SKIP, "spb_compact_reserve_skip")		\
+	X(SPB_COMPACT_EVAC, "spb_compact_evac")				\
+	X(SPB_COMPACT_EVAC_SERVED, "spb_compact_evac_served")		\
 	X(SPB_TAINTED, "spb_tainted")					\
 	X(SPB_PASS_TAINTED, "spb_pass_tainted")				\
 	X(SPB_CLAIM_FREE_TAINTED, "spb_claim_free_tainted")		\

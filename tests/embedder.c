@@ -71,11 +71,20 @@ struct ga_zone *emb_zone(struct embedder *e, unsigned long nr_pages,
 			 unsigned int nr_cpus, const struct ga_policy *policy,
 			 struct ga_executor *ex)
 {
+	return emb_zone_spb(e, nr_pages, nr_cpus, 0, policy, ex);
+}
+
+struct ga_zone *emb_zone_spb(struct embedder *e, unsigned long nr_pages,
+			     unsigned int nr_cpus, unsigned int spb_order,
+			     const struct ga_policy *policy, struct ga_executor *ex)
+{
 	struct ga_zone_config cfg;
 
 	*e = (struct embedder){ .cap = 1024 };
 	e->obj = calloc(e->cap, sizeof(*e->obj));
 	ga_zone_config_default(&cfg, 0, nr_pages, nr_cpus);
+	if (spb_order)
+		cfg.spb_order = spb_order;
 	cfg.policy = policy;
 	cfg.ops = &emb_ops;
 	cfg.ops_ctx = e;

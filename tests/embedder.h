@@ -35,6 +35,10 @@ struct embedder {
 struct ga_zone *emb_zone(struct embedder *e, unsigned long nr_pages,
 			 unsigned int nr_cpus, const struct ga_policy *policy,
 			 struct ga_executor *ex);
+/* ... with superpageblocks of 2^spb_order pages (0: the default). */
+struct ga_zone *emb_zone_spb(struct embedder *e, unsigned long nr_pages,
+			     unsigned int nr_cpus, unsigned int spb_order,
+			     const struct ga_policy *policy, struct ga_executor *ex);
 void emb_destroy(struct embedder *e);
 /* Allocate an object; returns its owner index or -errno. */
 long emb_alloc(struct embedder *e, unsigned int order, unsigned int gfp,

@@ -3,7 +3,8 @@
  * ga_alloc_at: the exact block is allocated, the rest of its buddy goes
  * back split, the zone's invariants hold after every operation (under
  * vanilla and spb), each error is refused without a state change, a page
- * on a pcp list is found after a drain, and a random fill of exact blocks
+ * on a pcp list is taken off that list (the others stay cached; a page
+ * inside a larger cached block is found after a drain), and a random fill of exact blocks
  * freed again leaves the zone whole.
  */
 #include <errno.h>
@@ -66,18 +67,36 @@ static void test_basic(const char *preset)
 	ga_zone_destroy(z);
 }
 
-/* A page freed to a pcp list is taken after a drain. */
+/* A page freed to a pcp list is taken off it; a page inside a cached
+ * larger block after a drain. */
 static void test_pcp(void)
 {
 	struct ga_zone *z = test_zone(NPAGES, 2, NULL);
+	struct ga_zone_info zi0, zi1;
 	struct ga_page_info pi;
-	ga_pfn_t pfn;
+	ga_pfn_t pfn, other[2], big;
 
-	is_long(ga_alloc(z, 1, 0, GA_GFP_KERNEL, 0, &pfn), 0, "order-0 via the pcp");
-	is_long(ga_free(z, 1, pfn, 0), 0, "freed");
+	is_long(ga_alloc(z, 1, 0, GA_GFP_KERNEL, 0, &other[0]), 0, "order-0 via the pcp");
+	is_long(ga_alloc(z, 1, 0, GA_GFP_KERNEL, 0, &pfn), 0, "and another");
+	is_long(ga_alloc(z, 1, 0, GA_GFP_KERNEL, 0, &other[1]), 0, "and a third");
+	ok(!ga_free(z, 1, other[0], 0) && !ga_free(z, 1, pfn, 0) && !ga_free(z, 1, other[1], 0),
+	   "all freed on CPU 1");
 	ok(!ga_page_query(z, pfn, &pi) && pi.state == GA_PAGE_PCP, "it sits on a pcp list");
+	ga_zone_info(z, &zi0);
+	ok(zi0.pcp_pages > 1, "with others (%lu pages cached)", zi0.pcp_pages);
 	is_long(ga_alloc_at(z, 0, pfn, 0, GA_GFP_KERNEL, 3), 0, "alloc_at takes it");
 	ok(!ga_page_query(z, pfn, &pi) && pi.state == GA_PAGE_ALLOC && pi.owner == 3, "ours");
+	ga_zone_info(z, &zi1);
+	is_long((long)(zi0.pcp_pages - zi1.pcp_pages), 1,
+		"off CPU 1's list: the other cached pages stay cached");
+	zone_ok(z, "invariants");
+	is_long(ga_alloc(z, 0, 2, GA_GFP_KERNEL, 0, &big), 0, "an order-2 block");
+	is_long(ga_free(z, 0, big, 2), 0, "cached whole on CPU 0");
+	is_long(ga_alloc_at(z, 1, big + 1, 0, GA_GFP_KERNEL, 4), 0,
+		"a page inside it: taken after a drain");
+	ga_zone_info(z, &zi1);
+	is_long((long)zi1.pcp_pages, 0, "the drain emptied the lists");
+	is_long(ga_free(z, 1, big + 1, 0), 0, "freed");
 	zone_ok(z, "invariants");
 	ga_zone_destroy(z);
 }

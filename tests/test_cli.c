@@ -235,6 +235,81 @@ static void test_version(void)
 	free(err);
 }
 
+/*
+ * Every key of sim's object a (recursively; an array's first items stand
+ * for all) that b lacks, appended to miss. Sparse maps are skipped.
+ */
+static void missing_keys(const struct jv *a, const struct jv *b, const char *path,
+			 char *miss, size_t len)
+{
+	char sub[256];
+
+	if (a->type == JV_ARR && b->type == JV_ARR && a->n && b->n)
+		missing_keys(&a->items[0], &b->items[0], path, miss, len);
+	if (a->type != JV_OBJ || b->type != JV_OBJ)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct jv *bv = jv_get(b, a->keys[i]);
+
+		snprintf(sub, sizeof(sub), "%s.%s", path, a->keys[i]);
+		if (!bv) {
+			size_t l = strlen(miss);
+
+			snprintf(miss + l, len - l, " %s", sub);
+			continue;
+		}
+		if (strcmp(a->keys[i], "regions_blocked_by"))
+			missing_keys(&a->items[i], bv, sub, miss, len);
+	}
+}
+
+/* replay --json writes each policy with the sim's keys (issue 14 item 9). */
+static void test_replay_json_keys(void)
+{
+	static const char *const replay_only[] = { "replay", "shadow", "probe" };
+	char *so, *se, *ro, *re, err[256], miss[4096] = "", extra[4096] = "";
+	struct jv sj = { 0 }, rj = { 0 };
+	const struct jv *sp, *rp;
+
+	is_long(cli("sim --mem=1G --duration 1s --policy spb --json", &so, &se), 0,
+		"sim --json (1 GiB, spb)");
+	is_long(cli("replay tests/data/capture-6.1 --policy spb --json", &ro, &re), 0,
+		"replay --json (spb)");
+	ok(!jv_parse(so, &sj, err, sizeof(err)) && !jv_parse(ro, &rj, err, sizeof(err)),
+	   "both parse");
+	sp = jv_get(&sj, "policies");
+	rp = jv_get(&rj, "policies");
+	if (!ok(sp && rp && sp->n == 1 && rp->n == 1, "one policy each"))
+		goto out;
+	missing_keys(&sp->items[0], &rp->items[0], "", miss, sizeof(miss));
+	ok(!miss[0], "replay's policy has every key of the sim's:%s", miss);
+	for (size_t i = 0; i < rp->items[0].n; i++) {
+		const char *k = rp->items[0].keys[i];
+		bool ours = false;
+
+		for (size_t n = 0; n < sizeof(replay_only) / sizeof(replay_only[0]); n++)
+			ours |= !strcmp(k, replay_only[n]);
+		if (!ours && !jv_get(&sp->items[0], k)) {
+			size_t l = strlen(extra);
+
+			snprintf(extra + l, sizeof(extra) - l, " %s", k);
+		}
+	}
+	ok(!extra[0], "and no key of its own outside replay/shadow/probe:%s", extra);
+	ok(jv_get(&rp->items[0], "gib_test") &&
+	   jv_get(&rp->items[0], "gib_test")->type == JV_OBJ &&
+	   jv_get(&rp->items[0], "tainted_ratio") &&
+	   jv_get(&rp->items[0], "unusable_index")->type == JV_OBJ,
+	   "the 1 GiB test, tainted_ratio and the unusable index are there");
+out:
+	jv_free(&sj);
+	jv_free(&rj);
+	free(so);
+	free(se);
+	free(ro);
+	free(re);
+}
+
 static void write_file(const char *name, const char *text)
 {
 	char path[600];
@@ -419,6 +494,7 @@ int main(void)
 	test_size_grammar();
 	test_write_errors();
 	test_version();
+	test_replay_json_keys();
 	test_compare();
 	test_sweep();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

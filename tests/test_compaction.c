@@ -666,6 +666,7 @@ static struct mt_ctx *mt_setup(struct ga_executor *ex, const struct ga_policy *p
 	struct ga_zone_config cfg;
 
 	ga_zone_config_default(&cfg, 0, MT_PAGES, MT_WORKERS);
+	cfg.spb_order = 12;	/* four superpageblocks for the SPB policy */
 	cfg.policy = p;
 	cfg.ops = &mt_ops;
 	cfg.ops_ctx = c;
@@ -694,7 +695,7 @@ static void mt_teardown(struct mt_ctx *c)
  * (pageblock-order wakes); kcompactd compacts on a worker thread while two
  * threads allocate and free around the fragmented base.
  */
-static void test_kcompactd_threads(bool pin_mode)
+static void test_kcompactd_threads(bool pin_mode, bool spb)
 {
 	struct ga_policy p = compact_policy(true);
 	struct mt_thread th[MT_WORKERS];
@@ -703,6 +704,13 @@ static void test_kcompactd_threads(bool pin_mode)
 	unsigned int ticks = 0;
 	struct mt_ctx *c;
 
+	if (spb) {
+		/* RFC 16, 38, 39: targets from the SPB lists, checks under the lock. */
+		ga_policy_preset(&p, "spb");
+		p.min_free_kbytes = 1024;
+		ok(p.spb_compact_targets && p.spb_compact_skip_tainted &&
+		   p.spb_compact_reserve, "spb preset: SPB-aware compaction on");
+	}
 	ga_executor_create(&ex, GA_EXECUTOR_THREADS, 1);
 	c = mt_setup(ex, &p);
 	c->pin_mode = pin_mode;
@@ -737,6 +745,10 @@ static void test_kcompactd_threads(bool pin_mode)
 	ok(stat_of(c->zone, GA_STAT_COMPACT_MIGRATED) > 0,
 	   "and moved %llu pages beside the workers",
 	   (unsigned long long)stat_of(c->zone, GA_STAT_COMPACT_MIGRATED));
+	if (spb)
+		ok(stat_of(c->zone, GA_STAT_SPB_COMPACT_LIST_TARGETS) > 0,
+		   "%llu target pages came from the SPB free lists",
+		   (unsigned long long)stat_of(c->zone, GA_STAT_SPB_COMPACT_LIST_TARGETS));
 	is_long(mt_conservation_errors(c), 0,
 		"every live page is where its owner thinks, with its owner%s",
 		pin_mode ? ", pinned iff the owner pinned it, never moved while pinned" : "");
@@ -758,7 +770,8 @@ int main(void)
 	test_skip_hints();
 	test_kcompactd_proactive();
 	test_kcompactd_wake();
-	test_kcompactd_threads(false);
-	test_kcompactd_threads(true);
+	test_kcompactd_threads(false, false);
+	test_kcompactd_threads(true, false);
+	test_kcompactd_threads(false, true);
 	return done_testing();
 }

@@ -37,6 +37,7 @@ static struct ga_policy base_policy(void)
 	p.evacuate = false;
 	p.spb_defrag = false;
 	p.spb_evacuate_order = false;
+	p.spb_compact_evacuate = false;
 	p.spb_evacuate_deferred = false;
 	return p;
 }
@@ -291,6 +292,69 @@ static void test_evacuate_for_order(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* RFC 17, non-movable half: the evacuation from direct compaction.          */
+
+struct compact_evac_result {
+	int where;
+	uint64_t evac, served, p1, stall;
+	int spb1;
+};
+
+/*
+ * Phase 1's scenario with 23's hook off: the order-2 unmovable request
+ * reaches direct compaction, where 17 evacuates block Y before compacting.
+ */
+static struct compact_evac_result compact_evac_scenario(bool on, bool compaction)
+{
+	struct ga_policy p = base_policy();
+	struct compact_evac_result r;
+	struct embedder e;
+	struct ga_zone *z;
+	long u;
+
+	p.spb_compact_evacuate = on;
+	p.compaction = compaction;
+	z = setup(&e, &p, NULL, true);
+	for (int i = 0; i < 512; i++)
+		emb_alloc(&e, 0, GA_GFP_KERNEL, true);
+	u = emb_alloc(&e, 2, GA_GFP_KERNEL, true);
+	r.where = u < 0 ? -1 : (int)(e.obj[u].pfn / GIB);
+	r.evac = stat_of(z, GA_STAT_SPB_COMPACT_EVAC);
+	r.served = stat_of(z, GA_STAT_SPB_COMPACT_EVAC_SERVED);
+	r.p1 = stat_of(z, GA_STAT_SPB_EVAC_P1_SUCCESS);
+	r.stall = stat_of(z, GA_STAT_COMPACT_STALL);
+	r.spb1 = spb_info(z, 1).category;
+	is_long(emb_conservation_errors(&e), 0, "17 %s: owners conserved", on ? "on" : "off");
+	zone_ok(z, "17: checker");
+	emb_destroy(&e);
+	return r;
+}
+
+static void test_compact_evacuate(void)
+{
+	struct compact_evac_result on = compact_evac_scenario(true, false);
+	struct compact_evac_result off = compact_evac_scenario(false, false);
+	struct compact_evac_result onc = compact_evac_scenario(true, true);
+	struct compact_evac_result offc = compact_evac_scenario(false, true);
+
+	is_long(on.where, 0, "17 on: the order-2 block comes from SPB 0");
+	is_long(on.evac, 1, "17 on: one evacuation, from direct compaction");
+	is_long(on.p1, 1, "17 on: phase 1 coalesced an order-2 block");
+	is_long(on.served, 1, "17 on: the request was served after it, NOFRAGMENT kept");
+	is_long(on.spb1, GA_SPB_CLEAN, "17 on: SPB 1 stays clean");
+	is_long(off.where, 1, "17 off (23 off, no compaction): from SPB 1");
+	is_long(off.spb1, GA_SPB_TAINTED, "17 off: SPB 1 is tainted");
+	is_long(off.evac, 0, "17 off: no evacuation");
+	is_long(onc.where, 0, "17 on, compaction on: from SPB 0");
+	is_long(onc.served, 1, "17 on, compaction on: served by the evacuation");
+	is_long(onc.stall, 0, "17 on, compaction on: before any compaction ran");
+	ok(offc.stall > 0, "17 off, compaction on: %llu compaction runs",
+	   (unsigned long long)offc.stall);
+	is_long(offc.where, 1, "17 off, compaction on: they fail, the block comes from SPB 1");
+	is_long(offc.spb1, GA_SPB_TAINTED, "17 off, compaction on: SPB 1 is tainted");
+}
+
+/* ------------------------------------------------------------------------ */
 /* RFC 25: an atomic request taints, and queues the evacuation.              */
 
 /*
@@ -473,6 +537,7 @@ int main(void)
 	test_defrag_worker();
 	test_defrag_cooldown();
 	test_evacuate_for_order();
+	test_compact_evacuate();
 	test_deferred();
 	test_claim_refuses_evacuating();
 	test_threads();

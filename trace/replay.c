@@ -20,6 +20,12 @@
 #define PAGE_SHIFT_4K	12
 #define PRELOAD_OWNER	(1ull << 62)	/* owner tokens of preloaded pages */
 #define GIB_OWNER	(1ull << 61)	/* ... of the final test's 1 GiB pages */
+#define PROBE_OWNER	(1ull << 60)	/* ... of the hugetlb probe's pages */
+/* alloc_buddy_hugetlb_folio: htlb_alloc_mask (movable for 2 MB on x86-64)
+ * | __GFP_COMP | __GFP_NOWARN | __GFP_RETRY_MAYFAIL: compacts, reclaims,
+ * retries, may fail. */
+#define HUGETLB_GFP	(GA_GFP_HIGHUSER_MOVABLE | GA_GFP_COMP | GA_GFP_NOWARN | \
+			 GA_GFP_RETRY_MAYFAIL)
 #define NS_PER_S	1000000000ull
 #define MAX_TICKS_PER_GAP 16		/* vmstat ticks run for one time gap */
 
@@ -32,6 +38,7 @@ struct replay {
 	struct ga_executor *ex;
 	struct pfnmap map;
 	unsigned int max_order;		/* the zone's */
+	unsigned int pageblock_order, spb_order;
 	unsigned int max_traced_order;	/* highest order the trace allocates */
 	uint64_t next_tick_ns;
 	uint64_t now_ns;		/* the trace's clock, for --trace-events */
@@ -40,12 +47,17 @@ struct replay {
 	struct ga_stats s0;
 };
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static int fail(struct replay *r, int err, const char *what)
@@ -77,7 +89,7 @@ static int replay_migrate(void *ctx, struct ga_zone *zone, uint64_t owner,
 
 	(void)zone;
 	r->st->migrate_calls++;
-	if (owner & PRELOAD_OWNER) {	/* nothing refers to these by pfn */
+	if (owner & (PRELOAD_OWNER | PROBE_OWNER)) {	/* nothing refers to these by pfn */
 		r->st->migrated_pages += 1ull << order;
 		return 0;
 	}
@@ -201,7 +213,52 @@ static void drop_stale(struct replay *r, struct pfnmap_entry *e)
 	sim_free(r, e);
 }
 
-static void replay_alloc(struct replay *r, const struct ft_event *ev)
+/*
+ * The kernel claimed the block it fell back into (change_ownership): label
+ * its pageblocks as the kernel did, the whole fallback block when it was a
+ * pageblock or more, else the one pageblock holding it.
+ */
+static void follow_claim(struct replay *r, const struct ft_event *ev,
+			 const struct ft_fallback *w)
+{
+	unsigned int o = w->order > r->pageblock_order ? w->order : r->pageblock_order;
+	uint64_t start = w->pfn & ~((1ull << o) - 1), pb = 1ull << r->pageblock_order;
+
+	if (ev->mt < 0 || ev->mt >= GA_MT_PCPTYPES || o > r->max_order)
+		return;
+	for (uint64_t b = start; b < start + (1ull << o); b += pb)
+		if (!ga_pageblock_set_migratetype(r->zone, b, ev->mt))
+			r->res->shadow.relabelled++;
+}
+
+/*
+ * --shadow: ask the model where it would put this allocation, then put it
+ * where the kernel did (after relabelling what the kernel claimed), so
+ * that the next question is asked of the kernel's state. A pfn the model
+ * holds (its state had already diverged) is allocated normally.
+ */
+static int shadow_alloc(struct replay *r, const struct ft_event *ev, uint8_t fb,
+			const struct ft_fallback *w, unsigned int cpu, ga_pfn_t *spfn)
+{
+	struct shadow_stats *s = &r->res->shadow;
+	struct ga_alloc_choice c;
+	int pe = ga_alloc_peek(r->zone, cpu, ev->order, ev->arg, &c), err;
+
+	shadow_count(s, ev, fb, pe, &c, r->pageblock_order, r->spb_order);
+	if (w && (fb & FT_FB_CLAIM))
+		follow_claim(r, ev, w);
+	err = ga_alloc_at(r->zone, cpu, ev->pfn, ev->order, ev->arg, ev->pfn);
+	if (err) {
+		s->not_placed++;
+		return ga_alloc(r->zone, cpu, ev->order, ev->arg, ev->pfn, spfn);
+	}
+	s->placed++;
+	*spfn = ev->pfn;
+	return 0;
+}
+
+static void replay_alloc(struct replay *r, const struct ft_event *ev, uint8_t fb,
+			 const struct ft_fallback *w)
 {
 	struct pfnmap_entry ne = { .kpfn = ev->pfn, .order = ev->order };
 	struct pfnmap_entry *old = pfnmap_find(&r->map, ev->pfn);
@@ -213,6 +270,8 @@ static void replay_alloc(struct replay *r, const struct ft_event *ev)
 	if (ev->order > r->max_order) {
 		r->st->alloc_too_big++;
 		err = -E2BIG;
+	} else if (r->cfg->shadow) {
+		err = shadow_alloc(r, ev, fb, w, cpu, &ne.spfn);
 	} else {
 		err = ga_alloc(r->zone, cpu, ev->order, ev->arg, ev->pfn, &ne.spfn);
 	}
@@ -256,16 +315,22 @@ static void advance_time(struct replay *r, uint64_t ts)
 static int drive(struct replay *r)
 {
 	const struct trace *t = r->t;
+	size_t next_fall = 0;
 
 	for (size_t i = 0; i < t->nr && !r->res->sim.err; i++) {
 		const struct ft_event *ev = &t->ev[i];
+		const struct ft_fallback *w = NULL;
 
+		/* The fallbacks are in event order: follow them with a cursor. */
+		if (next_fall < t->nr_fall && t->fall[next_fall].ev == i)
+			w = &t->fall[next_fall++];
 		advance_time(r, ev->ts_ns);
 		if (ev->kind == FT_ALLOC)
-			replay_alloc(r, ev);
+			replay_alloc(r, ev, t->fb ? t->fb[i] : 0, w);
 		else
 			replay_free(r, ev);
-		if (ga_executor_pending(r->ex))
+		/* In lockstep the kernel's own migrations are in the trace. */
+		if (!r->cfg->shadow && ga_executor_pending(r->ex))
 			ga_executor_run_pending(r->ex);
 	}
 	return r->res->sim.err;
@@ -301,6 +366,8 @@ static int make_zone(struct replay *r)
 		return fail(r, err, "cannot create the zone (out of memory?)");
 	ga_zone_info(r->zone, &zi);
 	r->max_order = zi.max_page_order;
+	r->pageblock_order = zi.pageblock_order;
+	r->spb_order = zi.spb_order;
 	return 0;
 }
 
@@ -327,6 +394,42 @@ static int preload(struct replay *r)
 	sim_counters_read(r->zone, &r->k0);
 	ga_zone_stats(r->zone, &r->s0);
 	return 0;
+}
+
+/*
+ * The hugetlb probe, as nr_hugepages is written: 1 GiB pages first
+ * (alloc_contig_pages), then 2 MB ones (the buddy with the hugetlb gfp),
+ * each stopping at the first failure, the 1 GiB pages held meanwhile.
+ * Everything is given back afterwards, so the 1 GiB test that follows
+ * starts from the trace's end state less what the probe migrated.
+ */
+static int probe(struct replay *r)
+{
+	struct replay_probe *p = &r->res->probe;
+	unsigned int n = r->cfg->probe_1g + r->cfg->probe_2m;
+	ga_pfn_t *got = calloc(n ? n : 1, sizeof(*got));
+	unsigned int nr = 0;
+	int err = 0;
+
+	if (!got)
+		return fail(r, -ENOMEM, "out of memory for the hugetlb probe");
+	p->gib_asked = r->cfg->probe_1g;
+	p->hp2m_asked = r->cfg->probe_2m;
+	for (; p->gib_got < p->gib_asked; p->gib_got++, nr++)
+		if (ga_alloc_contig_pages(r->zone, 0, r->spb_order, PROBE_OWNER | nr,
+					  &got[nr], NULL))
+			break;
+	for (; p->hp2m_got < p->hp2m_asked; p->hp2m_got++, nr++)
+		if (ga_alloc(r->zone, 0, r->pageblock_order, HUGETLB_GFP, PROBE_OWNER | nr,
+			     &got[nr]))
+			break;
+	ga_executor_run_pending(r->ex);
+	for (unsigned int i = 0; i < nr && !err; i++)
+		err = i < p->gib_got ?
+		      ga_free_contig_range(r->zone, 0, got[i], got[i] + (1ull << r->spb_order)) :
+		      ga_free(r->zone, 0, got[i], r->pageblock_order);
+	free(got);
+	return err ? fail(r, -EUCLEAN, "freeing the hugetlb probe's pages failed") : 0;
 }
 
 /* The sim's final test: take 1 GiB pages until the allocator says no. */
@@ -415,6 +518,12 @@ static void counters_since_start(struct replay *r)
 	for (int a = 0; a < GA_MT_PCPTYPES; a++)
 		for (int b = 0; b < GA_MT_TYPES; b++)
 			s->fallback[a][b] -= r->s0.fallback[a][b];
+	r->res->sim.stats = *s;		/* the sim's "vmstat" keys */
+	ga_spb_summary(r->zone, &r->res->sim.spb);
+	ga_spb_search_histogram(r->zone, false, r->res->sim.spb_cost_hist[0],
+				SIM_SPB_COST_BUCKETS);
+	ga_spb_search_histogram(r->zone, true, r->res->sim.spb_cost_hist[1],
+				SIM_SPB_COST_BUCKETS);
 }
 
 static int finish(struct replay *r, double loop_s)
@@ -444,6 +553,14 @@ static int finish(struct replay *r, double loop_s)
 	r->st->live_at_end = r->map.nr;
 	fill_consumer(r);
 	err = check(r);
+	if (!err && (r->cfg->probe_1g || r->cfg->probe_2m)) {
+		uint64_t m0 = r->st->migrated_pages;
+
+		err = probe(r);
+		r->res->probe.pages_migrated += r->st->migrated_pages - m0;
+		if (!err)
+			err = check(r);
+	}
 	if (err || r->cfg->no_gib_test)
 		return err;
 	err = gib_test(r);
@@ -456,7 +573,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	       struct replay_result *res)
 {
 	struct replay r = { .t = t, .cfg = cfg, .res = res, .st = &res->rp };
-	double t0 = now_s(), loop0;
+	double t0 = now_s(), cpu0 = clock_s(CLOCK_THREAD_CPUTIME_ID), loop0;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -490,6 +607,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	if (r.ex)
 		ga_executor_destroy(r.ex);
 	res->sim.wall_s = now_s() - t0;
+	res->sim.cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	res->sim.peak_rss_bytes = peak_rss();
 	return err;
 }

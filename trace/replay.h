@@ -14,6 +14,7 @@
 
 #include "gigalloc.h"
 #include "run.h"
+#include "shadow.h"
 #include "trace.h"
 
 /* Largest zone a replay sizes from its input (1 TiB of 4 KiB pages, 3 GiB
@@ -32,6 +33,12 @@ struct replay_config {
 	uint64_t preload[GA_MT_PCPTYPES];
 	bool no_gib_test;
 	bool check;			/* run ga_zone_check at the end (tests) */
+	/* --shadow: place each allocation at the kernel's pfn, after asking
+	 * the model where it would have put it (shadow.h). */
+	bool shadow;
+	/* --probe-1g/--probe-2m: hugetlb allocations tried at the end, 1 GiB
+	 * first (as the capture script does), each until the first failure. */
+	unsigned int probe_1g, probe_2m;
 	char trace_events[512];		/* RFC 40 event file; "" = none */
 };
 
@@ -55,6 +62,13 @@ struct replay_stats {
 	uint64_t live_at_end;		/* map entries left */
 };
 
+/* The hugetlb probe at the end of the trace. */
+struct replay_probe {
+	unsigned int gib_asked, gib_got;	/* alloc_contig_pages, 1 GiB */
+	unsigned int hp2m_asked, hp2m_got;	/* order-9 hugetlb gfp */
+	uint64_t pages_migrated;	/* moved by its compaction and contig runs */
+};
+
 /* Not to be copied or moved: sim.tests points at gib. */
 struct replay_result {
 	struct sim_result sim;		/* census, counters, 1 GiB test, timing */
@@ -62,6 +76,8 @@ struct replay_result {
 	struct sim_census start;	/* after the preload, before the first event */
 	struct ga_stats stats;		/* the library's counters at the end */
 	struct replay_stats rp;
+	struct shadow_stats shadow;	/* --shadow */
+	struct replay_probe probe;	/* --probe-1g, --probe-2m */
 };
 
 /*

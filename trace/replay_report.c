@@ -305,11 +305,98 @@ static void ground_truth_text(FILE *f, const struct replay_report *r)
 			U(gt->ftrace_overrun), U(r->t->st.lost_events));
 }
 
+/* ------------------------------------------------------------------------ */
+/* --shadow and the hugetlb probe.                                           */
+
+/* "pb/region/list/fallback" agreement in percent, or "-" if none asked. */
+static void agreement(const struct shadow_tally *t, char *b, size_t n)
+{
+	if (!t->asked) {
+		snprintf(b, n, "-");
+		return;
+	}
+	snprintf(b, n, "%.0f/%.0f/%.0f/%.0f", shadow_pct(t->same_pageblock, t->asked),
+		 shadow_pct(t->same_region, t->asked), shadow_pct(t->same_list, t->asked),
+		 shadow_pct(t->same_fallback, t->asked));
+}
+
+static void shadow_text(FILE *f, const struct replay_report *r)
+{
+	char cell[CELL];
+
+	if (!r->shadow)
+		return;
+	fprintf(f, "\nshadow: each allocation placed at the kernel's pfn after asking the "
+		"policy where it would go\n");
+	for (size_t c = 0; c < r->nr; c++) {
+		const struct shadow_stats *s = &r->res[c].shadow;
+		const struct shadow_tally *a = &s->all;
+
+		fprintf(f, "  %s: %llu allocations, %llu placed at the kernel's pfn (%llu not, "
+			"%llu pageblocks relabelled as the kernel claimed them); the policy "
+			"had a block for %.1f%%\n", r->res[c].sim.policy, U(a->asked),
+			U(s->placed), U(s->not_placed), U(s->relabelled),
+			shadow_pct(a->answered, a->asked));
+		fprintf(f, "    same pageblock %.1f%%, same 1 GiB region %.1f%%, same free list "
+			"%.1f%%, fallback or not %.2f%% (kernel %llu fallbacks, policy %llu, "
+			"both %llu)\n", shadow_pct(a->same_pageblock, a->asked),
+			shadow_pct(a->same_region, a->asked), shadow_pct(a->same_list, a->asked),
+			shadow_pct(a->same_fallback, a->asked), U(a->kernel_fallback),
+			U(a->model_fallback), U(a->both_fallback));
+	}
+	fprintf(f, "  by order and migratetype: same pageblock/region/list/fallback, %%\n");
+	fprintf(f, "    %-5s %-12s %10s", "order", "migratetype", "allocs");
+	for (size_t c = 0; c < r->nr; c++)
+		fprintf(f, "  %15s", r->res[c].sim.policy);
+	fputc('\n', f);
+	for (unsigned int o = 0; o < SHADOW_ORDERS; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++) {
+			uint64_t n = r->nr ? r->res[0].shadow.by[o][mt].asked : 0;
+			char os[8];
+
+			if (!n)
+				continue;
+			snprintf(os, sizeof(os), o + 1 < SHADOW_ORDERS ? "%u" : ">%u",
+				 o + 1 < SHADOW_ORDERS ? o : o - 1);
+			fprintf(f, "    %-5s %-12s %10llu", os, ga_migratetype_name(mt), U(n));
+			for (size_t c = 0; c < r->nr; c++) {
+				agreement(&r->res[c].shadow.by[o][mt], cell, sizeof(cell));
+				fprintf(f, "  %15s", cell);
+			}
+			fputc('\n', f);
+		}
+}
+
+static void probe_text(FILE *f, const struct replay_report *r)
+{
+	const struct ground_truth *gt = r->gt;
+
+	if (!r->probe)
+		return;
+	fprintf(f, "\nhugetlb probe at the end of the trace (1 GiB first, each until the "
+		"first failure)\n");
+	for (size_t c = 0; c < r->nr; c++) {
+		const struct replay_probe *p = &r->res[c].probe;
+
+		fprintf(f, "  %-10s 1 GiB %u of %u, 2 MiB %u of %u (%llu pages migrated)\n",
+			r->res[c].sim.policy, p->gib_got, p->gib_asked, p->hp2m_got,
+			p->hp2m_asked, U(p->pages_migrated));
+	}
+	if (gt && gt->present && gt->hp.have)
+		fprintf(f, "  %-10s 1 GiB %lu of %lu, 2 MiB %lu of %lu (first tries; "
+			"hugepages.txt)\n", "kernel", gt->hp.gib_first_got,
+			gt->hp.gib_requested, gt->hp.hp2m_first_got, gt->hp.hp2m_requested);
+	else
+		fprintf(f, "  kernel: no hugepages.txt in the capture to compare with\n");
+}
+
 void replay_report_text(FILE *f, const struct replay_report *r)
 {
 	text_header(f, r);
 	table(f, r);
 	ground_truth_text(f, r);
+	shadow_text(f, r);
+	probe_text(f, r);
 	fputc('\n', f);
 	provenance_lines(f, "");
 }
@@ -342,26 +429,6 @@ static void j_trace(struct jw *j, const struct replay_report *r)
 	jw_close_obj(j);
 }
 
-static void j_census(struct jw *j, const struct sim_census *c)
-{
-	jw_u64(j, "tainted_spbs", c->tainted);
-	jw_u64(j, "ideal_tainted_spbs", c->ideal);
-	jw_u64(j, "clean_spbs", c->clean);
-	jw_u64(j, "empty_spbs", c->empty);
-	jw_u64(j, "total_spbs", c->regions);
-	jw_u64(j, "gib_pages_now", c->obtainable_now);
-	jw_u64(j, "gib_pages_after_migration", c->obtainable_after);
-	jw_u64(j, "mixed_pageblocks", c->mixed_pageblocks);
-	jw_u64(j, "pageblocks_with_unmovable", c->unmovable_pageblocks);
-	jw_u64(j, "free_pageblocks", c->free_pageblocks);
-	jw_u64(j, "free_pages", c->free);
-	jw_u64(j, "pcp_pages", c->pcp);
-	jw_obj(j, "pageblocks");
-	for (int mt = 0; mt < GA_MT_TYPES; mt++)
-		jw_u64(j, ga_migratetype_name(mt), c->blocks_mt[mt]);
-	jw_close_obj(j);
-}
-
 static void j_replay(struct jw *j, const struct replay_stats *s)
 {
 	jw_obj(j, "replay");
@@ -389,34 +456,66 @@ static void j_replay(struct jw *j, const struct replay_stats *s)
 	jw_close_obj(j);
 }
 
-static void j_policy(struct jw *j, const struct replay_result *x)
+/* The keys of a `gigalloc sim --json` policy (the trace is its one
+ * consumer), then what the replay did with the trace. */
+static void j_tally(struct jw *j, const struct shadow_tally *t)
 {
-	const struct sim_result *s = &x->sim;
-	const struct sim_gib_test *t = sim_final_test(s);
+	jw_u64(j, "allocations", t->asked);
+	jw_u64(j, "answered", t->answered);
+	jw_u64(j, "same_pageblock", t->same_pageblock);
+	jw_u64(j, "same_region", t->same_region);
+	jw_u64(j, "same_list", t->same_list);
+	jw_u64(j, "same_fallback", t->same_fallback);
+	jw_u64(j, "kernel_fallbacks", t->kernel_fallback);
+	jw_u64(j, "policy_fallbacks", t->model_fallback);
+	jw_u64(j, "both_fallback", t->both_fallback);
+}
+
+static void j_shadow(struct jw *j, const struct shadow_stats *s)
+{
+	jw_obj(j, "shadow");
+	j_tally(j, &s->all);
+	jw_u64(j, "placed", s->placed);
+	jw_u64(j, "not_placed", s->not_placed);
+	jw_u64(j, "pageblocks_relabelled", s->relabelled);
+	jw_arr(j, "by_order_migratetype");
+	for (unsigned int o = 0; o < SHADOW_ORDERS; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++) {
+			if (!s->by[o][mt].asked)
+				continue;
+			jw_obj(j, NULL);
+			jw_u64(j, "order", o);	/* SHADOW_ORDERS - 1: that order and above */
+			jw_str(j, "migratetype", ga_migratetype_name(mt));
+			j_tally(j, &s->by[o][mt]);
+			jw_close_obj(j);
+		}
+	jw_close_arr(j);
+	jw_close_obj(j);
+}
+
+static void j_probe(struct jw *j, const struct replay_probe *p)
+{
+	jw_obj(j, "probe");
+	jw_u64(j, "gib_requested", p->gib_asked);
+	jw_u64(j, "gib_obtained", p->gib_got);
+	jw_u64(j, "2mib_requested", p->hp2m_asked);
+	jw_u64(j, "2mib_obtained", p->hp2m_got);
+	jw_u64(j, "pages_migrated", p->pages_migrated);
+	jw_close_obj(j);
+}
+
+static void j_policy(struct jw *j, const struct replay_report *r,
+		     const struct replay_result *x)
+{
+	static const char *const consumer[] = { "trace" };
 
 	jw_obj(j, NULL);
-	jw_str(j, "name", s->policy);
-	if (s->err)
-		jw_str(j, "error", s->errmsg);
-	j_census(j, &s->final);
-	if (t) {
-		jw_u64(j, "gib_pages_obtained", t->obtained);
-		jw_str(j, "gib_first_failure", ga_block_reason_name(t->fail_reason));
-	} else {
-		jw_null(j, "gib_pages_obtained");
-	}
-	jw_u64(j, "pages_migrated", sim_pages_migrated(s));
-	jw_u64(j, "fallbacks", s->counters.fallbacks);
-	jw_u64(j, "fallbacks_fragmenting", s->counters.fallbacks_fragmenting);
-	jw_u64(j, "claims", s->counters.claims);
-	jw_u64(j, "steals", s->counters.steals);
-	jw_null(j, "spb_visits_median");	/* no policy keeps SPBs yet */
-	jw_null(j, "spb_visits_p99");
-	jw_u64(j, "sim_events", s->events);
-	jw_dbl(j, "events_per_sec", s->events_per_sec);
-	jw_u64(j, "peak_rss_bytes", s->peak_rss_bytes);
-	jw_dbl(j, "wall_seconds", s->wall_s);
+	sim_json_policy_keys(j, &x->sim, consumer);
 	j_replay(j, &x->rp);
+	if (r->shadow)
+		j_shadow(j, &x->shadow);
+	if (r->probe)
+		j_probe(j, &x->probe);
 	jw_close_obj(j);
 }
 
@@ -487,7 +586,7 @@ void replay_report_json(FILE *f, const struct replay_report *r)
 	j_trace(&j, r);
 	jw_arr(&j, "policies");
 	for (size_t i = 0; i < r->nr; i++)
-		j_policy(&j, &r->res[i]);
+		j_policy(&j, r, &r->res[i]);
 	jw_close_arr(&j);
 	j_ground_truth(&j, r);
 	jw_end(&j);

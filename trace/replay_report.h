@@ -27,6 +27,8 @@ struct replay_report {
 	uint64_t preload[GA_MT_PCPTYPES];
 	const char *const *sets;
 	unsigned int nr_sets;
+	bool shadow;			/* --shadow: decisions compared */
+	bool probe;			/* --probe-1g/--probe-2m ran */
 	const struct replay_result *res;	/* one per policy */
 	size_t nr;
 };

@@ -28,22 +28,72 @@ struct loader {
 	const char *until_marker;
 	bool stop;			/* the marker was reached */
 	struct pfnmap freed;		/* pfns freed and not reallocated since */
+	/* Per CPU: the extfrag not yet claimed by an allocation (fb 0: none). */
+	struct pending_fb {
+		uint8_t fb;
+		struct ft_fallback where;
+	} *extfrag;
 	char *err;
 	size_t errlen;
 };
 
-static int keep_event(struct trace *t, const struct ft_event *ev)
+static int keep_event(struct trace *t, const struct ft_event *ev, uint8_t fb)
 {
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 65536;
 		struct ft_event *n = realloc(t->ev, cap * sizeof(*n));
+		uint8_t *f;
 
 		if (!n)
 			return -ENOMEM;
 		t->ev = n;
+		f = realloc(t->fb, cap);
+		if (!f)
+			return -ENOMEM;
+		t->fb = f;
 		t->cap = cap;
 	}
+	t->fb[t->nr] = fb;
 	t->ev[t->nr++] = *ev;
+	return 0;
+}
+
+/* An extfrag waits on its CPU for the allocation it served. */
+static void note_extfrag(struct loader *ld, const struct ft_event *ev)
+{
+	struct pending_fb *p = &ld->extfrag[ev->cpu];
+
+	if (p->fb)
+		return;		/* a refill's later fallbacks: the first decides */
+	p->fb = FT_FB_FELL_BACK | (FT_EXTFRAG_FALLBACK_MT(ev->arg) & 7u) |
+		(ev->flags & FT_F_FRAGMENTING ? FT_FB_FRAGMENTING : 0) |
+		(ev->flags & FT_F_CHANGE_OWNERSHIP ? FT_FB_CLAIM : 0);
+	p->where.pfn = ev->pfn;
+	p->where.order = (uint8_t)FT_EXTFRAG_FALLBACK_ORDER(ev->arg);
+	p->where.pageblock_order = (uint8_t)FT_EXTFRAG_PAGEBLOCK_ORDER(ev->arg);
+}
+
+/* The allocation ev (about to be kept) takes its CPU's pending extfrag. */
+static int claim_extfrag(struct loader *ld, const struct ft_event *ev, uint8_t *fb)
+{
+	struct pending_fb *p = &ld->extfrag[ev->cpu];
+	struct trace *t = ld->t;
+
+	*fb = p->fb;
+	if (!p->fb)
+		return 0;
+	p->fb = 0;
+	if (t->nr_fall == t->cap_fall) {
+		size_t cap = t->cap_fall ? t->cap_fall * 2 : 256;
+		struct ft_fallback *n = realloc(t->fall, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		t->fall = n;
+		t->cap_fall = cap;
+	}
+	p->where.ev = t->nr;
+	t->fall[t->nr_fall++] = p->where;
 	return 0;
 }
 
@@ -89,6 +139,7 @@ static void count_extfrag(struct trace_stats *st, const struct ft_event *ev)
 static int take_event(struct loader *ld, const struct ft_event *ev)
 {
 	struct trace_stats *st = &ld->t->st;
+	uint8_t fb = 0;
 	int err;
 
 	st->events[ev->kind]++;
@@ -110,6 +161,7 @@ static int take_event(struct loader *ld, const struct ft_event *ev)
 		return 0;
 	case FT_EXTFRAG:
 		count_extfrag(st, ev);
+		note_extfrag(ld, ev);
 		return 0;
 	default:
 		return 0;
@@ -119,7 +171,12 @@ static int take_event(struct loader *ld, const struct ft_event *ev)
 	if (!ld->t->nr)
 		st->ts_first = ev->ts_ns;
 	st->ts_last = ev->ts_ns;
-	return keep_event(ld->t, ev);
+	if (ev->kind == FT_ALLOC) {
+		err = claim_extfrag(ld, ev, &fb);
+		if (err)
+			return err;
+	}
+	return keep_event(ld->t, ev, fb);
 }
 
 /* "# entries-in-buffer/entries-written: 44/44   #P:2" */
@@ -267,11 +324,19 @@ static int loader_init(struct loader *ld, struct trace *t, const struct trace_op
 	ld->until_marker = o->until_marker && *o->until_marker ? o->until_marker : NULL;
 	ld->err = err;
 	ld->errlen = errlen;
-	if (pfnmap_init(&ld->freed, 4096)) {
+	ld->extfrag = calloc(1u << 16, sizeof(*ld->extfrag));
+	if (!ld->extfrag || pfnmap_init(&ld->freed, 4096)) {
+		free(ld->extfrag);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+static void loader_destroy(struct loader *ld)
+{
+	pfnmap_destroy(&ld->freed);
+	free(ld->extfrag);
 }
 
 /* trace.dat: tracedat.c prints each record as a text line. */
@@ -298,7 +363,7 @@ static int load_tracedat(struct trace *t, const char *path, const struct trace_o
 	if (r)
 		return r;
 	r = tracedat_read(path, tracedat_line, &ld, err, errlen);
-	pfnmap_destroy(&ld.freed);
+	loader_destroy(&ld);
 	t->style = "trace.dat";
 	return r < 0 ? r : 0;
 }
@@ -331,7 +396,7 @@ static int load(struct trace *t, struct tsource *ts, const struct trace_opts *o,
 		if (r)
 			break;
 	}
-	pfnmap_destroy(&ld.freed);
+	loader_destroy(&ld);
 	return r;
 }
 
@@ -384,6 +449,11 @@ int trace_load_mem(struct trace *t, const void *buf, size_t len, bool lenient,
 void trace_free(struct trace *t)
 {
 	free(t->ev);
+	free(t->fb);
+	free(t->fall);
 	t->ev = NULL;
+	t->fb = NULL;
+	t->fall = NULL;
+	t->nr_fall = t->cap_fall = 0;
 	t->nr = t->cap = 0;
 }

@@ -48,9 +48,30 @@ struct trace_stats {
 	char first_bad_text[120];
 };
 
+/*
+ * trace.fb[i]: the mm_page_alloc_extfrag the allocation ev[i] came with
+ * (the first one its CPU traced since its previous allocation: a pcp
+ * refill's fallbacks precede the allocation that refilled). 0: none.
+ */
+#define FT_FB_FELL_BACK		0x80
+#define FT_FB_FRAGMENTING	0x40	/* fallback_order < pageblock_order */
+#define FT_FB_CLAIM		0x20	/* change_ownership */
+#define FT_FB_MT(fb)		((fb) & 0x07)	/* fallback_migratetype */
+
+/* Where such a fallback took its block: trace.fall[], in event order. */
+struct ft_fallback {
+	size_t ev;			/* index of the allocation in trace.ev */
+	uint64_t pfn;			/* the fallback block (the extfrag's page) */
+	uint8_t order;			/* fallback_order */
+	uint8_t pageblock_order;
+};
+
 struct trace {
 	struct ft_event *ev;		/* FT_ALLOC and FT_FREE only */
+	uint8_t *fb;			/* FT_FB_* per event (allocations only) */
 	size_t nr, cap;
+	struct ft_fallback *fall;	/* one per allocation with fb set */
+	size_t nr_fall, cap_fall;
 	struct trace_stats st;
 	const char *format;		/* "plain", "gzip", "zstd", "memory" */
 	const char *style;		/* "ftrace", "trace-cmd report", "perf script",
