@@ -18,6 +18,7 @@
 #include "options.h"
 #include "replay.h"
 #include "replay_report.h"
+#include "startstate.h"
 #include "trace.h"
 #include "tracedat.h"
 #include "tsource.h"
@@ -38,6 +39,7 @@ struct replay_opts {
 	uint64_t mem_bytes;		/* 0 = from the capture or the trace */
 	unsigned int cpus;		/* 0 = from the capture or the trace */
 	bool json, lenient, no_preload, no_gib_test, no_layout, shadow;
+	bool pack_preload, no_infer;
 	unsigned int probe_1g, probe_2m;
 	const char *gt_dir;		/* NULL = the trace's directory */
 	const char *before_dir, *after_dir;	/* /proc-named snapshots */
@@ -68,6 +70,11 @@ static void replay_usage(FILE *f)
 	      "  --lenient          skip malformed lines (counted) instead of failing\n"
 	      "  --no-preload       start from an empty zone, not the pages in use\n"
 	      "                     when tracing began\n"
+	      "  --pack-preload     pack the pages in use before tracing into the\n"
+	      "                     lowest pfns, by mobility, even when the before\n"
+	      "                     snapshot's kpageflags says where they were\n"
+	      "  --no-infer         do not infer allocations the trace frees without\n"
+	      "                     having allocated them (they are then ignored)\n"
 	      "  --no-gib-test      skip the final 1 GiB allocation test\n"
 	      "  --shadow           decision-level fidelity: place every traced\n"
 	      "                     allocation at the kernel's pfn, after asking\n"
@@ -135,7 +142,8 @@ static int split_policies(struct replay_opts *o, const char *list)
 enum replay_opt {
 	R_POLICY, R_SET, R_MEM, R_CPUS, R_GROUND_TRUTH, R_JSON, R_LENIENT,
 	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_BEFORE, R_AFTER, R_DMESG,
-	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS, R_SHADOW, R_PROBE_1G, R_PROBE_2M,
+	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS, R_PACK_PRELOAD, R_NO_INFER,
+	R_SHADOW, R_PROBE_1G, R_PROBE_2M,
 };
 
 static const struct args_opt replay_opts_table[] = {
@@ -155,6 +163,8 @@ static const struct args_opt replay_opts_table[] = {
 	[R_UNTIL_MARKER] = { "--until-marker", 0, true },
 	[R_HELP] = { "--help", 'h', false },
 	[R_TRACE_EVENTS] = { "--trace-events", 0, true },
+	[R_PACK_PRELOAD] = { "--pack-preload", 0, false },
+	[R_NO_INFER] = { "--no-infer", 0, false },
 	[R_SHADOW] = { "--shadow", 0, false },
 	[R_PROBE_1G] = { "--probe-1g", 0, true },
 	[R_PROBE_2M] = { "--probe-2m", 0, true },
@@ -188,11 +198,9 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 		if (o->nr_sets == MAX_SETS)
 			return usage_err("too many --set (%s)", v);
 		ga_policy_preset(&p, "vanilla");	/* check it before loading */
-		rc = ga_policy_set_assignment(&p, v);
+		rc = sim_policy_set(&p, v, err, sizeof(err));
 		if (rc)
-			return usage_err(rc == -ENOENT ? "unknown parameter in --set '%s'" :
-					 rc == -ERANGE ? "value out of range in --set '%s'" :
-					 "bad --set '%s'", v);
+			return usage_err("%s", err);
 		o->sets[o->nr_sets++] = v;
 		return 0;
 	}
@@ -222,6 +230,8 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 	case R_NO_GIB_TEST:	o->no_gib_test = true; return 0;
 	case R_NO_LAYOUT:	o->no_layout = true; return 0;
 	case R_TRACE_EVENTS:	o->trace_events = v; return 0;
+	case R_PACK_PRELOAD:	o->pack_preload = true; return 0;
+	case R_NO_INFER:	o->no_infer = true; return 0;
 	case R_SHADOW:		o->shadow = true; return 0;
 	case R_PROBE_1G:	return parse_probe("--probe-1g", v, &o->probe_1g);
 	case R_PROBE_2M:	return parse_probe("--probe-2m", v, &o->probe_2m);
@@ -425,21 +435,137 @@ static int geometry(const struct replay_opts *o, const struct trace *t,
 	return 0;
 }
 
+/*
+ * The kernel's own starting state from the before snapshot's kpageflags;
+ * without it (or with --pack-preload) the pages in use are packed, which
+ * is said. 0 (ss->nr may be 0: none), or 1 on a hard error.
+ */
+static int load_start(const struct replay_opts *o, const struct ground_truth *gt,
+		      const struct replay_report *rep, struct start_state *ss)
+{
+	char err[512] = "";
+	int rc;
+
+	memset(ss, 0, sizeof(*ss));
+	if (o->no_preload || o->pack_preload || !o->before_dir) {
+		if (!o->no_preload && !o->pack_preload)
+			fprintf(stderr, "gigalloc replay: warning: no --before snapshot: "
+				"the pages in use before tracing are %s\n",
+				gt->present ? "packed into the lowest pfns" : "unknown");
+		return 0;
+	}
+	rc = start_state_load(ss, o->before_dir, rep->zone_pages, &gt->before, err,
+			      sizeof(err));
+	if (rc == -ENOENT) {
+		fprintf(stderr, "gigalloc replay: warning: %s has no kpageflags: the pages "
+			"in use before tracing are packed into the lowest pfns, not "
+			"where the kernel had them\n", o->before_dir);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "gigalloc replay: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "gigalloc replay: starting state from %s/kpageflags: %llu pages "
+		"in use in %zu allocations (%llu compound), movable/slab/page tables/"
+		"unflagged/other %llu/%llu/%llu/%llu/%llu, %llu free; pageblocks "
+		"labelled U/R %lu/%lu of pagetypeinfo's %lu/%lu (HighAtomic as U; "
+		"%lu/%lu of them wholly free, from its free lists)\n",
+		o->before_dir, (unsigned long long)ss->pages_used, ss->nr,
+		(unsigned long long)ss->compound_units,
+		(unsigned long long)ss->pages_by_class[SC_MOVABLE],
+		(unsigned long long)ss->pages_by_class[SC_SLAB],
+		(unsigned long long)ss->pages_by_class[SC_PGTABLE],
+		(unsigned long long)ss->pages_by_class[SC_UNFLAGGED],
+		(unsigned long long)ss->pages_by_class[SC_OTHER],
+		(unsigned long long)ss->pages_free,
+		ss->labelled[GA_MT_UNMOVABLE], ss->labelled[GA_MT_RECLAIMABLE],
+		ss->wanted[GA_MT_UNMOVABLE] + ss->wanted[GA_MT_HIGHATOMIC],
+		ss->wanted[GA_MT_RECLAIMABLE], ss->labelled_free[GA_MT_UNMOVABLE],
+		ss->labelled_free[GA_MT_RECLAIMABLE]);
+	return 0;
+}
+
+/*
+ * What the traced kernel's zoneinfo fixes: the watermarks (the model's one
+ * zone gets the sum of the zones' min, so its low and high come out as the
+ * sums too), and ALLOC_NOFRAGMENT, which alloc_flags_nofragment() sets only
+ * when the preferred zone is Normal: a guest without a Normal zone (< 4 GiB
+ * on x86-64) never uses it. --set overrides both.
+ */
+static void zoneinfo_policy(const struct ground_truth *gt, struct ga_policy *p,
+			    bool say)
+{
+	const struct gt_snapshot *s = &gt->before;
+	uint64_t min = 0, low = 0, high = 0;
+	bool normal = false;
+
+	if (!gt->present || !s->have_zoneinfo)
+		return;
+	for (size_t i = 0; i < s->nr_zones; i++) {
+		if (!s->zone[i].managed)
+			continue;
+		min += s->zone[i].wmark_min;
+		low += s->zone[i].wmark_low;
+		high += s->zone[i].wmark_high;
+		normal |= !strcmp(s->zone[i].name, "Normal");
+	}
+	if (!min)
+		return;
+	p->min_free_kbytes = (unsigned int)(min << 2);
+	p->nofragment = normal;
+	if (say)
+		fprintf(stderr, "gigalloc replay: from the before zoneinfo: watermarks "
+			"min/low/high %llu/%llu/%llu pages summed over the zones "
+			"(min_free_kbytes=%u); ALLOC_NOFRAGMENT %s\n",
+			(unsigned long long)min, (unsigned long long)low,
+			(unsigned long long)high, p->min_free_kbytes,
+			normal ? "on (a Normal zone exists)" :
+			"off (no Normal zone: no request prefers Normal)");
+}
+
+/*
+ * The preset whose decisions are the traced kernel's: vanilla-6.1 for
+ * releases before 6.12 (the fallback before the v6.15 claim/steal split,
+ * rmqueue_bulk without the mode cache, pcp high before the v6.7 tuning),
+ * vanilla (6.12.117) from 6.12 on. NULL when the release is unknown.
+ */
+static const char *version_preset(const char *release)
+{
+	unsigned int major, minor;
+
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return NULL;
+	if (major < 6 || (major == 6 && minor < 12))
+		return "vanilla-6.1";
+	return "vanilla-6.12";
+}
+
 static int make_config(const struct replay_opts *o, const char *name,
 		       const struct replay_report *rep, const struct layout *lay,
-		       struct replay_config *cfg)
+		       const struct start_state *ss, struct replay_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->policy_name, sizeof(cfg->policy_name), "%s", name);
 	if (ga_policy_preset(&cfg->policy, name))
 		return usage_err("unknown policy '%s'", name);
-	for (unsigned int i = 0; i < o->nr_sets; i++) {
-		int err = ga_policy_set_assignment(&cfg->policy, o->sets[i]);
+	if (!strcmp(name, "vanilla")) {
+		const char *v = version_preset(rep->gt && rep->gt->present ?
+					       rep->gt->kernel : NULL);
 
-		if (err)
-			return usage_err(err == -ENOENT ? "unknown parameter in --set '%s'" :
-					 err == -ERANGE ? "value out of range in --set '%s'" :
-					 "bad --set '%s'", o->sets[i]);
+		if (v)
+			ga_policy_preset(&cfg->policy, v);
+		fprintf(stderr, "gigalloc replay: vanilla runs as the %s preset (%s%s)\n",
+			v ? v : "vanilla-6.12", v ? "the capture's kernel is " :
+			"the capture records no kernel release",
+			v ? rep->gt->kernel : "");
+	}
+	zoneinfo_policy(rep->gt, &cfg->policy, name == o->policies[0]);
+	for (unsigned int i = 0; i < o->nr_sets; i++) {
+		char err[256];
+
+		if (sim_policy_set(&cfg->policy, o->sets[i], err, sizeof(err)))
+			return usage_err("%s", err);
 	}
 	cfg->zone_pages = rep->zone_pages;
 	if (rep->layout) {
@@ -448,6 +574,8 @@ static int make_config(const struct replay_opts *o, const char *name,
 	}
 	cfg->nr_cpus = rep->nr_cpus;
 	memcpy(cfg->preload, rep->preload, sizeof(cfg->preload));
+	cfg->start = ss->nr ? ss : NULL;
+	cfg->infer_untraced = !o->no_infer;
 	cfg->no_gib_test = o->no_gib_test;
 	cfg->shadow = o->shadow;
 	cfg->probe_1g = o->probe_1g;
@@ -468,7 +596,8 @@ static void default_policies(struct replay_opts *o)
 }
 
 static int run_all(const struct replay_opts *o, const struct trace *t,
-		   const struct layout *lay, struct replay_report *rep)
+		   const struct layout *lay, const struct start_state *ss,
+		   struct replay_report *rep)
 {
 	struct replay_result *res = calloc(o->nr_policies, sizeof(*res));
 	int rc = 0;
@@ -480,7 +609,7 @@ static int run_all(const struct replay_opts *o, const struct trace *t,
 	for (unsigned int i = 0; i < o->nr_policies && !rc; i++) {
 		struct replay_config cfg;
 
-		rc = make_config(o, o->policies[i], rep, lay, &cfg);
+		rc = make_config(o, o->policies[i], rep, lay, ss, &cfg);
 		if (rc)
 			break;
 		if (replay_run(t, &cfg, &res[i])) {
@@ -554,6 +683,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_opts o = { 0 };
 	struct replay_report rep = { 0 };
 	struct layout lay = { 0 };
+	struct start_state ss = { 0 };
 	struct ground_truth gt;
 	struct trace_opts to = { 0 };
 	struct trace t;
@@ -599,7 +729,12 @@ int cmd_replay(int argc, char **argv)
 	rep.probe = o.probe_1g || o.probe_2m;
 	rc = geometry(&o, &t, &gt, &lay, &rep);
 	if (!rc)
-		rc = run_all(&o, &t, &lay, &rep);
+		rc = load_start(&o, &gt, &rep, &ss);
+	if (!rc && ss.nr)	/* placed, not packed */
+		memset(rep.preload, 0, sizeof(rep.preload));
+	if (!rc)
+		rc = run_all(&o, &t, &lay, &ss, &rep);
+	start_state_free(&ss);
 	layout_free(&lay);
 	trace_free(&t);
 	return rc;

@@ -43,6 +43,7 @@ static void sim_usage(FILE *f)
 "  --trace-events FILE   write the RFC 40 SPB events as ftrace text (one\n"
 "                        file per policy: FILE.<policy> when several)\n"
 "  --report DIR          write DIR/index.html with memory maps and charts\n"
+"                        (with --seeds: the mean and spread over the seeds)\n"
 "  --gib-test-every T    also run the 1 GiB test every T simulated time\n"
 "                        (its 1 GiB pages are freed again afterwards)\n"
 "  --samples N           time-series points per run (default 50)\n"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "options.h"
 
 void cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -60,53 +61,13 @@ int cli_next_opt_operands(struct args *a, const char *cmd, const struct args_opt
 	return k;
 }
 
-static const char *errno_name(int err)
-{
-	switch (err) {
-	case -ENOENT:	return "-ENOENT";
-	case -EINVAL:	return "-EINVAL";
-	case -ERANGE:	return "-ERANGE";
-	default:	return "error";
-	}
-}
-
-static const struct ga_param_info *find_param(const char *name, size_t len)
-{
-	size_t nr;
-	const struct ga_param_info *p = ga_policy_params(&nr);
-
-	for (size_t i = 0; i < nr; i++)
-		if (strlen(p[i].name) == len && !strncmp(p[i].name, name, len))
-			return &p[i];
-	return NULL;
-}
-
-/* Apply one --set; errors name the parameter and why it was refused. */
+/* Apply one --set; errors name the parameter and why (sim_policy_set). */
 void cli_apply_set(const char *cmd, struct ga_policy *policy, const char *assignment)
 {
-	const char *eq = strchr(assignment, '=');
-	const struct ga_param_info *pi;
-	int len, err;
+	char msg[256];
 
-	if (!eq || eq == assignment)
-		cli_usage_error(cmd, "--set '%s': expected name=value", assignment);
-	len = (int)(eq - assignment);
-	err = ga_policy_set_assignment(policy, assignment);
-	if (!err)
-		return;
-	pi = find_param(assignment, (size_t)len);
-	if (err == -ENOENT || !pi)
-		cli_usage_error(cmd, "--set %.*s: unknown parameter (%s); "
-				"'%s policy' lists them", len, assignment,
-				errno_name(err), CLI_PROG);
-	if (err == -ERANGE && pi->type == GA_PARAM_UINT)
-		cli_usage_error(cmd, "--set %.*s: value '%s' out of range %u..%u (%s)",
-				len, assignment, eq + 1, pi->min, pi->max,
-				errno_name(err));
-	cli_usage_error(cmd, "--set %.*s: bad value '%s', expected %s (%s)", len,
-			assignment, eq + 1,
-			pi->type == GA_PARAM_BOOL ? "on/off" : "an unsigned number",
-			errno_name(err));
+	if (sim_policy_set(policy, assignment, msg, sizeof(msg)))
+		cli_usage_error(cmd, "%s", msg);
 }
 
 void cli_load_preset(const char *cmd, struct ga_policy *policy, const char *name)

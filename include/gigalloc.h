@@ -111,6 +111,10 @@ struct ga_policy {
 	bool thp_min_free;		/* khugepaged's min_free_kbytes raise */
 	unsigned int thp_nr_zones;	/* zones khugepaged counts (DMA+DMA32+Normal = 3) */
 	bool highatomic;		/* MIGRATE_HIGHATOMIC reserve */
+	/* Older kernels' decisions (the vanilla-6.1 preset; off = v6.12/6.15). */
+	bool fallback_largest;		/* pre-6.15 __rmqueue_fallback: largest buddy */
+	bool rmqueue_bulk_restart;	/* pre-6.15 rmqueue_bulk: no fallback mode cache */
+	bool pcp_high_fixed;		/* pre-6.7: pcp high fixed, no auto-tuning */
 	/* Per-CPU lists. */
 	bool pcp;			/* pcp lists on; off = every call to buddy */
 	unsigned int pcp_batch_scale_max;	/* CONFIG_PCP_BATCH_SCALE_MAX */

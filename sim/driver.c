@@ -439,6 +439,7 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 			.duration = cfg[0].duration, .turnovers = cfg[0].turnovers,
 			.seed = o->nr_seeds ? o->seeds[0] : o->seed, .sets = o->sets, .nr_sets = o->nr_sets,
 			.res = res, .nr = j.nr, .wall_s = now_s() - t0, .jobs = jobs,
+			.nr_seeds = o->nr_seeds, .seeds = o->seeds,
 		};
 		rc = check_results(&j, err);
 		if (!rc)

@@ -64,11 +64,6 @@ int sim_parse_u64(const char *s, uint64_t *v, const char **end)
 	return 0;
 }
 
-int sim_parse_size(const char *s, uint64_t *bytes)
-{
-	return args_parse_size(s, bytes);
-}
-
 void sim_format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -343,8 +338,6 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 			    "write the CSV to a file");
 	if (o->nr_seeds && o->seed_set)
 		return oerr(err, errlen, "--seed and --seeds: give one of them");
-	if (o->nr_seeds > 1 && o->report_dir)
-		return oerr(err, errlen, "--report shows one run: use --seed, not --seeds");
 	/* Check every --set against every selected preset now, before any run. */
 	if (o->nr_policies) {
 		for (unsigned int k = 0; k < o->nr_policies; k++)
@@ -372,23 +365,40 @@ static const struct ga_param_info *find_param(const char *name, size_t len)
 	return NULL;
 }
 
-static int set_error(const char *a, int rc, char *err, size_t n)
+static const char *errno_name(int err)
+{
+	return err == -ENOENT ? "-ENOENT" : err == -ERANGE ? "-ERANGE" : "-EINVAL";
+}
+
+int sim_policy_set(struct ga_policy *p, const char *a, char *err, size_t n)
 {
 	const char *eq = strchr(a, '=');
-	int len = (int)(eq - a);
-	const struct ga_param_info *pi = find_param(a, (size_t)len);
+	const struct ga_param_info *pi;
+	int len, rc;
 
+	if (!eq || eq == a) {
+		oerr(err, n, "--set '%s': expected name=value", a);
+		return -EINVAL;
+	}
+	rc = ga_policy_set_assignment(p, a);
+	if (!rc)
+		return 0;
+	len = (int)(eq - a);
+	pi = find_param(a, (size_t)len);
 	if (rc == -ENOENT || !pi)
-		return oerr(err, n, "--set %.*s: unknown parameter (-ENOENT); "
-			    "'gigalloc policy' lists them", len, a);
-	if (rc == -ERANGE && pi->type == GA_PARAM_UINT)
-		return oerr(err, n, "--set %.*s: value '%s' out of range %u..%u (-ERANGE)",
-			    len, a, eq + 1, pi->min, pi->max);
-	if (rc == -ERANGE)
-		return oerr(err, n, "--set %.*s: value '%s' out of range (-ERANGE)",
-			    len, a, eq + 1);
-	return oerr(err, n, "--set %.*s: bad value '%s', expected %s (-EINVAL)", len,
-		    a, eq + 1, pi->type == GA_PARAM_BOOL ? "on/off" : "an unsigned number");
+		oerr(err, n, "--set %.*s: unknown parameter (%s); 'gigalloc policy' lists them",
+		     len, a, errno_name(rc));
+	else if (rc == -ERANGE && pi->type == GA_PARAM_UINT)
+		oerr(err, n, "--set %.*s: value '%s' out of range %u..%u (%s)", len, a,
+		     eq + 1, pi->min, pi->max, errno_name(rc));
+	else if (rc == -ERANGE)
+		oerr(err, n, "--set %.*s: value '%s' out of range (%s)", len, a, eq + 1,
+		     errno_name(rc));
+	else
+		oerr(err, n, "--set %.*s: bad value '%s', expected %s (%s)", len, a, eq + 1,
+		     pi->type == GA_PARAM_BOOL ? "on/off" : "an unsigned number",
+		     errno_name(rc));
+	return rc;
 }
 
 int sim_opts_policy(const struct sim_opts *o, const char *name,
@@ -396,15 +406,8 @@ int sim_opts_policy(const struct sim_opts *o, const char *name,
 {
 	if (ga_policy_preset(p, name))
 		return policy_list_err(err, errlen, name, strlen(name));
-	for (unsigned int i = 0; i < o->nr_sets; i++) {
-		const char *a = o->sets[i], *eq = strchr(a, '=');
-		int rc;
-
-		if (!eq || eq == a)
-			return oerr(err, errlen, "--set '%s': expected name=value", a);
-		rc = ga_policy_set_assignment(p, a);
-		if (rc)
-			return set_error(a, rc, err, errlen);
-	}
+	for (unsigned int i = 0; i < o->nr_sets; i++)
+		if (sim_policy_set(p, o->sets[i], err, errlen))
+			return SIM_EXIT_USAGE;
 	return 0;
 }

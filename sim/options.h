@@ -67,8 +67,6 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv, char *err,
 int sim_opts_policy(const struct sim_opts *o, const char *name,
 		    struct ga_policy *p, char *err, size_t errlen);
 
-/* "64G", "512M", "1T", "4096": bytes with an optional binary suffix. */
-int sim_parse_size(const char *s, uint64_t *bytes);
 /* Leading decimal digits of s into *v, *end after them; at least one digit.
  * -EINVAL without a digit, -ERANGE past 64 bits. */
 int sim_parse_u64(const char *s, uint64_t *v, const char **end);
@@ -83,6 +81,14 @@ int sim_parse_uint_range(const char *s, uint64_t min, uint64_t max,
  * range backwards or more than max), -EEXIST (a seed twice).
  */
 int sim_parse_seeds(const char *s, uint64_t *seeds, unsigned int max);
+
+/*
+ * Apply one --set NAME=VALUE to p; on failure, err says which parameter
+ * and why (unknown, out of its range, not a value of its type), the same
+ * words in every subcommand. -ENOENT, -ERANGE or -EINVAL.
+ */
+int sim_policy_set(struct ga_policy *p, const char *assignment, char *err,
+		   size_t errlen);
 
 /* "64 GiB", "512 MiB": a size for people. */
 void sim_format_size(uint64_t bytes, char *buf, size_t len);

@@ -119,6 +119,7 @@ static const uint8_t font5x7[95][GLYPH_H] = {
 int sim_canvas_init(struct sim_canvas *c, unsigned int w, unsigned int h,
 		    uint32_t bg)
 {
+	memset(c, 0, sizeof(*c));
 	c->w = w;
 	c->h = h;
 	c->px = malloc((size_t)w * h * 3);
@@ -131,7 +132,30 @@ int sim_canvas_init(struct sim_canvas *c, unsigned int w, unsigned int h,
 void sim_canvas_free(struct sim_canvas *c)
 {
 	free(c->px);
+	free(c->text);
 	c->px = NULL;
+	c->text = NULL;
+	c->nr_text = c->cap_text = 0;
+}
+
+/* Remember where a label went; a full log only loses the record. */
+static void log_text(struct sim_canvas *c, int x, int y, int w, int h,
+		     const char *s)
+{
+	struct sim_text_box *b;
+
+	if (c->nr_text == c->cap_text) {
+		size_t cap = c->cap_text ? 2 * c->cap_text : 64;
+
+		b = realloc(c->text, cap * sizeof(*b));
+		if (!b)
+			return;
+		c->text = b;
+		c->cap_text = cap;
+	}
+	b = &c->text[c->nr_text++];
+	*b = (struct sim_text_box){ x, y, w, h, "" };
+	snprintf(b->s, sizeof(b->s), "%s", s);
 }
 
 static inline void plot(struct sim_canvas *c, int x, int y, uint32_t rgb)
@@ -186,18 +210,23 @@ int sim_text_width(const char *s, int scale)
 	return (int)strlen(s) * (GLYPH_W + 1) * scale;
 }
 
+static const uint8_t *glyph(char ch)
+{
+	unsigned char u = (unsigned char)ch;
+
+	return font5x7[(u < 32 || u > 126 ? '?' : u) - 32];
+}
+
 int sim_canvas_text(struct sim_canvas *c, int x, int y, const char *s,
 		    uint32_t rgb, int scale)
 {
 	int x0 = x;
 
+	if (*s)
+		log_text(c, x, y, sim_text_width(s, scale) - scale, GLYPH_H * scale, s);
 	for (; *s; s++, x += (GLYPH_W + 1) * scale) {
-		unsigned char ch = (unsigned char)*s;
-		const uint8_t *g;
+		const uint8_t *g = glyph(*s);
 
-		if (ch < 32 || ch > 126)
-			ch = '?';
-		g = font5x7[ch - 32];
 		for (int row = 0; row < GLYPH_H; row++)
 			for (int col = 0; col < GLYPH_W; col++)
 				if (g[row] & (0x10 >> col))
@@ -205,6 +234,66 @@ int sim_canvas_text(struct sim_canvas *c, int x, int y, const char *s,
 							scale, scale, rgb);
 	}
 	return x - x0;
+}
+
+/* The glyph turned a quarter anticlockwise: its rows become columns. */
+void sim_canvas_text_up(struct sim_canvas *c, int x, int y, const char *s,
+			uint32_t rgb, int scale)
+{
+	int len = sim_text_width(s, scale) - scale;
+
+	if (*s)
+		log_text(c, x, y - len + 1, GLYPH_H * scale, len, s);
+	for (; *s; s++, y -= (GLYPH_W + 1) * scale) {
+		const uint8_t *g = glyph(*s);
+
+		for (int row = 0; row < GLYPH_H; row++)
+			for (int col = 0; col < GLYPH_W; col++)
+				if (g[row] & (0x10 >> col))
+					sim_canvas_rect(c, x + row * scale,
+							y - (col + 1) * scale + 1,
+							scale, scale, rgb);
+	}
+}
+
+void sim_canvas_marker(struct sim_canvas *c, int x, int y, unsigned int shape,
+		       uint32_t rgb)
+{
+	switch (shape % 5) {
+	case 0:
+		sim_canvas_rect(c, x - 3, y - 3, 7, 7, rgb);
+		break;
+	case 1:
+		for (int d = -4; d <= 4; d++) {
+			int half = 4 - abs(d);
+
+			sim_canvas_rect(c, x - half, y + d, 2 * half + 1, 1, rgb);
+		}
+		break;
+	case 2:
+		for (int d = 0; d < 7; d++)
+			sim_canvas_rect(c, x - d / 2, y - 3 + d, d / 2 * 2 + 1, 1, rgb);
+		break;
+	case 3:
+		sim_canvas_line(c, x - 3, y - 3, x + 3, y + 3, rgb, 2, false);
+		sim_canvas_line(c, x - 3, y + 3, x + 3, y - 3, rgb, 2, false);
+		break;
+	default:
+		for (int dy = -3; dy <= 3; dy++)
+			for (int dx = -3; dx <= 3; dx++)
+				if (dx * dx + dy * dy <= 10 && dx * dx + dy * dy >= 4)
+					sim_canvas_rect(c, x + dx, y + dy, 1, 1, rgb);
+		break;
+	}
+}
+
+uint32_t sim_rgb_pale(uint32_t rgb, double frac)
+{
+	unsigned int r = (rgb >> 16) & 255, g = (rgb >> 8) & 255, b = rgb & 255;
+
+	return SIM_RGB(r + (unsigned int)((255 - r) * frac),
+		       g + (unsigned int)((255 - g) * frac),
+		       b + (unsigned int)((255 - b) * frac));
 }
 
 int sim_canvas_write_png(const struct sim_canvas *c, const char *path)
@@ -239,14 +328,60 @@ out:
 }
 
 /* ------------------------------------------------------------------------ */
-/* Charts.                                                                   */
+/* Legends.                                                                  */
 
 #define INK	SIM_RGB(40, 40, 40)
 #define GRID	SIM_RGB(225, 225, 225)
-#define ML	64	/* margins: left, right, top, bottom */
-#define MR	16
-#define MT	46
-#define MB	40
+#define SWATCH_W 16
+#define LEGEND_ROW 12
+
+static int legend_item_width(const struct sim_legend_item *it)
+{
+	return (it->kind == SIM_SWATCH_NONE ? 0 : SWATCH_W + 4) +
+	       sim_text_width(it->text, 1);
+}
+
+static void legend_item_draw(struct sim_canvas *c, int x, int y,
+			     const struct sim_legend_item *it)
+{
+	if (it->kind == SIM_SWATCH_BOX) {
+		sim_canvas_rect(c, x, y - 1, SWATCH_W, 9, SIM_RGB(150, 150, 150));
+		sim_canvas_rect(c, x + 1, y, SWATCH_W - 2, 7, it->rgb);
+	} else if (it->kind == SIM_SWATCH_LINE) {
+		sim_canvas_line(c, x, y + 3, x + SWATCH_W, y + 3, it->rgb, 2, it->dashed);
+		if (it->marker >= 0)
+			sim_canvas_marker(c, x + SWATCH_W / 2, y + 3,
+					  (unsigned int)it->marker, it->rgb);
+	}
+	if (it->kind != SIM_SWATCH_NONE)
+		x += SWATCH_W + 4;
+	sim_canvas_text(c, x, y, it->text, INK, 1);
+}
+
+int sim_legend_flow(struct sim_canvas *c, int x, int y, int width,
+		    const struct sim_legend_item *it, size_t nr, bool draw)
+{
+	int cx = x, rows = nr ? 1 : 0;
+
+	for (size_t i = 0; i < nr; i++) {
+		int w = legend_item_width(&it[i]);
+
+		if (cx > x && cx + w > x + width) {
+			cx = x;
+			rows++;
+		}
+		if (draw)
+			legend_item_draw(c, cx, y + (rows - 1) * LEGEND_ROW, &it[i]);
+		cx += w + 14;
+	}
+	return rows * LEGEND_ROW;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Charts.                                                                   */
+
+#define PAD	8	/* empty border of every picture */
+#define MR	16	/* right margin of the plot */
 
 /* A tick step of 1, 2 or 5 x 10^k giving about `want` intervals. */
 static double nice_step(double span, int want)
@@ -272,7 +407,9 @@ static void fmt_tick(char *b, size_t n, double v, double step)
 }
 
 struct axes {
+	bool log;		/* y0, y1, ys are decades */
 	double x0, x1, y0, y1;	/* data range */
+	double xs, ys;		/* tick steps */
 	int px0, px1, py0, py1;	/* pixel box: left, right, bottom, top */
 };
 
@@ -283,78 +420,204 @@ static int map_x(const struct axes *a, double x)
 
 static int map_y(const struct axes *a, double y)
 {
+	if (a->log)
+		y = log10(y < 1 ? 1 : y);
 	return a->py0 - (int)lround((y - a->y0) / (a->y1 - a->y0) * (a->py0 - a->py1));
 }
 
+static double vmax(double m, const double *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+/* The data range, rounded out to whole ticks. */
 static void data_range(struct axes *a, const struct sim_chart_series *s, size_t nr)
 {
 	a->x0 = a->y0 = 0;
 	a->x1 = a->y1 = 1;
-	for (size_t k = 0; k < nr; k++)
-		for (size_t i = 0; i < s[k].n; i++) {
-			a->x1 = s[k].x[i] > a->x1 ? s[k].x[i] : a->x1;
-			a->y1 = s[k].y[i] > a->y1 ? s[k].y[i] : a->y1;
-		}
+	for (size_t k = 0; k < nr; k++) {
+		a->x1 = vmax(a->x1, s[k].x, s[k].n);
+		a->y1 = vmax(a->y1, s[k].y, s[k].n);
+		a->y1 = vmax(a->y1, s[k].hi, s[k].n);
+	}
+	a->xs = nice_step(a->x1 - a->x0, 6);
+	a->x1 = ceil(a->x1 / a->xs) * a->xs;
+	if (a->log) {
+		a->y1 = ceil(log10(a->y1 * 1.08));
+		a->y1 = a->y1 < 1 ? 1 : a->y1;
+		a->ys = 1;
+		return;
+	}
 	a->y1 *= 1.08;	/* headroom so the top line is not on the frame */
+	a->ys = nice_step(a->y1 - a->y0, 5);
+	a->y1 = ceil(a->y1 / a->ys) * a->ys;
 }
 
-static void draw_axes(struct sim_canvas *c, struct axes *a, const char *xlabel)
+/* A y tick's label: on a log axis, v is the decade. */
+static void fmt_ytick(char *b, size_t n, const struct axes *a, double v)
 {
-	double xs = nice_step(a->x1 - a->x0, 6), ys = nice_step(a->y1 - a->y0, 5);
+	if (a->log)
+		fmt_tick(b, n, pow(10, v), 1);
+	else
+		fmt_tick(b, n, v, a->ys);
+}
+
+/* Pixel row of tick v (a decade on a log axis). */
+static int tick_y(const struct axes *a, double v)
+{
+	return a->log ? map_y(a, pow(10, v)) : map_y(a, v);
+}
+
+static int widest_ytick(const struct axes *a)
+{
+	char b[32];
+	int w = 0;
+
+	for (double v = 0; v <= a->y1 + a->ys / 2; v += a->ys) {
+		fmt_ytick(b, sizeof(b), a, v);
+		w = sim_text_width(b, 1) > w ? sim_text_width(b, 1) : w;
+	}
+	return w;
+}
+
+static void draw_axes(struct sim_canvas *c, const struct axes *a,
+		      const char *xlabel, const char *ylabel)
+{
 	char b[32];
 
-	a->y1 = ceil(a->y1 / ys) * ys;
-	a->x1 = ceil(a->x1 / xs) * xs;
-	for (double v = 0; v <= a->y1 + ys / 2; v += ys) {
-		int y = map_y(a, v);
+	for (double v = 0; v <= a->y1 + a->ys / 2; v += a->ys) {
+		int y = tick_y(a, v);
 
 		sim_canvas_line(c, a->px0, y, a->px1, y, GRID, 1, false);
-		fmt_tick(b, sizeof(b), v, ys);
+		fmt_ytick(b, sizeof(b), a, v);
 		sim_canvas_text(c, a->px0 - 6 - sim_text_width(b, 1), y - 3, b, INK, 1);
 	}
-	for (double v = 0; v <= a->x1 + xs / 2; v += xs) {
+	for (double v = 0; v <= a->x1 + a->xs / 2; v += a->xs) {
 		int x = map_x(a, v);
 
 		sim_canvas_line(c, x, a->py0, x, a->py0 + 4, INK, 1, false);
-		fmt_tick(b, sizeof(b), v, xs);
+		fmt_tick(b, sizeof(b), v, a->xs);
 		sim_canvas_text(c, x - sim_text_width(b, 1) / 2, a->py0 + 8, b, INK, 1);
 	}
 	sim_canvas_line(c, a->px0, a->py0, a->px1, a->py0, INK, 1, false);
 	sim_canvas_line(c, a->px0, a->py0, a->px0, a->py1, INK, 1, false);
 	sim_canvas_text(c, (a->px0 + a->px1 - sim_text_width(xlabel, 1)) / 2,
 			a->py0 + 22, xlabel, INK, 1);
+	sim_canvas_text_up(c, PAD, (a->py0 + a->py1 + sim_text_width(ylabel, 1)) / 2,
+			   ylabel, INK, 1);
 }
 
-static void draw_legend(struct sim_canvas *c, const struct axes *a,
-			const struct sim_chart_series *s, size_t nr)
+static size_t chart_legend(const struct sim_chart_opts *o,
+			   const struct sim_chart_series *s, size_t nr,
+			   struct sim_legend_item *it)
 {
-	int x = a->px0 + 8, y = a->py1 - 18;
+	size_t n = 0;
 
 	for (size_t k = 0; k < nr; k++) {
 		if (!s[k].name[0])
-			continue;	/* a companion series, explained in the title */
-		sim_canvas_line(c, x, y + 3, x + 16, y + 3, s[k].rgb, 2, s[k].dashed);
-		x += 20 + sim_canvas_text(c, x + 20, y, s[k].name, INK, 1) + 12;
+			continue;	/* a companion series: see dashed_note */
+		it[n++] = (struct sim_legend_item){
+			s[k].y ? SIM_SWATCH_LINE : SIM_SWATCH_BOX,
+			s[k].y ? s[k].rgb : s[k].band_rgb, s[k].dashed,
+			s[k].y ? (int)s[k].marker : -1, s[k].name };
+	}
+	if (o->dashed_note)
+		it[n++] = (struct sim_legend_item){ SIM_SWATCH_LINE, INK, true, -1,
+						     o->dashed_note };
+	if (o->band_note)
+		it[n++] = (struct sim_legend_item){ SIM_SWATCH_BOX, SIM_RGB(215, 215, 215),
+						     false, -1, o->band_note };
+	return n;
+}
+
+static bool background(const struct sim_canvas *c, int x, int y)
+{
+	const uint8_t *p;
+	uint32_t rgb;
+
+	if (x < 0 || y < 0 || (unsigned int)x >= c->w || (unsigned int)y >= c->h)
+		return false;
+	p = c->px + ((size_t)y * c->w + (size_t)x) * 3;
+	rgb = SIM_RGB(p[0], p[1], p[2]);
+	return rgb == SIM_RGB(255, 255, 255) || rgb == GRID;
+}
+
+/*
+ * Fill between lo and hi, column by column, interpolating between points.
+ * Where an earlier band lies, band k of nr takes every nr-th diagonal
+ * stripe, so overlapping bands all show.
+ */
+static void draw_band(struct sim_canvas *c, const struct axes *a,
+		      const struct sim_chart_series *s, size_t k, size_t nr)
+{
+	for (size_t i = 1; i < s->n; i++) {
+		int x0 = map_x(a, s->x[i - 1]), x1 = map_x(a, s->x[i]);
+
+		for (int px = x0; px <= x1; px++) {
+			double t = x1 > x0 ? (double)(px - x0) / (x1 - x0) : 0;
+			int ylo = map_y(a, s->lo[i - 1] + t * (s->lo[i] - s->lo[i - 1]));
+			int yhi = map_y(a, s->hi[i - 1] + t * (s->hi[i] - s->hi[i - 1]));
+
+			for (int y = yhi; y <= ylo; y++)
+				if (background(c, px, y) ||
+				    (size_t)((px + y) / 4) % nr == k)
+					sim_canvas_rect(c, px, y, 1, 1, s->band_rgb);
+		}
 	}
 }
 
-void sim_chart(struct sim_canvas *c, const char *title, const char *xlabel,
+/* Eight markers per line, staggered by series so coinciding lines show. */
+static void draw_markers(struct sim_canvas *c, const struct axes *a,
+			 const struct sim_chart_series *s, size_t k, size_t nr)
+{
+	if (s->n < 2)
+		return;
+	for (int m = 0; m < 8; m++) {
+		double f = (m + 0.5 + (double)k / (double)nr) / 8.5;
+		size_t i = (size_t)lround(f * (double)(s->n - 1));
+
+		sim_canvas_marker(c, map_x(a, s->x[i]), map_y(a, s->y[i]), s->marker,
+				  s->rgb);
+	}
+}
+
+void sim_chart(struct sim_canvas *c, const struct sim_chart_opts *o,
 	       const struct sim_chart_series *s, size_t nr)
 {
+	struct sim_legend_item *it = calloc(nr + 2, sizeof(*it));
+	size_t nit = it ? chart_legend(o, s, nr, it) : 0, nb = 0;
+	int y = PAD;
 	struct axes a;
 
+	sim_canvas_text(c, PAD, y, o->title, INK, 2);
+	y += 2 * SIM_GLYPH_H + 6;
+	if (o->subtitle) {
+		sim_canvas_text(c, PAD, y, o->subtitle, SIM_RGB(90, 90, 90), 1);
+		y += SIM_GLYPH_H + 6;
+	}
+	y += sim_legend_flow(c, PAD, y, (int)c->w - 2 * PAD, it, nit, true) + 6;
+	free(it);
+	a.log = o->log_y;
 	data_range(&a, s, nr);
-	a.px0 = ML;
+	a.px0 = PAD + SIM_GLYPH_H + 8 + widest_ytick(&a) + 6;
 	a.px1 = (int)c->w - MR;
-	a.py0 = (int)c->h - MB;
-	a.py1 = MT;
-	draw_axes(c, &a, xlabel);
-	sim_canvas_text(c, ML, 6, title, INK, 2);
+	a.py0 = (int)c->h - PAD - 30;
+	a.py1 = y + 4;
+	draw_axes(c, &a, o->xlabel, o->ylabel);
+	for (size_t k = 0; k < nr; k++)
+		nb += s[k].lo && s[k].hi;
+	for (size_t k = 0, kb = 0; k < nr; k++)
+		if (s[k].lo && s[k].hi)
+			draw_band(c, &a, &s[k], kb++, nb);
 	/* Earlier series are drawn wider, so where policies coincide every
 	 * colour still shows as a band around the next. */
 	for (size_t k = 0; k < nr; k++) {
 		int pen = 2 + 2 * (int)(nr - 1 - k) / (nr > 3 ? 2 : 1);
 
+		if (!s[k].y)
+			continue;
 		pen = pen > 6 ? 6 : pen;
 		for (size_t i = 1; i < s[k].n; i++)
 			sim_canvas_line(c, map_x(&a, s[k].x[i - 1]) - pen / 2,
@@ -363,5 +626,7 @@ void sim_chart(struct sim_canvas *c, const char *title, const char *xlabel,
 					map_y(&a, s[k].y[i]) - pen / 2,
 					s[k].rgb, pen, s[k].dashed);
 	}
-	draw_legend(c, &a, s, nr);
+	for (size_t k = 0; k < nr; k++)
+		if (s[k].y && s[k].name[0])
+			draw_markers(c, &a, &s[k], k, nr);
 }

@@ -25,6 +25,10 @@ struct sim_report {
 	unsigned int nr_sets;
 	const struct sim_result *res;	/* one per policy, in order */
 	size_t nr;
+	/* Several seeds (nr_seeds > 1): res holds nr / nr_seeds policies,
+	 * policy-major: res[p * nr_seeds + s] ran under seeds[s]. */
+	size_t nr_seeds;
+	const uint64_t *seeds;
 	double wall_s;			/* all runs, for the table's footer */
 	unsigned int jobs;
 };
@@ -57,7 +61,7 @@ struct sim_table_row {
 #define SIM_MAX_POLICIES_IN_TABLE 16
 extern const struct sim_table_row sim_table_rows[];	/* NULL-terminated */
 
-/* "profile mixed, 64 GiB, 8 CPUs, 300 s, seed 1" */
+/* "profile mixed, 64 GiB, 8 CPUs, 300 s, seed 1" (or "seeds 1-5") */
 void sim_report_header(const struct sim_report *r, char *buf, size_t len);
 
 /* Shared helpers. */

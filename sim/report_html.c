@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * --report DIR: index.html (no scripts, no external resources) next to
- * PNG files: a memory map per policy, before and after the 1 GiB test, and
- * time-series charts comparing the policies. The maps are the point: one
- * pixel per pageblock, one row per 1 GiB region, so scattered unmovable
- * memory shows as a rash across every row while a good policy shows a few
- * dark rows and many clean ones.
+ * --report DIR: index.html, one self-contained file (no scripts, the
+ * images embedded), and beside it the PNG files it shows, each readable on
+ * its own (report_png.c draws them): a memory map per policy before and
+ * after the 1 GiB test, time-series charts comparing the policies (over
+ * several seeds: mean and spread) and each policy's buddyinfo over time.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,45 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "canvas.h"
 #include "provenance.h"
 #include "report.h"
-
-#define MAP_LEFT	56	/* region labels and the taint marker */
-#define MAP_XSCALE	2
-#define MAP_MAX_H	640
-#define CHART_W		760
-#define CHART_H		300
-
-static const uint32_t kind_rgb[SIM_PB_NR_KINDS] = {
-	[SIM_PB_FREE] = SIM_RGB(250, 250, 250),
-	[SIM_PB_MOVABLE] = SIM_RGB(46, 160, 67),
-	[SIM_PB_PINNED] = SIM_RGB(137, 87, 229),
-	[SIM_PB_RECLAIMABLE] = SIM_RGB(240, 170, 30),
-	[SIM_PB_UNMOVABLE] = SIM_RGB(210, 40, 40),
-	[SIM_PB_MIXED] = SIM_RGB(120, 20, 20),
-	[SIM_PB_CONTIG] = SIM_RGB(40, 110, 220),
-	[SIM_PB_HOLE] = SIM_RGB(0, 0, 0),
-};
-
-/* Policy line colours, in order. */
-static const uint32_t policy_rgb[] = {
-	SIM_RGB(210, 40, 40), SIM_RGB(40, 110, 220), SIM_RGB(46, 160, 67),
-	SIM_RGB(137, 87, 229), SIM_RGB(240, 140, 30), SIM_RGB(20, 150, 160),
-	SIM_RGB(120, 120, 120), SIM_RGB(190, 60, 160),
-};
-#define NR_POLICY_RGB (sizeof(policy_rgb) / sizeof(policy_rgb[0]))
-
-/* A sparsely used block is drawn half way to white. */
-static uint32_t pb_rgb(uint8_t v)
-{
-	uint32_t rgb = kind_rgb[(v & ~SIM_PB_SPARSE) % SIM_PB_NR_KINDS];
-
-	if (!(v & SIM_PB_SPARSE))
-		return rgb;
-	return SIM_RGB((((rgb >> 16) & 255) + 255) / 2, (((rgb >> 8) & 255) + 255) / 2,
-		       ((rgb & 255) + 255) / 2);
-}
+#include "report_png.h"
+#include "seeds.h"
 
 static void safe_name(char *out, size_t n, const char *in)
 {
@@ -64,124 +28,14 @@ static void safe_name(char *out, size_t n, const char *in)
 	out[k] = 0;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Memory maps.                                                              */
-
-/* A row's marker: what the census calls the region. */
-static uint32_t region_marker(const uint8_t *row, unsigned int w)
+static int write_canvas(struct sim_canvas *c, int drawn, const char *path)
 {
-	bool empty = true, tainted = false;
+	int err = drawn;
 
-	for (unsigned int i = 0; i < w; i++) {
-		unsigned int k = row[i] & ~SIM_PB_SPARSE;
-
-		empty &= k == SIM_PB_FREE;
-		tainted |= k == SIM_PB_UNMOVABLE || k == SIM_PB_RECLAIMABLE ||
-			   k == SIM_PB_MIXED;
-	}
-	return tainted ? kind_rgb[SIM_PB_UNMOVABLE] :
-	       empty ? SIM_RGB(200, 200, 200) : kind_rgb[SIM_PB_MOVABLE];
-}
-
-static int write_map(const char *path, const uint8_t *map, unsigned int w,
-		     unsigned int h)
-{
-	struct sim_canvas c;
-	int rowh = h ? (int)(MAP_MAX_H / h) : 1, err;
-	char label[16];
-
-	rowh = rowh < 2 ? 2 : rowh > 10 ? 10 : rowh;
-	err = sim_canvas_init(&c, MAP_LEFT + w * MAP_XSCALE + 4,
-			      h * (unsigned int)rowh + 4, SIM_RGB(255, 255, 255));
-	if (err)
-		return err;
-	for (unsigned int y = 0; y < h; y++) {
-		const uint8_t *row = map + (size_t)y * w;
-		int py = 2 + (int)y * rowh;
-
-		sim_canvas_rect(&c, MAP_LEFT - 10, py, 6, rowh - (rowh > 3), region_marker(row, w));
-		for (unsigned int x = 0; x < w; x++)
-			sim_canvas_rect(&c, MAP_LEFT + (int)x * MAP_XSCALE, py, MAP_XSCALE,
-					rowh - (rowh > 3), pb_rgb(row[x]));
-		/* Label every few rows with the region's GiB offset. */
-		if (rowh >= 8 ? y % 4 == 0 : y % (unsigned int)(32 / rowh + 1) == 0) {
-			snprintf(label, sizeof(label), "%u", y);
-			sim_canvas_text(&c, MAP_LEFT - 14 - sim_text_width(label, 1), py,
-					label, SIM_RGB(90, 90, 90), 1);
-		}
-	}
-	err = sim_canvas_write_png(&c, path);
-	sim_canvas_free(&c);
-	return err;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Charts.                                                                   */
-
-enum chart_kind { CH_TAINTED, CH_GIB, CH_FALLBACKS, CH_MIXED, NR_CHARTS };
-
-static const char *const chart_file[NR_CHARTS] = {
-	"chart_tainted.png", "chart_gib.png", "chart_fallbacks.png", "chart_mixed.png",
-};
-static const char *const chart_title[NR_CHARTS] = {
-	"Tainted 1 GiB regions (dashed: ideal)",
-	"1 GiB pages free (dashed: migration+reclaim)",
-	"Fallbacks (cumulative)",
-	"Mixed pageblocks",
-};
-
-static double pick(const struct sim_sample *x, enum chart_kind k, bool second)
-{
-	switch (k) {
-	case CH_TAINTED:
-		return (double)(second ? x->c.ideal : x->c.tainted);
-	case CH_GIB:
-		return (double)(second ? x->c.obtainable_reclaim : x->c.obtainable_now);
-	case CH_FALLBACKS:
-		return (double)x->k.fallbacks;
-	default:
-		return (double)x->c.mixed_pageblocks;
-	}
-}
-
-static int write_chart(const char *path, const struct sim_report *r,
-		       enum chart_kind k)
-{
-	struct sim_chart_series s[2 * SIM_MAX_POLICIES_IN_TABLE];
-	double *buf;
-	size_t nr = 0, total = 0, off = 0;
-	bool two = k == CH_TAINTED || k == CH_GIB;
-	struct sim_canvas c;
-	int err;
-
-	for (size_t p = 0; p < r->nr; p++)
-		total += r->res[p].nr_samples;
-	buf = malloc((total ? total : 1) * 3 * sizeof(*buf));
-	if (!buf)
-		return -ENOMEM;
-	for (size_t p = 0; p < r->nr && p < SIM_MAX_POLICIES_IN_TABLE; p++) {
-		const struct sim_result *res = &r->res[p];
-		double *x = buf + off, *y = x + res->nr_samples, *y2 = y + res->nr_samples;
-
-		off += 3 * res->nr_samples;
-		for (size_t i = 0; i < res->nr_samples; i++) {
-			x[i] = res->samples[i].t;
-			y[i] = pick(&res->samples[i], k, false);
-			y2[i] = pick(&res->samples[i], k, true);
-		}
-		s[nr++] = (struct sim_chart_series){ res->policy, x, y, res->nr_samples,
-						     policy_rgb[p % NR_POLICY_RGB], false };
-		if (two)
-			s[nr++] = (struct sim_chart_series){ "", x, y2, res->nr_samples,
-							     policy_rgb[p % NR_POLICY_RGB], true };
-	}
-	err = sim_canvas_init(&c, CHART_W, CHART_H, SIM_RGB(255, 255, 255));
-	if (!err) {
-		sim_chart(&c, chart_title[k], "simulated seconds", s, nr);
-		err = sim_canvas_write_png(&c, path);
-		sim_canvas_free(&c);
-	}
-	free(buf);
+	if (!err)
+		err = sim_canvas_write_png(c, path);
+	if (!drawn)
+		sim_canvas_free(c);
 	return err;
 }
 
@@ -204,9 +58,36 @@ static void html_escape(FILE *f, const char *s)
 	}
 }
 
+/* Several seeds: the text table of means and intervals, as it is printed. */
+static void html_seeds_table(FILE *f, const struct sim_report *r)
+{
+	const struct sim_seed_report sr = {
+		.base = *r, .nr_policies = sim_report_policies(r),
+		.nr_seeds = r->nr_seeds, .seeds = r->seeds,
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m)
+		return;
+	sim_seeds_table(m, &sr);
+	if (!fclose(m)) {
+		fputs("<pre>", f);
+		html_escape(f, text);
+		fputs("</pre>\n", f);
+	}
+	free(text);
+}
+
 static void html_table(FILE *f, const struct sim_report *r)
 {
 	char cell[64];
+
+	if (r->nr_seeds > 1) {
+		html_seeds_table(f, r);
+		return;
+	}
 
 	fputs("<table><tr><th></th>", f);
 	for (size_t p = 0; p < r->nr; p++) {
@@ -228,20 +109,6 @@ static void html_table(FILE *f, const struct sim_report *r)
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
-}
-
-static void html_legend(FILE *f)
-{
-	fputs("<p class=\"legend\">", f);
-	for (int k = 0; k < SIM_PB_NR_KINDS; k++) {
-		if (k == SIM_PB_HOLE)
-			continue;
-		fprintf(f, "<span><i style=\"background:#%06x\"></i>%s</span> ",
-			kind_rgb[k], sim_pb_kind_name[k]);
-	}
-	fputs("<span>paler: less than half used</span> <span>left marker: "
-	      "<b style=\"color:#d22828\">tainted</b> / "
-	      "<b style=\"color:#2ea043\">clean</b> / empty region</span></p>\n", f);
 }
 
 /* A whole binary file, or NULL. */
@@ -297,38 +164,64 @@ static void html_img(FILE *f, const char *dir, const char *file, const char *alt
 	free(d);
 }
 
+static void map_file(char *file, size_t n, const char *policy, bool after_test)
+{
+	char name[40];
+
+	safe_name(name, sizeof(name), policy);
+	snprintf(file, n, "map_%s_%s.png", name, after_test ? "gib" : "end");
+}
+
+static void buddyinfo_file(char *file, size_t n, const char *policy)
+{
+	char name[40];
+
+	safe_name(name, sizeof(name), policy);
+	snprintf(file, n, "buddyinfo_%s.png", name);
+}
+
 static void html_maps(FILE *f, const char *dir, const struct sim_report *r)
 {
 	char file[80];
-	char name[40];
 
 	fputs("<h2>Memory maps</h2>\n<p>One pixel per 2 MiB pageblock, one row per "
-	      "1 GiB region (row number = GiB offset). Left: at the end of the run; "
-	      "right: after the 1 GiB test, with the 1 GiB pages it obtained in "
-	      "blue.</p>\n", f);
-	html_legend(f);
-	for (size_t p = 0; p < r->nr; p++) {
-		const struct sim_result *res = &r->res[p];
+	      "1 GiB region (row number = GiB offset); for each policy, at the end of "
+	      "the run, then after the 1 GiB test with the 1 GiB pages it obtained "
+	      "in blue. The strip right of each map names what keeps the region "
+	      "from being a 1 GiB page.", f);
+	if (r->nr_seeds > 1)
+		fprintf(f, " The maps are of the first seed, %llu.",
+			(unsigned long long)r->seeds[0]);
+	fputs("</p>\n", f);
+	for (size_t p = 0; p < sim_report_policies(r); p++) {
+		const struct sim_result *res = sim_report_run(r, p, 0);
 
-		safe_name(name, sizeof(name), res->policy);
-		fputs("<h3>", f);
-		html_escape(f, res->policy);
-		fprintf(f, ": %lu tainted of %lu (ideal %lu), %lu clean, %lu empty",
-			res->final.tainted, res->final.regions, res->final.ideal,
-			res->final.clean, res->final.empty);
-		if (sim_final_test(res))
-			fprintf(f, "; the 1 GiB test obtained %lu", sim_final_test(res)->obtained);
-		fputs("</h3>\n<div class=\"maps\">", f);
+		fputs("<div class=\"maps\">", f);
 		if (res->map_end) {
-			snprintf(file, sizeof(file), "map_%s_end.png", name);
+			map_file(file, sizeof(file), res->policy, false);
 			html_img(f, dir, file, "map at the end");
 		}
 		if (res->map_gib) {
-			snprintf(file, sizeof(file), "map_%s_gib.png", name);
+			map_file(file, sizeof(file), res->policy, true);
 			html_img(f, dir, file, "map after the 1 GiB test");
 		}
 		fputs("</div>\n", f);
 	}
+}
+
+static void html_buddyinfo(FILE *f, const char *dir, const struct sim_report *r)
+{
+	char file[80];
+
+	fputs("<h2>Free memory by buddy order</h2>\n<p>/proc/buddyinfo at each "
+	      "sample: the free blocks of each order, one line per order, on a log "
+	      "scale.</p>\n"
+	      "<div class=\"charts\">", f);
+	for (size_t p = 0; p < sim_report_policies(r); p++) {
+		buddyinfo_file(file, sizeof(file), sim_report_run(r, p, 0)->policy);
+		html_img(f, dir, file, "free memory by buddy order");
+	}
+	fputs("</div>\n", f);
 }
 
 static const char css[] =
@@ -339,9 +232,7 @@ static const char css[] =
 	"th{border-bottom:2px solid #999}"
 	".maps img{margin:0 16px 12px 0;border:1px solid #ddd;vertical-align:top}"
 	".charts img{margin:0 12px 12px 0;border:1px solid #ddd}"
-	".legend span{margin-right:14px;white-space:nowrap}"
-	".legend i{display:inline-block;width:12px;height:12px;margin-right:4px;"
-	"border:1px solid #999;vertical-align:-2px}";
+	"pre{font-size:13px}";
 
 static void html_page(FILE *f, const char *dir, const struct sim_report *r)
 {
@@ -362,10 +253,11 @@ static void html_page(FILE *f, const char *dir, const struct sim_report *r)
 	      "the 1 GiB test allocates 1 GiB ranges with the workload resident "
 	      "until the contiguous allocator fails.</p>\n", f);
 	fputs("<h2>Over time</h2>\n<div class=\"charts\">", f);
-	for (int k = 0; k < NR_CHARTS; k++)
-		html_img(f, dir, chart_file[k], chart_title[k]);
+	for (int k = 0; k < SIM_NR_CHARTS; k++)
+		html_img(f, dir, sim_chart_file[k], sim_chart_title[k]);
 	fputs("</div>\n", f);
 	html_maps(f, dir, r);
+	html_buddyinfo(f, dir, r);
 	provenance_summary(foot, sizeof(foot));
 	fputs("<footer><p>", f);
 	html_escape(f, foot);
@@ -383,29 +275,35 @@ static int path_join(char *out, size_t n, const char *dir, const char *file)
 	return k < 0 || (size_t)k >= n ? -ENAMETOOLONG : 0;
 }
 
-static int write_maps(const char *dir, const struct sim_report *r, char *err,
+/* Every PNG of the report; err names the one that could not be written. */
+static int write_pngs(const char *dir, const struct sim_report *r, char *err,
 		      size_t errlen)
 {
-	char name[40], file[80], path[4096];
+	char file[80], path[4096];
+	struct sim_canvas c;
 	int rc = 0;
 
-	for (size_t p = 0; p < r->nr && !rc; p++) {
-		const struct sim_result *res = &r->res[p];
+	for (int k = 0; k < SIM_NR_CHARTS && !rc; k++)
+		if (!(rc = path_join(path, sizeof(path), dir, sim_chart_file[k])))
+			rc = write_canvas(&c, sim_chart_draw(&c, r, (enum sim_chart_kind)k),
+					  path);
+	for (size_t p = 0; p < sim_report_policies(r) && !rc; p++) {
+		const struct sim_result *res = sim_report_run(r, p, 0);
 
-		safe_name(name, sizeof(name), res->policy);
-		for (int which = 0; which < 2 && !rc; which++) {
-			const uint8_t *map = which ? res->map_gib : res->map_end;
-
-			if (!map)
+		for (int after = 0; after < 2 && !rc; after++) {
+			if (!(after ? res->map_gib : res->map_end))
 				continue;
-			snprintf(file, sizeof(file), "map_%s_%s.png", name, which ? "gib" : "end");
-			rc = path_join(path, sizeof(path), dir, file);
-			if (!rc)
-				rc = write_map(path, map, res->map_w, res->map_h);
-			if (rc)
-				snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+			map_file(file, sizeof(file), res->policy, after);
+			if (!(rc = path_join(path, sizeof(path), dir, file)))
+				rc = write_canvas(&c, sim_map_draw(&c, r, (size_t)(res - r->res),
+								   after), path);
 		}
+		buddyinfo_file(file, sizeof(file), res->policy);
+		if (!rc && !(rc = path_join(path, sizeof(path), dir, file)))
+			rc = write_canvas(&c, sim_buddyinfo_draw(&c, r, p), path);
 	}
+	if (rc)
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -460,16 +358,7 @@ int sim_report_html(const char *dir, const struct sim_report *r, char *err,
 	rc = sim_report_dir_prepare(dir, err, errlen);
 	if (rc)
 		return rc;
-	for (int k = 0; k < NR_CHARTS; k++) {
-		rc = path_join(path, sizeof(path), dir, chart_file[k]);
-		if (!rc)
-			rc = write_chart(path, r, (enum chart_kind)k);
-		if (rc) {
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
-			return rc;
-		}
-	}
-	rc = write_maps(dir, r, err, errlen);
+	rc = write_pngs(dir, r, err, errlen);
 	if (rc)
 		return rc;
 	if ((rc = path_join(path, sizeof(path), dir, "index.html")) ||

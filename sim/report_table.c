@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "report.h"
+#include "seeds.h"
 #include "provenance.h"
 
 double sim_tainted_ratio(const struct sim_census *c)
@@ -333,6 +334,14 @@ void sim_report_header(const struct sim_report *r, char *b, size_t n)
 	if (r->turnovers)
 		snprintf(dur + strlen(dur), sizeof(dur) - strlen(dur), "%s%gx turnovers",
 			 r->duration ? " or " : "", r->turnovers);
+	if (r->nr_seeds > 1) {
+		char seeds[128];
+
+		sim_seeds_text(r->seeds, r->nr_seeds, seeds, sizeof(seeds));
+		snprintf(b, n, "profile %s, %s, %u CPUs, %s, seeds %s",
+			 r->profile->name, mem, r->cpus, dur, seeds);
+		return;
+	}
 	snprintf(b, n, "profile %s, %s, %u CPUs, %s, seed %" PRIu64,
 		 r->profile->name, mem, r->cpus, dur, r->seed);
 }

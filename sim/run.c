@@ -164,6 +164,7 @@ static int take_sample(struct run *r)
 {
 	struct sim_result *res = r->res;
 	struct sim_sample *s, *arr;
+	struct ga_zone_info zi;
 	int err;
 
 	arr = grow(res->samples, &r->cap_samples, res->nr_samples + 1, sizeof(*s));
@@ -184,6 +185,9 @@ static int take_sample(struct run *r)
 	s->dropped = r->w.st.dropped_pages;
 	for (unsigned int i = 0; i < r->w.prof->nr_consumers; i++)
 		s->resident[i] = r->w.cons[i].resident;
+	ga_zone_info(r->zone, &zi);
+	s->max_order = zi.max_page_order;
+	memcpy(s->nr_free, zi.nr_free, sizeof(s->nr_free));
 	res->nr_samples++;
 	return 0;
 }

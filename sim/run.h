@@ -78,6 +78,9 @@ struct sim_sample {
 	struct sim_counters k;
 	uint64_t reclaimed, migrated, dropped;
 	uint64_t resident[SIM_MAX_CONSUMERS];
+	/* /proc/buddyinfo: free blocks per order 0..max_order. */
+	unsigned int max_order;
+	unsigned long nr_free[GA_MAX_ORDER_LIMIT + 1];
 };
 
 #define SIM_SPB_COST_BUCKETS 1024

@@ -170,22 +170,22 @@ static const char *pname(const struct sim_seed_report *r, size_t p)
 }
 
 /* "1-10" when consecutive, else "1,3,7". */
-static void seeds_text(const struct sim_seed_report *r, char *b, size_t n)
+void sim_seeds_text(const uint64_t *seeds, size_t nr, char *b, size_t n)
 {
 	bool run = true;
 	size_t len = 0;
 
-	for (size_t i = 1; i < r->nr_seeds; i++)
-		run &= r->seeds[i] == r->seeds[i - 1] + 1;
-	if (run && r->nr_seeds > 2) {
-		snprintf(b, n, "%llu-%llu", (unsigned long long)r->seeds[0],
-			 (unsigned long long)r->seeds[r->nr_seeds - 1]);
+	for (size_t i = 1; i < nr; i++)
+		run &= seeds[i] == seeds[i - 1] + 1;
+	if (run && nr > 2) {
+		snprintf(b, n, "%llu-%llu", (unsigned long long)seeds[0],
+			 (unsigned long long)seeds[nr - 1]);
 		return;
 	}
 	b[0] = 0;
-	for (size_t i = 0; i < r->nr_seeds && len < n; i++)
+	for (size_t i = 0; i < nr && len < n; i++)
 		len += (size_t)snprintf(b + len, n - len, "%s%llu", i ? "," : "",
-					(unsigned long long)r->seeds[i]);
+					(unsigned long long)seeds[i]);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -226,7 +226,7 @@ void sim_seeds_table(FILE *f, const struct sim_seed_report *r)
 	bool any = false;
 
 	sim_report_header(&r->base, hdr, sizeof(hdr));
-	seeds_text(r, seeds, sizeof(seeds));
+	sim_seeds_text(r->seeds, r->nr_seeds, seeds, sizeof(seeds));
 	fprintf(f, "%s\n", hdr);
 	fprintf(f, "seeds %s (%zu runs per policy): mean ± half the 95 %% interval;\n"
 		"~ = the interval overlaps another policy's (difference not separated)\n\n",

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "report.h"
@@ -45,6 +46,9 @@ struct sim_seed_report {
 	size_t nr_policies, nr_seeds;
 	const uint64_t *seeds;
 };
+
+/* "1-10" when consecutive, else "1,3,7". */
+void sim_seeds_text(const uint64_t *seeds, size_t nr, char *b, size_t n);
 
 void sim_seeds_table(FILE *f, const struct sim_seed_report *r);
 void sim_seeds_json(FILE *f, const struct sim_seed_report *r);

@@ -195,6 +195,84 @@ static long try_to_claim_block(struct ga_zone *z, ga_pfn_t pfn,
 }
 
 /*
+ * A page from the fallback buddy at pfn without relabelling its block
+ * (v6.1 steal_suitable_fallback's single_page): boosted first when the
+ * buddy is smaller than a pageblock. v6.1 moved the buddy to the request's
+ * lists before splitting it; here the remainder stays on the fallback
+ * type's lists, which keeps the v6.10+ rule that a free page is on its
+ * block's list (the checker enforces it).
+ */
+static long steal_from(struct ga_zone *z, ga_pfn_t pfn, unsigned int current_order,
+		       unsigned int order, int start_mt, int fallback_mt,
+		       unsigned int alloc_flags)
+{
+	if (current_order >= z->pageblock_order) {
+		claim_whole_block(z, pfn, current_order, order, start_mt, fallback_mt);
+	} else {
+		if (boost_watermark(z) && (alloc_flags & ALLOC_KSWAPD))
+			ga_set_bit(ZONE_BOOSTED_WATERMARK, &z->flags);
+		page_del_and_expand(z, pfn, order, current_order, fallback_mt);
+		zone_stat_add_locked(z, GA_STAT_STEAL, 1);
+	}
+	count_extfrag(z, pfn, order, current_order, start_mt, fallback_mt);
+	return (long)pfn;
+}
+
+/*
+ * v6.1 __rmqueue_fallback: the largest fallback buddy (from order 10 down to
+ * min_order), one candidate; a movable request that may not claim it looks
+ * for the smallest instead. The candidate's block is claimed if it can be,
+ * else the page is taken from that buddy anyway.
+ */
+static long rmqueue_fallback_largest(struct ga_zone *z, unsigned int order,
+				     int start_mt, unsigned int alloc_flags)
+{
+	int min_order = (int)order, fallback_mt = -1, o;
+	ga_pfn_t pfn;
+	long got;
+
+	if (order < z->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = (int)z->pageblock_order;
+	for (o = (int)z->max_order; o >= min_order; o--) {
+		fallback_mt = find_suitable_fallback(z, (unsigned int)o, start_mt, false);
+		if (fallback_mt >= 0)
+			break;
+	}
+	if (fallback_mt < 0)
+		return -1;
+	if (!should_try_claim_block(z, (unsigned int)o, start_mt) &&
+	    start_mt == GA_MT_MOVABLE && (unsigned int)o > order) {
+		/* find_smallest */
+		for (o = (int)order; o <= (int)z->max_order; o++) {
+			fallback_mt = find_suitable_fallback(z, (unsigned int)o, start_mt,
+							     false);
+			if (fallback_mt >= 0)
+				break;
+		}
+		pfn = idx_to_pfn(z, free_area_first(z, (unsigned int)o, fallback_mt));
+		return steal_from(z, pfn, (unsigned int)o, order, start_mt, fallback_mt,
+				  alloc_flags);
+	}
+	pfn = idx_to_pfn(z, free_area_first(z, (unsigned int)o, fallback_mt));
+	if (should_try_claim_block(z, (unsigned int)o, start_mt)) {
+		got = try_to_claim_block(z, pfn, (unsigned int)o, order, start_mt,
+					 alloc_flags);
+		if (got >= 0) {
+			count_extfrag(z, (ga_pfn_t)got, order, (unsigned int)o,
+				      start_mt, fallback_mt);
+			return got;
+		}
+		/* Refused: try_to_claim_block boosted already. */
+		page_del_and_expand(z, pfn, order, (unsigned int)o, fallback_mt);
+		zone_stat_add_locked(z, GA_STAT_STEAL, 1);
+		count_extfrag(z, pfn, order, (unsigned int)o, start_mt, fallback_mt);
+		return (long)pfn;
+	}
+	return steal_from(z, pfn, (unsigned int)o, order, start_mt, fallback_mt,
+			  alloc_flags);
+}
+
+/*
  * __rmqueue_claim: look at the largest fallback buddies first — the largest
  * free block approximates the pageblock with the most free pages — one
  * candidate (the list head) per order. Under ALLOC_NOFRAGMENT only whole
@@ -205,6 +283,8 @@ long rmqueue_claim(struct ga_zone *z, unsigned int order, int start_mt,
 {
 	int min_order = (int)order;
 
+	if (z->policy.fallback_largest)
+		return rmqueue_fallback_largest(z, order, start_mt, alloc_flags);
 	if (order < z->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
 		min_order = (int)z->pageblock_order;
 

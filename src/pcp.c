@@ -59,8 +59,8 @@ void pcp_setup(struct ga_zone *z)
 	/* zone_set_pageset_high_and_batch: tiny zones still get a batch of 1. */
 	int batch = ga_max(1, zone_batchsize(z));
 	int high_min = zone_highsize(z, batch, z->policy.pcp_high_fraction);
-	int high_max = z->policy.pcp_high_fraction ? high_min :
-						      zone_highsize(z, batch, 8);
+	int high_max = z->policy.pcp_high_fraction || z->policy.pcp_high_fixed ?
+		       high_min : zone_highsize(z, batch, 8);
 
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
 		struct ga_pcp *pcp = &z->pcp[cpu];

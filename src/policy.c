@@ -34,6 +34,12 @@ static const struct ga_param_info params[] = {
 	   "zones khugepaged counts (x86-64 DMA+DMA32+Normal = 3)"),
 	PB(highatomic, "reserve_highatomic_pageblock()",
 	   "reserve pageblocks for high-order atomic allocations (<= 1%)"),
+	PB(fallback_largest, "v6.1 __rmqueue_fallback(), steal_suitable_fallback()",
+	   "fallback takes the largest buddy; a refused claim still takes a page from it"),
+	PB(rmqueue_bulk_restart, "v6.1 rmqueue_bulk() (no enum rmqueue_mode)",
+	   "every page of a pcp refill searches from the preferred lists again"),
+	PB(pcp_high_fixed, "v6.1 zone_highsize(), before the v6.7 auto-tuning",
+	   "pcp high fixed at low watermark / cpus: no growth, no decay"),
 	PB(pcp, "struct per_cpu_pages",
 	   "per-CPU page lists for orders 0-3 and pageblock order"),
 	PU(pcp_batch_scale_max, 0, 6, "CONFIG_PCP_BATCH_SCALE_MAX",
@@ -136,7 +142,8 @@ const struct ga_param_info *ga_policy_params(size_t *nr)
 	return params;
 }
 
-static const char *const preset_names[] = { "vanilla", "evacuate", "rfc", "spb", NULL };
+static const char *const preset_names[] = { "vanilla", "evacuate", "rfc", "spb",
+					     "vanilla-6.1", NULL };
 static const char *const compare_names[] = { "vanilla", "rfc", "spb", NULL };
 
 const char *const *ga_policy_preset_names(void)
@@ -188,6 +195,20 @@ static void preset_vanilla(struct ga_policy *p)
 		.spb_shrink = false,
 		.spb_shrink_batch = 512,
 	};
+}
+
+/*
+ * Linux 6.1: the fallback before the v6.15 claim/steal split (the largest
+ * fallback buddy; a refused claim still takes its page from that buddy),
+ * rmqueue_bulk without the mode cache, pcp high before the v6.7 auto-tuning.
+ * docs/VANILLA.md lists what else differs and is not modelled.
+ */
+static void preset_vanilla_61(struct ga_policy *p)
+{
+	preset_vanilla(p);
+	p->fallback_largest = true;
+	p->rmqueue_bulk_restart = true;
+	p->pcp_high_fixed = true;
 }
 
 /* Vanilla plus the seed patch: async evacuation of claimed blocks. */
@@ -280,8 +301,12 @@ int ga_policy_preset(struct ga_policy *p, const char *name)
 {
 	if (!p || !name)
 		return -EINVAL;
-	if (!strcmp(name, "vanilla")) {
+	if (!strcmp(name, "vanilla") || !strcmp(name, "vanilla-6.12")) {
 		preset_vanilla(p);
+		return 0;
+	}
+	if (!strcmp(name, "vanilla-6.1")) {
+		preset_vanilla_61(p);
 		return 0;
 	}
 	if (!strcmp(name, "evacuate")) {

@@ -133,6 +133,9 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 {
 	long pfn;
 
+	/* Before v6.15 every page of a refill searched from the start. */
+	if (z->policy.rmqueue_bulk_restart)
+		*mode = RMQUEUE_NORMAL;
 	/* Balance movable allocations between CMA and the rest of the zone. */
 	if ((alloc_flags & ALLOC_CMA) &&
 	    z->nr_free_cma > z->nr_free_pages / 2) {

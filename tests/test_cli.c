@@ -172,6 +172,28 @@ static void test_size_grammar(void)
 	free(err);
 }
 
+/* One --set parser (sim_policy_set): the same words from sim, demo, replay. */
+static void test_set_grammar(void)
+{
+	static const char *const sets[][2] = {
+		{ "no_such=1", "--set no_such: unknown parameter (-ENOENT); 'gigalloc policy' lists them" },
+		{ "spb_steer_movable=maybe", "--set spb_steer_movable: bad value 'maybe', expected on/off (-EINVAL)" },
+		{ "=1", "--set '=1': expected name=value" },
+	};
+	static const char *const cmds[] = { "sim --mem 1G", "demo --mem 64M --ops 0",
+					    "replay tests/data/capture-6.1" };
+	char args[256], *out, *err;
+
+	for (size_t i = 0; i < 3; i++)
+		for (size_t c = 0; c < 3; c++) {
+			snprintf(args, sizeof(args), "%s --set %s", cmds[c], sets[i][0]);
+			is_long(cli(args, &out, &err), 2, "%s: exit 2", args);
+			ok(strstr(err, sets[i][1]) != NULL, "%s: %.*s", args, LINE1(err));
+			free(out);
+			free(err);
+		}
+}
+
 static void test_write_errors(void)
 {
 	static const char *const runs[] = {
@@ -492,6 +514,7 @@ int main(void)
 	test_help_everywhere();
 	test_option_forms();
 	test_size_grammar();
+	test_set_grammar();
 	test_write_errors();
 	test_version();
 	test_replay_json_keys();

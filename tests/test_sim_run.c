@@ -214,8 +214,6 @@ static void test_seeds(void)
 	   strstr(one, "spb,ideal_tainted_spbs,2,1,0,1,1,no\n") &&
 	   strstr(one, "  ideal_tainted_spbs           vanilla ~ spb\n"),
 	   "equal figures are marked as not separated");
-	free(sim_text("--mem 1G --seeds 1-2 --report /tmp/x", &rc[4]));
-	is_long(rc[4], SIM_EXIT_USAGE, "--report with several seeds is refused");
 	free(one);
 	free(two);
 	free(s3);

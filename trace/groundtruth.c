@@ -75,17 +75,68 @@ static int blocks_header(char *line, int cols[GA_MT_TYPES + 2], int *ncols)
 	return *ncols ? 0 : -EINVAL;
 }
 
-static int blocks_row(char *line, struct gt_snapshot *s, const int *cols, int ncols)
+/* The per-zone entry named zname, added if new; NULL when full. */
+static size_t block_zone(struct gt_snapshot *s, const char *zname)
 {
-	char zname[32], *rest, *end;
+	for (size_t z = 0; z < s->nr_block_zones; z++)
+		if (!strncmp(s->block_zone[z].name, zname, sizeof(s->block_zone[z].name) - 1))
+			return z;
+	if (s->nr_block_zones == GT_MAX_ZONES)
+		return GT_MAX_ZONES;
+	snprintf(s->block_zone[s->nr_block_zones].name,
+		 sizeof(s->block_zone[0].name), "%.15s", zname);
+	return s->nr_block_zones++;
+}
+
+/* "Node 0, zone DMA32, type Unmovable  1 0 5 ...": the free counts per
+ * order; what lies at orders >= pageblock_order is wholly free blocks. */
+static int free_row(char *line, struct gt_snapshot *s)
+{
+	char zname[32], tname[32], *rest, *end;
+	size_t z;
+	int mt, n = 0;
 
 	if (!zone_line(line, zname, sizeof(zname), &rest))
 		return -EINVAL;
+	if (sscanf(rest, " type %31s%n", tname, &n) != 1)
+		return -EINVAL;
+	mt = mt_by_name(tname);
+	rest += n;
+	z = block_zone(s, zname);
+	for (unsigned int order = 0; *trim(rest); order++) {
+		unsigned long v = strtoul(rest, &end, 10);
+
+		if (end == rest || order > GA_MAX_ORDER_LIMIT)
+			return -EINVAL;
+		if (mt >= 0 && z < GT_MAX_ZONES && s->pageblock_order &&
+		    order == s->pageblock_order)
+			s->block_zone[z].free_single[mt] += v;
+		else if (mt >= 0 && z < GT_MAX_ZONES && s->pageblock_order &&
+			 order > s->pageblock_order)
+			s->block_zone[z].free_pairs[mt] += v << (order - s->pageblock_order - 1);
+		rest = end;
+	}
+	return 0;
+}
+
+static int blocks_row(char *line, struct gt_snapshot *s, const int *cols, int ncols)
+{
+	char zname[32], *rest, *end;
+	unsigned long *zb = NULL;
+	size_t z;
+
+	if (!zone_line(line, zname, sizeof(zname), &rest))
+		return -EINVAL;
+	z = block_zone(s, zname);
+	if (z < GT_MAX_ZONES)
+		zb = s->block_zone[z].blocks;
 	for (int c = 0; c < ncols; c++) {
 		unsigned long v = strtoul(rest, &end, 10);
 
 		if (end == rest)
 			return -EINVAL;
+		if (zb)
+			zb[cols[c]] += v;
 		s->blocks[cols[c]] += v;
 		s->blocks_total += v;
 		rest = end;
@@ -100,6 +151,8 @@ int gt_parse_pagetypeinfo(FILE *f, struct gt_snapshot *s)
 	char line[1024];
 
 	memset(s->blocks, 0, sizeof(s->blocks));
+	memset(s->block_zone, 0, sizeof(s->block_zone));
+	s->nr_block_zones = 0;
 	s->blocks_total = 0;
 	while (fgets(line, sizeof(line), f)) {
 		char *t = trim(line);
@@ -112,8 +165,11 @@ int gt_parse_pagetypeinfo(FILE *f, struct gt_snapshot *s)
 			in_blocks = seen = true;
 			continue;
 		}
-		if (!in_blocks)
+		if (!in_blocks) {
+			if (!strncmp(t, "Node", 4) && strstr(t, ", type") && free_row(t, s))
+				return -EINVAL;
 			continue;
+		}
 		if (!*t || strncmp(t, "Node", 4)) {
 			in_blocks = false;	/* the mixed-blocks section may follow */
 			continue;
@@ -134,6 +190,7 @@ int gt_parse_buddyinfo(FILE *f, struct gt_snapshot *s)
 	bool seen = false;
 
 	s->buddy_free_pages = 0;
+	memset(s->buddy_free, 0, sizeof(s->buddy_free));
 	while (fgets(line, sizeof(line), f)) {
 		if (!*trim(line))
 			continue;
@@ -145,6 +202,7 @@ int gt_parse_buddyinfo(FILE *f, struct gt_snapshot *s)
 			if (end == rest || order > GA_MAX_ORDER_LIMIT)
 				return -EINVAL;
 			s->buddy_free_pages += (uint64_t)v << order;
+			s->buddy_free[order] += v;
 			rest = end;
 		}
 		seen = true;
@@ -170,6 +228,10 @@ static void zone_field(struct gt_zone *z, const char *t)
 		z->managed = v;
 	else if (sscanf(t, "min %llu", &v) == 1)
 		z->wmark_min = v;
+	else if (sscanf(t, "low %llu", &v) == 1)
+		z->wmark_low = v;
+	else if (sscanf(t, "high %llu", &v) == 1)
+		z->wmark_high = v;
 	else if (sscanf(t, "start_pfn: %llu", &v) == 1)
 		z->start_pfn = v;
 	else if (sscanf(t, "count: %llu", &v) == 1)

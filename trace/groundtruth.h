@@ -28,7 +28,7 @@ struct gt_zone {
 	char name[16];
 	int node;
 	uint64_t start_pfn, spanned, present, managed, free;
-	uint64_t wmark_min;		/* "min" */
+	uint64_t wmark_min, wmark_low, wmark_high;	/* "min", "low", "high" */
 	uint64_t pcp_count;		/* sum of the per-CPU "count:" lines */
 };
 
@@ -37,7 +37,18 @@ struct gt_snapshot {
 	unsigned int pageblock_order;
 	unsigned long blocks[GA_MT_TYPES];	/* summed over zones */
 	unsigned long blocks_total;
+	/* The same per zone, in pagetypeinfo's order. */
+	size_t nr_block_zones;
+	struct {
+		char name[16];
+		unsigned long blocks[GA_MT_TYPES];
+		/* Wholly free pageblocks on each type's free lists: free
+		 * buddies of pageblock_order (one block each), and of larger
+		 * orders counted in pairs of blocks. */
+		unsigned long free_single[GA_MT_TYPES], free_pairs[GA_MT_TYPES];
+	} block_zone[GT_MAX_ZONES];
 	uint64_t buddy_free_pages;		/* buddyinfo, summed */
+	unsigned long buddy_free[GA_MAX_ORDER_LIMIT + 1];	/* blocks per order, summed */
 	size_t nr_zones;			/* zoneinfo zones with present pages */
 	struct gt_zone zone[GT_MAX_ZONES];
 	struct gt_vmstat vm;

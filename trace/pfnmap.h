@@ -21,7 +21,15 @@ struct pfnmap_entry {
 	ga_pfn_t spfn;		/* simulated pfn, or PFNMAP_NO_SIM */
 	uint32_t freed;		/* pages of it freed piecewise so far */
 	uint8_t order;
+	uint8_t origin;		/* enum pfnmap_origin */
 	bool used;
+};
+
+/* Where the replay's allocation came from. */
+enum pfnmap_origin {
+	PFNMAP_TRACED,		/* a traced mm_page_alloc */
+	PFNMAP_START,		/* in use in the "before" snapshot */
+	PFNMAP_INFERRED,	/* freed in the trace, allocated without an event */
 };
 
 struct pfnmap {

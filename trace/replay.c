@@ -45,6 +45,19 @@ struct replay {
 	struct sim_trace_events events;
 	struct sim_counters k0;		/* after the preload */
 	struct ga_stats s0;
+	/* Allocations the trace frees without allocating, found by the first
+	 * pass: inserted before event inf[i].at. */
+	struct infer_alloc *inf;
+	size_t nr_inf, inf_i;
+	/* Snapshot allocations the trace allocates before freeing: they were
+	 * free at trace start (on a pcp list, where kpageflags shows no flag). */
+	uint8_t *start_free;
+};
+
+struct infer_alloc {
+	size_t at;		/* before this event (0: at the start) */
+	uint64_t kpfn;
+	unsigned int order;
 };
 
 static double clock_s(clockid_t id)
@@ -115,6 +128,13 @@ static void sim_free(struct replay *r, struct pfnmap_entry *e)
 			fail(r, -EUCLEAN, "ga_free of a replayed allocation failed");
 		r->st->frees++;
 		r->st->free_pages += 1ull << e->order;
+		if (e->origin == PFNMAP_START) {
+			r->st->free_start++;
+			r->st->free_start_pages += 1ull << e->order;
+		} else if (e->origin == PFNMAP_INFERRED) {
+			r->st->free_inferred++;
+			r->st->free_inferred_pages += 1ull << e->order;
+		}
 	} else {
 		r->st->free_of_failed++;
 	}
@@ -126,19 +146,25 @@ static void sim_free(struct replay *r, struct pfnmap_entry *e)
  * 2^n-aligned pfn below it for a larger n (kernel allocations are
  * naturally aligned, so only those heads can cover it).
  */
-static struct pfnmap_entry *covering(struct replay *r, uint64_t kpfn,
-				     unsigned int order)
+static struct pfnmap_entry *map_covering(const struct pfnmap *m, uint64_t kpfn,
+					 unsigned int order, unsigned int max_order)
 {
-	struct pfnmap_entry *e = pfnmap_find(&r->map, kpfn);
+	struct pfnmap_entry *e = pfnmap_find(m, kpfn);
 
 	if (e)
 		return e;
-	for (unsigned int n = order + 1; n <= r->max_traced_order; n++) {
-		e = pfnmap_find(&r->map, kpfn & ~((1ull << n) - 1));
+	for (unsigned int n = order + 1; n <= max_order; n++) {
+		e = pfnmap_find(m, kpfn & ~((1ull << n) - 1));
 		if (e && e->order == n)
 			return e;
 	}
 	return NULL;
+}
+
+static struct pfnmap_entry *covering(struct replay *r, uint64_t kpfn,
+				     unsigned int order)
+{
+	return map_covering(&r->map, kpfn, order, r->max_traced_order);
 }
 
 /*
@@ -293,6 +319,199 @@ static void replay_alloc(struct replay *r, const struct ft_event *ev, uint8_t fb
 		fail(r, -ENOMEM, "out of memory for the pfn map");
 }
 
+/* ------------------------------------------------------------------------ */
+/* Untraced allocations: a first pass over the trace on the kernel's pfns.    */
+
+/* The kernel's live allocations in the first pass: what a free removes. */
+static void kernel_free(struct pfnmap *m, struct pfnmap_entry *e, uint64_t kpfn,
+			unsigned int order)
+{
+	uint64_t end = kpfn + (1ull << order);
+
+	if (e->kpfn == kpfn && e->order >= order && !e->freed && e->order == order) {
+		pfnmap_delete(m, e);
+		return;
+	}
+	if (e->kpfn == kpfn && e->order < order) {	/* one free, several allocations */
+		if ((1ull << order) <= m->mask + 1) {
+			for (uint64_t p = kpfn; p < end; p++) {
+				struct pfnmap_entry *x = pfnmap_find(m, p);
+
+				if (x && p + (1ull << x->order) <= end)
+					pfnmap_delete(m, x);
+			}
+			return;
+		}
+		for (size_t i = 0; i <= m->mask;) {
+			struct pfnmap_entry *x = &m->slot[i];
+
+			if (x->used && x->kpfn >= kpfn && x->kpfn < end &&
+			    x->kpfn + (1ull << x->order) <= end) {
+				pfnmap_delete(m, x);
+				continue;
+			}
+			i++;
+		}
+		return;
+	}
+	e->freed += 1u << order;			/* piecewise */
+	if (e->freed >= 1u << e->order)
+		pfnmap_delete(m, e);
+}
+
+static int add_inferred(struct replay *r, size_t *cap, size_t at, uint64_t kpfn,
+			unsigned int order)
+{
+	if (r->nr_inf == *cap) {
+		size_t n = *cap ? *cap * 2 : 1024;
+		struct infer_alloc *p = realloc(r->inf, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		r->inf = p;
+		*cap = n;
+	}
+	r->inf[r->nr_inf++] = (struct infer_alloc){ at, kpfn, order };
+	return 0;
+}
+
+static int infer_cmp(const void *a, const void *b)
+{
+	const struct infer_alloc *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->kpfn < y->kpfn ? -1 : x->kpfn > y->kpfn;
+}
+
+/* The event after the last traced free touching [kpfn, kpfn + 2^order):
+ * where that pfn was last known free. 0 = before the first event. */
+static size_t last_free(const uint32_t *last, uint64_t nlast, uint64_t kpfn,
+			unsigned int order)
+{
+	uint32_t at = 0;
+
+	for (uint64_t p = kpfn; p < kpfn + (1ull << order) && p < nlast; p++)
+		if (last[p] > at)
+			at = last[p];
+	return at;
+}
+
+/*
+ * Play the trace on the kernel's own pfns, starting from the snapshot's
+ * allocations: a free that no live allocation covers was allocated without
+ * an event (alloc_pages_bulk, a compaction or migration target) after the
+ * last traced free of its pfns. Those become r->inf, sorted by position.
+ */
+static int find_untraced(struct replay *r)
+{
+	const struct trace *t = r->t;
+	const struct start_state *ss = r->cfg->start;
+	/* pfns past the zone cannot be placed at their own pfn anyway: their
+	 * frees count as never freed before (a corrupt pfn costs nothing). */
+	uint64_t nlast = t->st.max_pfn < r->cfg->zone_pages ? t->st.max_pfn + 1 :
+			 r->cfg->zone_pages;
+	uint32_t *last = calloc(nlast, sizeof(*last));
+	struct pfnmap m;
+	size_t cap = 0;
+	int err = last ? pfnmap_init(&m, 1u << 16) : -ENOMEM;
+
+	if (err) {
+		free(last);
+		return fail(r, -ENOMEM, "out of memory for the first pass");
+	}
+	for (size_t i = 0; ss && i < ss->nr && !err; i++)
+		err = pfnmap_insert(&m, &(struct pfnmap_entry){
+			.kpfn = ss->unit[i].pfn, .spfn = i, .order = ss->unit[i].order,
+			.origin = PFNMAP_START });
+	if (!err && ss && !(r->start_free = calloc(ss->nr ? ss->nr : 1, 1)))
+		err = -ENOMEM;
+	for (size_t i = 0; i < t->nr && !err && i < UINT32_MAX; i++) {
+		const struct ft_event *ev = &t->ev[i];
+		struct pfnmap_entry *e = map_covering(&m, ev->pfn, ev->order,
+						      r->max_traced_order);
+
+		if (ev->kind == FT_ALLOC) {
+			e = pfnmap_find(&m, ev->pfn);
+			if (e && e->origin == PFNMAP_START && !e->freed)
+				r->start_free[e->spfn] = 1;
+			if (e)
+				pfnmap_delete(&m, e);
+			err = pfnmap_insert(&m, &(struct pfnmap_entry){
+				.kpfn = ev->pfn, .order = ev->order });
+			continue;
+		}
+		if (e) {
+			kernel_free(&m, e, ev->pfn, ev->order);
+		} else {
+			size_t at = last_free(last, nlast, ev->pfn, ev->order);
+
+			/* Without a snapshot, a page never freed before was
+			 * in use before tracing: the preload stands for it. */
+			if (at || ss)
+				err = add_inferred(r, &cap, at, ev->pfn, ev->order);
+		}
+		for (uint64_t p = ev->pfn; p < ev->pfn + (1ull << ev->order) && p < nlast; p++)
+			last[p] = (uint32_t)(i + 1);
+	}
+	pfnmap_destroy(&m);
+	free(last);
+	if (err)
+		return fail(r, -ENOMEM, "out of memory for the first pass");
+	qsort(r->inf, r->nr_inf, sizeof(*r->inf), infer_cmp);
+	return 0;
+}
+
+static unsigned int gfp_of_block(struct replay *r, ga_pfn_t pfn)
+{
+	struct ga_pageblock_info bi;
+
+	if (ga_pageblock_query(r->zone, pfn, &bi))
+		return GA_GFP_HIGHUSER_MOVABLE;
+	switch (bi.migratetype) {
+	case GA_MT_UNMOVABLE:
+		return GA_GFP_KERNEL;
+	case GA_MT_RECLAIMABLE:
+		return GA_GFP_KERNEL_RECLAIMABLE;
+	default:
+		return GA_GFP_HIGHUSER_MOVABLE;
+	}
+}
+
+/*
+ * Insert the inferred allocations due before event i: at the kernel's pfn
+ * when the model has it free, else wherever the model puts that request
+ * (its state has diverged from the kernel's there).
+ */
+static void insert_inferred(struct replay *r, size_t i, unsigned int cpu)
+{
+	for (; r->inf_i < r->nr_inf && r->inf[r->inf_i].at <= i; r->inf_i++) {
+		const struct infer_alloc *a = &r->inf[r->inf_i];
+		struct pfnmap_entry ne = { .kpfn = a->kpfn, .order = (uint8_t)a->order,
+					   .origin = PFNMAP_INFERRED };
+		unsigned int gfp = gfp_of_block(r, a->kpfn);
+
+		if (pfnmap_find(&r->map, a->kpfn) || a->order > r->max_order) {
+			r->st->inferred_fail++;
+			continue;
+		}
+		if (!ga_alloc_at(r->zone, cpu, a->kpfn, a->order, gfp, a->kpfn)) {
+			ne.spfn = a->kpfn;
+			r->st->inferred_at_pfn++;
+		} else if (!ga_alloc(r->zone, cpu, a->order, gfp, a->kpfn, &ne.spfn)) {
+			r->st->inferred_elsewhere++;
+		} else {
+			r->st->inferred_fail++;
+			continue;
+		}
+		r->st->inferred++;
+		r->st->inferred_pages += 1ull << a->order;
+		r->st->inferred_at_start += !a->at;
+		if (pfnmap_insert(&r->map, &ne))
+			fail(r, -ENOMEM, "out of memory for the pfn map");
+	}
+}
+
 /* The vmstat worker's once-a-second pcp decay, on the trace's clock. */
 static void advance_time(struct replay *r, uint64_t ts)
 {
@@ -325,6 +544,7 @@ static int drive(struct replay *r)
 		if (next_fall < t->nr_fall && t->fall[next_fall].ev == i)
 			w = &t->fall[next_fall++];
 		advance_time(r, ev->ts_ns);
+		insert_inferred(r, i, ev->cpu % r->cfg->nr_cpus);
 		if (ev->kind == FT_ALLOC)
 			replay_alloc(r, ev, t->fb ? t->fb[i] : 0, w);
 		else
@@ -371,7 +591,11 @@ static int make_zone(struct replay *r)
 	return 0;
 }
 
-static int preload(struct replay *r)
+static int place_start(struct replay *r);
+
+/* Without the kernel's state: the pages in use, by mobility, packed
+ * where the allocator puts them. */
+static void pack_preload(struct replay *r)
 {
 	static const unsigned int gfp[GA_MT_PCPTYPES] = {
 		GA_GFP_KERNEL, GA_GFP_HIGHUSER_MOVABLE, GA_GFP_KERNEL_RECLAIMABLE,
@@ -390,9 +614,64 @@ static int preload(struct replay *r)
 			r->st->preload_pages++;
 		}
 	}
+}
+
+static int preload(struct replay *r)
+{
+	if (r->cfg->start) {
+		int err = place_start(r);
+
+		if (err)
+			return err;
+	} else {
+		pack_preload(r);
+	}
+	insert_inferred(r, 0, 0);
 	ga_executor_run_pending(r->ex);
 	sim_counters_read(r->zone, &r->k0);
 	ga_zone_stats(r->zone, &r->s0);
+	return 0;
+}
+
+/*
+ * The kernel's own state: each page in use in the snapshot allocated at its
+ * pfn, keyed by that pfn so its traced free finds it, then the labels.
+ */
+static int place_start(struct replay *r)
+{
+	const struct start_state *ss = r->cfg->start;
+
+	for (size_t i = 0; i < ss->nr; i++) {
+		const struct start_unit *u = &ss->unit[i];
+		struct pfnmap_entry ne = { .kpfn = u->pfn, .spfn = u->pfn,
+					   .order = u->order, .origin = PFNMAP_START };
+
+		if (r->start_free && r->start_free[i]) {
+			r->st->start_pcp++;
+			r->st->start_pcp_pages += 1ull << u->order;
+			continue;
+		}
+		if (ga_alloc_at(r->zone, (unsigned int)(i % r->cfg->nr_cpus), u->pfn,
+				u->order, start_unit_gfp(ss, u), u->pfn)) {
+			r->st->start_fail++;
+			r->st->start_fail_pages += 1ull << u->order;
+			continue;
+		}
+		r->st->start_units++;
+		r->st->start_pages += 1ull << u->order;
+		if (pfnmap_insert(&r->map, &ne))
+			return fail(r, -ENOMEM, "out of memory for the pfn map");
+	}
+	for (uint64_t b = 0; b < ss->nr_blocks; b++) {
+		ga_pfn_t pfn = b << ss->pageblock_order;
+
+		if (ss->label[b] == GA_MT_MOVABLE || pfn >= r->cfg->zone_pages)
+			continue;
+		if (ga_pageblock_set_migratetype(r->zone, pfn, ss->label[b]))
+			r->st->start_label_fail++;
+		else
+			r->st->start_labels++;
+	}
 	return 0;
 }
 
@@ -543,6 +822,7 @@ static int finish(struct replay *r, double loop_s)
 	res->wmark_low = zi.wmark_low;
 	res->wmark_high = zi.wmark_high;
 	res->nr_cpus = zi.nr_cpus;
+	memcpy(r->res->free_order, zi.nr_free, sizeof(r->res->free_order));
 	err = sim_census_take(r->zone, &res->final);
 	if (err)
 		return fail(r, err, "out of memory for the census");
@@ -589,6 +869,12 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	    sim_trace_events_open(&r.events, r.zone, cfg->trace_events,
 				  cfg->policy_name, &r.now_ns))
 		err = fail(&r, -errno, "cannot write the --trace-events file");
+	if (!err && cfg->start)
+		for (size_t i = 0; i < cfg->start->nr; i++)
+			if (cfg->start->unit[i].order > r.max_traced_order)
+				r.max_traced_order = cfg->start->unit[i].order;
+	if (!err && cfg->infer_untraced)
+		err = find_untraced(&r);
 	if (!err)
 		err = preload(&r);
 	if (!err && sim_census_take(r.zone, &res->start))
@@ -600,6 +886,8 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 			err = finish(&r, now_s() - loop0);
 	}
 	pfnmap_destroy(&r.map);
+	free(r.inf);
+	free(r.start_free);
 	if (r.zone)
 		ga_zone_destroy(r.zone);
 	if (sim_trace_events_close(&r.events) && !err)

@@ -14,6 +14,7 @@
 
 #include "gigalloc.h"
 #include "run.h"
+#include "startstate.h"
 #include "shadow.h"
 #include "trace.h"
 
@@ -31,6 +32,12 @@ struct replay_config {
 	/* Pages in use when tracing began, by gfp mobility: allocated as
 	 * order-0 pages before the first event, never freed. */
 	uint64_t preload[GA_MT_PCPTYPES];
+	/* The kernel's own state at trace start (NULL: pack the preload
+	 * above instead): its pages at their pfns, its pageblock labels. */
+	const struct start_state *start;
+	/* Frees of pages the trace never allocated: allocate each where its
+	 * pfn was last known free (a first pass finds them). */
+	bool infer_untraced;
 	bool no_gib_test;
 	bool check;			/* run ga_zone_check at the end (tests) */
 	/* --shadow: place each allocation at the kernel's pfn, after asking
@@ -56,6 +63,20 @@ struct replay_stats {
 	uint64_t free_of_failed;	/* frees of allocations the simulation lacked */
 	uint64_t free_spanning;		/* one free covering several allocations */
 	uint64_t preload_pages, preload_fail;
+	/* The starting state: allocations placed at their own pfn, those
+	 * that could not be (a hole of the zone, outside it), labels set. */
+	uint64_t start_units, start_pages, start_fail, start_fail_pages;
+	uint64_t start_labels, start_label_fail;
+	uint64_t start_pcp, start_pcp_pages;	/* left free: traced allocations */
+	/* Untraced frees by class: of a page in use in the snapshot; of an
+	 * allocation inferred by the first pass (placed at its own pfn, or
+	 * elsewhere because the model holds that pfn, or not at all);
+	 * the rest (free_untracked above) found no allocation. */
+	uint64_t free_start, free_start_pages;
+	uint64_t inferred, inferred_pages;		/* allocations inserted */
+	uint64_t inferred_at_start;			/* ... before the first event */
+	uint64_t inferred_at_pfn, inferred_elsewhere, inferred_fail;
+	uint64_t free_inferred, free_inferred_pages;
 	uint64_t migrate_calls, migrated_pages;	/* by the library, during the replay */
 	uint64_t thp_tries, thp_ok;	/* order-9 movable allocations */
 	uint64_t vmstat_ticks;
@@ -75,6 +96,7 @@ struct replay_result {
 	struct sim_gib_test gib;	/* sim.tests points here */
 	struct sim_census start;	/* after the preload, before the first event */
 	struct ga_stats stats;		/* the library's counters at the end */
+	unsigned long free_order[GA_MAX_ORDER_LIMIT + 1];	/* buddyinfo at the end */
 	struct replay_stats rp;
 	struct shadow_stats shadow;	/* --shadow */
 	struct replay_probe probe;	/* --probe-1g, --probe-2m */

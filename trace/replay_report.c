@@ -17,8 +17,9 @@
 
 const struct replay_result *replay_vanilla(const struct replay_report *r)
 {
-	for (size_t i = 0; i < r->nr; i++)
-		if (!strcmp(r->res[i].sim.policy, "vanilla"))
+	for (size_t i = 0; i < r->nr; i++)	/* vanilla, vanilla-6.1, ... */
+		if (!strncmp(r->res[i].sim.policy, "vanilla", 7) &&
+		    (!r->res[i].sim.policy[7] || r->res[i].sim.policy[7] == '-'))
 			return &r->res[i];
 	return NULL;
 }
@@ -122,6 +123,18 @@ size_t replay_gt_rows(const struct replay_report *r,
 			(double)(gt->after.buddy_free_pages + pcp_pages(&gt->after)),
 			(double)(res->sim.final.free + res->sim.final.pcp),
 			"buddyinfo + zoneinfo pcp counts" };
+	if (gt->after.have_buddyinfo) {
+		const unsigned long *kf = gt->after.buddy_free;
+		const unsigned long *sf = res->free_order;
+
+		rows[n++] = (struct gt_row){ "free order-9 blocks at end",
+			(double)kf[9], (double)sf[9], "buddyinfo after" };
+		rows[n++] = (struct gt_row){ "free order-10 blocks at end",
+			(double)kf[10], (double)sf[10], "buddyinfo after" };
+		rows[n++] = (struct gt_row){ "free 2 MB capacity (o9 + 2 x o10)",
+			(double)(kf[9] + 2 * kf[10]), (double)(sf[9] + 2 * sf[10]),
+			"buddyinfo after" };
+	}
 	return n;
 }
 
@@ -193,6 +206,27 @@ static void c_untracked(const struct replay_result *x, char *b, size_t n)
 		 U(x->rp.free_untracked_pages));
 }
 
+static void c_start(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu", U(x->rp.free_start), U(x->rp.free_start_pages));
+}
+
+static void c_start_pcp(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu", U(x->rp.start_pcp_pages), U(x->rp.start_fail_pages));
+}
+
+static void c_inferred(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu/%llu", U(x->rp.inferred_at_pfn),
+		 U(x->rp.inferred_elsewhere), U(x->rp.inferred_fail));
+}
+
+static void c_free_inferred(const struct replay_result *x, char *b, size_t n)
+{
+	snprintf(b, n, "%llu/%llu", U(x->rp.free_inferred), U(x->rp.free_inferred_pages));
+}
+
 static void c_failed_free(const struct replay_result *x, char *b, size_t n)
 {
 	snprintf(b, n, "%llu", U(x->rp.free_of_failed));
@@ -218,6 +252,10 @@ static const struct { const char *label; rp_cell fmt; } rp_rows[] = {
 	{ "failed: no memory/other", c_fail },
 	{ "frees replayed", c_frees },
 	{ "partial frees/split released", c_partial },
+	{ "snapshot pages free (pcp)/unplaced", c_start_pcp },
+	{ "frees of snapshot pages/pages", c_start },
+	{ "untraced allocs: at pfn/elsewhere/no", c_inferred },
+	{ "frees of inferred allocs/pages", c_free_inferred },
 	{ "frees of untraced pages", c_untracked },
 	{ "frees of failed allocations", c_failed_free },
 	{ "pfn reused while live/span frees", c_reuse },
@@ -448,6 +486,20 @@ static void j_replay(struct jw *j, const struct replay_stats *s)
 	jw_u64(j, "spanning_frees", s->free_spanning);
 	jw_u64(j, "preload_pages", s->preload_pages);
 	jw_u64(j, "preload_failed", s->preload_fail);
+	jw_u64(j, "start_units", s->start_units);
+	jw_u64(j, "start_pages", s->start_pages);
+	jw_u64(j, "start_failed_pages", s->start_fail_pages);
+	jw_u64(j, "start_free_pcp_pages", s->start_pcp_pages);
+	jw_u64(j, "start_labels", s->start_labels);
+	jw_u64(j, "start_label_failed", s->start_label_fail);
+	jw_u64(j, "frees_of_start_pages", s->free_start_pages);
+	jw_u64(j, "inferred_allocs", s->inferred);
+	jw_u64(j, "inferred_pages", s->inferred_pages);
+	jw_u64(j, "inferred_at_start", s->inferred_at_start);
+	jw_u64(j, "inferred_at_pfn", s->inferred_at_pfn);
+	jw_u64(j, "inferred_elsewhere", s->inferred_elsewhere);
+	jw_u64(j, "inferred_failed", s->inferred_fail);
+	jw_u64(j, "frees_of_inferred_pages", s->free_inferred_pages);
 	jw_u64(j, "thp_tries", s->thp_tries);
 	jw_u64(j, "thp_ok", s->thp_ok);
 	jw_u64(j, "migrated_pages", s->migrated_pages);
