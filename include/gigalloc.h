@@ -327,6 +327,14 @@ struct ga_zone_config {
 	/* Runs background work (kcompactd, evacuation); NULL = none, and
 	 * the mechanisms that need one stay idle. Not owned by the zone. */
 	struct ga_executor *executor;
+	/*
+	 * Memory hotplug (ga_zone_resize): the largest end the zone may grow
+	 * to; 0 = end_pfn (no growth). Metadata is laid out for this span
+	 * up front, so the page and superpageblock arrays never move under
+	 * a lock-free reader. Above end_pfn, end_pfn must lie on a
+	 * superpageblock boundary (a multiple of 2^spb_order pages).
+	 */
+	ga_pfn_t max_end_pfn;
 };
 
 #define GA_MAX_ORDER_LIMIT 20	/* largest max_page_order accepted */
@@ -521,6 +529,7 @@ int ga_pageblock_query(struct ga_zone *zone, ga_pfn_t pfn,
 
 struct ga_zone_info {
 	ga_pfn_t start_pfn, end_pfn;
+	ga_pfn_t max_end_pfn;		/* ga_zone_resize's limit */
 	unsigned long present_pages, managed_pages, reserved_pages;
 	unsigned long nr_pageblocks;
 	unsigned int page_shift, pageblock_order, max_page_order, spb_order;
@@ -539,6 +548,36 @@ struct ga_zone_info {
 };
 
 void ga_zone_info(struct ga_zone *zone, struct ga_zone_info *info);
+
+/*
+ * Memory hot-add and hot-remove at superpageblock granularity
+ * (online_pages / offline_pages with the RFC's resize of the SPB array,
+ * patch 09): move the zone's end to new_end_pfn, a superpageblock
+ * boundary above start_pfn, or max_end_pfn itself.
+ *
+ * Growing onlines the new superpageblocks: their pages are freed to the
+ * buddy (list tails, as onlining does), the SPB records, index and free
+ * lists take them in, managed pages, watermarks and pcp batch/high follow.
+ * Shrinking offlines [new_end_pfn, end_pfn): its pageblocks are isolated
+ * (refused at once for an unmovable page, a CMA or already isolated
+ * block), the pcp lists drained, every allocation migrated out through
+ * ops->migrate (clean page cache and reclaimable ones may be dropped
+ * through ops->drop, as for contiguous allocation), and only if the whole
+ * range is then free is it taken out of the zone; otherwise the isolation
+ * is undone and nothing changes. Hole ranges of the configuration inside
+ * an offlined range are forgotten: memory added again is all present.
+ *
+ * cpu is the CPU the caller runs on (for the migration targets). Returns
+ * 0; -EINVAL (cpu out of range, new_end_pfn not a superpageblock boundary
+ * above start_pfn nor max_end_pfn); -ERANGE (beyond max_end_pfn); -EBUSY
+ * (another resize is running, or a page could not be moved: report names
+ * it, as offline_pages names the page that blocked it); -ENOMEM (no
+ * migration target). report (may be NULL) says which page blocked and
+ * how many pages were moved or dropped (also on success).
+ */
+struct ga_contig_report;
+int ga_zone_resize(struct ga_zone *zone, unsigned int cpu, ga_pfn_t new_end_pfn,
+		   struct ga_contig_report *report);
 const struct ga_policy *ga_zone_policy(const struct ga_zone *zone);
 
 /* ------------------------------------------------------------------------ */

@@ -564,6 +564,38 @@ static int check_counters(struct checker *c)
 	return 0;
 }
 
+/*
+ * Memory above the span (ga_zone_resize) is offline: every page reserved,
+ * every pageblock wholly reserved, free of flags and unowned, and no page
+ * of it on a list (the list walks reject links past nr_pages).
+ */
+static int check_offline(struct checker *c)
+{
+	struct ga_zone *z = c->z;
+
+	if (z->end_pfn > z->max_end_pfn || z->nr_pages != z->end_pfn - z->start_pfn ||
+	    z->nr_pageblocks != z->nr_pages >> z->pageblock_order ||
+	    z->nr_spbs != spb_count(z->start_pfn, z->end_pfn, z->spb_order))
+		return fail(c, "span [%#llx, %#llx) of %lu pages, %lu pageblocks, %lu SPBs is inconsistent",
+			    (unsigned long long)z->start_pfn, (unsigned long long)z->end_pfn,
+			    z->nr_pages, z->nr_pageblocks, z->nr_spbs);
+	for (ga_pfn_t pfn = z->end_pfn; pfn < z->max_end_pfn; pfn++)
+		if (page_state(pfn_to_page(z, pfn)) != GA_PAGE_RESERVED)
+			return fail(c, "offline pfn %#llx is in state %u",
+				    (unsigned long long)pfn, page_state(pfn_to_page(z, pfn)));
+	for (ga_pfn_t b = z->end_pfn; b < z->max_end_pfn; b += z->pageblock_nr_pages) {
+		const struct ga_pageblock *pb = pfn_to_block(z, b);
+
+		/* PB_EVACUATING may stay until a queued evacuation runs. */
+		if (pb->nr_reserved != z->pageblock_nr_pages || pb->nr_free ||
+		    (pb->flags & (PB_ISOLATE | PB_COMPACT_SKIP)) || pb->cpu ||
+		    pb->nr_pinned || pb->used[0] || pb->used[1] || pb->used[2])
+			return fail(c, "offline pageblock at %#llx is not wholly reserved",
+				    (unsigned long long)b);
+	}
+	return 0;
+}
+
 static int run_checks(struct checker *c)
 {
 	unsigned long *block_free;
@@ -579,7 +611,9 @@ static int run_checks(struct checker *c)
 		fail(c, "out of memory for the checker");
 		return -ENOMEM;
 	}
-	err = check_free_lists(c);
+	err = check_offline(c);
+	if (!err)
+		err = check_free_lists(c);
 	if (!err)
 		err = check_pcp_lists(c);
 	if (!err)

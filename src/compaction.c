@@ -202,7 +202,7 @@ static void reset_cached_positions(struct ga_zone *z)
 
 	WRITE_ONCE(c->cached_migrate_pfn[0], z->start_pfn);
 	WRITE_ONCE(c->cached_migrate_pfn[1], z->start_pfn);
-	WRITE_ONCE(c->cached_free_pfn, pageblock_start_pfn(z, z->end_pfn - 1));
+	WRITE_ONCE(c->cached_free_pfn, pageblock_start_pfn(z, READ_ONCE(z->end_pfn) - 1));
 }
 
 /*
@@ -272,8 +272,8 @@ static bool reset_isolation_pfn(struct ga_zone *z, ga_pfn_t block,
 static void __reset_isolation_suitable(struct ga_zone *z)
 {
 	struct ga_compact_state *c = &z->compact;
-	long lo = 0, hi = (long)z->nr_pageblocks - 1;
-	ga_pfn_t reset_migrate = z->end_pfn - 1, reset_free = z->start_pfn;
+	long lo = 0, hi = (long)READ_ONCE(z->nr_pageblocks) - 1;
+	ga_pfn_t reset_migrate = READ_ONCE(z->end_pfn) - 1, reset_free = z->start_pfn;
 	bool source_set = false, free_set = false;
 
 	if (!__atomic_exchange_n(&c->blockskip_flush, 0, __ATOMIC_RELAXED))
@@ -385,7 +385,7 @@ static ga_pfn_t release_free_list(struct compact_control *cc)
 /* __isolate_free_page's watermark: as if the page were being allocated. */
 static bool free_page_watermark_ok(struct ga_zone *z, unsigned int order)
 {
-	return zone_watermark_ok(z, 0, z->watermark[WMARK_MIN] + (1ul << order),
+	return zone_watermark_ok(z, 0, READ_ONCE(z->watermark[WMARK_MIN]) + (1ul << order),
 				 ALLOC_CMA, (long)READ_ONCE(z->nr_free_pages));
 }
 
@@ -689,7 +689,7 @@ static void isolate_freepages_spb(struct compact_control *cc)
 {
 	struct ga_zone *z = cc->zone;
 	ga_pfn_t low = pageblock_end_pfn(z, cc->migrate_pfn);
-	ga_pfn_t high = ga_min(pageblock_end_pfn(z, cc->free_pfn), z->end_pfn);
+	ga_pfn_t high = ga_min(pageblock_end_pfn(z, cc->free_pfn), READ_ONCE(z->end_pfn));
 	ga_pfn_t lo;
 	unsigned int budget = SPB_LIST_SCAN_MAX;
 	uint64_t key = UINT64_MAX;
@@ -725,7 +725,7 @@ static void isolate_freepages(struct compact_control *cc)
 	}
 	isolate_start = cc->free_pfn;
 	block = pageblock_start_pfn(z, isolate_start);
-	block_end = ga_min(block + z->pageblock_nr_pages, z->end_pfn);
+	block_end = ga_min(block + z->pageblock_nr_pages, READ_ONCE(z->end_pfn));
 	low = pageblock_end_pfn(z, cc->migrate_pfn);
 	for (; block >= low; block_end = block, block -= z->pageblock_nr_pages,
 	     isolate_start = block) {
@@ -1134,7 +1134,7 @@ static void compact_init_scanners(struct compact_control *cc)
 {
 	struct ga_zone *z = cc->zone;
 	struct ga_compact_state *c = &z->compact;
-	ga_pfn_t last_block = pageblock_start_pfn(z, z->end_pfn - 1);
+	ga_pfn_t last_block = pageblock_start_pfn(z, READ_ONCE(z->end_pfn) - 1);
 	bool sync = cc->mode != COMPACT_MODE_ASYNC;
 
 	if (cc->whole_zone) {
@@ -1144,11 +1144,11 @@ static void compact_init_scanners(struct compact_control *cc)
 	}
 	cc->migrate_pfn = READ_ONCE(c->cached_migrate_pfn[sync]);
 	cc->free_pfn = READ_ONCE(c->cached_free_pfn);
-	if (cc->free_pfn < z->start_pfn || cc->free_pfn >= z->end_pfn) {
+	if (cc->free_pfn < z->start_pfn || cc->free_pfn >= READ_ONCE(z->end_pfn)) {
 		cc->free_pfn = last_block;
 		WRITE_ONCE(c->cached_free_pfn, last_block);
 	}
-	if (cc->migrate_pfn < z->start_pfn || cc->migrate_pfn >= z->end_pfn) {
+	if (cc->migrate_pfn < z->start_pfn || cc->migrate_pfn >= READ_ONCE(z->end_pfn)) {
 		cc->migrate_pfn = z->start_pfn;
 		WRITE_ONCE(c->cached_migrate_pfn[0], z->start_pfn);
 		WRITE_ONCE(c->cached_migrate_pfn[1], z->start_pfn);
@@ -1364,8 +1364,9 @@ unsigned int compaction_score_wmark(const struct ga_zone *z, bool low)
 unsigned int compaction_score(struct ga_zone *z)
 {
 	uint64_t score = extfrag_for_order(z, z->pageblock_order);
+	unsigned long managed = READ_ONCE(z->managed_pages);
 
-	return (unsigned int)(score * z->managed_pages / (z->managed_pages + 1));
+	return (unsigned int)(score * managed / (managed + 1));
 }
 
 static bool should_proactive_compact_node(struct ga_zone *z)

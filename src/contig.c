@@ -148,7 +148,7 @@ static void isolate_block(struct ga_zone *z, ga_pfn_t block)
 	pb_set_flag(pb, PB_ISOLATE);
 }
 
-static int isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
+int isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 			 struct blocker *b)
 {
 	ga_pfn_t block;
@@ -168,7 +168,7 @@ static int isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 
 /* Un-isolate: free pages back to their label's lists, then re-free the
  * large ones so pairs split across the isolation boundary merge again. */
-static void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
+void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 {
 	ga_pfn_t pfn;
 
@@ -276,7 +276,7 @@ static bool range_is_free(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
  * migrated or dropped, then the check that all of it is free. The range
  * stays isolated either way; mc->blocker says why it failed.
  */
-static int empty_isolated_range(struct ga_zone *z, unsigned int cpu,
+int empty_isolated_range(struct ga_zone *z, unsigned int cpu,
 				ga_pfn_t start, ga_pfn_t end,
 				struct migrate_control *mc)
 {
@@ -353,7 +353,7 @@ static void take_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 /* ------------------------------------------------------------------------ */
 /* Entry points.                                                             */
 
-static void fill_report(struct ga_contig_report *r, const struct blocker *b,
+void fill_report(struct ga_contig_report *r, const struct blocker *b,
 			const struct migrate_control *mc)
 {
 	if (!r)
@@ -393,7 +393,7 @@ static int check_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
 		fill_report(report, &b, NULL);
 		return -EINVAL;
 	}
-	if (start < z->start_pfn || end > z->end_pfn) {
+	if (start < z->start_pfn || end > READ_ONCE(z->end_pfn)) {
 		fill_report(report, &b, NULL);
 		return -ERANGE;
 	}
@@ -500,7 +500,7 @@ static unsigned long spb_contig_order(struct ga_zone *z, ga_pfn_t *win)
 	for (int r = 0; r < 3; r++) {
 		unsigned long first = n;
 
-		for (unsigned long i = 0; i < z->nr_spbs; i++) {
+		for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs); i++) {
 			const struct ga_spb *s = &z->spbs[i];
 
 			if (rank[s->category] == r &&
@@ -531,7 +531,7 @@ static unsigned long address_order(struct ga_zone *z, unsigned int order,
 	ga_pfn_t size = 1ul << order, w;
 	unsigned long n = 0;
 
-	for (w = (z->start_pfn + size - 1) & ~(size - 1); w + size <= z->end_pfn;
+	for (w = (z->start_pfn + size - 1) & ~(size - 1); w + size <= READ_ONCE(z->end_pfn);
 	     w += size)
 		win[n++] = w;
 	return n;
@@ -551,7 +551,7 @@ int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int orde
 	    !pfn)
 		return -EINVAL;
 	by_spb = z->policy.spb_contig && order == z->spb_order;
-	win = malloc(sizeof(*win) * ((z->nr_pages >> order) + 1 + z->nr_spbs));
+	win = malloc(sizeof(*win) * ((READ_ONCE(z->nr_pages) >> order) + 1 + READ_ONCE(z->nr_spbs)));
 	if (!win)
 		return -ENOMEM;
 	n = by_spb ? spb_contig_order(z, win) : address_order(z, order, win);
@@ -606,7 +606,7 @@ static bool is_contig_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end)
 	     b += z->pageblock_nr_pages)
 		if (!contig_block(z, b, false))
 			return false;
-	return end >= z->end_pfn || !contig_block(z, end, false);
+	return end >= READ_ONCE(z->end_pfn) || !contig_block(z, end, false);
 }
 
 int ga_free_contig_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,

@@ -98,9 +98,9 @@ bool boost_watermark(struct ga_zone *z)
 
 	if (!z->policy.watermark_boost_factor)
 		return false;
-	if (z->pageblock_nr_pages * 4ul > z->managed_pages)
+	if (z->pageblock_nr_pages * 4ul > READ_ONCE(z->managed_pages))
 		return false;
-	max_boost = z->watermark[WMARK_HIGH] * z->policy.watermark_boost_factor /
+	max_boost = READ_ONCE(z->watermark[WMARK_HIGH]) * z->policy.watermark_boost_factor /
 		    10000;
 	if (!max_boost)
 		return false;

@@ -11,7 +11,7 @@
 /* The cap; 0 when 1 % of the zone is less than a pageblock. */
 unsigned long highatomic_max(const struct ga_zone *z)
 {
-	unsigned long one_percent = z->managed_pages / 100;
+	unsigned long one_percent = READ_ONCE(z->managed_pages) / 100;
 	unsigned long pb = z->pageblock_nr_pages;
 
 	if (one_percent < pb)
@@ -24,13 +24,13 @@ void reserve_highatomic_pageblock(struct ga_zone *z, ga_pfn_t pfn,
 {
 	int mt;
 
-	if (!z->policy.highatomic || !z->max_highatomic)
+	if (!z->policy.highatomic || !READ_ONCE(z->max_highatomic))
 		return;
-	if (READ_ONCE(z->nr_reserved_highatomic) >= z->max_highatomic)
+	if (READ_ONCE(z->nr_reserved_highatomic) >= READ_ONCE(z->max_highatomic))
 		return;
 
 	zone_lock(z);
-	if (z->nr_reserved_highatomic >= z->max_highatomic)
+	if (z->nr_reserved_highatomic >= READ_ONCE(z->max_highatomic))
 		goto out_unlock;
 	mt = get_pfnblock_migratetype(z, pfn);
 	if (!migratetype_is_mergeable(mt))

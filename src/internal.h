@@ -418,8 +418,16 @@ struct spb_shrink_state {
 /* The zone.                                                                 */
 
 struct ga_zone {
-	/* Geometry, constant after init. */
+	/*
+	 * Geometry, constant after init except the span, which
+	 * ga_zone_resize (hotplug.c) moves under zone->lock: end_pfn,
+	 * nr_pages, nr_pageblocks, managed_pages and nr_spbs. Lock-free
+	 * readers READ_ONCE them; every array is laid out for max_end_pfn,
+	 * so a stale bound still indexes valid metadata (offline pages are
+	 * GA_PAGE_RESERVED, as holes are).
+	 */
 	ga_pfn_t start_pfn, end_pfn;
+	ga_pfn_t max_end_pfn;		/* the array's span: end_pfn <= it */
 	unsigned long nr_pages;		/* spanned */
 	unsigned long managed_pages;	/* spanned - holes */
 	unsigned long nr_pageblocks;
@@ -443,7 +451,9 @@ struct ga_zone {
 	struct pcpb_link *owned_links;	/* per pageblock; NULL unless pcp_buddy */
 	struct spb_shrink_state shrink;
 	struct ga_spb *spbs;
-	unsigned long nr_spbs;
+	unsigned long nr_spbs;		/* online; records exist for max_spbs */
+	unsigned long max_spbs;
+	int resizing;			/* ga_zone_resize: one at a time */
 	ga_pfn_t spb_base;		/* aligned down to 2^spb_order */
 	struct spb_index spb_idx;
 	struct ga_compact_state compact;
@@ -513,7 +523,7 @@ static inline ga_pfn_t idx_to_pfn(const struct ga_zone *z, uint32_t idx)
 
 static inline bool zone_spans_pfn(const struct ga_zone *z, ga_pfn_t pfn)
 {
-	return pfn >= z->start_pfn && pfn < z->end_pfn;
+	return pfn >= z->start_pfn && pfn < READ_ONCE(z->end_pfn);
 }
 
 static inline struct ga_pageblock *pfn_to_block(struct ga_zone *z, ga_pfn_t pfn)
@@ -637,6 +647,8 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 
 /* pcp.c (see also below) */
 void pcp_setup(struct ga_zone *z);
+/* zone_pcp_update: batch and high from managed pages again (no lock held). */
+void pcp_update_sizes(struct ga_zone *z);
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
 void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			  int sign);
@@ -652,6 +664,9 @@ bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac,
 		   bool boost);
 unsigned long direct_reclaim(struct ga_zone *z, const struct alloc_context *ac);
+
+/* zone.c */
+void setup_zone_watermarks(struct ga_zone *z);
 
 /* stats.c */
 static inline void zone_stat_add(struct ga_zone *z, enum ga_stat_item item,
@@ -709,6 +724,10 @@ void free_claimed_page(struct ga_zone *z, unsigned int cpu, ga_pfn_t pfn,
 unsigned long spb_count(ga_pfn_t start, ga_pfn_t end, unsigned int spb_order);
 size_t spb_metadata_size(unsigned long nr_spbs, bool lists);
 void spb_init(struct ga_zone *z, void *mem);
+/* hotplug (zone->lock held): file SPB i in the index as a new, empty
+ * record; take an emptied one out of it. */
+void spb_online(struct ga_zone *z, unsigned long i);
+void spb_offline(struct ga_zone *z, unsigned long i);
 void spb_block_free_refile(struct ga_zone *z, struct ga_spb *s,
 			   unsigned int old, unsigned int new);
 

@@ -93,4 +93,19 @@ long migrate_target_alloc(struct migrate_control *mc, unsigned int order);
 void migrate_target_free(struct migrate_control *mc, ga_pfn_t pfn,
 			 unsigned int order);
 
+/*
+ * contig.c, shared with memory offlining (hotplug.c): isolate the
+ * pageblocks of [start, end) or name the page that forbids it; undo that;
+ * drain, migrate or drop everything out of the isolated range and check
+ * that all of it is free (mc->blocker names the failure; the range stays
+ * isolated either way); fill a report from a blocker.
+ */
+int isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end,
+		  struct blocker *b);
+void undo_isolate_range(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end);
+int empty_isolated_range(struct ga_zone *z, unsigned int cpu, ga_pfn_t start,
+			 ga_pfn_t end, struct migrate_control *mc);
+void fill_report(struct ga_contig_report *r, const struct blocker *b,
+		 const struct migrate_control *mc);
+
 #endif /* GA_MIGRATE_H */

@@ -47,21 +47,50 @@ static int zone_batchsize(const struct ga_zone *z)
 static int zone_highsize(const struct ga_zone *z, int batch,
 			 unsigned int high_fraction)
 {
-	unsigned long total = high_fraction ? z->managed_pages / high_fraction :
-					      z->watermark[WMARK_LOW];
+	unsigned long total = high_fraction ? READ_ONCE(z->managed_pages) / high_fraction :
+					      READ_ONCE(z->watermark[WMARK_LOW]);
 	long high = (long)(total / z->nr_cpus);
 
 	return (int)ga_max(high, (long)batch << 2);
 }
 
+/* zone_set_pageset_high_and_batch: tiny zones still get a batch of 1. */
+static void pcp_sizes(const struct ga_zone *z, int *batch, int *high_min,
+		      int *high_max)
+{
+	*batch = ga_max(1, zone_batchsize(z));
+	*high_min = zone_highsize(z, *batch, z->policy.pcp_high_fraction);
+	*high_max = z->policy.pcp_high_fraction || z->policy.pcp_high_fixed ?
+		    *high_min : zone_highsize(z, *batch, 8);
+}
+
+/*
+ * zone_pcp_update after memory on- or offlining: new sizes under each
+ * pcp's lock (its users read them there); high comes back into range at
+ * the next refill, or here if it is above the new maximum.
+ */
+void pcp_update_sizes(struct ga_zone *z)
+{
+	int batch, high_min, high_max;
+
+	pcp_sizes(z, &batch, &high_min, &high_max);
+	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
+		struct ga_pcp *pcp = &z->pcp[cpu];
+
+		ga_lock(&pcp->lock);
+		pcp->batch = batch;
+		pcp->high_min = high_min;
+		pcp->high_max = high_max;
+		pcp->high = ga_clamp(pcp->high, high_min, high_max);
+		ga_unlock(&pcp->lock);
+	}
+}
+
 void pcp_setup(struct ga_zone *z)
 {
-	/* zone_set_pageset_high_and_batch: tiny zones still get a batch of 1. */
-	int batch = ga_max(1, zone_batchsize(z));
-	int high_min = zone_highsize(z, batch, z->policy.pcp_high_fraction);
-	int high_max = z->policy.pcp_high_fraction || z->policy.pcp_high_fixed ?
-		       high_min : zone_highsize(z, batch, 8);
+	int batch, high_min, high_max;
 
+	pcp_sizes(z, &batch, &high_min, &high_max);
 	for (unsigned int cpu = 0; cpu < z->nr_cpus; cpu++) {
 		struct ga_pcp *pcp = &z->pcp[cpu];
 

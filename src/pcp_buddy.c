@@ -56,7 +56,7 @@ void pcp_buddy_init(struct ga_zone *z, void *links)
 	z->owned_links = links;
 	if (!links)
 		return;
-	for (unsigned long b = 0; b < z->nr_pageblocks; b++)
+	for (unsigned long b = 0; b < READ_ONCE(z->nr_pageblocks); b++)
 		z->owned_links[b] = (struct pcpb_link){ GA_NIL, GA_NIL, false };
 }
 
@@ -364,7 +364,7 @@ static void adopt_partial(struct refill *r)
 {
 	struct ga_zone *z = r->z;
 
-	for (unsigned long i = 0; i < z->nr_spbs && r->fit < r->want; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs) && r->fit < r->want; i++) {
 		struct ga_spb *s = &z->spbs[i];
 
 		if (s->category == SPB_TAINTED)

@@ -142,7 +142,7 @@ unsigned long ga_zone_nr_regions(struct ga_zone *z, unsigned int order)
 		return 0;
 	size = 1ul << order;
 	base = z->start_pfn & ~(size - 1);
-	return (unsigned long)((z->end_pfn - base + size - 1) / size);
+	return (unsigned long)((READ_ONCE(z->end_pfn) - base + size - 1) / size);
 }
 
 static void region_add_block(struct ga_region_info *info,
@@ -183,7 +183,7 @@ int ga_region_query(struct ga_zone *z, unsigned long idx, unsigned int order,
 		return -ERANGE;
 	size = 1ul << order;
 	start = (z->start_pfn & ~(size - 1)) + idx * size;
-	end = ga_min(start + size, z->end_pfn);
+	end = ga_min(start + size, READ_ONCE(z->end_pfn));
 	start = ga_max(start, z->start_pfn);
 
 	memset(info, 0, sizeof(*info));
@@ -211,7 +211,9 @@ typedef uint16_t pcp_counts_t[GA_MT_PCPTYPES];
 
 static pcp_counts_t *pcp_census(struct ga_zone *z)
 {
-	pcp_counts_t *pcp = calloc(z->nr_pageblocks, sizeof(*pcp));
+	/* Sized for the largest span: a hot-add may land while we count. */
+	pcp_counts_t *pcp = calloc((z->max_end_pfn - z->start_pfn) >> z->pageblock_order,
+				   sizeof(*pcp));
 
 	if (!pcp)
 		return NULL;
@@ -281,7 +283,7 @@ long ga_zone_regions_query(struct ga_zone *z, unsigned int order,
 	for (unsigned long idx = 0; idx < n; idx++) {
 		struct ga_region_info *r = &info[idx];
 		ga_pfn_t start = ga_max(base + idx * size, z->start_pfn);
-		ga_pfn_t end = ga_min(base + (idx + 1) * size, z->end_pfn);
+		ga_pfn_t end = ga_min(base + (idx + 1) * size, READ_ONCE(z->end_pfn));
 
 		memset(r, 0, sizeof(*r));
 		r->start_pfn = start;

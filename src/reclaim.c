@@ -71,7 +71,7 @@ void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost
 
 	boost_seen = READ_ONCE(z->watermark_boost);
 	free = READ_ONCE(z->nr_free_pages);
-	high = z->watermark[WMARK_HIGH] + boost_seen;
+	high = READ_ONCE(z->watermark[WMARK_HIGH]) + boost_seen;
 	balanced = zone_watermark_ok(z, boost ? 0 : ac->order, high, 0, (long)free);
 
 	if (!balanced)

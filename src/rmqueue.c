@@ -41,7 +41,7 @@ int ga_gfp_migratetype(unsigned int gfp)
 /* wmark_pages(): every read includes the current boost. */
 unsigned long zone_watermark_mark(const struct ga_zone *z, int wmark)
 {
-	return z->watermark[wmark] + READ_ONCE(z->watermark_boost);
+	return READ_ONCE(z->watermark[wmark]) + READ_ONCE(z->watermark_boost);
 }
 
 static long zone_watermark_unusable_free(struct ga_zone *z, unsigned int order,
@@ -115,7 +115,7 @@ static bool zone_watermark_fast(struct ga_zone *z, unsigned int order,
 	if (!order && (alloc_flags & ALLOC_MIN_RESERVE) &&
 	    READ_ONCE(z->watermark_boost) &&
 	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
-		return zone_watermark_ok(z, order, z->watermark[WMARK_MIN],
+		return zone_watermark_ok(z, order, READ_ONCE(z->watermark[WMARK_MIN]),
 					 alloc_flags, free_pages);
 	return false;
 }
@@ -408,7 +408,7 @@ static bool should_reclaim_retry(struct ga_zone *z, struct alloc_context *ac,
 
 	ret = *no_progress_loops <= z->policy.reclaim_retries &&
 	      (did_progress ||
-	       zone_watermark_ok(z, ac->order, z->watermark[WMARK_MIN] +
+	       zone_watermark_ok(z, ac->order, READ_ONCE(z->watermark[WMARK_MIN]) +
 				 READ_ONCE(z->watermark_boost), alloc_flags,
 				 (long)READ_ONCE(z->nr_free_pages)));
 	if (!ret)

@@ -51,7 +51,7 @@ static void index_init(struct ga_zone *z, uint64_t *words)
 {
 	struct spb_index *ix = &z->spb_idx;
 
-	ix->nr_words = index_words(z->nr_spbs);
+	ix->nr_words = index_words(z->max_spbs);	/* offline SPBs: no bit */
 	for (int c = 0; c < NR_SPB_CATEGORIES; c++, words += ix->nr_words)
 		ix->category[c] = words;
 	ix->roomy = words;
@@ -63,6 +63,11 @@ static void index_init(struct ga_zone *z, uint64_t *words)
 	for (int o = 0; o < GA_NR_ORDERS_MAX; o++)
 		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++, words += ix->nr_words)
 			ix->nonempty[o][mt] = words;
+}
+
+static bool test_bit64(const uint64_t *map, unsigned long i)
+{
+	return map[i / 64] >> (i % 64) & 1;
 }
 
 static void set_bit64(uint64_t *map, unsigned long i)
@@ -126,15 +131,48 @@ static void spb_set_bucket_range(struct ga_spb *s, unsigned int bucket)
  * free page and no content, which files it as clean; the frees that follow
  * move it to empty through the ordinary hooks.
  */
+/*
+ * One SPB's record from the pages it spans now, filed as clean with no free
+ * page; its free lists (if any) are already initialised.
+ */
+static void spb_setup_one(struct ga_zone *z, unsigned long i)
+{
+	struct ga_spb *s = &z->spbs[i];
+	ga_pfn_t size = 1ul << z->spb_order, start = z->spb_base + i * size;
+
+	s->start_pfn = ga_max(start, z->start_pfn);
+	s->end_pfn = ga_min(start + size, z->end_pfn);
+	s->nr_pageblocks = (uint32_t)((s->end_pfn - s->start_pfn) >>
+				      z->pageblock_order);
+	s->nr_usable_pages = (uint32_t)(s->end_pfn - s->start_pfn);
+	s->nr_reserved_pb = 0;
+	for (ga_pfn_t b = s->start_pfn; b < s->end_pfn;
+	     b += z->pageblock_nr_pages) {
+		unsigned int holes = pfn_to_block(z, b)->nr_reserved;
+
+		s->nr_reserved_pb += holes > 0;
+		s->nr_usable_pages -= holes;
+	}
+	s->category = SPB_CLEAN;
+	s->bucket = 0;
+	spb_set_bucket_range(s, 0);
+	s->reserve = (uint32_t)spb_tainted_reserve(z, s);
+	set_bit64(z->spb_idx.all, i);
+	set_bit64(z->spb_idx.category[SPB_CLEAN], i);
+	set_bit64(z->spb_idx.bucket[0], i);
+	spb_list_add_tail(z, (uint32_t)i);
+}
+
 void spb_init(struct ga_zone *z, void *mem)
 {
 	char *p = mem;
 	ga_pfn_t size = 1ul << z->spb_order;
 
 	z->nr_spbs = spb_count(z->start_pfn, z->end_pfn, z->spb_order);
+	z->max_spbs = spb_count(z->start_pfn, z->max_end_pfn, z->spb_order);
 	z->spb_base = z->start_pfn & ~(size - 1);
 	z->spbs = (struct ga_spb *)p;
-	p += z->nr_spbs * sizeof(struct ga_spb);
+	p += z->max_spbs * sizeof(struct ga_spb);
 	index_init(z, (uint64_t *)p);
 	for (int c = 0; c < NR_SPB_CATEGORIES; c++)
 		for (int b = 0; b < SPB_NR_BUCKETS; b++)
@@ -143,33 +181,13 @@ void spb_init(struct ga_zone *z, void *mem)
 		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
 			z->spb_idx.hint[o][mt] = GA_NIL;
 	p += (NR_SPB_CATEGORIES + 2 + SPB_NR_BUCKETS +
-	      GA_NR_ORDERS_MAX * GA_MT_PCPTYPES) * index_words(z->nr_spbs) *
+	      GA_NR_ORDERS_MAX * GA_MT_PCPTYPES) * index_words(z->max_spbs) *
 	     sizeof(uint64_t);
 
-	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+	/* Records of offline SPBs exist (zeroed, lists empty), unindexed. */
+	for (unsigned long i = 0; i < z->max_spbs; i++) {
 		struct ga_spb *s = &z->spbs[i];
-		ga_pfn_t start = z->spb_base + i * size;
 
-		s->start_pfn = ga_max(start, z->start_pfn);
-		s->end_pfn = ga_min(start + size, z->end_pfn);
-		s->nr_pageblocks = (uint32_t)((s->end_pfn - s->start_pfn) >>
-					      z->pageblock_order);
-		s->nr_usable_pages = (uint32_t)(s->end_pfn - s->start_pfn);
-		for (ga_pfn_t b = s->start_pfn; b < s->end_pfn;
-		     b += z->pageblock_nr_pages) {
-			unsigned int holes = pfn_to_block(z, b)->nr_reserved;
-
-			s->nr_reserved_pb += holes > 0;
-			s->nr_usable_pages -= holes;
-		}
-		s->category = SPB_CLEAN;
-		s->bucket = 0;
-		spb_set_bucket_range(s, 0);
-		s->reserve = (uint32_t)spb_tainted_reserve(z, s);
-		set_bit64(z->spb_idx.all, i);
-		set_bit64(z->spb_idx.category[SPB_CLEAN], i);
-		set_bit64(z->spb_idx.bucket[0], i);
-		spb_list_add_tail(z, (uint32_t)i);
 		if (z->policy.spb_free_lists) {
 			s->area = (struct spb_free_area *)p;
 			p += sizeof(struct spb_free_area);
@@ -177,7 +195,55 @@ void spb_init(struct ga_zone *z, void *mem)
 				for (int mt = 0; mt < GA_MT_TYPES; mt++)
 					ga_list_init(&s->area->list[o][mt]);
 		}
+		if (i < z->nr_spbs)
+			spb_setup_one(z, i);
 	}
+}
+
+/*
+ * Hot-add (RFC 09's resize_zone_superpageblocks, without the copy: the
+ * record was laid out at init). The zone's span already covers the SPB and
+ * its pageblocks are counted; its pages are freed after this, which files
+ * it as empty through the ordinary hooks. The defrag worker's stamps and
+ * state survive an offline/online cycle: a run may still hold the record.
+ */
+void spb_online(struct ga_zone *z, unsigned long i)
+{
+	struct ga_spb *s = &z->spbs[i];
+
+	GA_BUG_ON(i >= z->max_spbs || test_bit64(z->spb_idx.all, i));
+	s->nr_free_pages = 0;
+	s->nr_free_pb = 0;
+	memset(s->nr_used_pb, 0, sizeof(s->nr_used_pb));
+	s->nr_highatomic_pb = 0;
+	s->nr_contig_pb = 0;
+	spb_setup_one(z, i);
+}
+
+/*
+ * Hot-remove: the SPB's pages are already off every free list and hold
+ * nothing; take it out of every bitmap and fullness list, and forget the
+ * PASS_1 hints (RFC 31 invalidates them on resize).
+ */
+void spb_offline(struct ga_zone *z, unsigned long i)
+{
+	struct ga_spb *s = &z->spbs[i];
+	struct spb_index *ix = &z->spb_idx;
+
+	GA_BUG_ON(s->nr_free_pages || s->nr_contig_pb || s->nr_highatomic_pb ||
+		  s->nr_used_pb[GA_MT_UNMOVABLE] || s->nr_used_pb[GA_MT_RECLAIMABLE] ||
+		  s->nr_used_pb[GA_MT_MOVABLE]);
+	spb_list_del(z, (uint32_t)i);
+	clear_bit64(ix->all, i);
+	clear_bit64(ix->roomy, i);
+	clear_bit64(ix->category[s->category], i);
+	clear_bit64(ix->bucket[s->bucket], i);
+	for (int o = 0; o < GA_NR_ORDERS_MAX; o++)
+		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++) {
+			GA_BUG_ON(test_bit64(ix->nonempty[o][mt], i));
+			if (ix->hint[o][mt] == i)
+				ix->hint[o][mt] = GA_NIL;
+		}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -542,11 +608,6 @@ static int spb_fail(char *errbuf, size_t errlen, const char *fmt, ...)
 	return -EUCLEAN;
 }
 
-static bool test_bit64(const uint64_t *map, unsigned long i)
-{
-	return map[i / 64] >> (i % 64) & 1;
-}
-
 /* Pageblock contents equal the recount from page heads. */
 static int check_block_contents(struct ga_zone *z, const struct spb_recount *rb,
 				char *errbuf, size_t errlen)
@@ -685,6 +746,19 @@ int spb_check(struct ga_zone *z, const struct spb_recount *rb,
 			err = spb_fail(errbuf, errlen, "clean SPB %lu holds non-movable pages", i);
 		sum_free += s->nr_free_pages;
 	}
+	/* Offline SPBs (ga_zone_resize): in no bitmap the searches read. */
+	for (unsigned long i = z->nr_spbs; i < z->max_spbs && !err; i++) {
+		bool any = test_bit64(z->spb_idx.all, i) ||
+			   test_bit64(z->spb_idx.roomy, i);
+
+		for (unsigned int c = 0; c < NR_SPB_CATEGORIES; c++)
+			any |= test_bit64(z->spb_idx.category[c], i);
+		for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++)
+			for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+				any |= test_bit64(z->spb_idx.nonempty[o][mt], i);
+		if (any)
+			err = spb_fail(errbuf, errlen, "offline SPB %lu is in the index", i);
+	}
 	if (!err && sum_free != free_all)
 		err = spb_fail(errbuf, errlen, "SPB free pages sum to %lu, zone has %lu",
 			       sum_free, free_all);
@@ -712,7 +786,7 @@ const char *ga_spb_category_name(int category)
 
 unsigned long ga_zone_nr_spbs(const struct ga_zone *z)
 {
-	return z->nr_spbs;
+	return READ_ONCE(z->nr_spbs);
 }
 
 int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
@@ -721,10 +795,12 @@ int ga_spb_query(struct ga_zone *z, unsigned long idx, struct ga_spb_info *info)
 
 	if (!info)
 		return -EINVAL;
-	if (idx >= z->nr_spbs)
-		return -ERANGE;
-	s = &z->spbs[idx];
 	zone_lock(z);
+	if (idx >= z->nr_spbs) {
+		zone_unlock(z);
+		return -ERANGE;
+	}
+	s = &z->spbs[idx];
 	*info = (struct ga_spb_info){
 		.start_pfn = s->start_pfn,
 		.end_pfn = s->end_pfn,
@@ -791,8 +867,8 @@ void ga_spb_summary(struct ga_zone *z, struct ga_spb_summary *sum)
 		sum->steered += st->visits[v];
 	summarize_cost(st->visits, st->visits_max, &sum->visits);
 	summarize_cost(st->words, st->words_max, &sum->words);
-	ga_unlock(&z->lock);
 	sum->total = z->nr_spbs;
+	ga_unlock(&z->lock);
 	sum->visits_median = sum->visits.median;
 	sum->visits_p99 = sum->visits.p99;
 }

@@ -350,7 +350,7 @@ static bool spb_any_tainted(const struct ga_zone *z)
 
 static bool spb_aggressive(const struct ga_zone *z)
 {
-	return z->nr_spbs > z->policy.spb_aggressive_min_spbs;
+	return READ_ONCE(z->nr_spbs) > z->policy.spb_aggressive_min_spbs;
 }
 
 static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
@@ -413,7 +413,7 @@ static long spb_nonmovable(struct ga_zone *z, unsigned int order, int mt,
  */
 bool spb_lower_order_servable(struct ga_zone *z, unsigned int order, int mt)
 {
-	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs); i++) {
 		const struct ga_spb *s = &z->spbs[i];
 
 		if (s->category != SPB_TAINTED)
@@ -586,7 +586,7 @@ long spb_contig_window(struct ga_zone *z, unsigned int order)
 	long best = -1, best_used = 0;
 	uint32_t best_free = 0;
 
-	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs); i++) {
 		const struct ga_spb *s = &z->spbs[i];
 		ga_pfn_t w = (s->start_pfn + size - 1) & ~(size - 1);
 

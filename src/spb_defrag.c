@@ -249,7 +249,7 @@ static void defrag_work_fn(struct ga_work *work)
 	struct ga_zone *z = ga_container_of(work, struct ga_zone,
 					    spb_bg.defrag_work);
 
-	for (unsigned long i = 0; i < z->nr_spbs; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs); i++) {
 		struct ga_spb *s = &z->spbs[i];
 		uint8_t pending = DEFRAG_PENDING;
 

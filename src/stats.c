@@ -285,20 +285,21 @@ static void zone_info_geometry(const struct ga_zone *z,
 			       struct ga_zone_info *info)
 {
 	info->start_pfn = z->start_pfn;
-	info->end_pfn = z->end_pfn;
-	info->present_pages = z->nr_pages;
-	info->managed_pages = z->managed_pages;
-	info->reserved_pages = z->nr_pages - z->managed_pages;
-	info->nr_pageblocks = z->nr_pageblocks;
+	info->end_pfn = READ_ONCE(z->end_pfn);
+	info->max_end_pfn = z->max_end_pfn;
+	info->present_pages = READ_ONCE(z->nr_pages);
+	info->managed_pages = READ_ONCE(z->managed_pages);
+	info->reserved_pages = READ_ONCE(z->nr_pages) - READ_ONCE(z->managed_pages);
+	info->nr_pageblocks = READ_ONCE(z->nr_pageblocks);
 	info->page_shift = z->page_shift;
 	info->pageblock_order = z->pageblock_order;
 	info->max_page_order = z->max_order;
 	info->spb_order = z->spb_order;
 	info->nr_cpus = z->nr_cpus;
-	info->min_free_kbytes = z->min_free_kbytes;
-	info->wmark_min = z->watermark[WMARK_MIN];
-	info->wmark_low = z->watermark[WMARK_LOW];
-	info->wmark_high = z->watermark[WMARK_HIGH];
+	info->min_free_kbytes = READ_ONCE(z->min_free_kbytes);
+	info->wmark_min = READ_ONCE(z->watermark[WMARK_MIN]);
+	info->wmark_low = READ_ONCE(z->watermark[WMARK_LOW]);
+	info->wmark_high = READ_ONCE(z->watermark[WMARK_HIGH]);
 }
 
 static void zone_info_pcp(struct ga_zone *z, struct ga_zone_info *info)
@@ -456,7 +457,7 @@ static void snapshot_block_counts(struct ga_zone *z, struct pagetype_snapshot *s
 /* One pageblock per lock hold: the scan reads every page of the zone. */
 static void snapshot_mixed_counts(struct ga_zone *z, struct pagetype_snapshot *s)
 {
-	for (unsigned long i = 0; i < z->nr_pageblocks; i++) {
+	for (unsigned long i = 0; i < READ_ONCE(z->nr_pageblocks); i++) {
 		int label;
 
 		ga_lock(&z->lock);

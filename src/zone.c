@@ -58,10 +58,16 @@ static int check_ranges(const struct ga_zone_config *cfg,
 	return 0;
 }
 
+/* The end the zone may grow to (ga_zone_resize); end_pfn if none given. */
+static ga_pfn_t config_max_end(const struct ga_zone_config *cfg)
+{
+	return cfg->max_end_pfn ? cfg->max_end_pfn : cfg->end_pfn;
+}
+
 int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 			 size_t errlen)
 {
-	ga_pfn_t mask;
+	ga_pfn_t mask, max_end;
 	int err;
 
 	if (!cfg)
@@ -94,15 +100,24 @@ int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 			(unsigned long long)cfg->end_pfn, (unsigned long)mask + 1);
 	if (cfg->end_pfn <= cfg->start_pfn)
 		return config_error(errbuf, errlen, "zone is empty");
+	max_end = config_max_end(cfg);
+	if (max_end < cfg->end_pfn || (max_end & mask))
+		return config_error(errbuf, errlen,
+			"max_end_pfn %#llx is below end_pfn or not pageblock-aligned",
+			(unsigned long long)max_end);
+	if (max_end > cfg->end_pfn &&
+	    (cfg->end_pfn & (((ga_pfn_t)1 << cfg->spb_order) - 1)))
+		return config_error(errbuf, errlen,
+			"a zone that may grow must end on a superpageblock boundary");
 	/* Also keeps every pfn + 2^order (order <= spb_order + 1) from wrapping. */
-	if (cfg->end_pfn > (ga_pfn_t)1 << (64 - cfg->page_shift))
+	if (max_end > (ga_pfn_t)1 << (64 - cfg->page_shift))
 		return config_error(errbuf, errlen,
 			"zone end %#llx: pfns above 2^%u have no 64-bit address",
-			(unsigned long long)cfg->end_pfn, 64 - cfg->page_shift);
-	if (cfg->end_pfn - cfg->start_pfn >= GA_NIL)
+			(unsigned long long)max_end, 64 - cfg->page_shift);
+	if (max_end - cfg->start_pfn >= GA_NIL)
 		return config_error(errbuf, errlen,
 				    "zone spans %llu pages, more than %u",
-				    (unsigned long long)(cfg->end_pfn - cfg->start_pfn),
+				    (unsigned long long)(max_end - cfg->start_pfn),
 				    GA_NIL - 1);
 	err = check_ranges(cfg, cfg->holes, cfg->nr_holes, "hole", false,
 			   errbuf, errlen);
@@ -134,12 +149,13 @@ static struct ga_policy config_policy(const struct ga_zone_config *cfg)
 
 static struct layout zone_layout(const struct ga_zone_config *cfg)
 {
-	size_t nr_pages = cfg->end_pfn - cfg->start_pfn;
+	/* Laid out for the largest span: hotplug never moves an array. */
+	size_t nr_pages = config_max_end(cfg) - cfg->start_pfn;
 	size_t nr_blocks = nr_pages >> cfg->pageblock_order;
 	struct layout l;
 
 	struct ga_policy p = config_policy(cfg);
-	unsigned long nr_spbs = spb_count(cfg->start_pfn, cfg->end_pfn,
+	unsigned long nr_spbs = spb_count(cfg->start_pfn, config_max_end(cfg),
 					  cfg->spb_order);
 
 	l.nr_evac = p.evacuate_pool;
@@ -200,19 +216,20 @@ static unsigned long compute_min_free_kbytes(const struct ga_zone *z)
 	return mfk;
 }
 
-static void setup_zone_watermarks(struct ga_zone *z)
+/* Also after a resize, under zone->lock: the fast path reads them without. */
+void setup_zone_watermarks(struct ga_zone *z)
 {
 	unsigned long min, gap;
 
-	z->min_free_kbytes = compute_min_free_kbytes(z);
+	WRITE_ONCE(z->min_free_kbytes, compute_min_free_kbytes(z));
 	min = z->min_free_kbytes >> (z->page_shift - 10);
 	gap = ga_max(min >> 2, z->managed_pages *
 				z->policy.watermark_scale_factor / 10000);
-	z->watermark[WMARK_MIN] = min;
-	z->watermark[WMARK_LOW] = min + gap;
-	z->watermark[WMARK_HIGH] = min + 2 * gap;
-	z->watermark_boost = 0;
-	z->max_highatomic = highatomic_max(z);
+	WRITE_ONCE(z->watermark[WMARK_MIN], min);
+	WRITE_ONCE(z->watermark[WMARK_LOW], min + gap);
+	WRITE_ONCE(z->watermark[WMARK_HIGH], min + 2 * gap);
+	WRITE_ONCE(z->watermark_boost, 0ul);
+	WRITE_ONCE(z->max_highatomic, highatomic_max(z));
 }
 
 /* Mark hole pages reserved; returns how many. */
@@ -233,6 +250,23 @@ static unsigned long reserve_holes(struct ga_zone *z,
 		}
 	}
 	return nr;
+}
+
+/*
+ * Memory the zone may grow into is offline: reserved pages in pageblocks
+ * wholly of holes, outside the span every walk and counter covers, labelled
+ * MOVABLE as memmap_init_range() labels hot-added memory.
+ */
+static void reserve_offline(struct ga_zone *z)
+{
+	int mt = pageblock_label(z, GA_MT_MOVABLE);
+
+	for (ga_pfn_t pfn = z->end_pfn; pfn < z->max_end_pfn; pfn++)
+		set_page_head(pfn_to_page(z, pfn), GA_PAGE_RESERVED, 0, 0);
+	for (ga_pfn_t b = z->end_pfn; b < z->max_end_pfn; b += z->pageblock_nr_pages) {
+		pfn_to_block(z, b)->nr_reserved = (uint16_t)z->pageblock_nr_pages;
+		pfn_to_block(z, b)->mt = (uint8_t)mt;
+	}
 }
 
 /* Every pageblock MOVABLE (memmap_init), which without mobility grouping
@@ -305,6 +339,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	memset(mem, 0, l.total);
 	z->start_pfn = cfg->start_pfn;
 	z->end_pfn = cfg->end_pfn;
+	z->max_end_pfn = config_max_end(cfg);
 	z->nr_pages = cfg->end_pfn - cfg->start_pfn;
 	z->page_shift = cfg->page_shift;
 	z->pageblock_order = cfg->pageblock_order;
@@ -331,6 +366,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 			ga_list_init(&z->free_area[o].list[mt]);
 
 	z->managed_pages = z->nr_pages - reserve_holes(z, cfg);
+	reserve_offline(z);
 	spb_init(z, base + l.spb);
 	if (!z->managed_pages)
 		return -EINVAL;

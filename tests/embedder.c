@@ -67,6 +67,17 @@ static const struct ga_ops emb_ops = {
 	.drop = emb_drop,
 };
 
+struct ga_zone *emb_zone_config(struct embedder *e, struct ga_zone_config *cfg)
+{
+	*e = (struct embedder){ .cap = 1024 };
+	e->obj = calloc(e->cap, sizeof(*e->obj));
+	cfg->ops = &emb_ops;
+	cfg->ops_ctx = e;
+	if (ga_zone_create(&e->zone, cfg))
+		abort();
+	return e->zone;
+}
+
 struct ga_zone *emb_zone(struct embedder *e, unsigned long nr_pages,
 			 unsigned int nr_cpus, const struct ga_policy *policy,
 			 struct ga_executor *ex)

@@ -39,6 +39,8 @@ struct ga_zone *emb_zone(struct embedder *e, unsigned long nr_pages,
 struct ga_zone *emb_zone_spb(struct embedder *e, unsigned long nr_pages,
 			     unsigned int nr_cpus, unsigned int spb_order,
 			     const struct ga_policy *policy, struct ga_executor *ex);
+/* Same from a full configuration (its ops and ops_ctx are replaced). */
+struct ga_zone *emb_zone_config(struct embedder *e, struct ga_zone_config *cfg);
 void emb_destroy(struct embedder *e);
 /* Allocate an object; returns its owner index or -errno. */
 long emb_alloc(struct embedder *e, unsigned int order, unsigned int gfp,

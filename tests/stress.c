@@ -23,6 +23,7 @@
 #define OBJ_PER_THREAD 2048
 #define CONTIG_PER_THREAD 2
 #define CONTIG_OWNER (1ull << 40)
+#define RESIZE_SPB_ORDER 13
 
 struct sobj {
 	pthread_mutex_t lock;
@@ -337,6 +338,28 @@ static void do_contig(struct sworker *w, uint64_t r)
 	}
 }
 
+/* Move the zone's end to a random superpageblock boundary. */
+static void do_resize(struct sworker *w, uint64_t r)
+{
+	struct ga_zone_info zi;
+	struct ga_contig_report rep;
+	unsigned long spb = 1ul << RESIZE_SPB_ORDER;
+	unsigned long max_spbs = 2 * w->s->cfg->nr_pages / spb;
+	ga_pfn_t end = (ga_pfn_t)(max_spbs / 4 + r % (max_spbs - max_spbs / 4 + 1)) * spb;
+	int rc;
+
+	ga_zone_info(w->s->z, &zi);
+	rc = ga_zone_resize(w->s->z, w->cpu, end, &rep);
+	if (rc == 0 && end > zi.end_pfn)
+		w->r.grows++;
+	else if (rc == 0 && end < zi.end_pfn)
+		w->r.shrinks++;
+	else if (rc == -EBUSY || rc == -ENOMEM)
+		w->r.shrink_refused++;
+	else if (rc)
+		unexpected(w, "ga_zone_resize", rc);
+}
+
 static void one_op(struct sworker *w)
 {
 	struct stress *s = w->s;
@@ -360,6 +383,10 @@ static void one_op(struct sworker *w)
 	}
 	if (what < 5) {
 		ga_drain_pcp(s->z, w->cpu);
+		return;
+	}
+	if (s->cfg->resize && what < 7) {
+		do_resize(w, r >> 12);
 		return;
 	}
 	pthread_mutex_lock(&o->lock);
@@ -476,7 +503,9 @@ static int setup(struct stress *s, const struct stress_config *cfg)
 	    (err = ga_executor_create(&s->ex, GA_EXECUTOR_THREADS, cfg->exec_threads)))
 		return err;
 	ga_zone_config_default(&zc, 0, cfg->nr_pages, cfg->threads);
-	zc.spb_order = 13;	/* several superpageblocks in a small zone */
+	zc.spb_order = RESIZE_SPB_ORDER;	/* several superpageblocks in a small zone */
+	if (cfg->resize)
+		zc.max_end_pfn = 2 * cfg->nr_pages;
 	zc.policy = &p;
 	zc.ops = &stress_ops;
 	zc.ops_ctx = s;
@@ -536,6 +565,9 @@ int stress_run(const struct stress_config *cfg, struct stress_result *res)
 		res->longterm_pins += r->longterm_pins;
 		res->contig_ok += r->contig_ok;
 		res->compactions += r->compactions;
+		res->grows += r->grows;
+		res->shrinks += r->shrinks;
+		res->shrink_refused += r->shrink_refused;
 	}
 	res->checks = s.checks;
 	res->invariant_breaks = s.invariant_breaks;

@@ -32,6 +32,10 @@ struct stress_config {
 	uint64_t seed;
 	bool contig;			/* contiguous ranges */
 	bool compact;			/* ga_compact_zone from the workers */
+	/* ga_zone_resize from the workers: the zone may grow to twice
+	 * nr_pages and shrinks to any superpageblock boundary down to a
+	 * quarter of that (nr_pages a multiple of 4 superpageblocks). */
+	bool resize;
 };
 
 struct stress_result {
@@ -44,6 +48,7 @@ struct stress_result {
 	uint64_t unexpected_errors;	/* errors the API does not document */
 	uint64_t allocs, frees, alloc_fail, pins, longterm_pins, contig_ok;
 	uint64_t migrations, drops, reclaimed, compactions;
+	uint64_t grows, shrinks, shrink_refused;	/* ga_zone_resize outcomes */
 	char first_problem[512];
 };
 
