@@ -862,6 +862,7 @@ void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb);
 bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		    unsigned int cpu, unsigned int owner);
 void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp);
+unsigned long pcp_buddy_remote_pages(const struct ga_zone *z, struct ga_pcp *pcp);
 uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
 			unsigned int order, int mt);
 int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,

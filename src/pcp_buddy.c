@@ -139,6 +139,21 @@ void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
 	buddy_link(z, pcp, idx, order, page_alloc_mt(&z->pages[idx]));
 }
 
+/*
+ * Pages on the remote list, not yet in pcp->count. Caller holds pcp->lock,
+ * so the owner cannot take the list meanwhile; pushes only add in front of
+ * the head read here.
+ */
+unsigned long pcp_buddy_remote_pages(const struct ga_zone *z, struct ga_pcp *pcp)
+{
+	unsigned long nr = 0;
+
+	for (uint32_t idx = __atomic_load_n(&pcp->remote, __ATOMIC_ACQUIRE);
+	     idx != GA_NIL; idx = READ_ONCE(z->pages[idx].lru.next))
+		nr += 1ul << page_order(&z->pages[idx]);
+	return nr;
+}
+
 /* absorb_remote_frees: take the remote list whole onto the buddy lists. */
 void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp)
 {

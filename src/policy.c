@@ -86,10 +86,10 @@ static const struct ga_param_info params[] = {
 	   "movable allocations fill the fullest clean SPB, empty SPBs last"),
 	PB(spb_fill_holes, "gigalloc; stranded free pages: RFC v1 31",
 	   "movable below pageblock order takes the smallest hole, tainted SPBs' too"),
-	PB(spb_tainted_last, "gigalloc; RFC 23 PASS_4 moved after empty SPBs",
+	PB(spb_tainted_last, "RFC 20 pass order: empty SPBs, then non-preferred",
 	   "movable takes a tainted SPB's free pageblocks only after empty SPBs"),
 	PB(spb_taint_roomiest, "gigalloc; RFC PASS_3 takes the fullest clean SPB",
-	   "when an SPB must be tainted: an empty one, else the emptiest clean one"),
+	   "when no empty SPB is left to taint: the emptiest clean one, not the fullest"),
 	PB(spb_no_mixing, "RFC 24 noncompatible_cross_type()",
 	   "relabel between unmovable and reclaimable only for a wholly free block"),
 	PU(spb_reserve_min, 0, 512, "RFC 23 SPB_TAINTED_RESERVE_MIN",
@@ -241,9 +241,10 @@ static void preset_series_compaction(struct ga_policy *p)
  * The series' final state as posted (spb-series.md section 3.x), pass by
  * pass, with its own search: fullness lists walked fullest first with the
  * PASS_1 hint cache, so movable requests take the fullest clean SPB that
- * fits (12); a tainting claim takes the fullest clean SPB, then an empty
- * one (PASS_3); movable falls back into tainted SPBs above their reserve
- * before empty SPBs (PASS_4). None of gigalloc's own switches.
+ * fits (12); in RFC 20's pass order, a tainting claim takes an empty SPB,
+ * then the fullest clean one (PASS_3), and movable requests take empty
+ * SPBs before falling back into tainted SPBs above their reserve (PASS_4).
+ * None of gigalloc's own switches.
  */
 static void preset_rfc(struct ga_policy *p)
 {
@@ -256,6 +257,7 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_contig_movable = true;
 	p->spb_fullness_walk = true;
 	p->spb_hint_cache = true;
+	p->spb_tainted_last = true;	/* 20: empty SPBs before tainted ones */
 	preset_series_refusals(p);
 	p->spb_aggressive_min_spbs = 8;
 	p->spb_pass_2c = true;

@@ -209,6 +209,32 @@ int ga_region_query(struct ga_zone *z, unsigned long idx, unsigned int order,
 /* Pages on pcp lists per pageblock and charged mobility: [block][mt]. */
 typedef uint16_t pcp_counts_t[GA_MT_PCPTYPES];
 
+static void pcp_count_head(const struct ga_zone *z, pcp_counts_t *pcp, uint32_t idx)
+{
+	const struct ga_page *p = &z->pages[idx];
+
+	pcp[(idx_to_pfn(z, idx) - z->start_pfn) >> z->pageblock_order][page_alloc_mt(p)] +=
+		(uint16_t)(1u << page_order(p));
+}
+
+/*
+ * pcp_buddy (RFC 02/03): the owner's PagePCPBuddy lists, each head within
+ * one pageblock, and the lock-free list of remote frees, which only the
+ * owner takes whole (quiescent here, as everywhere in this census).
+ */
+static void pcp_buddy_census(const struct ga_zone *z, struct ga_pcp *l,
+			     pcp_counts_t *pcp)
+{
+	for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++)
+		for (unsigned int o = 0; o <= z->pageblock_order; o++)
+			for (uint32_t idx = l->buddy[c][o].first; idx != GA_NIL;
+			     idx = z->pages[idx].lru.next)
+				pcp_count_head(z, pcp, idx);
+	for (uint32_t idx = __atomic_load_n(&l->remote, __ATOMIC_ACQUIRE);
+	     idx != GA_NIL; idx = READ_ONCE(z->pages[idx].lru.next))
+		pcp_count_head(z, pcp, idx);
+}
+
 static pcp_counts_t *pcp_census(struct ga_zone *z)
 {
 	/* Sized for the largest span: a hot-add may land while we count. */
@@ -235,6 +261,8 @@ static pcp_counts_t *pcp_census(struct ga_zone *z)
 						(uint16_t)per_block;
 			}
 		}
+		if (z->policy.pcp_buddy)
+			pcp_buddy_census(z, l, pcp);
 		ga_unlock(&l->lock);
 	}
 	return pcp;

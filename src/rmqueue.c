@@ -732,6 +732,28 @@ void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 				((uint32_t)mt << PF_MT_SHIFT) | extra);
 }
 
+/*
+ * The argument checks every allocation entry point shares. Returns the
+ * migratetype the request is served from (UNMOVABLE for every request
+ * when mobility grouping is off), or a negative errno, counted.
+ */
+static int alloc_check_args(struct ga_zone *z, unsigned int cpu,
+			    unsigned int order, unsigned int gfp,
+			    const ga_pfn_t *pfn_out)
+{
+	int mt = ga_gfp_migratetype(gfp);
+
+	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -EINVAL;
+	}
+	if (order > z->max_order) {
+		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
+		return -E2BIG;
+	}
+	return z->policy.mobility_grouping ? mt : GA_MT_UNMOVABLE;
+}
+
 int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	     unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out)
 {
@@ -744,19 +766,11 @@ int alloc_pages_flags(struct ga_zone *z, unsigned int cpu, unsigned int order,
 {
 	struct alloc_context ac;
 	unsigned int alloc_flags;
-	int mt = ga_gfp_migratetype(gfp);
+	int mt = alloc_check_args(z, cpu, order, gfp, pfn_out);
 	long pfn;
 
-	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -EINVAL;
-	}
-	if (order > z->max_order) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -E2BIG;
-	}
-	if (!z->policy.mobility_grouping)
-		mt = GA_MT_UNMOVABLE;
+	if (mt < 0)
+		return mt;
 
 	ac = (struct alloc_context){ .order = order, .gfp = gfp,
 				     .migratetype = mt, .cpu = cpu,
@@ -797,19 +811,11 @@ int ga_alloc_nolock(struct ga_zone *z, unsigned int cpu, unsigned int order,
 {
 	struct alloc_context ac;
 	unsigned int alloc_flags = ALLOC_WMARK_LOW | ALLOC_TRYLOCK;
-	int mt = ga_gfp_migratetype(gfp);
+	int mt = alloc_check_args(z, cpu, order, gfp, pfn_out);
 	long pfn;
 
-	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !pfn_out) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -EINVAL;
-	}
-	if (order > z->max_order) {
-		zone_stat_add(z, GA_STAT_BAD_ARG, 1);
-		return -E2BIG;
-	}
-	if (!z->policy.mobility_grouping)
-		mt = GA_MT_UNMOVABLE;
+	if (mt < 0)
+		return mt;
 	/* No reclaim of any kind: the kswapd bit would wake a worker. */
 	gfp &= ~(unsigned int)GA_GFP_RECLAIM;
 	ac = (struct alloc_context){ .order = order, .gfp = gfp,

@@ -16,25 +16,25 @@
  *   4. a block borrowed from a movable list of a tainted
  *      SPB, not relabelled                                  (PASS_2D)
  *   -- under ALLOC_NOFRAGMENT stop here: reclaim first      (RFC 20) --
- *   5. the fullest clean SPB: a free block of the type, else
- *      a wholly free pageblock claimed                      (PASS_3)
- *   6. the same in an empty SPB                             (last resort)
- *   With spb_taint_roomiest, 5-6 become: a wholly free pageblock of an
- *   empty SPB, else of the emptiest clean SPB, else a fragment of the
- *   type in the emptiest clean SPB.
+ *   5. an empty SPB: a free block of the type, else a wholly
+ *      free pageblock claimed                               (PASS_3, 20)
+ *   6. the same in the fullest clean SPB                    (last resort)
+ *   With spb_taint_roomiest, 6 takes the emptiest clean SPB instead, a
+ *   wholly free pageblock before a fragment of the type.
  * Movable requests:
  *   0. with spb_fill_holes, for a request below pageblock order, the
  *      smallest free movable block in a clean or a tainted SPB (clean
  *      first at equal order)
  *   1. the fullest clean SPB with a free movable block      (RFC 12)
  *   2. a wholly free pageblock of another label in a clean SPB
- *   3. a tainted SPB holding more than its reserve of free
+ *   3. an empty SPB                                         (RFC 20)
+ *   4. a tainted SPB holding more than its reserve of free
  *      pageblocks                                           (PASS_4, 23)
- *   4. an empty SPB                                         (last resort)
- *   With spb_tainted_last, 3 comes after 4.
+ *   Without spb_tainted_last, 4 comes before 3.
  * When no pass serves, plain __rmqueue runs over all lists.
  *
- * The three switches are gigalloc's, not the RFC's; docs/SPB.md has the
+ * spb_fill_holes and spb_taint_roomiest are gigalloc's, not the RFC's;
+ * spb_tainted_last is the series' order (RFC 20). docs/SPB.md has the
  * measurements behind them. In short: free pages stranded in tainted SPBs
  * count towards the watermarks, so if movable requests skip them kswapd
  * stops while clean SPBs have no free pageblock left and THP faults fail
@@ -289,8 +289,9 @@ static long pass_1(struct ga_zone *z, struct spb_search *w, unsigned int cat,
 }
 
 /*
- * PASS_3 as the RFC has it: the fullest clean SPB, then an empty one, so
- * that empty SPBs stay available for 1 GiB pages as long as possible.
+ * PASS_3 as the series orders it (RFC 20: "whole pageblock from empty
+ * SPBs", then "fallback to non-preferred SPBs"): an empty SPB first, then
+ * the fullest clean SPB, the first one the clean lists' walk meets.
  */
 static long taint_fullest(struct ga_zone *z, unsigned int order, int mt,
 			  struct spb_search *w)
@@ -298,14 +299,14 @@ static long taint_fullest(struct ga_zone *z, unsigned int order, int mt,
 	const uint64_t *all = z->spb_idx.all;
 	unsigned int pb = ga_max(z->pageblock_order, order);
 
-	TRY_PASS(find(z, w, SPB_CLEAN, all, order, 1u << mt, false),
-		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
-	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
-		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
 	TRY_PASS(find(z, w, SPB_EMPTY, all, order, 1u << mt, false),
 		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_EMPTY);
 	TRY_PASS(find(z, w, SPB_EMPTY, all, pb, PCP_MTS & ~(1u << mt), false),
 		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_EMPTY);
+	TRY_PASS(find(z, w, SPB_CLEAN, all, order, 1u << mt, false),
+		 smallest_in_spb(z, s, order, mt), GA_STAT_SPB_TAINT_CLEAN);
+	TRY_PASS(find(z, w, SPB_CLEAN, all, pb, PCP_MTS & ~(1u << mt), false),
+		 claim_free_in_spb(z, s, order, mt, PCP_MTS), GA_STAT_SPB_TAINT_CLEAN);
 	return -1;
 }
 

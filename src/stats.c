@@ -308,7 +308,8 @@ static void zone_info_pcp(struct ga_zone *z, struct ga_zone_info *info)
 		struct ga_pcp *pcp = &z->pcp[cpu];
 
 		ga_lock(&pcp->lock);
-		info->pcp_pages += (unsigned long)pcp->count;
+		info->pcp_pages += (unsigned long)pcp->count +
+				   pcp_buddy_remote_pages(z, pcp);
 		if (cpu == 0) {
 			info->pcp_batch = pcp->batch;
 			info->pcp_high_min = pcp->high_min;

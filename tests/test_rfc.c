@@ -166,9 +166,10 @@ static void test_rfc_preset(void)
 	ok(r.spb_fullness_walk && r.spb_hint_cache, "rfc walks lists with the hint cache");
 	ok(!s.spb_fullness_walk, "spb keeps the bitmap index");
 	ok(!v.spb_fullness_walk && !v.spb_hint_cache, "vanilla has neither");
-	ok(!r.spb_fill_holes && !r.spb_tainted_last && !r.spb_taint_roomiest &&
+	ok(!r.spb_fill_holes && !r.spb_taint_roomiest &&
 	   !r.spb_pin_migrate && !r.spb_relax_placement,
 	   "rfc has none of gigalloc's own steering switches");
+	ok(r.spb_tainted_last, "rfc: movable takes empty SPBs before tainted ones (20)");
 	ok(r.spb_free_lists && r.spb_steer_movable && r.spb_steer_nonmovable &&
 	   r.spb_no_mixing && r.evacuate && r.spb_contig,
 	   "rfc has the series' mechanisms");
@@ -209,6 +210,8 @@ static void probe_rig(struct rig *r, struct ga_policy *p, bool movable, bool ha)
 	r->ops = (struct ga_ops){ .reclaim = count_reclaim };
 	r->calls = 0;
 	p->highatomic = ha;
+	/* The rig's movable block goes into SPB 0, not the empty SPB 1. */
+	p->spb_tainted_last = false;
 	ga_zone_config_default(&cfg, 0, 2 * GIB, 1);
 	cfg.policy = p;
 	cfg.ops = &r->ops;
@@ -218,7 +221,9 @@ static void probe_rig(struct rig *r, struct ga_policy *p, bool movable, bool ha)
 	/* A high-order atomic taints SPB 0 and reserves a HighAtomic block. */
 	if (ha && ga_alloc(r->z, 0, 2, GA_GFP_ATOMIC, 1, &pfn))
 		abort();
-	if (movable && ga_alloc(r->z, 0, 9, GA_GFP_HIGHUSER_MOVABLE, 1, &pfn))
+	/* An unmovable page taints SPB 0 first: empty SPBs go in order. */
+	if (movable && (ga_alloc(r->z, 0, 0, GA_GFP_KERNEL, 1, &pfn) ||
+			ga_alloc(r->z, 0, 9, GA_GFP_HIGHUSER_MOVABLE, 1, &pfn)))
 		abort();
 	/* Whole pageblocks, refused (26) rather than spilling into SPB 1... */
 	while (!ga_alloc(r->z, 0, 9, GA_GFP_KERNEL | GA_GFP_NORETRY, 1, &pfn) &&
@@ -386,6 +391,7 @@ static int fragments_scenario(struct ga_policy p, unsigned long nr, bool frags,
 
 	p.spb_reserve_min = 0;
 	p.spb_reserve_pct = 0;
+	p.spb_tainted_last = false;	/* movable fills SPB 0 before empty SPBs */
 	z = zone_spb_order(nr * per, spb_order, &p);
 	if (ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &pfn) || pfn >= per)
 		abort();

@@ -146,7 +146,7 @@ static void test_tainted_reserve(void)
 	zone_ok(z, "tainted last: checker");
 	emb_destroy(&e);
 
-	/* The RFC's order: PASS_4 fills a tainted SPB down to its reserve. */
+	/* Without it, PASS_4 fills a tainted SPB down to its reserve first. */
 	p.spb_tainted_last = false;
 	z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
 	/* Taint SPB 0 and fill it up to exactly its reserve of free blocks. */
@@ -480,8 +480,9 @@ static void test_fill_holes(void)
 /*
  * Which SPB a non-movable request taints when no tainted SPB has room:
  * SPB 0 is clean with 4 free pageblocks, SPB 1 clean with 200, SPB 2
- * empty (or, second case, clean with 300). The RFC takes the fullest clean
- * SPB; spb_taint_roomiest the empty one, else the emptiest clean one.
+ * empty (or, second case, clean with 300). Both take the empty SPB first
+ * (RFC 20's pass order); with none, the RFC takes the fullest clean SPB,
+ * spb_taint_roomiest the emptiest.
  */
 static long taint_scenario(bool roomiest, bool with_empty)
 {
@@ -514,8 +515,8 @@ static void test_taint_roomiest(void)
 {
 	is_long(taint_scenario(true, true), 2, "roomiest: the empty SPB is tainted");
 	is_long(taint_scenario(true, false), 2, "roomiest: else the emptiest clean SPB");
-	is_long(taint_scenario(false, true), 0, "RFC: the fullest clean SPB is tainted");
-	is_long(taint_scenario(false, false), 0, "RFC: the fullest clean SPB, again");
+	is_long(taint_scenario(false, true), 2, "RFC: the empty SPB is tainted first (20)");
+	is_long(taint_scenario(false, false), 0, "RFC: else the fullest clean SPB");
 }
 
 /* A live, unpinned object whose pfn lies in SPB spb (-1 if none). */
