@@ -239,6 +239,24 @@ struct ga_shrink_request {
 	unsigned int cpu;		/* CPU to use for the ga_free calls */
 };
 
+/*
+ * Callbacks about pages the owner has freed meanwhile. ops->migrate and
+ * ops->drop name an allocation the library isolated earlier, and run with
+ * no library lock held; the library looks for a deferred free just before
+ * each call (src/migrate.c: migrate_one, again after taking the migration
+ * target, since that may have entered reclaim), but with several threads
+ * the owner's ga_free of the same pages can still land between that look
+ * and the call. So either callback may be asked about pages the owner no
+ * longer holds; `owner` may even name an owner that has since allocated
+ * other pages. Check that the owner holds exactly (pfn, order), under the
+ * owner's own lock, and if not answer -ENOENT from migrate (the library
+ * frees the target and completes the deferred free) or any nonzero value
+ * from drop (-EBUSY or -ENOENT: counted as a refused drop, after which the
+ * library completes the deferred free). Never answer 0 for such a page: a
+ * migrate that returns 0 hands the target to an owner that will never
+ * free it. With one thread (all ga_free calls on the thread that runs the
+ * movers, reclaim included) this cannot happen.
+ */
 struct ga_ops {
 	/*
 	 * Free memory by calling ga_free() on pages the embedder owns (evict
@@ -266,8 +284,10 @@ struct ga_ops {
 	/*
 	 * Drop a clean allocation instead of moving it: clean page cache for
 	 * movable pages, a shrinkable slab object for reclaimable ones. Return
-	 * 0 if dropped (the library frees the pages) or -EBUSY if it must stay
-	 * (dirty, in use). Same locking rules as migrate. NULL: nothing drops.
+	 * 0 if dropped (the library frees the pages) or nonzero if it must
+	 * stay: -EBUSY (dirty, in use), or -ENOENT if the owner no longer holds
+	 * pfn (freed concurrently; see above). Same locking rules as migrate.
+	 * NULL: nothing drops.
 	 */
 	int (*drop)(void *ctx, struct ga_zone *zone, uint64_t owner,
 		    ga_pfn_t pfn, unsigned int order);

@@ -852,12 +852,24 @@ static void consumer_tick(struct sim_workload *w, unsigned int ci)
 			return;
 	}
 	while (c->resident < target) {
+		uint64_t before = c->resident;
 		unsigned long got = alloc_one(w, ci);
 
 		if (!got)
 			break;	/* out of memory: try again next tick */
-		if (c->per_tick > 0 && (c->budget -= (double)got) <= 0)
+		if (c->per_tick > 0) {
+			if ((c->budget -= (double)got) <= 0)
+				break;
+		} else if (c->resident <= before) {
+			/*
+			 * Uncapped, and memory is full: the reclaim this
+			 * allocation entered evicted at least as much of the
+			 * consumer's own pages. It cannot grow this tick, and
+			 * going on would evict and refill itself until reclaim
+			 * happened to fail (minutes for one simulated second).
+			 */
 			break;
+		}
 	}
 }
 

@@ -15,17 +15,11 @@
 #include "embedder.h"
 #include "harness.h"
 #include "internal.h"
+#include "mt_embedder.h"
+#include "zone_fixture.h"
 
 #define NR_PAGES 16384ul
 #define BLOCK_B (5 * 512ul)
-
-static uint64_t stat_of(struct ga_zone *z, enum ga_stat_item item)
-{
-	struct ga_stats s;
-
-	ga_zone_stats(z, &s);
-	return s.v[item];
-}
 
 static struct ga_policy evac_policy(unsigned int pool)
 {
@@ -302,75 +296,6 @@ static void test_determinism(void)
 /* ------------------------------------------------------------------------ */
 /* Threads: workers evacuate while two threads allocate and free.           */
 
-struct mt_embedder {
-	pthread_mutex_t lock;	/* serializes frees and migrations per page */
-	struct fake_obj *obj;
-	unsigned long nr_per_thread;
-	unsigned long errors;
-};
-
-static int mt_migrate(void *ctx, struct ga_zone *z, uint64_t owner,
-		      ga_pfn_t old_pfn, ga_pfn_t new_pfn, unsigned int order)
-{
-	struct mt_embedder *m = ctx;
-	int rc = 0;
-
-	(void)z;
-	/*
-	 * The slot may have been freed (the free was deferred) and reused for
-	 * a new page since the library isolated old_pfn: then the owner no
-	 * longer holds old_pfn, which is -ENOENT, not an error.
-	 */
-	pthread_mutex_lock(&m->lock);
-	if (!m->obj[owner].live || m->obj[owner].pfn != old_pfn)
-		rc = -ENOENT;
-	else if (m->obj[owner].order != order)
-		m->errors++, rc = -EBUSY;
-	else
-		m->obj[owner].pfn = new_pfn;
-	pthread_mutex_unlock(&m->lock);
-	return rc;
-}
-
-struct mt_thread {
-	struct mt_embedder *m;
-	struct ga_zone *z;
-	unsigned int cpu;
-	unsigned long base;
-};
-
-static bool mt_alloc(struct mt_thread *t, unsigned long slot, int mt)
-{
-	struct mt_embedder *m = t->m;
-	struct fake_obj *o = &m->obj[slot];
-	ga_pfn_t pfn;
-
-	if (ga_alloc(t->z, t->cpu, 0, mt == GA_MT_MOVABLE ? GA_GFP_HIGHUSER_MOVABLE :
-			   GA_GFP_KERNEL, slot, &pfn))
-		return false;
-	pthread_mutex_lock(&m->lock);
-	o->order = 0;
-	o->mt = (uint8_t)mt;
-	o->pfn = pfn;
-	o->live = true;
-	pthread_mutex_unlock(&m->lock);
-	return true;
-}
-
-static void mt_free(struct mt_thread *t, unsigned long slot)
-{
-	struct mt_embedder *m = t->m;
-	struct fake_obj *o = &m->obj[slot];
-
-	pthread_mutex_lock(&m->lock);
-	if (o->live) {
-		if (ga_free(t->z, t->cpu, o->pfn, o->order))
-			m->errors++;
-		o->live = false;
-	}
-	pthread_mutex_unlock(&m->lock);
-}
-
 /*
  * Rounds of: fill with movable pages, free a run of consecutive slots
  * (physically close, so some pageblocks become half free), then ask for
@@ -385,66 +310,42 @@ static void *mt_worker(void *arg)
 		unsigned long run = t->base + (round * 613) % (n - 700);
 
 		for (unsigned long s = t->base; s < t->base + n; s++)
-			if (!t->m->obj[s].live && !mt_alloc(t, s, GA_MT_MOVABLE))
+			if (!t->m->obj[s].live && !mt_alloc(t, s, GA_GFP_HIGHUSER_MOVABLE))
 				break;
 		for (unsigned long s = run; s < run + 700; s++)
 			mt_free(t, s);
 		for (unsigned long s = run; s < run + 40; s++)
-			mt_alloc(t, s, GA_MT_UNMOVABLE);
+			mt_alloc(t, s, GA_GFP_KERNEL);
 	}
 	return NULL;
 }
 
 static void test_threads(void)
 {
-	struct mt_embedder m = { .nr_per_thread = 8000 };
-	struct ga_ops ops = { .migrate = mt_migrate };
 	struct ga_policy p = evac_policy(64);
+	struct mt_embedder m;
 	struct mt_thread t[2];
 	pthread_t th[2];
 	struct ga_zone_config cfg;
-	struct ga_executor *ex;
 	struct ga_zone *z;
-	unsigned long bad = 0;
 
 	p.pcp = true;
-	pthread_mutex_init(&m.lock, NULL);
-	m.obj = calloc(2 * m.nr_per_thread, sizeof(*m.obj));
-	ga_executor_create(&ex, GA_EXECUTOR_THREADS, 2);
 	ga_zone_config_default(&cfg, 0, NR_PAGES, 2);
 	cfg.policy = &p;
-	cfg.ops = &ops;
-	cfg.ops_ctx = &m;
-	cfg.executor = ex;
-	ga_zone_create(&z, &cfg);
-	for (int i = 0; i < 2; i++) {
-		t[i] = (struct mt_thread){ &m, z, (unsigned int)i, i * m.nr_per_thread };
-		pthread_create(&th[i], NULL, mt_worker, &t[i]);
-	}
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
-	ga_executor_run_pending(ex);
+	z = mt_zone(&m, &cfg, 2, 8000, 2);
+	mt_start(&m, t, th, mt_worker);
+	mt_join(&m, th);
+	ga_executor_run_pending(m.ex);
 	ga_drain_all_pcp(z);
 	zone_ok(z, "threads: checker after concurrent evacuation");
 	is_long(m.errors, 0, "threads: every migration found its page where the owner had it");
+	is_long(m.bad_owner, 0, "threads: every migrate call named an owner that allocated");
 	ok(stat_of(z, GA_STAT_EVAC_QUEUED) > 0 && stat_of(z, GA_STAT_EVAC_RUN) > 0,
 	   "threads: evacuations were queued (%llu) and run (%llu)",
 	   (unsigned long long)stat_of(z, GA_STAT_EVAC_QUEUED),
 	   (unsigned long long)stat_of(z, GA_STAT_EVAC_RUN));
-	for (unsigned long i = 0; i < 2 * m.nr_per_thread; i++) {
-		struct ga_page_info pi;
-
-		if (!m.obj[i].live)
-			continue;
-		if (ga_page_query(z, m.obj[i].pfn, &pi) || pi.owner != i ||
-		    pi.state != GA_PAGE_ALLOC)
-			bad++;
-	}
-	is_long(bad, 0, "threads: every owner still holds its page");
-	ga_zone_destroy(z);
-	ga_executor_destroy(ex);
-	free(m.obj);
-	pthread_mutex_destroy(&m.lock);
+	is_long(mt_owner_errors(&m), 0, "threads: every owner still holds its page");
+	mt_destroy(&m);
 }
 
 int main(void)

@@ -21,21 +21,8 @@
 #include "ftrace.h"
 #include "harness.h"
 #include "trace.h"
+#include "trace_fixture.h"
 #include "tracedat.h"
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("GA_TEST_DATA");
-
-	return d ? d : "tests/data";
-}
-
-static enum ft_line parse(const char *line, struct ft_event *ev, const char **why)
-{
-	uint64_t lost = 0;
-
-	return ft_parse_line(line, strlen(line), ev, &lost, why);
-}
 
 /* Verbatim from `trace-cmd report` and `perf script` of the same guest. */
 static const char TC_ALLOC[] =

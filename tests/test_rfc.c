@@ -10,36 +10,9 @@
 
 #include "harness.h"
 #include "internal.h"
+#include "zone_fixture.h"
 
 #define GIB (1ul << 18)
-
-static uint64_t stat_of(struct ga_zone *z, enum ga_stat_item item)
-{
-	struct ga_stats s;
-
-	ga_zone_stats(z, &s);
-	return s.v[item];
-}
-
-static struct ga_policy policy(const char *preset)
-{
-	struct ga_policy p;
-
-	ga_policy_preset(&p, preset);
-	p.pcp = false;
-	p.min_free_kbytes = 64;
-	p.watermark_boost_factor = 0;
-	p.highatomic = false;
-	return p;
-}
-
-static int category(struct ga_zone *z, unsigned long spb)
-{
-	struct ga_spb_info info;
-
-	ga_spb_query(z, spb, &info);
-	return info.category;
-}
 
 static struct ga_zone *zone_spb_order(unsigned long nr_pages, unsigned int spb_order,
 				      const struct ga_policy *p)
@@ -80,7 +53,7 @@ static void free_page(struct ga_zone *z, uint8_t *held, ga_pfn_t pfn)
  */
 static long fullest_scenario(bool walk)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	unsigned long n = 2 * GIB;
 	struct ga_zone *z;
 	uint8_t *held;
@@ -124,7 +97,7 @@ static void test_fullest_first(void)
 static void long_walk_scenario(bool walk, bool hint, struct ga_spb_summary *first,
 			       struct ga_spb_summary *second, uint64_t *hits)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	const unsigned int spb_order = 12;
 	const unsigned long per = 1ul << spb_order, nr = 128, n = nr * per;
 	struct ga_zone *z;
@@ -282,12 +255,12 @@ static struct probe probe(struct ga_policy p, bool movable, bool ha,
 	ga_pfn_t pfn = 0;
 
 	probe_rig(&r, &p, movable, ha);
-	ok(category(r.z, 0) == GA_SPB_TAINTED && category(r.z, 1) == GA_SPB_EMPTY,
+	ok(spb_category(r.z, 0) == GA_SPB_TAINTED && spb_category(r.z, 1) == GA_SPB_EMPTY,
 	   "probe rig: SPB 0 tainted and full, SPB 1 empty");
 	res.err = ga_alloc(r.z, 0, order, gfp, 2, &pfn);
 	res.calls = r.calls;
 	res.spb = res.err ? -1 : (int)(pfn / GIB);
-	res.spb1 = category(r.z, 1);
+	res.spb1 = spb_category(r.z, 1);
 	zone_ok(r.z, "probe gfp %#x order %u: checker", gfp, order);
 	ga_zone_destroy(r.z);
 	return res;
@@ -296,7 +269,7 @@ static struct probe probe(struct ga_policy p, bool movable, bool ha,
 /* GFP_KERNEL order 0: reclaim until it gives up, then taint (RFC 20). */
 static void test_probe_kernel(void)
 {
-	struct probe r = probe(policy("rfc"), false, false, GA_GFP_KERNEL, 0);
+	struct probe r = probe(quiet_policy("rfc"), false, false, GA_GFP_KERNEL, 0);
 
 	is_long(r.err, 0, "GFP_KERNEL o0: served");
 	is_long(r.spb, 1, "GFP_KERNEL o0: by tainting the empty SPB (nothing else can)");
@@ -306,7 +279,7 @@ static void test_probe_kernel(void)
 /* KERNEL|NORETRY order 3: optional (26), refused after its one reclaim. */
 static void test_probe_noretry(void)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	struct probe r = probe(p, false, false, GA_GFP_KERNEL | GA_GFP_NORETRY, 3);
 
 	is_long(r.err, -ENOMEM, "KERNEL|NORETRY o3: refused (RFC 26)");
@@ -321,7 +294,7 @@ static void test_probe_noretry(void)
 /* GFP_ATOMIC order 0: the HighAtomic reserve before a clean SPB (18). */
 static void test_probe_atomic(void)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	struct probe r = probe(p, false, true, GA_GFP_ATOMIC, 0);
 
 	is_long(r.spb, 0, "GFP_ATOMIC o0: served from SPB 0's HighAtomic block (RFC 18)");
@@ -340,7 +313,7 @@ static void test_probe_atomic(void)
 /* NOWAIT|NOWARN order 3: refused (26); without 26, by 35 if lower can serve. */
 static void test_probe_nowait(void)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	struct probe r = probe(p, true, false, GA_GFP_NOWAIT | GA_GFP_NOWARN, 3);
 
 	is_long(r.err, -ENOMEM, "NOWAIT|NOWARN o3: refused");
@@ -360,25 +333,25 @@ static void test_probe_nowait(void)
 /* MEMALLOC and NOFAIL requests are never optional (26). */
 static void test_never_optional(void)
 {
-	struct probe r = probe(policy("rfc"), false, false,
+	struct probe r = probe(quiet_policy("rfc"), false, false,
 			       GA_GFP_ATOMIC | GA_GFP_MEMALLOC, 3);
 
 	is_long(r.spb, 1, "ATOMIC|MEMALLOC o3: not optional, served by tainting");
-	r = probe(policy("rfc"), false, false, GA_GFP_NOWAIT | GA_GFP_NOFAIL, 3);
+	r = probe(quiet_policy("rfc"), false, false, GA_GFP_NOWAIT | GA_GFP_NOFAIL, 3);
 	is_long(r.spb, 1, "NOWAIT|NOFAIL o3: not optional, served by tainting");
 }
 
 /* RFC 36: the nolock entry point never taints and never waits. */
 static void test_nolock(void)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	struct rig r;
 	ga_pfn_t pfn;
 
 	probe_rig(&r, &p, false, false);
 	is_long(ga_alloc_nolock(r.z, 0, 0, GA_GFP_KERNEL, 2, &pfn), -ENOMEM,
 		"nolock unmovable o0: fails rather than taint (RFC 36)");
-	is_long(category(r.z, 1), GA_SPB_EMPTY, "nolock: SPB 1 stays empty");
+	is_long(spb_category(r.z, 1), GA_SPB_EMPTY, "nolock: SPB 1 stays empty");
 	is_long(r.calls, 0, "nolock: no reclaim call");
 	is_long(ga_alloc_nolock(r.z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 3, &pfn), 0,
 		"nolock movable o0: served");
@@ -391,12 +364,12 @@ static void test_nolock(void)
 	zone_ok(r.z, "nolock: checker");
 	ga_zone_destroy(r.z);
 
-	p = policy("rfc");
+	p = quiet_policy("rfc");
 	p.spb_nolock_nofragment = false;
 	probe_rig(&r, &p, false, false);
 	is_long(ga_alloc_nolock(r.z, 0, 0, GA_GFP_KERNEL, 2, &pfn), 0,
 		"without 36: nolock unmovable o0 served");
-	is_long(category(r.z, 1), GA_SPB_TAINTED, "without 36: by tainting SPB 1");
+	is_long(spb_category(r.z, 1), GA_SPB_TAINTED, "without 36: by tainting SPB 1");
 	zone_ok(r.z, "nolock without 36: checker");
 	ga_zone_destroy(r.z);
 }
@@ -432,7 +405,7 @@ static int fragments_scenario(struct ga_policy p, unsigned long nr, bool frags,
 	       pfn < per)
 		;
 	ga_free(z, 0, pfn, frags ? 0 : 9);
-	ok(category(z, 0) == GA_SPB_TAINTED && z->spbs[0].nr_free_pb == 0,
+	ok(spb_category(z, 0) == GA_SPB_TAINTED && z->spbs[0].nr_free_pb == 0,
 	   "%lu SPBs: SPB 0 tainted, no free pageblock", nr);
 	if (ga_alloc(z, 0, 0, GA_GFP_KERNEL, 2, &pfn))
 		spb = -1;
@@ -450,12 +423,12 @@ static void test_aggressive_threshold(void)
 {
 	unsigned long mixed;
 
-	is_long(fragments_scenario(policy("rfc"), 9, true, false, &mixed), 0,
+	is_long(fragments_scenario(quiet_policy("rfc"), 9, true, false, &mixed), 0,
 		"9 SPBs: the unmovable page takes a movable fragment in SPB 0 (RFC 19)");
-	ok(fragments_scenario(policy("rfc"), 8, true, false, &mixed) > 0,
+	ok(fragments_scenario(quiet_policy("rfc"), 8, true, false, &mixed) > 0,
 	   "8 SPBs: the pageblock floor stays; it taints another SPB");
 	{
-		struct ga_policy p = policy("rfc");
+		struct ga_policy p = quiet_policy("rfc");
 
 		p.spb_aggressive_min_spbs = 0;
 		is_long(fragments_scenario(p, 8, true, false, &mixed), 0,
@@ -466,7 +439,7 @@ static void test_aggressive_threshold(void)
 /* RFC 27 PASS_2C: borrowing across UNMOVABLE/RECLAIMABLE mixes a block. */
 static void test_pass_2c(void)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	unsigned long mixed_on, mixed_off;
 
 	is_long(fragments_scenario(p, 9, false, true, &mixed_on), 0,
@@ -508,7 +481,7 @@ static void trace_log(void *ctx, const struct ga_trace_event *ev)
 
 static void test_trace_events(void)
 {
-	struct ga_policy p = policy("rfc");
+	struct ga_policy p = quiet_policy("rfc");
 	struct trace_log l;
 	struct ga_stats before, after;
 	struct rig r;

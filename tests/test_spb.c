@@ -11,48 +11,21 @@
 #include "embedder.h"
 #include "harness.h"
 #include "internal.h"
+#include "zone_fixture.h"
 
 #define GIB (1ul << 18)
-
-static uint64_t stat_of(struct ga_zone *z, enum ga_stat_item item)
-{
-	struct ga_stats s;
-
-	ga_zone_stats(z, &s);
-	return s.v[item];
-}
-
-static struct ga_policy policy(const char *preset)
-{
-	struct ga_policy p;
-
-	ga_policy_preset(&p, preset);
-	p.pcp = false;
-	p.min_free_kbytes = 64;
-	p.watermark_boost_factor = 0;
-	p.highatomic = false;
-	return p;
-}
-
-static int category(struct ga_zone *z, unsigned long spb)
-{
-	struct ga_spb_info info;
-
-	ga_spb_query(z, spb, &info);
-	return info.category;
-}
 
 /* Contents, not labels, taint: one unmovable page taints, freeing it cleans. */
 static void test_content_tracking(void)
 {
-	struct ga_policy p = policy("vanilla");
+	struct ga_policy p = quiet_policy("vanilla");
 	struct ga_zone *z = test_zone(2 * GIB, 1, &p);
 	struct ga_spb_info info;
 	struct ga_spb_summary sum;
 	ga_pfn_t u, m;
 
 	is_long(ga_zone_nr_spbs(z), 2, "a 2 GiB zone has two superpageblocks");
-	is_long(category(z, 0), GA_SPB_EMPTY, "a fresh SPB is empty");
+	is_long(spb_category(z, 0), GA_SPB_EMPTY, "a fresh SPB is empty");
 	ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &u);
 	ga_spb_query(z, u / GIB, &info);
 	is_long(info.category, GA_SPB_TAINTED, "one unmovable page taints its SPB");
@@ -76,7 +49,7 @@ static void test_content_tracking(void)
  */
 static ga_pfn_t pass2_scenario(const char *preset)
 {
-	struct ga_policy p = policy(preset);
+	struct ga_policy p = quiet_policy(preset);
 	struct embedder e;
 	struct ga_zone *z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
 	ga_pfn_t b0 = 0, b1 = 0, got = 0;
@@ -120,7 +93,7 @@ static void test_pass2_prefers_tainted(void)
 /* RFC 12: movable allocations fill the fullest clean SPB. */
 static long movable_scenario(const char *preset)
 {
-	struct ga_policy p = policy(preset);
+	struct ga_policy p = quiet_policy(preset);
 	struct embedder e;
 	struct ga_zone *z = emb_zone(&e, 3 * GIB, 1, &p, NULL);
 	unsigned long freed[3] = { 0 };
@@ -154,7 +127,7 @@ static void test_movable_fullest_clean(void)
 /* RFC 23: movable steering leaves a tainted SPB's reserve alone. */
 static void test_tainted_reserve(void)
 {
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct embedder e;
 	struct ga_zone *z;
 	struct ga_spb_info info;
@@ -204,7 +177,7 @@ static void test_tainted_reserve(void)
 /* RFC 24: UNMOVABLE -> RECLAIMABLE relabel of a half-used block is refused. */
 static long nomix_scenario(bool no_mixing, int *label)
 {
-	struct ga_policy p = policy("vanilla");
+	struct ga_policy p = quiet_policy("vanilla");
 	struct ga_zone *z;
 	const ga_pfn_t b = 5 * 512;
 	ga_pfn_t pfn;
@@ -250,7 +223,7 @@ static void test_no_mixing(void)
 /* RFC 17: a 1 GiB request takes an empty SPB, migrating nothing. */
 static void test_contig_prefers_empty(const char *preset, bool expect_empty)
 {
-	struct ga_policy p = policy(preset);
+	struct ga_policy p = quiet_policy(preset);
 	struct embedder e;
 	struct ga_zone *z = emb_zone(&e, 4 * GIB, 1, &p, NULL);
 	struct ga_contig_report r;
@@ -264,13 +237,13 @@ static void test_contig_prefers_empty(const char *preset, bool expect_empty)
 	for (unsigned long i = 0; i < e.nr; i++)
 		if (e.obj[i].live && (e.obj[i].pfn / GIB == 2 || i % 2))
 			emb_free(&e, i);
-	is_long(category(z, 2), GA_SPB_EMPTY, "%s: SPB 2 is empty", preset);
+	is_long(spb_category(z, 2), GA_SPB_EMPTY, "%s: SPB 2 is empty", preset);
 	is_long(ga_alloc_contig_pages(z, 0, 18, 77, &pfn, &r), 0, "%s: a 1 GiB page", preset);
 	moved = r.pages_migrated + r.pages_dropped;
 	if (expect_empty) {
 		is_long(pfn, 2 * GIB, "%s: it is the empty SPB", preset);
 		is_long(moved, 0, "%s: nothing had to move", preset);
-		is_long(category(z, 2), GA_SPB_CONTIG, "%s: the SPB is marked contig", preset);
+		is_long(spb_category(z, 2), GA_SPB_CONTIG, "%s: the SPB is marked contig", preset);
 	} else {
 		is_long(pfn, 0, "%s: address order takes SPB 0", preset);
 		ok(moved > 0, "%s: and migrates %lu pages for it", preset, moved);
@@ -283,7 +256,7 @@ static void test_contig_prefers_empty(const char *preset, bool expect_empty)
 /* Evacuation integrates: PASS_2B relabels a movable block and queues it. */
 static void test_pass2b_evacuates(void)
 {
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct ga_executor *ex;
 	struct embedder e;
 	struct ga_zone *z;
@@ -319,7 +292,7 @@ static void test_pass2b_evacuates(void)
 
 static void test_visits(void)
 {
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct ga_zone *z = test_zone(4 * GIB, 1, &p);
 	struct ga_spb_summary sum;
 	ga_pfn_t *pfns = calloc(100000, sizeof(*pfns));
@@ -353,7 +326,7 @@ static void test_visits(void)
 static void thp_scenario(bool hook, unsigned int gfp, uint64_t *tries,
 			 uint64_t *stalls, bool *got)
 {
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct embedder e;
 	struct ga_zone *z;
 	struct ga_pageblock_info bi;
@@ -460,7 +433,7 @@ static unsigned long free_halves(struct embedder *e, unsigned long spb,
  */
 static bool fill_holes_scenario(bool fill, unsigned long *in_tainted)
 {
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct embedder e;
 	struct ga_zone *z;
 	struct ga_spb_info info;
@@ -472,7 +445,7 @@ static bool fill_holes_scenario(bool fill, unsigned long *in_tainted)
 	fill_movable(&e, 8);
 	is_long(free_halves(&e, 0, 1, true), 1, "holes %d: free a block in SPB 0", fill);
 	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "holes %d: an unmovable page", fill);
-	is_long(category(z, 0), GA_SPB_TAINTED, "holes %d: SPB 0 is tainted", fill);
+	is_long(spb_category(z, 0), GA_SPB_TAINTED, "holes %d: SPB 0 is tainted", fill);
 	is_long(free_halves(&e, 0, 2, false), 2, "holes %d: two holes in SPB 0", fill);
 	is_long(free_halves(&e, 1, 1, true), 1, "holes %d: free a block in SPB 1", fill);
 	ga_spb_query(z, 1, &info);
@@ -513,7 +486,7 @@ static void test_fill_holes(void)
  */
 static long taint_scenario(bool roomiest, bool with_empty)
 {
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct embedder e;
 	struct ga_zone *z;
 	long o, got = -1;
@@ -526,12 +499,12 @@ static long taint_scenario(bool roomiest, bool with_empty)
 	free_in_spb(&e, 2, 9, with_empty ? 512 : 300);
 	if (with_empty)
 		free_in_spb(&e, 2, 0, 1ul << 18);
-	is_long(category(z, 2), with_empty ? GA_SPB_EMPTY : GA_SPB_CLEAN,
+	is_long(spb_category(z, 2), with_empty ? GA_SPB_EMPTY : GA_SPB_CLEAN,
 		"taint %d/%d: SPB 2 set up", roomiest, with_empty);
 	o = emb_alloc(&e, 0, GA_GFP_KERNEL, true);
 	if (o >= 0)
 		got = (long)(e.obj[o].pfn / GIB);
-	is_long(category(z, (unsigned long)got), GA_SPB_TAINTED,
+	is_long(spb_category(z, (unsigned long)got), GA_SPB_TAINTED,
 		"taint %d/%d: the SPB it landed in is tainted", roomiest, with_empty);
 	zone_ok(z, "taint %d/%d: checker", roomiest, with_empty);
 	emb_destroy(&e);
@@ -571,7 +544,7 @@ static bool is_pinned(struct ga_zone *z, ga_pfn_t pfn)
 static void pin_scenario(const char *preset)
 {
 	bool spb = !strcmp(preset, "spb");
-	struct ga_policy p = policy(preset);
+	struct ga_policy p = quiet_policy(preset);
 	struct embedder e;
 	struct ga_zone *z = emb_zone(&e, 2 * GIB, 1, &p, NULL);
 	unsigned long freed = 0, calls;
@@ -584,8 +557,8 @@ static void pin_scenario(const char *preset)
 		if (e.obj[i].pfn / GIB == 1 && !emb_free(&e, i))
 			freed++;
 	ok(emb_alloc(&e, 0, GA_GFP_KERNEL, true) >= 0, "%s: an unmovable page", preset);
-	is_long(category(z, 1), GA_SPB_TAINTED, "%s: it taints SPB 1", preset);
-	is_long(category(z, 0), GA_SPB_CLEAN, "%s: SPB 0 is clean", preset);
+	is_long(spb_category(z, 1), GA_SPB_TAINTED, "%s: it taints SPB 1", preset);
+	is_long(spb_category(z, 0), GA_SPB_CLEAN, "%s: SPB 0 is clean", preset);
 	zone_ok(z, "%s: checker before pinning", preset);
 
 	a = obj_in_spb(&e, 0);
@@ -600,7 +573,7 @@ static void pin_scenario(const char *preset)
 	ok(is_pinned(z, pinned), "%s: the block is pinned", preset);
 	is_long((long)stat_of(z, GA_STAT_PIN_MIGRATE), spb ? 1 : 0,
 		"%s: pin_migrate counted", preset);
-	is_long(category(z, 0), GA_SPB_CLEAN, "%s: SPB 0 still clean", preset);
+	is_long(spb_category(z, 0), GA_SPB_CLEAN, "%s: SPB 0 still clean", preset);
 	zone_ok(z, "%s: checker after the first pin", preset);
 
 	b = obj_in_spb(&e, 0);
@@ -651,7 +624,7 @@ static void test_pin_longterm(void)
  */
 static void test_nofragment_needs_steering(void)
 {
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct embedder e;
 	struct ga_zone *z;
 
@@ -693,7 +666,7 @@ static unsigned long relax_reclaim(void *ctx, struct ga_zone *zone,
 static void relax_scenario(bool relax, unsigned long *reclaims, int *landed)
 {
 	static const struct ga_ops ops = { .reclaim = relax_reclaim };
-	struct ga_policy p = policy("spb");
+	struct ga_policy p = quiet_policy("spb");
 	struct ga_zone_config cfg;
 	struct ga_zone *z;
 	unsigned long calls = 0;
@@ -718,7 +691,7 @@ static void relax_scenario(bool relax, unsigned long *reclaims, int *landed)
 	if (pfn >= GIB)
 		ga_free(z, 0, pfn, 0);
 	ga_drain_all_pcp(z);
-	is_long(category(z, 1), GA_SPB_EMPTY, "relax %d: SPB 1 is still empty", relax);
+	is_long(spb_category(z, 1), GA_SPB_EMPTY, "relax %d: SPB 1 is still empty", relax);
 	calls = 0;
 	err = ga_alloc(z, 0, 0, GA_GFP_KERNEL, 2, &pfn);
 	*reclaims = calls;

@@ -16,6 +16,8 @@
 #include "embedder.h"
 #include "harness.h"
 #include "internal.h"
+#include "mt_embedder.h"
+#include "zone_fixture.h"
 
 #define GIB (1ul << 18)
 #define PB 512ul
@@ -25,33 +27,12 @@
 #define HOLES_1 (GIB + 100 * PB)	/* SPB 1: scattered free pages */
 #define FREE_1 (GIB + 200 * PB)		/* SPB 1: a wholly free pageblock */
 
-static uint64_t stat_of(struct ga_zone *z, enum ga_stat_item item)
-{
-	struct ga_stats s;
-
-	ga_zone_stats(z, &s);
-	return s.v[item];
-}
-
-static struct ga_spb_info spb_info(struct ga_zone *z, unsigned long i)
-{
-	struct ga_spb_info info;
-
-	ga_spb_query(z, i, &info);
-	return info;
-}
-
 /* spb with only the mechanism under test acting. */
 static struct ga_policy base_policy(void)
 {
-	struct ga_policy p;
+	struct ga_policy p = quiet_policy("spb");
 
-	ga_policy_preset(&p, "spb");
-	p.pcp = false;
-	p.min_free_kbytes = 64;
 	p.thp_min_free = false;
-	p.watermark_boost_factor = 0;
-	p.highatomic = false;
 	p.compaction = false;
 	p.evacuate = false;
 	p.spb_defrag = false;
@@ -479,69 +460,6 @@ static void test_claim_refuses_evacuating(void)
 /* ------------------------------------------------------------------------ */
 /* Threads: the worker and deferred evacuation while two threads allocate.   */
 
-struct mt_embedder {
-	pthread_mutex_t lock;
-	struct fake_obj *obj;
-	unsigned long nr_per_thread;
-	unsigned long errors;
-	unsigned long bad_owner;	/* migrate calls naming no owner of ours */
-	int done;		/* threads finished */
-};
-
-static int mt_migrate(void *ctx, struct ga_zone *z, uint64_t owner,
-		      ga_pfn_t old_pfn, ga_pfn_t new_pfn, unsigned int order)
-{
-	struct mt_embedder *m = ctx;
-	int rc = 0;
-
-	(void)z;
-	pthread_mutex_lock(&m->lock);
-	if (owner >= 2 * m->nr_per_thread)	/* no object of ours: a library bug */
-		m->bad_owner++, rc = -ENOENT;
-	else if (!m->obj[owner].live || m->obj[owner].pfn != old_pfn)
-		rc = -ENOENT;
-	else if (m->obj[owner].order != order)
-		m->errors++, rc = -EBUSY;
-	else
-		m->obj[owner].pfn = new_pfn;
-	pthread_mutex_unlock(&m->lock);
-	return rc;
-}
-
-struct mt_thread {
-	struct mt_embedder *m;
-	struct ga_zone *z;
-	unsigned int cpu;
-	unsigned long base;
-};
-
-static void mt_alloc(struct mt_thread *t, unsigned long slot, unsigned int gfp)
-{
-	struct fake_obj *o = &t->m->obj[slot];
-	ga_pfn_t pfn;
-
-	if (ga_alloc(t->z, t->cpu, 0, gfp, slot, &pfn))
-		return;
-	pthread_mutex_lock(&t->m->lock);
-	o->order = 0;
-	o->pfn = pfn;
-	o->live = true;
-	pthread_mutex_unlock(&t->m->lock);
-}
-
-static void mt_free(struct mt_thread *t, unsigned long slot)
-{
-	struct fake_obj *o = &t->m->obj[slot];
-
-	pthread_mutex_lock(&t->m->lock);
-	if (o->live) {
-		if (ga_free(t->z, t->cpu, o->pfn, o->order))
-			t->m->errors++;
-		o->live = false;
-	}
-	pthread_mutex_unlock(&t->m->lock);
-}
-
 /* Fill with movable pages, free runs, allocate unmovable and atomic ones. */
 static void *mt_worker(void *arg)
 {
@@ -566,36 +484,23 @@ static void *mt_worker(void *arg)
 
 static void test_threads(void)
 {
-	struct mt_embedder m = { .nr_per_thread = 8000 };
-	struct ga_ops ops = { .migrate = mt_migrate };
+	struct mt_embedder m;
 	struct ga_policy p;
 	struct mt_thread t[2];
 	pthread_t th[2];
 	struct ga_zone_config cfg;
 	struct ga_executor *ex;
 	struct ga_zone *z;
-	unsigned long bad = 0;
 
 	ga_policy_preset(&p, "spb");
 	p.min_free_kbytes = 16;
 	p.thp_min_free = false;
-	pthread_mutex_init(&m.lock, NULL);
-	m.obj = calloc(2 * m.nr_per_thread, sizeof(*m.obj));
-	ga_executor_create(&ex, GA_EXECUTOR_THREADS, 2);
 	ga_zone_config_default(&cfg, 0, 16384, 2);
 	cfg.spb_order = 12;		/* 8 pageblocks per SPB: 4 SPBs */
 	cfg.policy = &p;
-	cfg.ops = &ops;
-	cfg.ops_ctx = &m;
-	cfg.executor = ex;
-	if (ga_zone_create(&z, &cfg)) {
-		printf("Bail out! ga_zone_create\n");
-		exit(1);
-	}
-	for (int i = 0; i < 2; i++) {
-		t[i] = (struct mt_thread){ &m, z, (unsigned int)i, i * m.nr_per_thread };
-		pthread_create(&th[i], NULL, mt_worker, &t[i]);
-	}
+	z = mt_zone(&m, &cfg, 2, 8000, 2);
+	ex = m.ex;
+	mt_start(&m, t, th, mt_worker);
 	/* The before-taint trigger, from a third thread, while they run. */
 	while (__atomic_load_n(&m.done, __ATOMIC_ACQUIRE) < 2) {
 		ga_lock(&z->lock);
@@ -604,8 +509,7 @@ static void test_threads(void)
 		ga_executor_kick(ex);
 		usleep(500);
 	}
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
+	mt_join(&m, th);
 	ga_executor_run_pending(ex);
 	/* Draining frees pages, which may queue the worker again: flush after. */
 	ga_drain_all_pcp(z);
@@ -624,20 +528,8 @@ static void test_threads(void)
 	   "threads: the worker ran (%llu SPB runs, %llu pages moved)",
 	   (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_RUN),
 	   (unsigned long long)stat_of(z, GA_STAT_SPB_DEFRAG_PAGES));
-	for (unsigned long i = 0; i < 2 * m.nr_per_thread; i++) {
-		struct ga_page_info pi;
-
-		if (!m.obj[i].live)
-			continue;
-		if (ga_page_query(z, m.obj[i].pfn, &pi) || pi.owner != i ||
-		    pi.state != GA_PAGE_ALLOC)
-			bad++;
-	}
-	is_long(bad, 0, "threads: every owner still holds its page");
-	ga_zone_destroy(z);
-	ga_executor_destroy(ex);
-	free(m.obj);
-	pthread_mutex_destroy(&m.lock);
+	is_long(mt_owner_errors(&m), 0, "threads: every owner still holds its page");
+	mt_destroy(&m);
 }
 
 int main(void)

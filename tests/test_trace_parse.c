@@ -18,21 +18,8 @@
 #include "ftrace.h"
 #include "harness.h"
 #include "trace.h"
+#include "trace_fixture.h"
 #include "tsource.h"
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("GA_TEST_DATA");
-
-	return d ? d : "tests/data";
-}
-
-static enum ft_line parse(const char *line, struct ft_event *ev, const char **why)
-{
-	uint64_t lost = 0;
-
-	return ft_parse_line(line, strlen(line), ev, &lost, why);
-}
 
 /* Lines quoted verbatim from the 6.1 capture (scripts/capture-trace). */
 static const char L_ALLOC[] =
