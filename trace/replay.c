@@ -458,7 +458,8 @@ static int find_untraced(struct replay *r)
 	free(last);
 	if (err)
 		return fail(r, -ENOMEM, "out of memory for the first pass");
-	qsort(r->inf, r->nr_inf, sizeof(*r->inf), infer_cmp);
+	if (r->nr_inf)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(r->inf, r->nr_inf, sizeof(*r->inf), infer_cmp);
 	return 0;
 }
 
