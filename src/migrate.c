@@ -151,7 +151,7 @@ static void putback_page(struct ga_zone *z, ga_pfn_t pfn)
 			return;
 		new = old & ~(PF_ISOLATED | PF_FREE_PENDING);
 	} while (!__atomic_compare_exchange_n(&p->flags, &old, new, false,
-					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	if (old & PF_FREE_PENDING)
 		free_one_page(z, pfn, (old & PF_ORDER_MASK) >> PF_ORDER_SHIFT);
 }
