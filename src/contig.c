@@ -551,7 +551,13 @@ int ga_alloc_contig_pages(struct ga_zone *z, unsigned int cpu, unsigned int orde
 	    !pfn)
 		return -EINVAL;
 	by_spb = z->policy.spb_contig && order == z->spb_order;
-	win = malloc(sizeof(*win) * ((READ_ONCE(z->nr_pages) >> order) + 1 + READ_ONCE(z->nr_spbs)));
+	/*
+	 * Sized for the zone's largest extent, not its current one: a
+	 * concurrent ga_zone_resize() may grow end_pfn and nr_spbs between
+	 * this allocation and the walk that fills the array.
+	 */
+	win = malloc(sizeof(*win) * (((z->max_end_pfn - z->start_pfn) >> order) + 1 +
+				     z->max_spbs));
 	if (!win)
 		return -ENOMEM;
 	n = by_spb ? spb_contig_order(z, win) : address_order(z, order, win);
