@@ -242,6 +242,7 @@ struct ga_pcp {
 	int batch;
 	int free_count;
 	unsigned int alloc_factor;
+	unsigned int free_factor;	/* pcp_batch_fixed (v6.1) */
 	unsigned int flags;
 	struct ga_list lists[GA_NR_PCP_LISTS];
 	uint64_t stat[PCP_NR_STATS];

@@ -123,6 +123,9 @@ static int nr_pcp_alloc(struct ga_pcp *pcp, struct ga_zone *z,
 {
 	int base_batch = pcp->batch, batch, high;
 
+	/* v6.1: pcp->batch, scaled down by order; no alloc_factor. */
+	if (z->policy.pcp_batch_fixed)
+		return base_batch > 1 ? ga_max(base_batch >> order, 2) : base_batch;
 	high = pcp->high = ga_clamp(pcp->high, pcp->high_min, pcp->high_max);
 	if (high < base_batch)
 		return 1;
@@ -200,6 +203,7 @@ long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 		return -1;
 	}
 	pcp->free_count >>= 1;
+	pcp->free_factor >>= 1;
 	list = &pcp->lists[order_to_pindex(mt, order)];
 	if (z->policy.pcp_buddy) {
 		/* Owned blocks first (pcp_rmqueue_smallest), refilled in phases. */
@@ -361,6 +365,25 @@ static int nr_pcp_free(const struct ga_pcp *pcp, const struct ga_zone *z,
 }
 
 /*
+ * v6.1 nr_pcp_free: batch << free_factor, the factor doubling with each
+ * spill while that stays below high - batch (halved by each allocation);
+ * free_high spills the whole list.
+ */
+static int nr_pcp_free_v61(struct ga_pcp *pcp, int batch, int high, bool free_high)
+{
+	int max_nr_free = high - batch;
+
+	if (free_high)
+		return pcp->count;
+	if (high < batch)
+		return 1;
+	batch <<= pcp->free_factor;
+	if (batch < max_nr_free)
+		pcp->free_factor++;
+	return ga_clamp(batch, pcp->batch, max_nr_free);
+}
+
+/*
  * nr_pcp_high: the spill threshold. Shrinks while the zone is under
  * reclaim or below its high watermark, grows when frees would spill a
  * list that allocations keep refilling.
@@ -425,6 +448,17 @@ void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
 	pcp->stat[PCP_STAT_FREE]++;
 	pcp->stat[PCP_STAT_PGFREE] += 1ul << order;
 
+	if (z->policy.pcp_batch_fixed) {
+		/* v6.1: orders 1..3 freed while frees outrun allocations
+		 * (free_factor) spill the whole list. */
+		free_high = pcp->free_factor && order &&
+			    order <= PAGE_ALLOC_COSTLY_ORDER;
+		high = free_high ? 0 : nr_pcp_high(pcp, z, batch, false);
+		if (pcp->count >= high)
+			free_pcppages_bulk(z, nr_pcp_free_v61(pcp, batch, high, free_high),
+					   pcp, (int)pindex);
+		return;
+	}
 	/* Repeated frees of orders 1..3 are spilled eagerly (free_high). */
 	if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
 		free_high = pcp->free_count >= batch &&
