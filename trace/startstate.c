@@ -314,8 +314,15 @@ static int label_zone(struct start_state *s, const struct block_count *bc,
 	for (size_t i = 0; i < n; i++) {
 		uint64_t b = rk[i].block;
 
+		/*
+		 * Ties (most often blocks with no unmovable page left: the
+		 * kernel claimed them and their unmovable pages were freed
+		 * since) go to the fullest block. The free lists above placed
+		 * every wholly free block the snapshot gives the type, so
+		 * another wholly free one would contradict them.
+		 */
 		rk[i].key1 = (int64_t)bc[b].slab + bc[b].nonmov;
-		rk[i].key2 = -(int64_t)bc[b].movable;
+		rk[i].key2 = -(int64_t)bc[b].free;
 	}
 	pick(s, rk, n, want_u, GA_MT_UNMOVABLE);
 	free(rk);
@@ -344,6 +351,9 @@ static int label_blocks(struct start_state *s, const struct block_count *bc,
 		if (rc)
 			return rc;
 	}
+	for (uint64_t b = 0; b < s->nr_blocks; b++)
+		if (bc[b].free == 1u << s->pageblock_order)
+			s->labelled_empty[s->label[b]]++;
 	return 0;
 }
 
