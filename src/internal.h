@@ -114,6 +114,17 @@ static inline uint64_t get_page_owner(const struct ga_page *p)
 	return ((uint64_t)READ_ONCE(p->owner.hi) << 32) | READ_ONCE(p->owner.lo);
 }
 
+/*
+ * Make a head an allocation (or a held one) after its owner token was
+ * written: a release store, paired with the acquire of isolate_page's
+ * compare-and-swap, so whoever isolates it reads the token, not the list
+ * links that shared its words while it was free.
+ */
+static inline void publish_page_flags(struct ga_page *p, uint32_t flags)
+{
+	__atomic_store_n(&p->flags, flags, __ATOMIC_RELEASE);
+}
+
 /* A doubly linked list of pages through page->lru, by page index. */
 struct ga_list {
 	uint32_t first, last;

@@ -113,12 +113,17 @@ void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb)
 /* ------------------------------------------------------------------------ */
 /* The owner's buddy lists (pcp->lock).                                      */
 
-/* Link a head of an owned block; pcp->count is the caller's. */
+/*
+ * Link a head of an owned block; pcp->count is the caller's. State, order,
+ * charge and PagePCPBuddy go in with one store: lockless movers read the
+ * word without pcp->lock (isolate_page), so it is never read-modify-written
+ * here, and a PCP state is never isolatable whatever else the word holds.
+ */
 static void buddy_link(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
 		       unsigned int order, unsigned int charge)
 {
-	set_page_head(&z->pages[idx], GA_PAGE_PCP, order, charge);
-	WRITE_ONCE(z->pages[idx].flags, z->pages[idx].flags | PF_PCPBUDDY);
+	WRITE_ONCE(z->pages[idx].flags, GA_PAGE_PCP | (order << PF_ORDER_SHIFT) |
+					(charge << PF_MT_SHIFT) | PF_PCPBUDDY);
 	ga_list_add_head(z->pages, &pcp->buddy[charge][order], idx);
 	pcp->buddy_count += 1 << order;
 }
