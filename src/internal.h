@@ -671,6 +671,13 @@ unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
 void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			  int sign);
 long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt);
+struct pcp_alloc_state {
+	int high;
+	unsigned int alloc_factor;
+};
+long pcp_buddy_peek_pass(struct ga_zone *z, unsigned int cpu, unsigned int order,
+			 int mt, unsigned int alloc_flags,
+			 struct pcp_alloc_state *st, struct ga_alloc_choice *c);
 bool pcp_take_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		   int content_mt);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
@@ -885,7 +892,14 @@ uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
 			unsigned int order, int mt);
 int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,
 		     unsigned int order, int mt, unsigned int alloc_flags,
-		     int count, struct ga_list *list);
+		     int count, struct ga_list *list, uint32_t *served);
+long pcp_buddy_peek_cached(struct ga_zone *z, struct ga_pcp *pcp,
+			   unsigned int order, int mt, const struct ga_list *list,
+			   struct ga_alloc_choice *c);
+long pcp_buddy_peek_refill(struct ga_zone *z, struct ga_pcp *pcp,
+			   unsigned int cpu, unsigned int order, int mt,
+			   unsigned int alloc_flags, int count,
+			   struct ga_alloc_choice *c);
 void pcp_buddy_free_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
 			 int pindex);
 void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
