@@ -258,6 +258,12 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_fullness_walk = true;
 	p->spb_hint_cache = true;
 	p->spb_tainted_last = true;	/* 20: empty SPBs before tainted ones */
+	/*
+	 * 02, 03, 21 are part of the series, so they are on here, although
+	 * they cost THP success and mix more pageblocks (docs/RESULTS.md).
+	 */
+	p->pcp_buddy = true;
+	p->pcp_buddy_adopt = true;
 	preset_series_refusals(p);
 	p->spb_aggressive_min_spbs = 8;
 	p->spb_pass_2c = true;
