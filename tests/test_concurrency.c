@@ -5,6 +5,7 @@
  * migration), take contiguous ranges and compact, while two executor
  * threads run evacuation and kcompactd, on each preset; the checker and
  * page conservation at every checkpoint and at the end (tests/stress.h).
+ * Then spb and rfc with per-CPU pageblocks and frees from other CPUs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,9 +45,12 @@ int main(void)
 	const char *const *presets = ga_policy_preset_names();
 	const char *env = getenv("GA_STRESS_OPS");
 	uint64_t ops = env ? strtoull(env, NULL, 0) : 60000;
+	/* GA_STRESS_PCP_BUDDY_ONLY=1: the per-CPU pageblock runs alone
+	 * (scripts/tsan-loop on the race they once had). */
+	bool only = getenv("GA_STRESS_PCP_BUDDY_ONLY") != NULL;
 	char name[64];
 
-	for (unsigned int i = 0; presets[i]; i++) {
+	for (unsigned int i = 0; presets[i] && !only; i++) {
 		struct stress_config cfg = {
 			.preset = presets[i], .nr_pages = 1ul << 15, .threads = 3,
 			.exec_threads = 2, .ops = ops, .check_every = ops / 4,
