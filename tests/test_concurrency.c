@@ -24,12 +24,7 @@ static void run(const char *name, const struct stress_config *cfg)
 	struct stress_result r;
 	int rc = stress_run(cfg, &r);
 
-	is_long(rc, 0, "%s: %llu ops on 3 CPUs + 2 workers: %s", name,
-		(unsigned long long)r.ops, rc ? r.first_problem : "no break");
-	is_long(r.invariant_breaks, 0, "%s: checker at %llu checkpoints", name,
-		(unsigned long long)r.checks);
-	is_long(r.conservation_breaks, 0, "%s: pages conserved", name);
-	is_long(r.anomalies, 0, "%s: no callback about a page not held", name);
+	stress_ok(name, "3 CPUs + 2 workers", rc, &r);
 	ok(r.allocs > ops / 4 && r.frees > ops / 8, "%s: %llu allocs, %llu frees",
 	   name, (unsigned long long)r.allocs, (unsigned long long)r.frees);
 	ok(r.pins > 0 && r.contig_ok > 0, "%s: %llu pins (%llu long-term), %llu contig",
