@@ -160,6 +160,16 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		if ((alloc_flags & ALLOC_NOFRAGMENT) && mt != GA_MT_MOVABLE &&
 		    spb_keeps_nofragment(z))
 			return -1;
+		/*
+		 * The series' fallback search skips, for movable requests,
+		 * every tainted SPB at or below its reserve: what the passes
+		 * did not serve goes to reclaim, never to another type's
+		 * fragments or a tainted SPB's last free pages.
+		 */
+		if (mt == GA_MT_MOVABLE && z->policy.spb_movable_reserve_gate) {
+			zone_stat_add_locked(z, GA_STAT_SPB_MOVABLE_GATED, 1);
+			return -1;
+		}
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
 		trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
 	}
