@@ -43,16 +43,15 @@ static const unsigned int peek_gfps[] = {
 static const unsigned int peek_orders[] = { 0, 0, 1, 3, 9 };
 
 /* A peek's answer: a block of the zone, aligned to the order asked, split
- * from a free block at least that large; a claim is a fallback's. */
+ * from a free block at least that large; a claim is a fallback's. (A pcp
+ * answer may be a predicted refill, which may fall back.) */
 static bool well_formed(const struct ga_alloc_choice *c, unsigned int order)
 {
 	if (c->pfn >= NR_PAGES || c->pfn & ((1ul << order) - 1))
 		return false;
 	if (c->from_order < order)
 		return false;
-	if (c->claim && !c->fallback)
-		return false;
-	return !(c->pcp && c->fallback);
+	return !(c->claim && !c->fallback);
 }
 
 static void *peeker(void *arg)
