@@ -277,7 +277,7 @@ static void test_cli(void)
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --one-zone --before %s/capture-6.1-dirs/before --after "
 		 "%s/capture-6.1-dirs/after", d, d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "--one-zone");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--one-zone");
 	ok(strstr(err, "watermarks min/low/high 11263/14078/16893") != NULL,
 	   "one zone: watermarks the zones' sums from zoneinfo");
 	ok(strstr(err, "ALLOC_NOFRAGMENT off") != NULL,
