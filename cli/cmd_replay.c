@@ -39,7 +39,7 @@ struct replay_opts {
 	uint64_t mem_bytes;		/* 0 = from the capture or the trace */
 	unsigned int cpus;		/* 0 = from the capture or the trace */
 	bool json, lenient, no_preload, no_gib_test, no_layout, shadow;
-	bool pack_preload, no_infer;
+	bool pack_preload, no_infer, one_zone;
 	unsigned int probe_1g, probe_2m;
 	bool probe_1g_auto, probe_2m_auto;	/* N from hugepages.txt */
 	const char *gt_dir;		/* NULL = the trace's directory */
@@ -94,6 +94,10 @@ static void replay_usage(FILE *f)
 	      "  --no-layout        do not shape the zone like the traced machine\n"
 	      "                     (its RAM holes and PG_reserved pages, from the\n"
 	      "                     capture's proc/kpageflags.gz)\n"
+	      "  --one-zone         one zone for the whole machine instead of a node\n"
+	      "                     of its zones (DMA, DMA32, Normal, Movable from\n"
+	      "                     zoneinfo, with their watermarks, lowmem_reserve\n"
+	      "                     and zonelist fallback: the default with a layout)\n"
 	      "  --ground-truth DIR where the capture's snapshots are\n"
 	      "                     (default: the trace's directory)\n"
 	      "  --before DIR       the /proc snapshot taken before the trace: files\n"
@@ -146,7 +150,7 @@ enum replay_opt {
 	R_POLICY, R_SET, R_MEM, R_CPUS, R_GROUND_TRUTH, R_JSON, R_LENIENT,
 	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_BEFORE, R_AFTER, R_DMESG,
 	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS, R_PACK_PRELOAD, R_NO_INFER,
-	R_SHADOW, R_PROBE_1G, R_PROBE_2M, R_PROBE,
+	R_SHADOW, R_PROBE_1G, R_PROBE_2M, R_PROBE, R_ONE_ZONE,
 };
 
 static const struct args_opt replay_opts_table[] = {
@@ -172,6 +176,7 @@ static const struct args_opt replay_opts_table[] = {
 	[R_PROBE_1G] = { "--probe-1g", 0, true },
 	[R_PROBE_2M] = { "--probe-2m", 0, true },
 	[R_PROBE] = { "--probe", 0, false },
+	[R_ONE_ZONE] = { "--one-zone", 0, false },
 };
 
 /*
@@ -257,6 +262,7 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 		o->probe_1g_auto = o->probe_2m_auto = true;
 		o->probe_1g = o->probe_2m = 0;
 		return 0;
+	case R_ONE_ZONE:	o->one_zone = true; return 0;
 	case R_HELP:		return 0;	/* handled before parsing */
 	}
 	return usage_err("internal: option %s", "?");
@@ -388,6 +394,46 @@ static void list_snapshot(FILE *f, const char *what, const char *dir)
 }
 
 /*
+ * The traced machine's zones from its before zoneinfo, when the zone is
+ * shaped like the machine (a layout) and --one-zone is not given. Said
+ * either way.
+ */
+static void zones_of(const struct replay_opts *o, const struct ground_truth *gt,
+		     struct replay_report *rep)
+{
+	char err[300] = "";
+	int n;
+
+	rep->nr_zones = 0;
+	if (o->one_zone || !rep->layout || !gt->present || !gt->before.have_zoneinfo) {
+		if (!o->one_zone && rep->layout)
+			fprintf(stderr, "gigalloc replay: no before zoneinfo: one zone "
+				"for the whole machine\n");
+		return;
+	}
+	n = replay_zones_from(&gt->before, rep->zone_pages, rep->zones, err, sizeof(err));
+	if (n <= 0) {
+		fprintf(stderr, "gigalloc replay: warning: %s; one zone for the whole "
+			"machine\n", n ? err : "zoneinfo has no zone with pages");
+		return;
+	}
+	rep->nr_zones = (size_t)n;
+	for (int i = 0; i < n; i++) {
+		const struct replay_zone *z = &rep->zones[i];
+
+		fprintf(stderr, "gigalloc replay: zone %-7s pfns %#llx-%#llx, watermarks "
+			"min/low/high %lu/%lu/%lu, protection (lowmem_reserve) ",
+			ga_zone_type_name(z->type), (unsigned long long)z->start_pfn,
+			(unsigned long long)z->end_pfn, z->wmark[0], z->wmark[1], z->wmark[2]);
+		if (z->have_protection)
+			fprintf(stderr, "(%lu, %lu, %lu, %lu) from zoneinfo\n", z->protection[0],
+				z->protection[1], z->protection[2], z->protection[3]);
+		else
+			fprintf(stderr, "computed (zoneinfo has none)\n");
+	}
+}
+
+/*
  * Geometry: --mem, else the traced machine's own layout (its pfn span with
  * RAM holes and reserved pages), else its managed pages, else the trace's
  * highest pfn.
@@ -447,6 +493,7 @@ static int geometry(const struct replay_opts *o, const struct trace *t,
 			(unsigned long long)(REPLAY_MAX_DERIVED_PAGES >> 18));
 		return 1;
 	}
+	zones_of(o, gt, rep);
 	rep->hole_pages = rep->layout ? lay->hole_pages : 0;
 	rep->reserved_pages = rep->layout ? lay->reserved_pages : 0;
 	rep->nr_cpus = o->cpus ? o->cpus : gt->cpus ? gt->cpus : t->st.max_cpu + 1;
@@ -516,7 +563,7 @@ static int load_start(const struct replay_opts *o, const struct ground_truth *gt
  * on x86-64) never uses it. --set overrides both.
  */
 static void zoneinfo_policy(const struct ground_truth *gt, struct ga_policy *p,
-			    bool say)
+			    bool say, bool node)
 {
 	const struct gt_snapshot *s = &gt->before;
 	uint64_t min = 0, low = 0, high = 0;
@@ -524,6 +571,15 @@ static void zoneinfo_policy(const struct ground_truth *gt, struct ga_policy *p,
 
 	if (!gt->present || !s->have_zoneinfo)
 		return;
+	if (node) {
+		/* Each zone has its own watermarks; the node sets NOFRAGMENT
+		 * per request, from its preferred zone. */
+		if (say)
+			fprintf(stderr, "gigalloc replay: a node of %s zones: each with its "
+				"zoneinfo watermarks; ALLOC_NOFRAGMENT for requests whose "
+				"preferred zone is Normal\n", "the traced machine's");
+		return;
+	}
 	for (size_t i = 0; i < s->nr_zones; i++) {
 		if (!s->zone[i].managed)
 			continue;
@@ -582,7 +638,7 @@ static int make_config(const struct replay_opts *o, const char *name,
 			"the capture records no kernel release",
 			v ? rep->gt->kernel : "");
 	}
-	zoneinfo_policy(rep->gt, &cfg->policy, name == o->policies[0]);
+	zoneinfo_policy(rep->gt, &cfg->policy, name == o->policies[0], rep->nr_zones > 0);
 	for (unsigned int i = 0; i < o->nr_sets; i++) {
 		char err[256];
 
@@ -590,6 +646,8 @@ static int make_config(const struct replay_opts *o, const char *name,
 			return usage_err("%s", err);
 	}
 	cfg->zone_pages = rep->zone_pages;
+	cfg->nr_zones = rep->nr_zones;
+	memcpy(cfg->zones, rep->zones, sizeof(cfg->zones));
 	if (rep->layout) {
 		cfg->holes = lay->holes;
 		cfg->nr_holes = lay->nr_holes;

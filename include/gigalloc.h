@@ -83,20 +83,45 @@ const char *ga_migratetype_name(int mt);
 #define GA_GFP_COMP		(1u << 9)  /* compound page (informational) */
 #define GA_GFP_NOFAIL		(1u << 10) /* the caller cannot handle failure */
 #define GA_GFP_MEMALLOC		(1u << 11) /* may use every reserve (reclaim itself) */
-#define GA_GFP_VALID_MASK	((1u << 12) - 1)
+/* Zone modifiers (gfp_zone): only a node of zones (ga_node_alloc) reads
+ * them; a single ga_zone serves every request from itself. */
+#define GA_GFP_DMA		(1u << 12) /* __GFP_DMA: ZONE_DMA only */
+#define GA_GFP_DMA32		(1u << 13) /* __GFP_DMA32: DMA32 and below */
+#define GA_GFP_HIGHMEM		(1u << 14) /* __GFP_HIGHMEM: with MOVABLE, ZONE_MOVABLE */
+#define GA_GFP_VALID_MASK	((1u << 15) - 1)
 
 #define GA_GFP_RECLAIM		(GA_GFP_DIRECT_RECLAIM | GA_GFP_KSWAPD_RECLAIM)
 #define GA_GFP_KERNEL		GA_GFP_RECLAIM
 #define GA_GFP_ATOMIC		(GA_GFP_HIGH | GA_GFP_KSWAPD_RECLAIM)
 #define GA_GFP_NOWAIT		(GA_GFP_KSWAPD_RECLAIM | GA_GFP_NOWARN)
 #define GA_GFP_KERNEL_RECLAIMABLE (GA_GFP_KERNEL | GA_GFP_RECLAIMABLE)
-#define GA_GFP_HIGHUSER_MOVABLE	(GA_GFP_KERNEL | GA_GFP_MOVABLE)
+#define GA_GFP_HIGHUSER		(GA_GFP_KERNEL | GA_GFP_HIGHMEM)
+#define GA_GFP_HIGHUSER_MOVABLE	(GA_GFP_HIGHUSER | GA_GFP_MOVABLE)
 /* THP fault without madvise (defrag=madvise default): no reclaim at all. */
-#define GA_GFP_TRANSHUGE_LIGHT	(GA_GFP_MOVABLE | GA_GFP_COMP | GA_GFP_NOMEMALLOC | GA_GFP_NOWARN)
+#define GA_GFP_TRANSHUGE_LIGHT	(GA_GFP_MOVABLE | GA_GFP_HIGHMEM | GA_GFP_COMP | \
+				 GA_GFP_NOMEMALLOC | GA_GFP_NOWARN)
 #define GA_GFP_TRANSHUGE	(GA_GFP_TRANSHUGE_LIGHT | GA_GFP_DIRECT_RECLAIM)
 
 /* gfp_migratetype(): MOVABLE, RECLAIMABLE or UNMOVABLE; -EINVAL if both set. */
 int ga_gfp_migratetype(unsigned int gfp);
+
+/* Zone types of a node, lowest first (enum zone_type, x86-64). */
+enum ga_zone_type {
+	GA_ZONE_DMA = 0,	/* below 16 MiB */
+	GA_ZONE_DMA32 = 1,	/* below 4 GiB */
+	GA_ZONE_NORMAL = 2,
+	GA_ZONE_MOVABLE = 3,	/* movablecore=/kernelcore=: movable pages only */
+	GA_NR_ZONE_TYPES = 4,
+};
+/* Name as /proc/zoneinfo prints it ("DMA", "DMA32", "Normal", "Movable"). */
+const char *ga_zone_type_name(int type);
+/*
+ * gfp_zone(): the highest zone type a request may use (GFP_ZONE_TABLE):
+ * DMA for GA_GFP_DMA, DMA32 for GA_GFP_DMA32, MOVABLE for HIGHMEM and
+ * MOVABLE together, NORMAL otherwise. -EINVAL for the combinations the
+ * kernel calls GFP_ZONE_BAD (two zone modifiers at once).
+ */
+int ga_gfp_zone(unsigned int gfp);
 
 /* ------------------------------------------------------------------------ */
 /* Policy: every mechanism and constant, by name.                           */
@@ -110,6 +135,10 @@ struct ga_policy {
 	unsigned int min_free_kbytes;	/* 0 = computed like the kernel */
 	bool thp_min_free;		/* khugepaged's min_free_kbytes raise */
 	unsigned int thp_nr_zones;	/* zones khugepaged counts (DMA+DMA32+Normal = 3) */
+	/* sysctl lowmem_reserve_ratio of a node's lower zones; 0 = no reserve. */
+	unsigned int lowmem_reserve_ratio_dma;		/* 256 */
+	unsigned int lowmem_reserve_ratio_dma32;	/* 256 */
+	unsigned int lowmem_reserve_ratio_normal;	/* 32 */
 	bool highatomic;		/* MIGRATE_HIGHATOMIC reserve */
 	/* Older kernels' decisions (the vanilla-6.1 preset; off = v6.12/6.15). */
 	bool fallback_largest;		/* pre-6.15 __rmqueue_fallback: largest buddy */
@@ -550,6 +579,11 @@ struct ga_zone_info {
 	unsigned long nr_free_mt[GA_MAX_ORDER_LIMIT + 1][GA_MT_TYPES];
 	unsigned long blocks_mt[GA_MT_TYPES];	/* pageblocks per label */
 	int pcp_batch, pcp_high_min, pcp_high_max;
+	/* In a node: its enum ga_zone_type and lowmem_reserve (zoneinfo's
+	 * "protection:"), indexed by the request's highest zone type. A
+	 * zone made by ga_zone_create: -1 and zeros. */
+	int zone_type;
+	unsigned long lowmem_reserve[GA_NR_ZONE_TYPES];
 };
 
 void ga_zone_info(struct ga_zone *zone, struct ga_zone_info *info);
@@ -1061,6 +1095,109 @@ void ga_print_extfrag(struct ga_zone *zone, FILE *f);
 #define GA_INDEX_INVALID (-2147483647 - 1)
 int ga_unusable_index(struct ga_zone *zone, unsigned int order);
 int ga_fragmentation_index(struct ga_zone *zone, unsigned int order);
+
+/* ------------------------------------------------------------------------ */
+/* A node of zones: DMA, DMA32, Normal, Movable as present.                 */
+
+/*
+ * A node holds one ga_zone per present zone type, each with its own
+ * lock, free lists, pcp lists, watermarks and superpageblocks (clipped at
+ * the zone's edges), as a pglist_data holds its struct zones. ga_node_alloc
+ * walks the zonelist as get_page_from_freelist does: from the highest zone
+ * the gfp allows (ga_gfp_zone) down to DMA, each zone's watermark raised
+ * by its lowmem_reserve for that highest zone; a request whose preferred
+ * zone is Normal first walks with ALLOC_NOFRAGMENT (so it spills to DMA32
+ * before it fragments Normal), then again without. The zones stay usable
+ * through the ga_zone API (queries, reports, ga_zone_check); a page is
+ * freed with ga_node_free or with ga_free on the zone that holds it.
+ */
+struct ga_node;
+
+struct ga_node_config {
+	/*
+	 * One configuration per zone type; a zone whose end_pfn is 0 is
+	 * absent. Present zones must not overlap and must ascend with their
+	 * type. Each zone's policy, ops, ops_ctx, executor and nr_cpus are
+	 * replaced by the node's below.
+	 */
+	struct ga_zone_config zone[GA_NR_ZONE_TYPES];
+	/*
+	 * Watermarks in pages (min, low, high), e.g. a traced machine's
+	 * zoneinfo; all zero = computed as the kernel does for the node
+	 * (min_free_kbytes from the node's lowmem, shared by managed pages;
+	 * a Movable zone gets managed/1024 clamped to 32..128).
+	 */
+	unsigned long wmark[GA_NR_ZONE_TYPES][3];
+	/*
+	 * lowmem_reserve given (zoneinfo's "protection:" lines, which the
+	 * kernel computed at boot from the managed pages it had then);
+	 * false = setup_per_zone_lowmem_reserve from the policy's ratios.
+	 */
+	bool lowmem_reserve_given;
+	unsigned long lowmem_reserve[GA_NR_ZONE_TYPES][GA_NR_ZONE_TYPES];
+	unsigned int nr_cpus;
+	const struct ga_policy *policy;	/* NULL = "vanilla" */
+	const struct ga_ops *ops;
+	void *ops_ctx;
+	struct ga_executor *executor;
+};
+
+/* Zero *cfg and set nr_cpus; then add zones with ga_node_config_zone. */
+void ga_node_config_default(struct ga_node_config *cfg, unsigned int nr_cpus);
+/* Make zone type present as [start_pfn, end_pfn) with the x86-64
+ * defaults (ga_zone_config_default). -EINVAL bad type or empty range. */
+int ga_node_config_zone(struct ga_node_config *cfg, int type, ga_pfn_t start_pfn,
+			ga_pfn_t end_pfn);
+/*
+ * Build the node: every present zone with ga_zone_create, then the
+ * watermarks and lowmem_reserve of the node. -EINVAL (no zone, zones that
+ * overlap or descend, a zone's ga_zone_config_check; errbuf says which),
+ * -ENOMEM. errbuf may be NULL.
+ */
+int ga_node_create(struct ga_node **nodep, const struct ga_node_config *cfg,
+		   char *errbuf, size_t errlen);
+void ga_node_destroy(struct ga_node *node);
+
+/* The zone of that type, NULL if absent; the zone holding pfn, or NULL. */
+struct ga_zone *ga_node_zone(struct ga_node *node, int type);
+struct ga_zone *ga_node_zone_of(struct ga_node *node, ga_pfn_t pfn);
+
+/*
+ * __alloc_pages over the node's zonelist. Errors as ga_alloc, plus
+ * -EINVAL for a gfp with two zone modifiers. *zone_type (may be NULL)
+ * receives the type of the zone that served.
+ */
+int ga_node_alloc(struct ga_node *node, unsigned int cpu, unsigned int order,
+		  unsigned int gfp, uint64_t owner, ga_pfn_t *pfn, int *zone_type);
+/* ga_free / ga_alloc_at on the zone holding pfn; -ERANGE if none does. */
+int ga_node_free(struct ga_node *node, unsigned int cpu, ga_pfn_t pfn,
+		 unsigned int order);
+int ga_node_alloc_at(struct ga_node *node, unsigned int cpu, ga_pfn_t pfn,
+		     unsigned int order, unsigned int gfp, uint64_t owner);
+/* ga_drain_all_pcp / ga_vmstat_tick on every zone. */
+void ga_node_drain_all_pcp(struct ga_node *node);
+void ga_node_vmstat_tick(struct ga_node *node);
+
+/* What the zonelist walk did (node-level counters). */
+struct ga_node_stats {
+	uint64_t alloc_calls;			/* ga_node_alloc calls with valid args */
+	uint64_t alloc_fail;			/* ... that returned -ENOMEM */
+	uint64_t served[GA_NR_ZONE_TYPES];	/* allocations each zone served */
+	uint64_t spill;				/* served below the preferred zone */
+	uint64_t nofrag_spill;			/* ... on the ALLOC_NOFRAGMENT walk */
+	uint64_t nofrag_retry;			/* walks retried without NOFRAGMENT */
+	uint64_t reserve_refused[GA_NR_ZONE_TYPES];	/* zone skipped only for
+						 * its lowmem_reserve */
+	uint64_t slowpath;			/* allocations that left the fast path */
+};
+void ga_node_stats(struct ga_node *node, struct ga_node_stats *st);
+
+/*
+ * ga_zone_check on every zone, then the node: zones ascending and
+ * disjoint, each zone's lowmem_reserve as configured or computed, and
+ * the counters consistent (served + failed = calls). 0 or -EUCLEAN.
+ */
+int ga_node_check(struct ga_node *node, char *errbuf, size_t errlen);
 
 /* ------------------------------------------------------------------------ */
 /* Invariant checker.                                                        */

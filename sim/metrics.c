@@ -344,3 +344,59 @@ uint8_t *sim_map_capture(struct ga_zone *zone, unsigned int *width,
 	*height = (unsigned int)rows;
 	return map;
 }
+
+void sim_census_add(struct sim_census *sum, const struct sim_census *c)
+{
+	bool bigger = c->pageblocks > sum->pageblocks;
+
+	if (bigger) {
+		memcpy(sum->idx_order, c->idx_order, sizeof(sum->idx_order));
+		memcpy(sum->unusable, c->unusable, sizeof(sum->unusable));
+		memcpy(sum->fragindex, c->fragindex, sizeof(sum->fragindex));
+	}
+	sum->regions += c->regions;
+	sum->tainted += c->tainted;
+	sum->clean += c->clean;
+	sum->empty += c->empty;
+	sum->clean_pinned += c->clean_pinned;
+	sum->unmovable += c->unmovable;
+	sum->reclaimable += c->reclaimable;
+	sum->movable += c->movable;
+	sum->pinned += c->pinned;
+	sum->contig += c->contig;
+	sum->free += c->free;
+	sum->pcp += c->pcp;
+	sum->reserved += c->reserved;
+	sum->highatomic_reserved += c->highatomic_reserved;
+	sum->nonmovable += c->nonmovable;
+	if (!sum->region_pages)
+		sum->region_pages = c->region_pages;
+	sum->ideal = sim_ideal_tainted(sum->nonmovable, sum->region_pages);
+	sum->obtainable_now += c->obtainable_now;
+	sum->obtainable_after += c->obtainable_after;
+	sum->obtainable_reclaim += c->obtainable_reclaim;
+	sum->pageblocks += c->pageblocks;
+	sum->mixed_pageblocks += c->mixed_pageblocks;
+	sum->unmovable_pageblocks += c->unmovable_pageblocks;
+	sum->free_pageblocks += c->free_pageblocks;
+	for (int mt = 0; mt < GA_MT_TYPES; mt++)
+		sum->blocks_mt[mt] += c->blocks_mt[mt];
+}
+
+void sim_counters_add(struct sim_counters *sum, const struct sim_counters *k)
+{
+	sum->fallbacks += k->fallbacks;
+	sum->fallbacks_fragmenting += k->fallbacks_fragmenting;
+	sum->claims += k->claims;
+	sum->claim_whole += k->claim_whole;
+	sum->claim_partial += k->claim_partial;
+	sum->claim_refused += k->claim_refused;
+	sum->steals += k->steals;
+	sum->kswapd_reclaimed += k->kswapd_reclaimed;
+	sum->direct_reclaimed += k->direct_reclaimed;
+	sum->alloc_fail += k->alloc_fail;
+	sum->highatomic_reserve += k->highatomic_reserve;
+	sum->boosts += k->boosts;
+	sum->pgalloc += k->pgalloc;
+	sum->pgfree += k->pgfree;
+}

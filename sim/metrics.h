@@ -80,6 +80,14 @@ int sim_census_take_lru(struct ga_zone *zone, struct sim_census *c,
 
 void sim_counters_read(struct ga_zone *zone, struct sim_counters *k);
 
+/*
+ * Sum the census c of another zone of a node into sum: every count adds,
+ * ideal is recomputed; the indices (per zone in the kernel) stay those of
+ * whichever zone has more pageblocks.
+ */
+void sim_census_add(struct sim_census *sum, const struct sim_census *c);
+void sim_counters_add(struct sim_counters *sum, const struct sim_counters *k);
+
 /* What the memory map shows per pageblock. */
 enum sim_pb_kind {
 	SIM_PB_FREE,

@@ -55,6 +55,11 @@ int sim_trace_events_open(struct sim_trace_events *t, struct ga_zone *zone,
 	return 0;
 }
 
+void sim_trace_events_attach(struct sim_trace_events *t, struct ga_zone *zone)
+{
+	ga_zone_set_trace(zone, print_event, t);
+}
+
 int sim_trace_events_close(struct sim_trace_events *t)
 {
 	int err = 0;

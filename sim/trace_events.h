@@ -20,6 +20,8 @@ struct sim_trace_events {
 int sim_trace_events_open(struct sim_trace_events *t, struct ga_zone *zone,
 			  const char *path, const char *policy,
 			  const uint64_t *now_ns);
+/* Send another zone's events (a node's) to the same file. */
+void sim_trace_events_attach(struct sim_trace_events *t, struct ga_zone *zone);
 /* Flush and close; 0 or -EIO. Does nothing if never opened. */
 int sim_trace_events_close(struct sim_trace_events *t);
 

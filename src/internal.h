@@ -322,6 +322,10 @@ struct alloc_context {
 	unsigned int cpu;
 	unsigned int spb_flags;	/* ALLOC_HIGHORDER_OPTIONAL, every attempt */
 	bool wake_kswapd_boost;	/* rmqueue saw ZONE_BOOSTED_WATERMARK */
+	/* In a node: this zone's lowmem_reserve[highest_zoneidx], added to
+	 * every watermark the request is checked against (0 alone). */
+	unsigned long lowmem_reserve;
+	bool reserve_refused;	/* a check failed only for lowmem_reserve */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -477,6 +481,19 @@ struct ga_zone {
 	struct spb_index spb_idx;
 	struct ga_compact_state compact;
 	struct spb_background spb_bg;	/* spb_defrag.c, spb_evacuate.c */
+
+	/*
+	 * In a node (node.c): the zone's type, its lowmem_reserve by the
+	 * request's highest zone type, and the node-wide inputs of its
+	 * watermarks (or watermarks given outright). Set before the node
+	 * is used, constant after.
+	 */
+	int zone_type;			/* enum ga_zone_type; -1 standalone */
+	unsigned long lowmem_reserve[GA_NR_ZONE_TYPES];
+	unsigned long node_min_free_kbytes;	/* 0: standalone */
+	unsigned long node_lowmem_pages;	/* managed, non-Movable zones */
+	bool wmark_given;
+	unsigned long wmark_given_pages[NR_WMARK];
 
 	/* Watermarks and sizing, set at init (setup_per_zone_wmarks). */
 	unsigned long min_free_kbytes;
@@ -693,6 +710,28 @@ unsigned long direct_reclaim(struct ga_zone *z, const struct alloc_context *ac);
 
 /* zone.c */
 void setup_zone_watermarks(struct ga_zone *z);
+unsigned long min_free_kbytes_for(const struct ga_policy *p, unsigned long lowmem_pages,
+				  unsigned int nr_zones, unsigned int page_shift,
+				  unsigned int pageblock_nr_pages);
+
+/* rmqueue.c, for the node's zonelist walk (node.c). */
+bool zone_watermark_ok_reserve(struct ga_zone *z, unsigned int order,
+			       unsigned long mark, unsigned long reserve,
+			       unsigned int alloc_flags, long free_pages);
+void alloc_context_init(struct ga_zone *z, struct alloc_context *ac,
+			unsigned int cpu, unsigned int order, unsigned int gfp,
+			int mt);
+int alloc_check_args(struct ga_zone *z, unsigned int cpu, unsigned int order,
+		     unsigned int gfp, const ga_pfn_t *pfn_out);
+unsigned int alloc_fast_flags(const struct ga_zone *z, unsigned int gfp,
+			      bool nofragment);
+long zone_try_alloc(struct ga_zone *z, struct alloc_context *ac,
+		    unsigned int alloc_flags);
+bool nofragment_may_drop(const struct ga_zone *z, const struct alloc_context *ac);
+unsigned int alloc_slow_flags(const struct ga_zone *z, const struct alloc_context *ac);
+long zone_alloc_slow(struct ga_zone *z, struct alloc_context *ac);
+int alloc_finish(struct ga_zone *z, struct alloc_context *ac, long pfn,
+		 uint64_t owner, uint32_t extra, ga_pfn_t *pfn_out);
 
 /* stats.c */
 static inline void zone_stat_add(struct ga_zone *z, enum ga_stat_item item,

@@ -56,10 +56,14 @@ static long zone_watermark_unusable_free(struct ga_zone *z, unsigned int order,
 	return unusable;
 }
 
-/* __zone_watermark_ok (lowmem_reserve is 0: one zone). */
-bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
-		       unsigned long mark, unsigned int alloc_flags,
-		       long free_pages)
+/*
+ * __zone_watermark_ok: reserve is lowmem_reserve[highest_zoneidx] of a
+ * zone in a node (0 for a zone alone); the reserve rights lower the mark,
+ * never the reserve.
+ */
+bool zone_watermark_ok_reserve(struct ga_zone *z, unsigned int order,
+			       unsigned long mark, unsigned long reserve,
+			       unsigned int alloc_flags, long free_pages)
 {
 	long min = (long)mark;
 
@@ -73,7 +77,7 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 		if (alloc_flags & ALLOC_OOM)
 			min -= min / 2;
 	}
-	if (free_pages <= min)
+	if (free_pages <= min + (long)reserve)
 		return false;
 	if (!order)
 		return true;
@@ -96,8 +100,16 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 	return false;
 }
 
-static bool zone_watermark_fast(struct ga_zone *z, unsigned int order,
-				unsigned long mark, unsigned int alloc_flags)
+bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
+		       unsigned long mark, unsigned int alloc_flags,
+		       long free_pages)
+{
+	return zone_watermark_ok_reserve(z, order, mark, 0, alloc_flags, free_pages);
+}
+
+static bool watermark_fast(struct ga_zone *z, unsigned int order,
+			   unsigned long mark, unsigned long reserve,
+			   unsigned int alloc_flags)
 {
 	long free_pages = (long)READ_ONCE(z->nr_free_pages);
 
@@ -106,17 +118,32 @@ static bool zone_watermark_fast(struct ga_zone *z, unsigned int order,
 		long reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
 
 		usable -= ga_min(usable, reserved);
-		if (usable > (long)mark)
+		if (usable > (long)(mark + reserve))
 			return true;
 	}
-	if (zone_watermark_ok(z, order, mark, alloc_flags, free_pages))
+	if (zone_watermark_ok_reserve(z, order, mark, reserve, alloc_flags, free_pages))
 		return true;
 	/* __GFP_HIGH order-0 requests ignore the boost at the min mark. */
 	if (!order && (alloc_flags & ALLOC_MIN_RESERVE) &&
 	    READ_ONCE(z->watermark_boost) &&
 	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
-		return zone_watermark_ok(z, order, READ_ONCE(z->watermark[WMARK_MIN]),
-					 alloc_flags, free_pages);
+		return zone_watermark_ok_reserve(z, order,
+						 READ_ONCE(z->watermark[WMARK_MIN]),
+						 reserve, alloc_flags, free_pages);
+	return false;
+}
+
+/*
+ * zone_watermark_fast with the request's lowmem_reserve; a failure that
+ * the reserve alone caused is noted for the node's counters.
+ */
+static bool zone_watermark_fast(struct ga_zone *z, struct alloc_context *ac,
+				unsigned long mark, unsigned int alloc_flags)
+{
+	if (watermark_fast(z, ac->order, mark, ac->lowmem_reserve, alloc_flags))
+		return true;
+	if (ac->lowmem_reserve && watermark_fast(z, ac->order, mark, 0, alloc_flags))
+		ac->reserve_refused = true;
 	return false;
 }
 
@@ -284,26 +311,28 @@ static long rmqueue(struct ga_zone *z, struct alloc_context *ac,
 /* ------------------------------------------------------------------------ */
 /* get_page_from_freelist.                                                   */
 
-static long get_page_from_freelist(struct ga_zone *z, struct alloc_context *ac,
-				   unsigned int alloc_flags)
+/*
+ * One zone of get_page_from_freelist's walk: the high mark (for
+ * ZONE_BELOW_HIGH), the request's mark plus lowmem_reserve, rmqueue.
+ * Returns the pfn, -1, or RMQUEUE_BUSY.
+ */
+long zone_try_alloc(struct ga_zone *z, struct alloc_context *ac,
+		    unsigned int alloc_flags)
 {
-	unsigned int order = ac->order;
 	unsigned long mark;
 	long pfn;
 
-	alloc_flags |= ac->spb_flags;
-retry:
 	/* ZONE_BELOW_HIGH shrinks pcp->high in the free path. */
 	if (!ga_test_bit(ZONE_BELOW_HIGH, &z->flags)) {
 		mark = zone_watermark_mark(z, WMARK_HIGH);
-		if (zone_watermark_fast(z, order, mark, alloc_flags))
+		if (zone_watermark_fast(z, ac, mark, alloc_flags))
 			goto try_this_zone;
 		ga_set_bit(ZONE_BELOW_HIGH, &z->flags);
 	}
 	mark = zone_watermark_mark(z, (int)(alloc_flags & ALLOC_WMARK_MASK));
-	if (!zone_watermark_fast(z, order, mark, alloc_flags) &&
+	if (!zone_watermark_fast(z, ac, mark, alloc_flags) &&
 	    !(alloc_flags & ALLOC_NO_WATERMARKS))
-		goto failed;
+		return -1;
 
 try_this_zone:
 	pfn = rmqueue(z, ac, alloc_flags);
@@ -312,21 +341,38 @@ try_this_zone:
 	if (pfn >= 0) {
 		/* Set the block aside for future high-order atomic bursts. */
 		if (alloc_flags & ALLOC_HIGHATOMIC)
-			reserve_highatomic_pageblock(z, (ga_pfn_t)pfn, order);
+			reserve_highatomic_pageblock(z, (ga_pfn_t)pfn, ac->order);
 		return pfn;
 	}
-failed:
-	/*
-	 * On one zone, NOFRAGMENT only postpones fragmenting fallbacks. With
-	 * SPB steering it is kept through reclaim instead (RFC 20).
-	 */
-	if ((alloc_flags & ALLOC_NOFRAGMENT) &&
-	    (!spb_keeps_nofragment(z) || ac->migratetype == GA_MT_MOVABLE)) {
+	return -1;
+}
+
+/*
+ * When every zone failed under NOFRAGMENT, the walk is retried without
+ * it. With SPB steering a non-movable request keeps it through reclaim
+ * instead (RFC 20).
+ */
+bool nofragment_may_drop(const struct ga_zone *z, const struct alloc_context *ac)
+{
+	return !spb_keeps_nofragment(z) || ac->migratetype == GA_MT_MOVABLE;
+}
+
+/* The walk over a zonelist of one zone. */
+static long get_page_from_freelist(struct ga_zone *z, struct alloc_context *ac,
+				   unsigned int alloc_flags)
+{
+	long pfn;
+
+	alloc_flags |= ac->spb_flags;
+	for (;;) {
+		pfn = zone_try_alloc(z, ac, alloc_flags);
+		if (pfn >= 0 || pfn == RMQUEUE_BUSY)
+			return pfn;
+		if (!(alloc_flags & ALLOC_NOFRAGMENT) || !nofragment_may_drop(z, ac))
+			return -1;
 		alloc_flags &= ~(unsigned int)ALLOC_NOFRAGMENT;
 		zone_stat_add(z, GA_STAT_ALLOC_NOFRAG_RETRY, 1);
-		goto retry;
 	}
-	return -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -418,9 +464,9 @@ static bool should_reclaim_retry(struct ga_zone *z, struct alloc_context *ac,
 
 	ret = *no_progress_loops <= z->policy.reclaim_retries &&
 	      (did_progress ||
-	       zone_watermark_ok(z, ac->order, READ_ONCE(z->watermark[WMARK_MIN]) +
-				 READ_ONCE(z->watermark_boost), alloc_flags,
-				 (long)READ_ONCE(z->nr_free_pages)));
+	       zone_watermark_ok_reserve(z, ac->order, READ_ONCE(z->watermark[WMARK_MIN]) +
+					 READ_ONCE(z->watermark_boost), ac->lowmem_reserve,
+					 alloc_flags, (long)READ_ONCE(z->nr_free_pages)));
 	if (!ret)
 		return unreserve_highatomic_pageblock(z, ac->migratetype, true);
 	return ret;
@@ -755,7 +801,7 @@ void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
  * migratetype the request is served from (UNMOVABLE for every request
  * when mobility grouping is off), or a negative errno, counted.
  */
-static int alloc_check_args(struct ga_zone *z, unsigned int cpu,
+int alloc_check_args(struct ga_zone *z, unsigned int cpu,
 			    unsigned int order, unsigned int gfp,
 			    const ga_pfn_t *pfn_out)
 {
@@ -778,37 +824,58 @@ int ga_alloc(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	return alloc_pages_flags(z, cpu, order, gfp, owner, pfn_out, 0);
 }
 
-int alloc_pages_flags(struct ga_zone *z, unsigned int cpu, unsigned int order,
-		      unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out,
-		      uint32_t extra)
+void alloc_context_init(struct ga_zone *z, struct alloc_context *ac,
+			unsigned int cpu, unsigned int order, unsigned int gfp,
+			int mt)
 {
-	struct alloc_context ac;
-	unsigned int alloc_flags;
-	int mt = alloc_check_args(z, cpu, order, gfp, pfn_out);
-	long pfn;
+	*ac = (struct alloc_context){ .order = order, .gfp = gfp,
+				      .migratetype = mt, .cpu = cpu,
+				      .content_mt = ga_gfp_migratetype(gfp),
+				      .spb_flags = spb_refusal_flags(z, gfp, order) };
+}
 
-	if (mt < 0)
-		return mt;
+/* The fast path's flags: the low mark, alloc_flags_nofragment, CMA. */
+unsigned int alloc_fast_flags(const struct ga_zone *z, unsigned int gfp,
+			      bool nofragment)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(z, gfp);
 
-	ac = (struct alloc_context){ .order = order, .gfp = gfp,
-				     .migratetype = mt, .cpu = cpu,
-				     .content_mt = ga_gfp_migratetype(gfp),
-				     .spb_flags = spb_refusal_flags(z, gfp, order) };
-	alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(z, gfp);
-	alloc_flags = gfp_to_alloc_flags_cma(gfp, alloc_flags);
+	if (!nofragment)
+		alloc_flags &= ~(unsigned int)ALLOC_NOFRAGMENT;
+	return gfp_to_alloc_flags_cma(gfp, alloc_flags);
+}
 
-	pfn = get_page_from_freelist(z, &ac, alloc_flags);
-	if (pfn < 0)
-		pfn = alloc_slowpath(z, &ac);
-	if (pfn < 0 && spb_keeps_nofragment(z) && mt != GA_MT_MOVABLE)
-		pfn = alloc_after_evacuation(z, &ac);
-	if (pfn < 0 && spb_keeps_nofragment(z) && mt != GA_MT_MOVABLE)
-		pfn = alloc_last_resort(z, &ac);
+/* The slow path's first try, before any reclaim (its get_page_from_freelist). */
+unsigned int alloc_slow_flags(const struct ga_zone *z, const struct alloc_context *ac)
+{
+	bool keep = spb_keeps_nofragment(z) &&
+		    ((ac->gfp & GA_GFP_DIRECT_RECLAIM) || z->policy.spb_atomic_protect);
+
+	return gfp_to_alloc_flags(ac->gfp, ac->order) | ac->spb_flags |
+	       (keep ? ALLOC_NOFRAGMENT : 0);
+}
+
+/* Everything after the fast path failed, in one zone. */
+long zone_alloc_slow(struct ga_zone *z, struct alloc_context *ac)
+{
+	long pfn = alloc_slowpath(z, ac);
+
+	if (pfn < 0 && spb_keeps_nofragment(z) && ac->migratetype != GA_MT_MOVABLE)
+		pfn = alloc_after_evacuation(z, ac);
+	if (pfn < 0 && spb_keeps_nofragment(z) && ac->migratetype != GA_MT_MOVABLE)
+		pfn = alloc_last_resort(z, ac);
+	return pfn;
+}
+
+/* The block becomes the allocation, kswapd and the executor are kicked. */
+int alloc_finish(struct ga_zone *z, struct alloc_context *ac, long pfn,
+		 uint64_t owner, uint32_t extra, ga_pfn_t *pfn_out)
+{
 	if (pfn >= 0)
-		prep_new_page(z, (ga_pfn_t)pfn, order,
-			      ga_gfp_migratetype(gfp), owner, extra);
-	if (ac.wake_kswapd_boost)
-		wakeup_kswapd(z, &ac, true);
+		prep_new_page(z, (ga_pfn_t)pfn, ac->order,
+			      ga_gfp_migratetype(ac->gfp), owner, extra);
+	if (ac->wake_kswapd_boost)
+		wakeup_kswapd(z, ac, true);
 	if (z->executor)
 		zone_kick_executor(z);
 	if (pfn < 0) {
@@ -817,6 +884,23 @@ int alloc_pages_flags(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	}
 	*pfn_out = (ga_pfn_t)pfn;
 	return 0;
+}
+
+int alloc_pages_flags(struct ga_zone *z, unsigned int cpu, unsigned int order,
+		      unsigned int gfp, uint64_t owner, ga_pfn_t *pfn_out,
+		      uint32_t extra)
+{
+	struct alloc_context ac;
+	int mt = alloc_check_args(z, cpu, order, gfp, pfn_out);
+	long pfn;
+
+	if (mt < 0)
+		return mt;
+	alloc_context_init(z, &ac, cpu, order, gfp, mt);
+	pfn = get_page_from_freelist(z, &ac, alloc_fast_flags(z, gfp, true));
+	if (pfn < 0)
+		pfn = zone_alloc_slow(z, &ac);
+	return alloc_finish(z, &ac, pfn, owner, extra, pfn_out);
 }
 
 /*

@@ -301,6 +301,9 @@ static void zone_info_geometry(const struct ga_zone *z,
 	info->wmark_min = READ_ONCE(z->watermark[WMARK_MIN]);
 	info->wmark_low = READ_ONCE(z->watermark[WMARK_LOW]);
 	info->wmark_high = READ_ONCE(z->watermark[WMARK_HIGH]);
+	info->zone_type = z->zone_type;
+	for (int i = 0; i < GA_NR_ZONE_TYPES; i++)
+		info->lowmem_reserve[i] = z->lowmem_reserve[i];
 }
 
 static void zone_info_pcp(struct ga_zone *z, struct ga_zone_info *info)

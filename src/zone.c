@@ -195,39 +195,65 @@ static unsigned long int_sqrt(unsigned long x)
 }
 
 /*
- * calculate_min_free_kbytes + khugepaged's set_recommended_min_free_kbytes.
- * This zone stands for all of lowmem, so it gets the whole min.
+ * calculate_min_free_kbytes + khugepaged's set_recommended_min_free_kbytes
+ * for lowmem_pages of lowmem in nr_zones zones (those up to Normal).
  */
-static unsigned long compute_min_free_kbytes(const struct ga_zone *z)
+unsigned long min_free_kbytes_for(const struct ga_policy *p, unsigned long lowmem_pages,
+				  unsigned int nr_zones, unsigned int page_shift,
+				  unsigned int pageblock_nr_pages)
 {
-	unsigned long kb_per_page = 1ul << (z->page_shift - 10);
+	unsigned long kb_per_page = 1ul << (page_shift - 10);
 	unsigned long mfk, rec;
 
-	if (z->policy.min_free_kbytes)
-		return z->policy.min_free_kbytes;
-	mfk = ga_clamp(int_sqrt(z->managed_pages * kb_per_page * 16), 128ul,
-		       262144ul);
-	if (z->policy.thp_min_free) {
-		rec = (unsigned long)z->pageblock_nr_pages * z->policy.thp_nr_zones *
+	if (p->min_free_kbytes)
+		return p->min_free_kbytes;
+	mfk = ga_clamp(int_sqrt(lowmem_pages * kb_per_page * 16), 128ul, 262144ul);
+	if (p->thp_min_free) {
+		rec = (unsigned long)pageblock_nr_pages * nr_zones *
 		      (2 + GA_MT_PCPTYPES * GA_MT_PCPTYPES);
-		rec = ga_min(rec, z->managed_pages / 20) * kb_per_page;
+		rec = ga_min(rec, lowmem_pages / 20) * kb_per_page;
 		mfk = ga_max(mfk, rec);
 	}
 	return mfk;
 }
 
-/* Also after a resize, under zone->lock: the fast path reads them without. */
+/*
+ * __setup_per_zone_wmarks. A zone alone stands for all of lowmem and gets
+ * the whole min; a zone of a node gets its share by managed pages (a
+ * Movable zone a small fixed min instead), or the watermarks it was given.
+ * Also after a resize, under zone->lock: the fast path reads them without.
+ */
 void setup_zone_watermarks(struct ga_zone *z)
 {
-	unsigned long min, gap;
+	unsigned long min, gap, share;
 
-	WRITE_ONCE(z->min_free_kbytes, compute_min_free_kbytes(z));
+	if (z->wmark_given) {
+		WRITE_ONCE(z->min_free_kbytes, z->node_min_free_kbytes);
+		for (int i = 0; i < NR_WMARK; i++)
+			WRITE_ONCE(z->watermark[i], z->wmark_given_pages[i]);
+		WRITE_ONCE(z->watermark_boost, 0ul);
+		WRITE_ONCE(z->max_highatomic, highatomic_max(z));
+		return;
+	}
+	if (z->node_min_free_kbytes)
+		WRITE_ONCE(z->min_free_kbytes, z->node_min_free_kbytes);
+	else
+		WRITE_ONCE(z->min_free_kbytes,
+			   min_free_kbytes_for(&z->policy, z->managed_pages,
+					       z->policy.thp_nr_zones, z->page_shift,
+					       z->pageblock_nr_pages));
 	min = z->min_free_kbytes >> (z->page_shift - 10);
-	gap = ga_max(min >> 2, z->managed_pages *
-				z->policy.watermark_scale_factor / 10000);
-	WRITE_ONCE(z->watermark[WMARK_MIN], min);
-	WRITE_ONCE(z->watermark[WMARK_LOW], min + gap);
-	WRITE_ONCE(z->watermark[WMARK_HIGH], min + 2 * gap);
+	share = min;
+	if (z->zone_type == GA_ZONE_MOVABLE)
+		share = ga_clamp(z->managed_pages / 1024, 32ul, 128ul);
+	else if (z->node_lowmem_pages)
+		share = (unsigned long)((unsigned __int128)min * z->managed_pages /
+					z->node_lowmem_pages);
+	gap = ga_max(share >> 2, z->managed_pages *
+				 z->policy.watermark_scale_factor / 10000);
+	WRITE_ONCE(z->watermark[WMARK_MIN], share);
+	WRITE_ONCE(z->watermark[WMARK_LOW], share + gap);
+	WRITE_ONCE(z->watermark[WMARK_HIGH], share + 2 * gap);
 	WRITE_ONCE(z->watermark_boost, 0ul);
 	WRITE_ONCE(z->max_highatomic, highatomic_max(z));
 }
@@ -348,6 +374,7 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	z->max_order = cfg->max_page_order;
 	z->spb_order = cfg->spb_order;
 	z->nr_cpus = cfg->nr_cpus;
+	z->zone_type = -1;
 	if (cfg->policy)
 		z->policy = *cfg->policy;
 	else

@@ -288,7 +288,7 @@ static void missing_keys(const struct jv *a, const struct jv *b, const char *pat
 /* replay --json writes each policy with the sim's keys (issue 14 item 9). */
 static void test_replay_json_keys(void)
 {
-	static const char *const replay_only[] = { "replay", "shadow", "probe" };
+	static const char *const replay_only[] = { "replay", "shadow", "probe", "node" };
 	char *so, *se, *ro, *re, err[256], miss[4096] = "", extra[4096] = "";
 	struct jv sj = { 0 }, rj = { 0 };
 	const struct jv *sp, *rp;
@@ -317,7 +317,7 @@ static void test_replay_json_keys(void)
 			snprintf(extra + l, sizeof(extra) - l, " %s", k);
 		}
 	}
-	ok(!extra[0], "and no key of its own outside replay/shadow/probe:%s", extra);
+	ok(!extra[0], "and no key of its own outside replay/shadow/probe/node:%s", extra);
 	ok(jv_get(&rp->items[0], "gib_test") &&
 	   jv_get(&rp->items[0], "gib_test")->type == JV_OBJ &&
 	   jv_get(&rp->items[0], "tainted_ratio") &&

@@ -273,10 +273,21 @@ static void test_cli(void)
 	is_long(replay_cli(args, err, sizeof(err)), 0, "replay from the before snapshot");
 	ok(strstr(err, "starting state from") && strstr(err, "pageblocks labelled U/R 122/6"),
 	   "says the starting state it rebuilt");
+	ok(strstr(err, "zone DMA     pfns 0-0x1000, watermarks min/low/high 87/108/129, "
+		  "protection (lowmem_reserve) (0, 1920, 1920, 1920) from zoneinfo") &&
+	   strstr(err, "zone DMA32   pfns 0x1000-0x80000, watermarks min/low/high "
+		  "11176/13970/16764"),
+	   "a node of DMA and DMA32, each with its zoneinfo watermarks and protection");
+	ok(strstr(err, "ALLOC_NOFRAGMENT for requests whose preferred zone is Normal") != NULL,
+	   "NOFRAGMENT per request, from the preferred zone");
+	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
+		 "--no-gib-test --one-zone --before %s/capture-6.1-dirs/before --after "
+		 "%s/capture-6.1-dirs/after", d, d, d);
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--one-zone");
 	ok(strstr(err, "watermarks min/low/high 11263/14078/16893") != NULL,
-	   "watermarks: the zones' sums from zoneinfo");
+	   "one zone: watermarks the zones' sums from zoneinfo");
 	ok(strstr(err, "ALLOC_NOFRAGMENT off") != NULL,
-	   "no Normal zone: NOFRAGMENT off, as alloc_flags_nofragment()");
+	   "one zone, no Normal zone: NOFRAGMENT off, as alloc_flags_nofragment()");
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --pack-preload --before %s/capture-6.1-dirs/before", d, d);
 	is_long(replay_cli(args, err, sizeof(err)), 0, "--pack-preload");

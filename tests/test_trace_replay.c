@@ -209,6 +209,66 @@ static void check_ground_truth(const struct replay_report *rep,
 	ok(fallbacks, "fallbacks compared");
 }
 
+/*
+ * The same capture on a node of its zones (zoneinfo before): DMA and
+ * DMA32 with their watermarks and protection, every allocation through
+ * the zonelist walk, ga_node_check at the end and after the 1 GiB test.
+ */
+static void test_capture_node(const struct trace *t, const struct ground_truth *gt,
+			      const struct layout *lay, const struct replay_report *rep)
+{
+	static const char *const policies[] = { "vanilla", "spb" };
+	static struct replay_result res;
+	struct replay_zone zones[GA_NR_ZONE_TYPES];
+	char err[300] = "";
+	int n = replay_zones_from(&gt->before, lay->end_pfn, zones, err, sizeof(err));
+
+	is_long(n, 2, "zoneinfo gives a node of two zones%s%s", err[0] ? ": " : "", err);
+	if (n != 2)
+		return;
+	ok(zones[0].type == GA_ZONE_DMA && zones[0].start_pfn == 0 && zones[0].end_pfn == 4096,
+	   "DMA: pfn 1 (start_pfn) rounded down to its pageblock, up to 16 MiB");
+	ok(zones[1].type == GA_ZONE_DMA32 && zones[1].start_pfn == 4096 &&
+	   zones[1].end_pfn == lay->end_pfn, "DMA32 from 16 MiB to the end of the layout");
+	ok(zones[0].have_protection && zones[0].protection[GA_ZONE_NORMAL] == 2934 &&
+	   zones[1].have_protection && zones[1].protection[GA_ZONE_NORMAL] == 0,
+	   "protection lines read: DMA keeps 2934 pages from Normal requests");
+	for (size_t p = 0; p < sizeof(policies) / sizeof(policies[0]); p++) {
+		struct replay_config cfg = { .zone_pages = rep->zone_pages, .holes = lay->holes,
+					     .nr_holes = lay->nr_holes, .nr_cpus = rep->nr_cpus,
+					     .check = true, .nr_zones = 2 };
+		uint64_t served;
+		unsigned long blocks = 0;
+
+		memcpy(cfg.zones, zones, sizeof(zones));
+		snprintf(cfg.policy_name, sizeof(cfg.policy_name), "%s", policies[p]);
+		ga_policy_preset(&cfg.policy, policies[p]);
+		memcpy(cfg.preload, rep->preload, sizeof(cfg.preload));
+		is_long(replay_run(t, &cfg, &res), 0, "%s: node replay, ga_node_check before "
+			"and after the 1 GiB test%s%s", policies[p], res.sim.err ? ": " : "",
+			res.sim.errmsg);
+		is_long(res.rp.allocs + res.rp.alloc_fail + res.rp.alloc_too_big +
+			res.rp.alloc_bad, t->st.events[FT_ALLOC],
+			"%s: every traced allocation accounted for", policies[p]);
+		is_long((long)res.nr_zones, 2, "%s: two zones reported", policies[p]);
+		served = res.node.served[GA_ZONE_DMA] + res.node.served[GA_ZONE_DMA32];
+		ok(served + res.node.alloc_fail == res.node.alloc_calls &&
+		   served >= res.rp.allocs && !res.node.served[GA_ZONE_NORMAL],
+		   "%s: the walk served %llu (DMA %llu), none from an absent zone",
+		   policies[p], (unsigned long long)served,
+		   (unsigned long long)res.node.served[GA_ZONE_DMA]);
+		for (size_t z = 0; z < res.nr_zones; z++)
+			for (int mt = 0; mt < GA_MT_TYPES; mt++)
+				blocks += res.zone[z].blocks_mt[mt];
+		ok(blocks == res.sim.final.pageblocks && blocks == gt->after.blocks_total,
+		   "%s: the zones' pageblocks add up to the kernel's %lu", policies[p],
+		   gt->after.blocks_total);
+		ok(res.zone[0].lowmem_reserve[GA_ZONE_NORMAL] == 2934 &&
+		   res.zone[0].wmark_min == zones[0].wmark[0],
+		   "%s: DMA runs with the zoneinfo reserve and watermarks", policies[p]);
+	}
+}
+
 static void test_capture(void)
 {
 	const char *const *names = ga_policy_preset_names();
@@ -272,6 +332,7 @@ static void test_capture(void)
 		"... stopped by reserved memory, as inspect shows in the guest");
 	check_ground_truth(&rep, &gt);
 	check_json(&rep);
+	test_capture_node(&t, &gt, &lay, &rep);
 	layout_free(&lay);
 	trace_free(&t);
 }

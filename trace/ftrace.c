@@ -182,13 +182,14 @@ struct gfp_name {
 /*
  * Composite names first, as the kernel matches them. Bits with no
  * counterpart in the library (IO, FS, ZERO, ACCOUNT, KASAN, ...) map to
- * nothing; the zone modifiers are flagged because the replay has one zone.
+ * nothing; the zone modifiers are kept (gfp_zone picks the zonelist of a
+ * node) and also flagged, to count zone-restricted requests.
  */
 static const struct gfp_name gfp_names[] = {
 	{ "GFP_TRANSHUGE", GA_GFP_TRANSHUGE, 0 },
 	{ "GFP_TRANSHUGE_LIGHT", GA_GFP_TRANSHUGE_LIGHT, 0 },
 	{ "GFP_HIGHUSER_MOVABLE", GA_GFP_HIGHUSER_MOVABLE, 0 },
-	{ "GFP_HIGHUSER", GA_GFP_RECLAIM, 0 },
+	{ "GFP_HIGHUSER", GA_GFP_RECLAIM | GA_GFP_HIGHMEM, 0 },
 	{ "GFP_USER", GA_GFP_RECLAIM, 0 },
 	{ "GFP_KERNEL_ACCOUNT", GA_GFP_RECLAIM, 0 },
 	{ "GFP_KERNEL", GA_GFP_RECLAIM, 0 },
@@ -196,11 +197,11 @@ static const struct gfp_name gfp_names[] = {
 	{ "GFP_ATOMIC", GA_GFP_HIGH | GA_GFP_KSWAPD_RECLAIM, 0 },
 	{ "GFP_NOIO", GA_GFP_RECLAIM, 0 },
 	{ "GFP_NOWAIT", GA_GFP_KSWAPD_RECLAIM, 0 },
-	{ "GFP_DMA", 0, FT_F_GFP_ZONE },
-	{ "GFP_DMA32", 0, FT_F_GFP_ZONE },
-	{ "__GFP_DMA", 0, FT_F_GFP_ZONE },
-	{ "__GFP_DMA32", 0, FT_F_GFP_ZONE },
-	{ "__GFP_HIGHMEM", 0, 0 },
+	{ "GFP_DMA", GA_GFP_DMA, FT_F_GFP_ZONE },
+	{ "GFP_DMA32", GA_GFP_DMA32, FT_F_GFP_ZONE },
+	{ "__GFP_DMA", GA_GFP_DMA, FT_F_GFP_ZONE },
+	{ "__GFP_DMA32", GA_GFP_DMA32, FT_F_GFP_ZONE },
+	{ "__GFP_HIGHMEM", GA_GFP_HIGHMEM, 0 },
 	{ "__GFP_HIGH", GA_GFP_HIGH, 0 },
 	{ "__GFP_ATOMIC", 0, 0 },		/* up to v6.3 */
 	{ "__GFP_IO", 0, 0 },
@@ -715,6 +716,9 @@ static const struct { unsigned int bit; const char *name; } ga_gfp_names[] = {
 	{ GA_GFP_COMP, "__GFP_COMP" },
 	{ GA_GFP_NOFAIL, "__GFP_NOFAIL" },
 	{ GA_GFP_MEMALLOC, "__GFP_MEMALLOC" },
+	{ GA_GFP_DMA, "__GFP_DMA" },
+	{ GA_GFP_DMA32, "__GFP_DMA32" },
+	{ GA_GFP_HIGHMEM, "__GFP_HIGHMEM" },
 };
 
 static int format_gfp(const struct ft_event *ev, char *b, size_t n)
@@ -729,8 +733,6 @@ static int format_gfp(const struct ft_event *ev, char *b, size_t n)
 		if (ev->arg & ga_gfp_names[i].bit)
 			k += (size_t)snprintf(b + k, k < n ? n - k : 0, "%s%s",
 					      k ? "|" : "", ga_gfp_names[i].name);
-	if (ev->flags & FT_F_GFP_ZONE)
-		k += (size_t)snprintf(b + k, k < n ? n - k : 0, "%s__GFP_DMA32", k ? "|" : "");
 	if (ev->flags & FT_F_GFP_UNKNOWN_BITS)
 		k += (size_t)snprintf(b + k, k < n ? n - k : 0, "%s0x1000000", k ? "|" : "");
 	if (!k)

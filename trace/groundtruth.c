@@ -108,6 +108,8 @@ static int free_row(char *line, struct gt_snapshot *s)
 
 		if (end == rest || order > GA_MAX_ORDER_LIMIT)
 			return -EINVAL;
+		if (z < GT_MAX_ZONES)
+			s->block_zone[z].free[order] += v;
 		if (mt >= 0 && z < GT_MAX_ZONES && s->pageblock_order &&
 		    order == s->pageblock_order)
 			s->block_zone[z].free_single[mt] += v;
@@ -214,11 +216,30 @@ int gt_parse_buddyinfo(FILE *f, struct gt_snapshot *s)
 /* ------------------------------------------------------------------------ */
 /* /proc/zoneinfo                                                            */
 
+/* "protection: (0, 1920, 1920, 1920, 1920)" */
+static void zone_protection(struct gt_zone *z, const char *t)
+{
+	const char *p = strchr(t, '(');
+	char *end;
+
+	z->nr_protection = 0;
+	while (p && *p && *p != ')' && z->nr_protection < 8) {
+		unsigned long long v = strtoull(p + 1, &end, 10);
+
+		if (end == p + 1)
+			break;
+		z->protection[z->nr_protection++] = v;
+		p = end;
+	}
+}
+
 static void zone_field(struct gt_zone *z, const char *t)
 {
 	unsigned long long v;
 
-	if (sscanf(t, "pages free %llu", &v) == 1)
+	if (!strncmp(t, "protection:", 11))
+		zone_protection(z, t);
+	else if (sscanf(t, "pages free %llu", &v) == 1)
 		z->free = v;
 	else if (sscanf(t, "spanned %llu", &v) == 1)
 		z->spanned = v;

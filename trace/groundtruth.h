@@ -30,6 +30,9 @@ struct gt_zone {
 	uint64_t start_pfn, spanned, present, managed, free;
 	uint64_t wmark_min, wmark_low, wmark_high;	/* "min", "low", "high" */
 	uint64_t pcp_count;		/* sum of the per-CPU "count:" lines */
+	/* "protection: (0, 1920, ...)": lowmem_reserve by highest zone. */
+	unsigned int nr_protection;
+	uint64_t protection[8];
 };
 
 struct gt_snapshot {
@@ -46,6 +49,8 @@ struct gt_snapshot {
 		 * buddies of pageblock_order (one block each), and of larger
 		 * orders counted in pairs of blocks. */
 		unsigned long free_single[GA_MT_TYPES], free_pairs[GA_MT_TYPES];
+		/* Free blocks per order, summed over the types. */
+		unsigned long free[GA_MAX_ORDER_LIMIT + 1];
 	} block_zone[GT_MAX_ZONES];
 	uint64_t buddy_free_pages;		/* buddyinfo, summed */
 	unsigned long buddy_free[GA_MAX_ORDER_LIMIT + 1];	/* blocks per order, summed */

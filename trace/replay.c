@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "groundtruth.h"
 #include "pfnmap.h"
 #include "replay.h"
 #include "trace_events.h"
@@ -34,6 +35,12 @@ struct replay {
 	const struct replay_config *cfg;
 	struct replay_result *res;
 	struct replay_stats *st;
+	/* A node of the traced machine's zones, or one zone alone (node
+	 * NULL). zone is the node's largest zone (or the only one): the one
+	 * whose indices the census reports. */
+	struct ga_node *node;
+	struct ga_zone *zones[GA_NR_ZONE_TYPES];
+	size_t nr_zones;
 	struct ga_zone *zone;
 	struct ga_executor *ex;
 	struct pfnmap map;
@@ -45,6 +52,8 @@ struct replay {
 	struct sim_trace_events events;
 	struct sim_counters k0;		/* after the preload */
 	struct ga_stats s0;
+	struct ga_stats zs0[GA_NR_ZONE_TYPES];	/* ... per zone */
+	struct ga_node_stats ns0;
 	/* Allocations the trace frees without allocating, found by the first
 	 * pass: inserted before event inf[i].at. */
 	struct infer_alloc *inf;
@@ -92,6 +101,65 @@ uint64_t replay_default_pages(const struct trace *t)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The model: a node (pfns routed to their zone) or one zone.                */
+
+static struct ga_zone *zone_at(struct replay *r, ga_pfn_t pfn)
+{
+	return r->node ? ga_node_zone_of(r->node, pfn) : r->zone;
+}
+
+static int model_alloc(struct replay *r, unsigned int cpu, unsigned int order,
+		       unsigned int gfp, uint64_t owner, ga_pfn_t *pfn)
+{
+	if (r->node)
+		return ga_node_alloc(r->node, cpu, order, gfp, owner, pfn, NULL);
+	return ga_alloc(r->zone, cpu, order, gfp, owner, pfn);
+}
+
+static int model_free(struct replay *r, unsigned int cpu, ga_pfn_t pfn,
+		      unsigned int order)
+{
+	struct ga_zone *z = zone_at(r, pfn);
+
+	return z ? ga_free(z, cpu, pfn, order) : -ERANGE;
+}
+
+static int model_alloc_at(struct replay *r, unsigned int cpu, ga_pfn_t pfn,
+			  unsigned int order, unsigned int gfp, uint64_t owner)
+{
+	struct ga_zone *z = zone_at(r, pfn);
+
+	return z ? ga_alloc_at(z, cpu, pfn, order, gfp, owner) : -ERANGE;
+}
+
+static int model_set_mt(struct replay *r, ga_pfn_t pfn, int mt)
+{
+	struct ga_zone *z = zone_at(r, pfn);
+
+	return z ? ga_pageblock_set_migratetype(z, pfn, mt) : -ERANGE;
+}
+
+/*
+ * The model's choice for a request. In a node, the first zone of the
+ * request's zonelist that has a block for it (ga_alloc_peek asks no
+ * watermark, so neither does the walk here).
+ */
+static int model_peek(struct replay *r, unsigned int cpu, unsigned int order,
+		      unsigned int gfp, struct ga_alloc_choice *c)
+{
+	int highest = ga_gfp_zone(gfp), err = -ENOMEM;
+
+	if (!r->node)
+		return ga_alloc_peek(r->zone, cpu, order, gfp, c);
+	if (highest < 0)
+		return highest;
+	for (int t = highest; t >= 0 && err == -ENOMEM; t--)
+		if (ga_node_zone(r->node, t))
+			err = ga_alloc_peek(ga_node_zone(r->node, t), cpu, order, gfp, c);
+	return err;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Migration callback: the library moved a simulated allocation.             */
 
 static int replay_migrate(void *ctx, struct ga_zone *zone, uint64_t owner,
@@ -124,7 +192,7 @@ static const struct ga_ops replay_ops = {
 static void sim_free(struct replay *r, struct pfnmap_entry *e)
 {
 	if (e->spfn != PFNMAP_NO_SIM) {
-		if (ga_free(r->zone, 0, e->spfn, e->order))
+		if (model_free(r, 0, e->spfn, e->order))
 			fail(r, -EUCLEAN, "ga_free of a replayed allocation failed");
 		r->st->frees++;
 		r->st->free_pages += 1ull << e->order;
@@ -253,7 +321,7 @@ static void follow_claim(struct replay *r, const struct ft_event *ev,
 	if (ev->mt < 0 || ev->mt >= GA_MT_PCPTYPES || o > r->max_order)
 		return;
 	for (uint64_t b = start; b < start + (1ull << o); b += pb)
-		if (!ga_pageblock_set_migratetype(r->zone, b, ev->mt))
+		if (!model_set_mt(r, b, ev->mt))
 			r->res->shadow.relabelled++;
 }
 
@@ -268,15 +336,15 @@ static int shadow_alloc(struct replay *r, const struct ft_event *ev, uint8_t fb,
 {
 	struct shadow_stats *s = &r->res->shadow;
 	struct ga_alloc_choice c;
-	int pe = ga_alloc_peek(r->zone, cpu, ev->order, ev->arg, &c), err;
+	int pe = model_peek(r, cpu, ev->order, ev->arg, &c), err;
 
 	shadow_count(s, ev, fb, pe, &c, r->pageblock_order, r->spb_order);
 	if (w && (fb & FT_FB_CLAIM))
 		follow_claim(r, ev, w);
-	err = ga_alloc_at(r->zone, cpu, ev->pfn, ev->order, ev->arg, ev->pfn);
+	err = model_alloc_at(r, cpu, ev->pfn, ev->order, ev->arg, ev->pfn);
 	if (err) {
 		s->not_placed++;
-		return ga_alloc(r->zone, cpu, ev->order, ev->arg, ev->pfn, spfn);
+		return model_alloc(r, cpu, ev->order, ev->arg, ev->pfn, spfn);
 	}
 	s->placed++;
 	*spfn = ev->pfn;
@@ -299,7 +367,7 @@ static void replay_alloc(struct replay *r, const struct ft_event *ev, uint8_t fb
 	} else if (r->cfg->shadow) {
 		err = shadow_alloc(r, ev, fb, w, cpu, &ne.spfn);
 	} else {
-		err = ga_alloc(r->zone, cpu, ev->order, ev->arg, ev->pfn, &ne.spfn);
+		err = model_alloc(r, cpu, ev->order, ev->arg, ev->pfn, &ne.spfn);
 	}
 	if (err) {
 		ne.spfn = PFNMAP_NO_SIM;
@@ -466,8 +534,9 @@ static int find_untraced(struct replay *r)
 static unsigned int gfp_of_block(struct replay *r, ga_pfn_t pfn)
 {
 	struct ga_pageblock_info bi;
+	struct ga_zone *z = zone_at(r, pfn);
 
-	if (ga_pageblock_query(r->zone, pfn, &bi))
+	if (!z || ga_pageblock_query(z, pfn, &bi))
 		return GA_GFP_HIGHUSER_MOVABLE;
 	switch (bi.migratetype) {
 	case GA_MT_UNMOVABLE:
@@ -496,10 +565,10 @@ static void insert_inferred(struct replay *r, size_t i, unsigned int cpu)
 			r->st->inferred_fail++;
 			continue;
 		}
-		if (!ga_alloc_at(r->zone, cpu, a->kpfn, a->order, gfp, a->kpfn)) {
+		if (!model_alloc_at(r, cpu, a->kpfn, a->order, gfp, a->kpfn)) {
 			ne.spfn = a->kpfn;
 			r->st->inferred_at_pfn++;
-		} else if (!ga_alloc(r->zone, cpu, a->order, gfp, a->kpfn, &ne.spfn)) {
+		} else if (!model_alloc(r, cpu, a->order, gfp, a->kpfn, &ne.spfn)) {
 			r->st->inferred_elsewhere++;
 		} else {
 			r->st->inferred_fail++;
@@ -525,7 +594,8 @@ static void advance_time(struct replay *r, uint64_t ts)
 	}
 	while (ts >= r->next_tick_ns) {
 		if (n++ < MAX_TICKS_PER_GAP) {
-			ga_vmstat_tick(r->zone);
+			for (size_t z = 0; z < r->nr_zones; z++)
+				ga_vmstat_tick(r->zones[z]);
 			r->st->vmstat_ticks++;
 		}
 		r->next_tick_ns += NS_PER_S;
@@ -560,17 +630,105 @@ static int drive(struct replay *r)
 /* ------------------------------------------------------------------------ */
 /* Setup, preload and the end of the run.                                    */
 
+static void zone_geometry(struct replay *r)
+{
+	struct ga_zone_info zi;
+
+	ga_zone_info(r->zone, &zi);
+	r->max_order = zi.max_page_order;
+	r->pageblock_order = zi.pageblock_order;
+	r->spb_order = zi.spb_order;
+}
+
+/* The holes of cfg inside [start, end), clipped: malloc'd, NULL if none. */
+static struct ga_pfn_range *zone_holes(const struct replay_config *cfg, uint64_t start,
+				       uint64_t end, size_t *nr)
+{
+	struct ga_pfn_range *h = NULL;
+
+	*nr = 0;
+	for (size_t i = 0; i < cfg->nr_holes; i++) {
+		uint64_t a = cfg->holes[i].start, b = cfg->holes[i].end;
+
+		if (b <= start || a >= end)
+			continue;
+		if (!h && !(h = calloc(cfg->nr_holes, sizeof(*h))))
+			return NULL;
+		h[(*nr)++] = (struct ga_pfn_range){ a < start ? start : a, b > end ? end : b };
+	}
+	return h;
+}
+
+/* A node of the traced machine's zones; zone = the largest. */
+static int make_node(struct replay *r)
+{
+	const struct replay_config *cfg = r->cfg;
+	struct ga_pfn_range *holes[GA_NR_ZONE_TYPES] = { 0 };
+	struct ga_node_config nc;
+	char why[300] = "", msg[360];
+	unsigned long best = 0;
+	int err = 0;
+
+	ga_node_config_default(&nc, cfg->nr_cpus);
+	nc.lowmem_reserve_given = true;
+	for (size_t i = 0; i < cfg->nr_zones && !err; i++) {
+		const struct replay_zone *z = &cfg->zones[i];
+		size_t nr = 0;
+
+		err = ga_node_config_zone(&nc, z->type, z->start_pfn, z->end_pfn);
+		holes[z->type] = zone_holes(cfg, z->start_pfn, z->end_pfn, &nr);
+		if (!err && nr && !holes[z->type])
+			err = -ENOMEM;
+		nc.zone[z->type].holes = holes[z->type];
+		nc.zone[z->type].nr_holes = nr;
+		memcpy(nc.wmark[z->type], z->wmark, sizeof(z->wmark));
+		if (z->have_protection)
+			memcpy(nc.lowmem_reserve[z->type], z->protection,
+			       sizeof(z->protection));
+		else
+			nc.lowmem_reserve_given = false;
+	}
+	nc.policy = &cfg->policy;
+	nc.ops = &replay_ops;
+	nc.ops_ctx = r;
+	nc.executor = r->ex;
+	if (!err)
+		err = ga_node_create(&r->node, &nc, why, sizeof(why));
+	for (int t = 0; t < GA_NR_ZONE_TYPES; t++)
+		free(holes[t]);
+	if (err) {
+		snprintf(msg, sizeof(msg), "bad node of zones: %s", why[0] ? why : "out of memory");
+		return fail(r, err, msg);
+	}
+	for (int t = 0; t < GA_NR_ZONE_TYPES; t++) {
+		struct ga_zone *z = ga_node_zone(r->node, t);
+		struct ga_zone_info zi;
+
+		if (!z)
+			continue;
+		r->zones[r->nr_zones++] = z;
+		ga_zone_info(z, &zi);
+		if (zi.managed_pages > best) {
+			best = zi.managed_pages;
+			r->zone = z;
+		}
+	}
+	zone_geometry(r);
+	return 0;
+}
+
 static int make_zone(struct replay *r)
 {
 	const struct replay_config *cfg = r->cfg;
 	struct ga_zone_config zc;
-	struct ga_zone_info zi;
 	char why[200] = "", msg[260];
 	int err;
 
 	err = ga_executor_create(&r->ex, GA_EXECUTOR_MANUAL, 0);
 	if (err)
 		return fail(r, err, "cannot create the executor");
+	if (cfg->nr_zones)
+		return make_node(r);
 	ga_zone_config_default(&zc, 0, cfg->zone_pages, cfg->nr_cpus);
 	zc.holes = cfg->holes;
 	zc.nr_holes = cfg->nr_holes;
@@ -585,11 +743,53 @@ static int make_zone(struct replay *r)
 	err = ga_zone_create(&r->zone, &zc);
 	if (err)
 		return fail(r, err, "cannot create the zone (out of memory?)");
-	ga_zone_info(r->zone, &zi);
-	r->max_order = zi.max_page_order;
-	r->pageblock_order = zi.pageblock_order;
-	r->spb_order = zi.spb_order;
+	r->zones[0] = r->zone;
+	r->nr_zones = 1;
+	zone_geometry(r);
 	return 0;
+}
+
+/* Sums over the zones of what the reports show. */
+static void counters_all(struct replay *r, struct sim_counters *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t z = 0; z < r->nr_zones; z++) {
+		struct sim_counters one;
+
+		sim_counters_read(r->zones[z], &one);
+		sim_counters_add(k, &one);
+	}
+}
+
+static void stats_all(struct replay *r, struct ga_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t z = 0; z < r->nr_zones; z++) {
+		struct ga_stats one;
+
+		ga_zone_stats(r->zones[z], &one);
+		for (int i = 0; i < GA_NR_STATS; i++)
+			s->v[i] += one.v[i];
+		for (int a = 0; a < GA_MT_PCPTYPES; a++)
+			for (int b = 0; b < GA_MT_TYPES; b++)
+				s->fallback[a][b] += one.fallback[a][b];
+	}
+}
+
+static int census_all(struct replay *r, struct sim_census *c)
+{
+	int err = sim_census_take(r->zone, c);
+
+	for (size_t z = 0; z < r->nr_zones && !err; z++) {
+		struct sim_census one;
+
+		if (r->zones[z] == r->zone)
+			continue;
+		err = sim_census_take(r->zones[z], &one);
+		if (!err)
+			sim_census_add(c, &one);
+	}
+	return err;
 }
 
 static int place_start(struct replay *r);
@@ -607,8 +807,8 @@ static void pack_preload(struct replay *r)
 		for (uint64_t i = 0; i < r->cfg->preload[mt]; i++, n++) {
 			ga_pfn_t pfn;
 
-			if (ga_alloc(r->zone, (unsigned int)(n % r->cfg->nr_cpus), 0,
-				     gfp[mt], PRELOAD_OWNER | n, &pfn)) {
+			if (model_alloc(r, (unsigned int)(n % r->cfg->nr_cpus), 0,
+					gfp[mt], PRELOAD_OWNER | n, &pfn)) {
 				r->st->preload_fail++;
 				continue;
 			}
@@ -629,8 +829,12 @@ static int preload(struct replay *r)
 	}
 	insert_inferred(r, 0, 0);
 	ga_executor_run_pending(r->ex);
-	sim_counters_read(r->zone, &r->k0);
-	ga_zone_stats(r->zone, &r->s0);
+	counters_all(r, &r->k0);
+	stats_all(r, &r->s0);
+	for (size_t z = 0; z < r->nr_zones; z++)
+		ga_zone_stats(r->zones[z], &r->zs0[z]);
+	if (r->node)
+		ga_node_stats(r->node, &r->ns0);
 	return 0;
 }
 
@@ -652,8 +856,8 @@ static int place_start(struct replay *r)
 			r->st->start_pcp_pages += 1ull << u->order;
 			continue;
 		}
-		if (ga_alloc_at(r->zone, (unsigned int)(i % r->cfg->nr_cpus), u->pfn,
-				u->order, start_unit_gfp(ss, u), u->pfn)) {
+		if (model_alloc_at(r, (unsigned int)(i % r->cfg->nr_cpus), u->pfn,
+				   u->order, start_unit_gfp(ss, u), u->pfn)) {
 			r->st->start_fail++;
 			r->st->start_fail_pages += 1ull << u->order;
 			continue;
@@ -666,9 +870,10 @@ static int place_start(struct replay *r)
 	for (uint64_t b = 0; b < ss->nr_blocks; b++) {
 		ga_pfn_t pfn = b << ss->pageblock_order;
 
-		if (ss->label[b] == GA_MT_MOVABLE || pfn >= r->cfg->zone_pages)
+		if (ss->label[b] == GA_MT_MOVABLE || pfn >= r->cfg->zone_pages ||
+		    !zone_at(r, pfn))
 			continue;
-		if (ga_pageblock_set_migratetype(r->zone, pfn, ss->label[b]))
+		if (model_set_mt(r, pfn, ss->label[b]))
 			r->st->start_label_fail++;
 		else
 			r->st->start_labels++;
@@ -695,19 +900,28 @@ static int probe(struct replay *r)
 		return fail(r, -ENOMEM, "out of memory for the hugetlb probe");
 	p->gib_asked = r->cfg->probe_1g;
 	p->hp2m_asked = r->cfg->probe_2m;
-	for (; p->gib_got < p->gib_asked; p->gib_got++, nr++)
-		if (ga_alloc_contig_pages(r->zone, 0, r->spb_order, PROBE_OWNER | nr,
-					  &got[nr], NULL))
-			break;
+	/* 1 GiB pages: GFP_HIGHUSER's zonelist, Normal down (never Movable). */
+	for (size_t z = r->nr_zones; z-- > 0 && p->gib_got < p->gib_asked;) {
+		struct ga_zone_info zi;
+
+		ga_zone_info(r->zones[z], &zi);
+		if (zi.zone_type == GA_ZONE_MOVABLE)
+			continue;
+		for (; p->gib_got < p->gib_asked; p->gib_got++, nr++)
+			if (ga_alloc_contig_pages(r->zones[z], 0, r->spb_order,
+						  PROBE_OWNER | nr, &got[nr], NULL))
+				break;
+	}
 	for (; p->hp2m_got < p->hp2m_asked; p->hp2m_got++, nr++)
-		if (ga_alloc(r->zone, 0, r->pageblock_order, HUGETLB_GFP, PROBE_OWNER | nr,
-			     &got[nr]))
+		if (model_alloc(r, 0, r->pageblock_order, HUGETLB_GFP, PROBE_OWNER | nr,
+				&got[nr]))
 			break;
 	ga_executor_run_pending(r->ex);
 	for (unsigned int i = 0; i < nr && !err; i++)
 		err = i < p->gib_got ?
-		      ga_free_contig_range(r->zone, 0, got[i], got[i] + (1ull << r->spb_order)) :
-		      ga_free(r->zone, 0, got[i], r->pageblock_order);
+		      ga_free_contig_range(zone_at(r, got[i]), 0, got[i],
+					   got[i] + (1ull << r->spb_order)) :
+		      model_free(r, 0, got[i], r->pageblock_order);
 	free(got);
 	return err ? fail(r, -EUCLEAN, "freeing the hugetlb probe's pages failed") : 0;
 }
@@ -717,14 +931,30 @@ static int gib_test(struct replay *r)
 {
 	struct sim_gib_test *g = &r->res->gib;
 	double t0 = now_s();
-	ga_pfn_t *got;
-	int err = sim_gib_take(r->zone, GIB_OWNER, g, &got);
 
-	if (err)
-		return fail(r, err, err == -ENOMEM ?
-			    "out of memory for the 1 GiB test" :
-			    "more 1 GiB ranges than the zone has regions");
-	free(got);
+	/* Zone by zone: a 1 GiB page never spans two zones. */
+	for (size_t z = 0; z < r->nr_zones; z++) {
+		struct sim_gib_test one = { 0 };
+		ga_pfn_t *got;
+		int err = sim_gib_take(r->zones[z], GIB_OWNER | (uint64_t)z << 40, &one, &got);
+
+		if (err)
+			return fail(r, err, err == -ENOMEM ?
+				    "out of memory for the 1 GiB test" :
+				    "more 1 GiB ranges than the zone has regions");
+		free(got);
+		g->obtained += one.obtained;
+		g->pages_migrated += one.pages_migrated;
+		g->pages_dropped += one.pages_dropped;
+		if (r->zones[z] == r->zone || !g->fail_err) {
+			g->fail_err = one.fail_err;
+			g->fail_reason = one.fail_reason;
+			g->fail_mt = one.fail_mt;
+		}
+		for (int b = 0; b < GA_NR_BLOCK_REASONS; b++)
+			g->blockers[b] += one.blockers[b];
+		g->probe_obtained += one.probe_obtained;
+	}
 	g->at = r->res->sim.sim_seconds;
 	g->wall_s = now_s() - t0;
 	r->res->sim.tests = g;
@@ -760,11 +990,47 @@ static void fill_consumer(struct replay *r)
 
 static int check(struct replay *r)
 {
-	char why[256];
+	char why[512];
 
-	if (!r->cfg->check || !ga_zone_check(r->zone, why, sizeof(why)))
+	if (!r->cfg->check)
+		return 0;
+	if (r->node ? !ga_node_check(r->node, why, sizeof(why)) :
+	    !ga_zone_check(r->zone, why, sizeof(why)))
 		return 0;
 	return fail(r, -EUCLEAN, why);
+}
+
+/* Superpageblock summary and search costs over the zones. */
+static void spb_all(struct replay *r)
+{
+	struct ga_spb_summary *sum = &r->res->sim.spb;
+
+	ga_spb_summary(r->zone, sum);
+	ga_spb_search_histogram(r->zone, false, r->res->sim.spb_cost_hist[0],
+				SIM_SPB_COST_BUCKETS);
+	ga_spb_search_histogram(r->zone, true, r->res->sim.spb_cost_hist[1],
+				SIM_SPB_COST_BUCKETS);
+	for (size_t z = 0; z < r->nr_zones; z++) {
+		struct ga_spb_summary one;
+		uint64_t hist[SIM_SPB_COST_BUCKETS];
+
+		if (r->zones[z] == r->zone)
+			continue;
+		ga_spb_summary(r->zones[z], &one);
+		sum->total += one.total;
+		sum->empty += one.empty;
+		sum->clean += one.clean;
+		sum->tainted += one.tainted;
+		sum->contig += one.contig;
+		sum->steered += one.steered;
+		for (int w = 0; w < 2; w++) {
+			long n = ga_spb_search_histogram(r->zones[z], w, hist,
+							 SIM_SPB_COST_BUCKETS);
+
+			for (long i = 0; i < n && i < SIM_SPB_COST_BUCKETS; i++)
+				r->res->sim.spb_cost_hist[w][i] += hist[i];
+		}
+	}
 }
 
 /*
@@ -777,7 +1043,7 @@ static void counters_since_start(struct replay *r)
 	const struct sim_counters *k0 = &r->k0;
 	struct ga_stats *s = &r->res->stats;
 
-	sim_counters_read(r->zone, k);
+	counters_all(r, k);
 	k->fallbacks -= k0->fallbacks;
 	k->fallbacks_fragmenting -= k0->fallbacks_fragmenting;
 	k->claims -= k0->claims;
@@ -792,39 +1058,87 @@ static void counters_since_start(struct replay *r)
 	k->boosts -= k0->boosts;
 	k->pgalloc -= k0->pgalloc;
 	k->pgfree -= k0->pgfree;
-	ga_zone_stats(r->zone, s);
+	stats_all(r, s);
 	for (int i = 0; i < GA_NR_STATS; i++)
 		s->v[i] -= r->s0.v[i];
 	for (int a = 0; a < GA_MT_PCPTYPES; a++)
 		for (int b = 0; b < GA_MT_TYPES; b++)
 			s->fallback[a][b] -= r->s0.fallback[a][b];
 	r->res->sim.stats = *s;		/* the sim's "vmstat" keys */
-	ga_spb_summary(r->zone, &r->res->sim.spb);
-	ga_spb_search_histogram(r->zone, false, r->res->sim.spb_cost_hist[0],
-				SIM_SPB_COST_BUCKETS);
-	ga_spb_search_histogram(r->zone, true, r->res->sim.spb_cost_hist[1],
-				SIM_SPB_COST_BUCKETS);
+	spb_all(r);
+}
+
+/*
+ * Each zone at the end (a node replay), with its fallbacks during the
+ * trace, and the node's totals in the sim's keys: managed pages and
+ * watermarks summed, free blocks per order summed.
+ */
+static void zone_results(struct replay *r)
+{
+	struct sim_result *res = &r->res->sim;
+
+	memset(r->res->free_order, 0, sizeof(r->res->free_order));
+	res->managed_pages = res->wmark_min = res->wmark_low = res->wmark_high = 0;
+	for (size_t z = 0; z < r->nr_zones; z++) {
+		struct replay_zone_result *zr = &r->res->zone[z];
+		struct ga_zone_info zi;
+		struct ga_stats s;
+
+		ga_zone_info(r->zones[z], &zi);
+		ga_zone_stats(r->zones[z], &s);
+		res->managed_pages += zi.managed_pages;
+		res->wmark_min += zi.wmark_min;
+		res->wmark_low += zi.wmark_low;
+		res->wmark_high += zi.wmark_high;
+		res->nr_cpus = zi.nr_cpus;
+		for (unsigned int o = 0; o <= GA_MAX_ORDER_LIMIT; o++)
+			r->res->free_order[o] += zi.nr_free[o];
+		if (!r->node)
+			continue;
+		zr->type = zi.zone_type;
+		zr->start_pfn = zi.start_pfn;
+		zr->end_pfn = zi.end_pfn;
+		zr->managed = zi.managed_pages;
+		zr->wmark_min = zi.wmark_min;
+		zr->wmark_low = zi.wmark_low;
+		zr->wmark_high = zi.wmark_high;
+		memcpy(zr->lowmem_reserve, zi.lowmem_reserve, sizeof(zr->lowmem_reserve));
+		zr->free_pages = zi.free_pages;
+		zr->pcp_pages = zi.pcp_pages;
+		memcpy(zr->free_order, zi.nr_free, sizeof(zr->free_order));
+		memcpy(zr->blocks_mt, zi.blocks_mt, sizeof(zr->blocks_mt));
+		zr->fallbacks = s.v[GA_STAT_FALLBACK] - r->zs0[z].v[GA_STAT_FALLBACK];
+		zr->fallbacks_fragmenting = s.v[GA_STAT_FALLBACK_FRAGMENTING] -
+					    r->zs0[z].v[GA_STAT_FALLBACK_FRAGMENTING];
+	}
+	if (r->node) {
+		r->res->nr_zones = r->nr_zones;
+		ga_node_stats(r->node, &r->res->node);
+		for (int t = 0; t < GA_NR_ZONE_TYPES; t++)
+			r->res->node.served[t] -= r->ns0.served[t];
+		r->res->node.alloc_calls -= r->ns0.alloc_calls;
+		r->res->node.alloc_fail -= r->ns0.alloc_fail;
+		r->res->node.spill -= r->ns0.spill;
+		r->res->node.nofrag_spill -= r->ns0.nofrag_spill;
+		r->res->node.nofrag_retry -= r->ns0.nofrag_retry;
+		r->res->node.slowpath -= r->ns0.slowpath;
+		for (int t = 0; t < GA_NR_ZONE_TYPES; t++)
+			r->res->node.reserve_refused[t] -= r->ns0.reserve_refused[t];
+	}
 }
 
 static int finish(struct replay *r, double loop_s)
 {
 	struct sim_result *res = &r->res->sim;
 	const struct trace *t = r->t;
-	struct ga_zone_info zi;
 	int err;
 
 	res->loop_s = loop_s;
 	res->events = t->nr;
 	res->events_per_sec = loop_s > 0 ? (double)t->nr / loop_s : 0;
 	res->sim_seconds = t->nr ? (double)(t->st.ts_last - t->st.ts_first) / 1e9 : 0;
-	ga_zone_info(r->zone, &zi);
-	res->managed_pages = zi.managed_pages;
-	res->wmark_min = zi.wmark_min;
-	res->wmark_low = zi.wmark_low;
-	res->wmark_high = zi.wmark_high;
-	res->nr_cpus = zi.nr_cpus;
-	memcpy(r->res->free_order, zi.nr_free, sizeof(r->res->free_order));
-	err = sim_census_take(r->zone, &res->final);
+	zone_results(r);
+	err = census_all(r, &res->final);
 	if (err)
 		return fail(r, err, "out of memory for the census");
 	counters_since_start(r);
@@ -870,6 +1184,9 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	    sim_trace_events_open(&r.events, r.zone, cfg->trace_events,
 				  cfg->policy_name, &r.now_ns))
 		err = fail(&r, -errno, "cannot write the --trace-events file");
+	for (size_t z = 0; !err && cfg->trace_events[0] && z < r.nr_zones; z++)
+		if (r.zones[z] != r.zone)
+			sim_trace_events_attach(&r.events, r.zones[z]);
 	if (!err && cfg->start)
 		for (size_t i = 0; i < cfg->start->nr; i++)
 			if (cfg->start->unit[i].order > r.max_traced_order)
@@ -878,7 +1195,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 		err = find_untraced(&r);
 	if (!err)
 		err = preload(&r);
-	if (!err && sim_census_take(r.zone, &res->start))
+	if (!err && census_all(&r, &res->start))
 		err = fail(&r, -ENOMEM, "out of memory for the census");
 	if (!err) {
 		loop0 = now_s();
@@ -889,7 +1206,9 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	pfnmap_destroy(&r.map);
 	free(r.inf);
 	free(r.start_free);
-	if (r.zone)
+	if (r.node)
+		ga_node_destroy(r.node);
+	else if (r.zone)
 		ga_zone_destroy(r.zone);
 	if (sim_trace_events_close(&r.events) && !err)
 		err = fail(&r, -EIO, "cannot write the --trace-events file");
@@ -899,4 +1218,67 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	res->sim.cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	res->sim.peak_rss_bytes = peak_rss();
 	return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The traced machine's zones.                                               */
+
+static int zone_type_by_name(const char *name)
+{
+	for (int t = 0; t < GA_NR_ZONE_TYPES; t++)
+		if (!strcmp(name, ga_zone_type_name(t)))
+			return t;
+	return -1;
+}
+
+int replay_zones_from(const struct gt_snapshot *s, uint64_t limit,
+		      struct replay_zone *zones, char *err, size_t errlen)
+{
+	const uint64_t pb = 1ull << 9;
+	uint64_t prev_end = 0;
+	int nr = 0;
+
+	for (size_t i = 0; i < s->nr_zones; i++) {
+		const struct gt_zone *g = &s->zone[i];
+		struct replay_zone *z = &zones[nr];
+		int type;
+
+		if (!g->spanned || !g->present || !g->managed)
+			continue;
+		if (g->node != s->zone[0].node) {
+			snprintf(err, errlen, "zoneinfo has several nodes (%d and %d): "
+				 "the model has one", s->zone[0].node, g->node);
+			return -EOPNOTSUPP;
+		}
+		type = zone_type_by_name(g->name);
+		if (type < 0 || (nr && type <= zones[nr - 1].type)) {
+			snprintf(err, errlen, "zoneinfo zone '%s' is not one of DMA, DMA32, "
+				 "Normal, Movable in that order", g->name);
+			return -EINVAL;
+		}
+		memset(z, 0, sizeof(*z));
+		z->type = type;
+		z->start_pfn = g->start_pfn / pb * pb;
+		z->end_pfn = (g->start_pfn + g->spanned + pb - 1) / pb * pb;
+		if (z->start_pfn < prev_end)
+			z->start_pfn = prev_end;
+		if (z->end_pfn > limit)
+			z->end_pfn = limit;
+		if (z->end_pfn <= z->start_pfn) {
+			snprintf(err, errlen, "zoneinfo zone %s [%#llx, +%llu) lies outside "
+				 "the machine's %llu pfns", g->name,
+				 (unsigned long long)g->start_pfn,
+				 (unsigned long long)g->spanned, (unsigned long long)limit);
+			return -EINVAL;
+		}
+		prev_end = z->end_pfn;
+		z->wmark[0] = g->wmark_min;
+		z->wmark[1] = g->wmark_low;
+		z->wmark[2] = g->wmark_high;
+		z->have_protection = g->nr_protection >= GA_NR_ZONE_TYPES;
+		for (int j = 0; z->have_protection && j < GA_NR_ZONE_TYPES; j++)
+			z->protection[j] = g->protection[j];
+		nr++;
+	}
+	return nr;
 }

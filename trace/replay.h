@@ -22,8 +22,21 @@
  * of metadata); --mem sets any size. */
 #define REPLAY_MAX_DERIVED_PAGES (1ull << 28)
 
+/* One zone of the traced machine (its zoneinfo), for a node replay. */
+struct replay_zone {
+	int type;			/* enum ga_zone_type */
+	uint64_t start_pfn, end_pfn;	/* pageblock-aligned */
+	unsigned long wmark[3];		/* min, low, high; 0 = computed */
+	bool have_protection;		/* lowmem_reserve below given */
+	unsigned long protection[GA_NR_ZONE_TYPES];
+};
+
 struct replay_config {
 	char policy_name[SIM_POLICY_NAME_LEN];
+	/* The traced machine's zones (replay_zones_from): a node of them.
+	 * 0 = one zone [0, zone_pages), the model before zones existed. */
+	size_t nr_zones;
+	struct replay_zone zones[GA_NR_ZONE_TYPES];
 	struct ga_policy policy;
 	uint64_t zone_pages;		/* pageblock-aligned */
 	const struct ga_pfn_range *holes;	/* never allocatable (layout.h) */
@@ -90,6 +103,19 @@ struct replay_probe {
 	uint64_t pages_migrated;	/* moved by its compaction and contig runs */
 };
 
+/* One zone at the end of a node replay. */
+struct replay_zone_result {
+	int type;
+	uint64_t start_pfn, end_pfn;
+	unsigned long managed, wmark_min, wmark_low, wmark_high;
+	unsigned long lowmem_reserve[GA_NR_ZONE_TYPES];
+	unsigned long free_pages;		/* buddy */
+	unsigned long pcp_pages;
+	unsigned long free_order[GA_MAX_ORDER_LIMIT + 1];
+	unsigned long blocks_mt[GA_MT_TYPES];
+	uint64_t fallbacks, fallbacks_fragmenting;	/* during the trace */
+};
+
 /* Not to be copied or moved: sim.tests points at gib. */
 struct replay_result {
 	struct sim_result sim;		/* census, counters, 1 GiB test, timing */
@@ -100,7 +126,22 @@ struct replay_result {
 	struct replay_stats rp;
 	struct shadow_stats shadow;	/* --shadow */
 	struct replay_probe probe;	/* --probe-1g, --probe-2m */
+	/* A node replay: each zone, and the zonelist walk's counters. */
+	size_t nr_zones;
+	struct replay_zone_result zone[GA_NR_ZONE_TYPES];
+	struct ga_node_stats node;
 };
+
+/*
+ * The zones of a zoneinfo snapshot as a node: type by name, span rounded
+ * out to pageblocks (clipped so no two overlap), watermarks and, when
+ * every zone has them, the protection lines. Zones without present pages
+ * are left out. Returns how many zones (0: none usable), or -EINVAL with
+ * err set for a zone name the model does not know or a span above limit.
+ */
+struct gt_snapshot;
+int replay_zones_from(const struct gt_snapshot *s, uint64_t limit,
+		      struct replay_zone *zones, char *err, size_t errlen);
 
 /*
  * Replay t under cfg. Returns 0 or a negative errno with

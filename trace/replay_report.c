@@ -428,11 +428,100 @@ static void probe_text(FILE *f, const struct replay_report *r)
 		fprintf(f, "  kernel: no hugepages.txt in the capture to compare with\n");
 }
 
+/* The kernel's pagetypeinfo entry for zone type t, or NULL. */
+static const struct gt_block_zone_ref {
+	const unsigned long *blocks, *free;
+} *kernel_zone(const struct gt_snapshot *s, int t, struct gt_block_zone_ref *ref)
+{
+	if (!s->have_pagetypeinfo)
+		return NULL;
+	for (size_t z = 0; z < s->nr_block_zones; z++)
+		if (!strcmp(s->block_zone[z].name, ga_zone_type_name(t))) {
+			ref->blocks = s->block_zone[z].blocks;
+			ref->free = s->block_zone[z].free;
+			return ref;
+		}
+	return NULL;
+}
+
+static unsigned long cap_2m(const unsigned long *free)
+{
+	return free[9] + 2 * free[10];
+}
+
+/*
+ * Per zone: what each policy's node did (served, spilled, refused for the
+ * reserve) and, for vanilla, the zone's end state next to the kernel's
+ * (pagetypeinfo after: free blocks per order >= 9, pageblocks per type).
+ */
+static void zones_text(FILE *f, const struct replay_report *r)
+{
+	const struct replay_result *v = replay_vanilla(r);
+	const struct ground_truth *gt = r->gt;
+
+	if (!r->nr_zones || !r->nr)
+		return;
+	fprintf(f, "\nzones (a node: zonelist walk from the gfp's highest zone, "
+		"lowmem_reserve, NOFRAGMENT spill)\n");
+	for (size_t c = 0; c < r->nr; c++) {
+		const struct ga_node_stats *n = &r->res[c].node;
+
+		fprintf(f, "  %-10s served", r->res[c].sim.policy);
+		for (size_t z = 0; z < r->res[c].nr_zones; z++) {
+			int t = r->res[c].zone[z].type;
+
+			fprintf(f, " %s %llu", ga_zone_type_name(t), U(n->served[t]));
+		}
+		fprintf(f, "; below the preferred zone %llu (NOFRAGMENT %llu), "
+			"refused for lowmem_reserve", U(n->spill), U(n->nofrag_spill));
+		for (size_t z = 0; z < r->res[c].nr_zones; z++) {
+			int t = r->res[c].zone[z].type;
+
+			fprintf(f, " %s %llu", ga_zone_type_name(t), U(n->reserve_refused[t]));
+		}
+		fputc('\n', f);
+	}
+	if (!v)
+		return;
+	fprintf(f, "  %-7s %-17s %8s %-19s %-23s %-23s %-19s %s\n", "zone", "pfns",
+		"managed", "wmark min/low/high", "free o9/o10 kern/repl",
+		"2 MB cap kern/repl", "blocks U/M/R kern", "blocks U/M/R replay");
+	for (size_t z = 0; z < v->nr_zones; z++) {
+		const struct replay_zone_result *zr = &v->zone[z];
+		struct gt_block_zone_ref ref;
+		const struct gt_block_zone_ref *k = gt && gt->present ?
+			kernel_zone(&gt->after, zr->type, &ref) : NULL;
+		char pfns[40], wm[40], fo[40], cap[40], kb[40], rb[40];
+
+		snprintf(pfns, sizeof(pfns), "%#llx-%#llx", U(zr->start_pfn), U(zr->end_pfn));
+		snprintf(wm, sizeof(wm), "%lu/%lu/%lu", zr->wmark_min, zr->wmark_low,
+			 zr->wmark_high);
+		if (k) {
+			snprintf(fo, sizeof(fo), "%lu/%lu  %lu/%lu", k->free[9], k->free[10],
+				 zr->free_order[9], zr->free_order[10]);
+			snprintf(cap, sizeof(cap), "%lu  %lu", cap_2m(k->free),
+				 cap_2m(zr->free_order));
+			snprintf(kb, sizeof(kb), "%lu/%lu/%lu", k->blocks[0], k->blocks[1],
+				 k->blocks[2]);
+		} else {
+			snprintf(fo, sizeof(fo), "-  %lu/%lu", zr->free_order[9],
+				 zr->free_order[10]);
+			snprintf(cap, sizeof(cap), "-  %lu", cap_2m(zr->free_order));
+			snprintf(kb, sizeof(kb), "-");
+		}
+		snprintf(rb, sizeof(rb), "%lu/%lu/%lu", zr->blocks_mt[0], zr->blocks_mt[1],
+			 zr->blocks_mt[2]);
+		fprintf(f, "  %-7s %-17s %8lu %-19s %-23s %-23s %-19s %s\n",
+			ga_zone_type_name(zr->type), pfns, zr->managed, wm, fo, cap, kb, rb);
+	}
+}
+
 void replay_report_text(FILE *f, const struct replay_report *r)
 {
 	text_header(f, r);
 	table(f, r);
 	ground_truth_text(f, r);
+	zones_text(f, r);
 	shadow_text(f, r);
 	probe_text(f, r);
 	fputc('\n', f);
@@ -558,6 +647,80 @@ static void j_probe(struct jw *j, const struct replay_probe *p)
 		{ NULL, 0 } });
 }
 
+static void j_free_order(struct jw *j, const char *key, const unsigned long *free)
+{
+	jw_arr(j, key);
+	for (unsigned int o = 0; o <= 10; o++)
+		jw_u64(j, NULL, free[o]);
+	jw_close_arr(j);
+}
+
+static void j_blocks(struct jw *j, const char *key, const unsigned long *blocks)
+{
+	jw_obj(j, key);
+	for (int mt = 0; mt < 4; mt++)
+		jw_u64(j, ga_migratetype_name(mt), blocks[mt]);
+	jw_close_obj(j);
+}
+
+/* A node replay: each zone at the end and the zonelist walk's counters. */
+static void j_zones(struct jw *j, const struct replay_report *r,
+		    const struct replay_result *x)
+{
+	const struct ga_node_stats *n = &x->node;
+
+	if (!x->nr_zones) {
+		jw_null(j, "node");
+		return;
+	}
+	jw_obj(j, "node");
+	jw_arr(j, "zones");
+	for (size_t z = 0; z < x->nr_zones; z++) {
+		const struct replay_zone_result *zr = &x->zone[z];
+		struct gt_block_zone_ref ref;
+		const struct gt_block_zone_ref *k = r->gt && r->gt->present ?
+			kernel_zone(&r->gt->after, zr->type, &ref) : NULL;
+
+		jw_obj(j, NULL);
+		jw_str(j, "name", ga_zone_type_name(zr->type));
+		jw_u64(j, "start_pfn", zr->start_pfn);
+		jw_u64(j, "end_pfn", zr->end_pfn);
+		jw_u64(j, "managed_pages", zr->managed);
+		jw_u64(j, "wmark_min", zr->wmark_min);
+		jw_u64(j, "wmark_low", zr->wmark_low);
+		jw_u64(j, "wmark_high", zr->wmark_high);
+		jw_arr(j, "lowmem_reserve");
+		for (int t = 0; t < GA_NR_ZONE_TYPES; t++)
+			jw_u64(j, NULL, zr->lowmem_reserve[t]);
+		jw_close_arr(j);
+		jw_u64(j, "free_pages", zr->free_pages);
+		jw_u64(j, "pcp_pages", zr->pcp_pages);
+		j_free_order(j, "free_blocks_by_order", zr->free_order);
+		j_blocks(j, "pageblocks", zr->blocks_mt);
+		jw_u64(j, "fallbacks", zr->fallbacks);
+		jw_u64(j, "fallbacks_fragmenting", zr->fallbacks_fragmenting);
+		jw_u64(j, "served", n->served[zr->type]);
+		jw_u64(j, "reserve_refused", n->reserve_refused[zr->type]);
+		if (k) {
+			jw_obj(j, "kernel_after");
+			j_free_order(j, "free_blocks_by_order", k->free);
+			j_blocks(j, "pageblocks", k->blocks);
+			jw_close_obj(j);
+		}
+		jw_close_obj(j);
+	}
+	jw_close_arr(j);
+	jw_obj(j, "zonelist");
+	jw_u64(j, "alloc_calls", n->alloc_calls);
+	jw_u64(j, "alloc_fail", n->alloc_fail);
+	jw_u64(j, "below_preferred", n->spill);
+	jw_u64(j, "nofragment_spill", n->nofrag_spill);
+	jw_u64(j, "nofragment_retry", n->nofrag_retry);
+	jw_u64(j, "slowpath", n->slowpath);
+	jw_close_obj(j);
+	jw_close_obj(j);
+}
+
 static void j_policy(struct jw *j, const struct replay_report *r,
 		     const struct replay_result *x)
 {
@@ -565,6 +728,7 @@ static void j_policy(struct jw *j, const struct replay_report *r,
 
 	jw_obj(j, NULL);
 	sim_json_policy_keys(j, &x->sim, consumer);
+	j_zones(j, r, x);
 	j_replay(j, &x->rp);
 	if (r->shadow)
 		j_shadow(j, &x->shadow);
@@ -625,6 +789,7 @@ void replay_report_json(FILE *f, const struct replay_report *r)
 	jw_u64(&j, "mem_bytes", r->zone_pages << 12);
 	jw_u64(&j, "zone_pages", r->zone_pages);
 	jw_bool(&j, "machine_layout", r->layout);
+	jw_u64(&j, "zones", r->nr_zones ? r->nr_zones : 1);
 	jw_u64(&j, "hole_pages", r->hole_pages);
 	jw_u64(&j, "reserved_pages", r->reserved_pages);
 	jw_u64(&j, "cpus", r->nr_cpus);

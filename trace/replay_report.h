@@ -23,6 +23,8 @@ struct replay_report {
 	uint64_t zone_pages;
 	uint64_t hole_pages, reserved_pages;	/* from the capture's layout */
 	bool layout;			/* zone shaped like the traced machine */
+	size_t nr_zones;		/* a node of these zones; 0 = one zone */
+	struct replay_zone zones[GA_NR_ZONE_TYPES];
 	unsigned int nr_cpus;
 	uint64_t preload[GA_MT_PCPTYPES];
 	const char *const *sets;
