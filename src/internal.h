@@ -693,6 +693,8 @@ struct pcp_alloc_state {
 	int high;
 	unsigned int alloc_factor;
 };
+void pcp_alloc_state_read(struct ga_zone *z, unsigned int cpu,
+			  struct pcp_alloc_state *st);
 long pcp_buddy_peek_pass(struct ga_zone *z, unsigned int cpu, unsigned int order,
 			 int mt, unsigned int alloc_flags,
 			 struct pcp_alloc_state *st, struct ga_alloc_choice *c);

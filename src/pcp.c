@@ -251,6 +251,21 @@ got:
 	return (long)idx_to_pfn(z, idx);
 }
 
+/*
+ * ga_alloc_peek's starting point for nr_pcp_alloc: the CPU's high and
+ * alloc_factor, read under its pcp lock (the owner updates them there).
+ */
+void pcp_alloc_state_read(struct ga_zone *z, unsigned int cpu,
+			  struct pcp_alloc_state *st)
+{
+	struct ga_pcp *pcp = &z->pcp[cpu];
+
+	ga_lock(&pcp->lock);
+	st->high = pcp->high;
+	st->alloc_factor = pcp->alloc_factor;
+	ga_unlock(&pcp->lock);
+}
+
 /* ga_alloc_peek: the pfn rmqueue_pcplist would hand out now, or -1. */
 long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt)
 {
