@@ -375,9 +375,16 @@ static long node_slowpath(struct node_request *r, int *served)
 {
 	long pfn;
 
+	unsigned int alloc_flags;
+
 	stat_inc(&r->n->st.slowpath);
 	request_ac(r, r->zl[0]);
-	pfn = node_freelist(r, alloc_slow_flags(r->zl[0], &r->ac), served);
+	alloc_flags = alloc_slow_flags(r->zl[0], &r->ac);
+	/* wake_all_kswapds before the first try at the min watermark: the
+	 * node's kswapd is the preferred zone's here. */
+	if (alloc_flags & ALLOC_KSWAPD)
+		wakeup_kswapd(r->zl[0], &r->ac, false);
+	pfn = node_freelist(r, alloc_flags, served);
 	if (pfn >= 0)
 		return pfn;
 	for (int i = 0; i < r->nr; i++) {
