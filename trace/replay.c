@@ -471,6 +471,26 @@ static size_t last_free(const uint32_t *last, uint64_t nlast, uint64_t kpfn,
  * an event (alloc_pages_bulk, a compaction or migration target) after the
  * last traced free of its pfns. Those become r->inf, sorted by position.
  */
+/*
+ * The first pass met an allocation at pfn: what the map holds there goes.
+ * Snapshot allocations under it that were never freed were free at trace
+ * start (on a pcp list, where kpageflags shows no flag), each of them: an
+ * order-1 pcp block is two flagless order-0 pages in the snapshot.
+ */
+static void start_free_under(struct replay *r, struct pfnmap *m, uint64_t pfn,
+			     unsigned int order)
+{
+	for (uint64_t p = pfn; p < pfn + (1ull << order); p++) {
+		struct pfnmap_entry *e = pfnmap_find(m, p);
+
+		if (!e || (p != pfn && e->origin != PFNMAP_START))
+			continue;
+		if (e->origin == PFNMAP_START && !e->freed)
+			r->start_free[e->spfn] = 1;
+		pfnmap_delete(m, e);
+	}
+}
+
 static int find_untraced(struct replay *r)
 {
 	const struct trace *t = r->t;
@@ -500,11 +520,7 @@ static int find_untraced(struct replay *r)
 						      r->max_traced_order);
 
 		if (ev->kind == FT_ALLOC) {
-			e = pfnmap_find(&m, ev->pfn);
-			if (e && e->origin == PFNMAP_START && !e->freed)
-				r->start_free[e->spfn] = 1;
-			if (e)
-				pfnmap_delete(&m, e);
+			start_free_under(r, &m, ev->pfn, ev->order);
 			err = pfnmap_insert(&m, &(struct pfnmap_entry){
 				.kpfn = ev->pfn, .order = ev->order });
 			continue;
