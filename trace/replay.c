@@ -792,6 +792,31 @@ static void stats_all(struct replay *r, struct ga_stats *s)
 	}
 }
 
+/*
+ * Take the pageblocks without a memmap out of a count by label (of zone z,
+ * or of every zone when z is NULL): they are holes, never allocated, and
+ * the kernel's pagetypeinfo skips them. Returns how many were taken out.
+ */
+static unsigned long uncount_nomap(struct replay *r, const struct ga_zone *z,
+				   unsigned long *blocks_mt)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < r->cfg->nr_nomap_blocks; i++) {
+		ga_pfn_t pfn = r->cfg->nomap_blocks[i];
+		struct ga_zone *at = zone_at(r, pfn);
+		struct ga_pageblock_info bi;
+
+		if (!at || (z && at != z) || ga_pageblock_query(at, pfn, &bi) ||
+		    bi.migratetype < 0 || bi.migratetype >= GA_MT_TYPES ||
+		    !blocks_mt[bi.migratetype])
+			continue;
+		blocks_mt[bi.migratetype]--;
+		n++;
+	}
+	return n;
+}
+
 static int census_all(struct replay *r, struct sim_census *c)
 {
 	int err = sim_census_take(r->zone, c);
@@ -805,6 +830,8 @@ static int census_all(struct replay *r, struct sim_census *c)
 		if (!err)
 			sim_census_add(c, &one);
 	}
+	if (!err)
+		c->pageblocks -= uncount_nomap(r, NULL, c->blocks_mt);
 	return err;
 }
 
@@ -1123,6 +1150,7 @@ static void zone_results(struct replay *r)
 		zr->pcp_pages = zi.pcp_pages;
 		memcpy(zr->free_order, zi.nr_free, sizeof(zr->free_order));
 		memcpy(zr->blocks_mt, zi.blocks_mt, sizeof(zr->blocks_mt));
+		uncount_nomap(r, r->zones[z], zr->blocks_mt);
 		zr->fallbacks = s.v[GA_STAT_FALLBACK] - r->zs0[z].v[GA_STAT_FALLBACK];
 		zr->fallbacks_fragmenting = s.v[GA_STAT_FALLBACK_FRAGMENTING] -
 					    r->zs0[z].v[GA_STAT_FALLBACK_FRAGMENTING];
