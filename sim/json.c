@@ -130,3 +130,16 @@ void jw_null(struct jw *j, const char *key)
 	member(j, key);
 	fputs("null", j->f);
 }
+
+void jw_u64s(struct jw *j, const struct jw_u64_kv *kv)
+{
+	for (; kv->key; kv++)
+		jw_u64(j, kv->key, kv->v);
+}
+
+void jw_u64_obj(struct jw *j, const char *key, const struct jw_u64_kv *kv)
+{
+	jw_obj(j, key);
+	jw_u64s(j, kv);
+	jw_close_obj(j);
+}

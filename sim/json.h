@@ -31,4 +31,14 @@ void jw_str(struct jw *j, const char *key, const char *v);
 void jw_bool(struct jw *j, const char *key, bool v);
 void jw_null(struct jw *j, const char *key);
 
+/* A run of unsigned members from a table whose last entry has key NULL
+ * (written as consecutive jw_u64 calls would write them); jw_u64_obj
+ * wraps the run in an object named key. */
+struct jw_u64_kv {
+	const char *key;
+	uint64_t v;
+};
+void jw_u64s(struct jw *j, const struct jw_u64_kv *kv);
+void jw_u64_obj(struct jw *j, const char *key, const struct jw_u64_kv *kv);
+
 #endif /* GA_SIM_JSON_H */

@@ -72,15 +72,15 @@ static void census(struct jw *j, const struct sim_census *c)
 	for (int mt = 0; mt < GA_MT_TYPES; mt++)
 		jw_u64(j, ga_migratetype_name(mt), c->blocks_mt[mt]);
 	jw_close_obj(j);
-	jw_obj(j, "pages");
-	jw_u64(j, "unmovable", c->unmovable);
-	jw_u64(j, "reclaimable", c->reclaimable);
-	jw_u64(j, "movable", c->movable);
-	jw_u64(j, "pinned", c->pinned);
-	jw_u64(j, "free", c->free);
-	jw_u64(j, "pcp", c->pcp);
-	jw_u64(j, "highatomic_reserved", c->highatomic_reserved);
-	jw_close_obj(j);
+	jw_u64_obj(j, "pages", (const struct jw_u64_kv[]){
+		{ "unmovable", c->unmovable },
+		{ "reclaimable", c->reclaimable },
+		{ "movable", c->movable },
+		{ "pinned", c->pinned },
+		{ "free", c->free },
+		{ "pcp", c->pcp },
+		{ "highatomic_reserved", c->highatomic_reserved },
+		{ NULL, 0 } });
 	indices(j, "unusable_index", c, c->unusable);
 	indices(j, "fragmentation_index", c, c->fragindex);
 }

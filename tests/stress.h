@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "gigalloc.h"
+#include "harness.h"
 
 struct stress_config {
 	const char *preset;		/* policy preset */
@@ -54,5 +55,20 @@ struct stress_result {
 
 /* Run; 0 if nothing broke, else -EUCLEAN (see res). */
 int stress_run(const struct stress_config *cfg, struct stress_result *res);
+
+/* The TAP points every threaded stress test asserts of a run of preset
+ * (rc from stress_run; what says how it ran): it finished, the checker
+ * held at every checkpoint, pages were conserved, no callback named a
+ * page its owner does not hold. */
+static inline void stress_ok(const char *preset, const char *what, int rc,
+			     const struct stress_result *r)
+{
+	is_long(rc, 0, "%s: %llu ops on %s: %s", preset, (unsigned long long)r->ops,
+		what, rc ? r->first_problem : "no break");
+	is_long(r->invariant_breaks, 0, "%s: checker at %llu checkpoints", preset,
+		(unsigned long long)r->checks);
+	is_long(r->conservation_breaks, 0, "%s: pages conserved", preset);
+	is_long(r->anomalies, 0, "%s: no callback about a page not held", preset);
+}
 
 #endif

@@ -26,12 +26,7 @@ int main(void)
 		struct stress_result r;
 		int rc = stress_run(&cfg, &r);
 
-		is_long(rc, 0, "%s: %llu ops on 3 CPUs + 2 workers: %s", presets[i],
-			(unsigned long long)r.ops, rc ? r.first_problem : "no break");
-		is_long(r.invariant_breaks, 0, "%s: checker at %llu checkpoints", presets[i],
-			(unsigned long long)r.checks);
-		is_long(r.conservation_breaks, 0, "%s: pages conserved", presets[i]);
-		is_long(r.anomalies, 0, "%s: no callback about a page not held", presets[i]);
+		stress_ok(presets[i], "3 CPUs + 2 workers", rc, &r);
 		ok(r.allocs > ops / 4 && r.frees > ops / 8, "%s: %llu allocs, %llu frees",
 		   presets[i], (unsigned long long)r.allocs, (unsigned long long)r.frees);
 		ok(r.pins > 0 && r.contig_ok > 0, "%s: %llu pins (%llu long-term), %llu contig",

@@ -191,37 +191,6 @@ static void test_markers(void)
 	trace_free(&t);
 }
 
-/* Run cmd_replay in a child; its exit code, stderr in err. */
-static int replay(const char *args, char *err, size_t errlen)
-{
-	char buf[1024], *argv[32], *save = NULL;
-	char efile[] = "/tmp/gigalloc_replay_err_XXXXXX";
-	int argc = 0, status, efd = mkstemp(efile);
-	pid_t pid;
-	ssize_t n;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (char *tok = strtok_r(buf, " ", &save); tok && argc < 31;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		int nul = open("/dev/null", O_WRONLY);
-
-		dup2(nul, 1);
-		dup2(efd, 2);
-		_exit(cmd_replay(argc, argv));
-	}
-	waitpid(pid, &status, 0);
-	n = pread(efd, err, errlen - 1, 0);
-	err[n > 0 ? n : 0] = '\0';
-	close(efd);
-	unlink(efile);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -239,46 +208,46 @@ static void test_errors(void)
 
 	if (!ok(mkdtemp(dir) != NULL, "scratch directory"))
 		return;
-	is_long(replay("/nonexistent/trace.gz", err, sizeof(err)), 2, "missing trace: exit 2");
+	is_long(replay_cli("/nonexistent/trace.gz", err, sizeof(err)), 2, "missing trace: exit 2");
 	ok(strstr(err, "/nonexistent/trace.gz: no such file") != NULL, "says so");
 
 	snprintf(p, sizeof(p), "%s/empty", dir);
 	write_file(p, "");
 	snprintf(args, sizeof(args), "%s", p);
-	is_long(replay(args, err, sizeof(err)), 2, "empty trace: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "empty trace: exit 2");
 	ok(strstr(err, "empty trace") != NULL, "says so");
 
 	snprintf(p, sizeof(p), "%s/nopage", dir);
 	write_file(p, "# tracer: nop\n"
 		   "      kcompactd0-33      [000] .....     6.464635: mm_compaction_kcompactd_sleep: nid=0\n");
 	snprintf(args, sizeof(args), "%s", p);
-	is_long(replay(args, err, sizeof(err)), 2, "no page events: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "no page events: exit 2");
 	ok(strstr(err, "no page allocator events") != NULL, "says so");
 
 	snprintf(args, sizeof(args), "%s", dir);	/* a directory without a trace */
-	is_long(replay(args, err, sizeof(err)), 2, "directory without a trace: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "directory without a trace: exit 2");
 	ok(strstr(err, "a directory without a trace") != NULL, "says so");
 
 	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --before %s/nosuch", d, dir);
-	is_long(replay(args, err, sizeof(err)), 2, "missing --before: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "missing --before: exit 2");
 	ok(strstr(err, "--before") && strstr(err, "not a directory"), "says so");
 	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --after %s/empty", d, dir);
-	is_long(replay(args, err, sizeof(err)), 2, "--after a file: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "--after a file: exit 2");
 	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --dmesg %s/nosuch", d, dir);
-	is_long(replay(args, err, sizeof(err)), 2, "missing --dmesg: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "missing --dmesg: exit 2");
 	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --ground-truth %s/nosuch", d, dir);
-	is_long(replay(args, err, sizeof(err)), 2, "missing --ground-truth: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "missing --ground-truth: exit 2");
 	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --until-marker nomatch", d);
-	is_long(replay(args, err, sizeof(err)), 2, "marker not in the trace: exit 2");
+	is_long(replay_cli(args, err, sizeof(err)), 2, "marker not in the trace: exit 2");
 	ok(strstr(err, "no trace_marker line starting with 'nomatch'") != NULL, "says so");
 	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --until-marker gigalloc:", d);
-	is_long(replay(args, err, sizeof(err)), 2,
+	is_long(replay_cli(args, err, sizeof(err)), 2,
 		"cut at the first marker, before any page event: exit 2");
 	ok(strstr(err, "no page allocator events") != NULL, "says so");
 
 	snprintf(args, sizeof(args), "%s/tracecmd-report-6.1-excerpt.txt.gz --policy vanilla "
 		 "--no-gib-test", d);
-	is_long(replay(args, err, sizeof(err)), 0, "a trace-cmd report replays");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "a trace-cmd report replays");
 	ok(strstr(err, "(trace-cmd report, gzip)") != NULL, "and says what it read");
 	ok(strstr(err, "ground truth") && strstr(err, "none"), "and that it had no snapshots");
 
@@ -298,7 +267,7 @@ static void test_snapshot_dirs(void)
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --before %s/capture-6.1-dirs/before --after %s/capture-6.1-dirs/after",
 		 d, d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "--before/--after replay");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--before/--after replay");
 	ok(strstr(err, "before ") && strstr(err, "buddyinfo pagetypeinfo zoneinfo vmstat"),
 	   "lists what the before directory held");
 	ok(strstr(err, "layout from") && strstr(err, "/after") && strstr(err, "iomem"),
@@ -306,7 +275,7 @@ static void test_snapshot_dirs(void)
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --after %s/capture-6.1-dirs/after-no-iomem --dmesg "
 		 "%s/capture-6.1-dirs/dmesg.txt", d, d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "--dmesg for the RAM map");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--dmesg for the RAM map");
 	ok(strstr(err, "e820 of the dmesg") != NULL, "the layout used the e820 map");
 }
 

@@ -13,24 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "ftrace.h"
 #include "groundtruth.h"
 #include "harness.h"
 #include "replay.h"
 #include "startstate.h"
 #include "trace.h"
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("GA_TEST_DATA");
-
-	return d ? d : "tests/data";
-}
+#include "trace_fixture.h"
 
 static void load_before(struct ground_truth *gt)
 {
@@ -161,35 +152,14 @@ static void test_replay_from_state(void)
 /* ------------------------------------------------------------------------ */
 /* Untraced allocations, on traces built event by event.                     */
 
-struct tb {
-	char *buf;
-	size_t len;
-	FILE *f;
-	uint64_t ts;
-};
-
-static void tb_open(struct tb *b)
-{
-	memset(b, 0, sizeof(*b));
-	b->f = open_memstream(&b->buf, &b->len);
-	if (!b->f) {
-		printf("Bail out! open_memstream\n");
-		exit(1);
-	}
-}
-
 static void ev(struct tb *b, enum ft_kind kind, uint64_t pfn, unsigned int order)
 {
 	struct ft_event e = { .kind = (uint8_t)kind, .pfn = pfn, .order = (uint8_t)order,
 			      .mt = kind == FT_ALLOC ? 1 : -1 };
-	char line[512];
 
-	b->ts += 1000;
-	e.ts_ns = b->ts;
 	if (kind == FT_ALLOC)
 		e.arg = GA_GFP_HIGHUSER_MOVABLE;
-	ft_format_event(&e, line, sizeof(line));
-	fprintf(b->f, "%s\n", line);
+	tb_emit(b, &e);
 }
 
 static int run_built(struct tb *b, bool infer, const struct start_state *ss,
@@ -285,37 +255,6 @@ static void test_infer(void)
 	is_long((long)res.rp.alloc_live_pfn, 0, "so the traced allocation finds it free");
 }
 
-/* Run cmd_replay in a child; its exit code, stderr in err. */
-static int replay(const char *args, char *err, size_t errlen)
-{
-	char buf[1024], *argv[32], *save = NULL;
-	char efile[] = "/tmp/gigalloc_state_err_XXXXXX";
-	int argc = 0, status, efd = mkstemp(efile);
-	pid_t pid;
-	ssize_t n;
-
-	snprintf(buf, sizeof(buf), "%s", args);
-	for (char *tok = strtok_r(buf, " ", &save); tok && argc < 31;
-	     tok = strtok_r(NULL, " ", &save))
-		argv[argc++] = tok;
-	argv[argc] = NULL;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		int nul = open("/dev/null", O_WRONLY);
-
-		dup2(nul, 1);
-		dup2(efd, 2);
-		_exit(cmd_replay(argc, argv));
-	}
-	waitpid(pid, &status, 0);
-	n = pread(efd, err, errlen - 1, 0);
-	err[n > 0 ? n : 0] = '\0';
-	close(efd);
-	unlink(efile);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* What the command line says it used. */
 static void test_cli(void)
 {
@@ -325,7 +264,7 @@ static void test_cli(void)
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --before %s/capture-6.1-dirs/before --after "
 		 "%s/capture-6.1-dirs/after", d, d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "replay from the before snapshot");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "replay from the before snapshot");
 	ok(strstr(err, "starting state from") && strstr(err, "pageblocks labelled U/R 122/6"),
 	   "says the starting state it rebuilt");
 	ok(strstr(err, "zone DMA     pfns 0-0x1000, watermarks min/low/high 87/108/129, "
@@ -338,18 +277,18 @@ static void test_cli(void)
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --one-zone --before %s/capture-6.1-dirs/before --after "
 		 "%s/capture-6.1-dirs/after", d, d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "--one-zone");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--one-zone");
 	ok(strstr(err, "watermarks min/low/high 11263/14078/16893") != NULL,
 	   "one zone: watermarks the zones' sums from zoneinfo");
 	ok(strstr(err, "ALLOC_NOFRAGMENT off") != NULL,
 	   "one zone, no Normal zone: NOFRAGMENT off, as alloc_flags_nofragment()");
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --pack-preload --before %s/capture-6.1-dirs/before", d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "--pack-preload");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--pack-preload");
 	ok(!strstr(err, "starting state from"), "packs instead");
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --after %s/capture-6.1-dirs/after", d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "no --before");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "no --before");
 	ok(strstr(err, "warning: no --before snapshot") != NULL, "warns that it packs");
 	ok(strstr(err, "vanilla runs as the vanilla-6.12 preset (the capture records no "
 		   "kernel release)") != NULL, "no release recorded: the 6.12 decisions");
@@ -375,7 +314,7 @@ static void test_version_pick(void)
 	snprintf(args, sizeof(args), "%s/capture-6.1-dirs/trace-head.txt --policy vanilla "
 		 "--no-gib-test --ground-truth %s --before %s/capture-6.1-dirs/before "
 		 "--after %s/capture-6.1-dirs/after", d, dir, d, d);
-	is_long(replay(args, err, sizeof(err)), 0, "a capture of Linux 6.1");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "a capture of Linux 6.1");
 	ok(strstr(err, "vanilla runs as the vanilla-6.1 preset (the capture's kernel is "
 		   "6.1.0-57-amd64)") != NULL, "6.1: vanilla runs as vanilla-6.1");
 	f = fopen(path, "w");
@@ -383,7 +322,7 @@ static void test_version_pick(void)
 		fputs("kernel 6.12.57+deb13-amd64\ncpus 2\n", f);
 		fclose(f);
 	}
-	is_long(replay(args, err, sizeof(err)), 0, "a capture of Linux 6.12");
+	is_long(replay_cli(args, err, sizeof(err)), 0, "a capture of Linux 6.12");
 	ok(strstr(err, "vanilla runs as the vanilla-6.12 preset") != NULL,
 	   "6.12: vanilla runs as vanilla-6.12");
 	unlink(path);

@@ -21,23 +21,7 @@
 #include "replay.h"
 #include "replay_report.h"
 #include "trace.h"
-
-struct tb {
-	char *buf;
-	size_t len;
-	FILE *f;
-	uint64_t ts;
-};
-
-static void tb_open(struct tb *b)
-{
-	memset(b, 0, sizeof(*b));
-	b->f = open_memstream(&b->buf, &b->len);
-	if (!b->f) {
-		printf("Bail out! open_memstream\n");
-		exit(1);
-	}
-}
+#include "trace_fixture.h"
 
 static void tb_event(struct tb *b, enum ft_kind kind, uint64_t pfn,
 		     unsigned int order, int mt)
@@ -47,14 +31,10 @@ static void tb_event(struct tb *b, enum ft_kind kind, uint64_t pfn,
 	};
 	struct ft_event ev = { .kind = (uint8_t)kind, .pfn = pfn,
 			       .order = (uint8_t)order, .mt = (int8_t)mt };
-	char line[512];
 
-	b->ts += 1000;
-	ev.ts_ns = b->ts;
 	if (kind == FT_ALLOC || kind == FT_ALLOC_FAILED)
 		ev.arg = (uint16_t)gfp[mt];
-	ft_format_event(&ev, line, sizeof(line));
-	fprintf(b->f, "%s\n", line);
+	tb_emit(b, &ev);
 }
 
 static void alloc(struct tb *b, uint64_t pfn, unsigned int order, int mt)
@@ -168,9 +148,8 @@ static void test_reuse_and_failures(void)
 static const char *capture_dir(void)
 {
 	static char path[512];
-	const char *d = getenv("GA_TEST_DATA");
 
-	snprintf(path, sizeof(path), "%s/capture-6.1", d ? d : "tests/data");
+	snprintf(path, sizeof(path), "%s/capture-6.1", data_dir());
 	return path;
 }
 

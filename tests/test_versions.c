@@ -22,6 +22,30 @@ static void fill_rest(struct ga_zone *z, unsigned long nr_pages, unsigned int gf
 		ga_alloc_at(z, 0, pfn, 0, gfp, 0);
 }
 
+/* The A/B scenarios' start: a zone of nr_pages under p with NOFRAGMENT
+ * off and tiny watermarks, every page allocated with gfp. */
+static struct ga_zone *full_zone(struct ga_policy *p, unsigned long nr_pages,
+				 unsigned int gfp)
+{
+	struct ga_zone *z;
+	ga_pfn_t pfn;
+
+	p->nofragment = false;
+	p->min_free_kbytes = 4;
+	z = test_zone(nr_pages, 1, p);
+	while (!ga_alloc(z, 0, 0, gfp, 0, &pfn))
+		;
+	fill_rest(z, nr_pages, gfp);
+	return z;
+}
+
+/* Free the order-0 pages start, start + step, ... below end. */
+static void free_pages(struct ga_zone *z, ga_pfn_t start, ga_pfn_t end, ga_pfn_t step)
+{
+	for (ga_pfn_t pfn = start; pfn < end; pfn += step)
+		ga_free(z, 0, pfn, 0);
+}
+
 static uint64_t stat_of(struct ga_zone *z, enum ga_stat_item item)
 {
 	struct ga_stats s;
@@ -36,19 +60,11 @@ static struct ga_zone *two_holes(bool largest)
 {
 	struct ga_policy p = test_policy(false);
 	struct ga_zone *z;
-	ga_pfn_t pfn;
 
-	p.nofragment = false;
-	p.min_free_kbytes = 4;
 	p.fallback_largest = largest;
-	z = test_zone(4096, 1, &p);
-	while (!ga_alloc(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 0, &pfn))
-		;
-	fill_rest(z, 4096, GA_GFP_HIGHUSER_MOVABLE);
-	for (pfn = 1024; pfn < 1024 + 32; pfn++)
-		ga_free(z, 0, pfn, 0);
-	for (pfn = 2560; pfn < 2560 + 4; pfn++)
-		ga_free(z, 0, pfn, 0);
+	z = full_zone(&p, 4096, GA_GFP_HIGHUSER_MOVABLE);
+	free_pages(z, 1024, 1024 + 32, 1);
+	free_pages(z, 2560, 2560 + 4, 1);
 	return z;
 }
 
@@ -88,17 +104,10 @@ static void test_fallback_largest_movable(void)
 	struct ga_zone *z;
 	ga_pfn_t pfn;
 
-	p.nofragment = false;
-	p.min_free_kbytes = 4;
 	p.fallback_largest = true;
-	z = test_zone(4096, 1, &p);
-	while (!ga_alloc(z, 0, 0, GA_GFP_KERNEL, 0, &pfn))
-		;
-	fill_rest(z, 4096, GA_GFP_KERNEL);
-	for (pfn = 1024; pfn < 1024 + 8; pfn++)		/* order 3: not claimable */
-		ga_free(z, 0, pfn, 0);
-	for (pfn = 2560; pfn < 2560 + 2; pfn++)		/* order 1 */
-		ga_free(z, 0, pfn, 0);
+	z = full_zone(&p, 4096, GA_GFP_KERNEL);
+	free_pages(z, 1024, 1024 + 8, 1);	/* order 3: not claimable */
+	free_pages(z, 2560, 2560 + 2, 1);	/* order 1 */
 	is_long(ga_alloc(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 1, &pfn), 0,
 		"6.1: a movable page from unmovable blocks");
 	ok(pfn >= 2560 && pfn < 2562, "6.1 find_smallest: the order-1 buddy (pfn %llu)",
@@ -115,16 +124,10 @@ static uint64_t refill_refusals(bool restart)
 	uint64_t before, after;
 	ga_pfn_t pfn;
 
-	p.nofragment = false;
-	p.min_free_kbytes = 4;
 	p.rmqueue_bulk_restart = restart;
-	z = test_zone(65536, 1, &p);
-	while (!ga_alloc(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 0, &pfn))
-		;
-	fill_rest(z, 65536, GA_GFP_HIGHUSER_MOVABLE);
+	z = full_zone(&p, 65536, GA_GFP_HIGHUSER_MOVABLE);
 	/* order-0 holes, a quarter of two blocks: too few to claim them */
-	for (pfn = 8192; pfn < 8192 + 1024; pfn += 4)
-		ga_free(z, 0, pfn, 0);
+	free_pages(z, 8192, 8192 + 1024, 4);
 	ga_drain_all_pcp(z);
 	before = stat_of(z, GA_STAT_CLAIM_REFUSED);
 	if (ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &pfn))

@@ -64,7 +64,7 @@ static int take(struct builder *b, uint64_t pfn, uint64_t flags)
 	return 0;
 }
 
-static gzFile open_kpageflags(const char *dir)
+gzFile layout_open_kpageflags(const char *dir)
 {
 	char path[4096];
 	gzFile g;
@@ -169,7 +169,7 @@ int layout_load_dmesg(struct layout *l, const char *dir, const char *dmesg,
 	rc = zones_end(dir, &end);
 	if (!rc)
 		rc = read_ram(dir, dmesg, &b);
-	g = rc ? NULL : open_kpageflags(dir);
+	g = rc ? NULL : layout_open_kpageflags(dir);
 	if (rc || !g) {
 		free((void *)b.ram);
 		if (rc == -EINVAL)

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <zlib.h>
 
 #include "gigalloc.h"
 
@@ -37,5 +38,9 @@ int layout_load(struct layout *l, const char *dir, unsigned int pageblock_order,
 int layout_load_dmesg(struct layout *l, const char *dir, const char *dmesg,
 		      unsigned int pageblock_order, char *err, size_t errlen);
 void layout_free(struct layout *l);
+
+/* dir/kpageflags.gz, else the plain dir/kpageflags (gzread reads both);
+ * NULL if neither opens. Also the start-state reader's source. */
+gzFile layout_open_kpageflags(const char *dir);
 
 #endif /* GA_TRACE_LAYOUT_H */

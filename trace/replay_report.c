@@ -558,58 +558,60 @@ static void j_trace(struct jw *j, const struct replay_report *r)
 
 static void j_replay(struct jw *j, const struct replay_stats *s)
 {
-	jw_obj(j, "replay");
-	jw_u64(j, "allocs", s->allocs);
-	jw_u64(j, "alloc_pages", s->alloc_pages);
-	jw_u64(j, "alloc_failed_nomem", s->alloc_fail);
-	jw_u64(j, "alloc_order_too_big", s->alloc_too_big);
-	jw_u64(j, "alloc_refused", s->alloc_bad);
-	jw_u64(j, "alloc_of_live_pfn", s->alloc_live_pfn);
-	jw_u64(j, "frees", s->frees);
-	jw_u64(j, "free_pages", s->free_pages);
-	jw_u64(j, "partial_frees", s->free_partial);
-	jw_u64(j, "split_released", s->split_released);
-	jw_u64(j, "untracked_frees", s->free_untracked);
-	jw_u64(j, "untracked_free_pages", s->free_untracked_pages);
-	jw_u64(j, "frees_of_failed_allocs", s->free_of_failed);
-	jw_u64(j, "spanning_frees", s->free_spanning);
-	jw_u64(j, "preload_pages", s->preload_pages);
-	jw_u64(j, "preload_failed", s->preload_fail);
-	jw_u64(j, "start_units", s->start_units);
-	jw_u64(j, "start_pages", s->start_pages);
-	jw_u64(j, "start_failed_pages", s->start_fail_pages);
-	jw_u64(j, "start_free_pcp_pages", s->start_pcp_pages);
-	jw_u64(j, "start_labels", s->start_labels);
-	jw_u64(j, "start_label_failed", s->start_label_fail);
-	jw_u64(j, "frees_of_start_pages", s->free_start_pages);
-	jw_u64(j, "inferred_allocs", s->inferred);
-	jw_u64(j, "inferred_pages", s->inferred_pages);
-	jw_u64(j, "inferred_at_start", s->inferred_at_start);
-	jw_u64(j, "inferred_at_pfn", s->inferred_at_pfn);
-	jw_u64(j, "inferred_elsewhere", s->inferred_elsewhere);
-	jw_u64(j, "inferred_failed", s->inferred_fail);
-	jw_u64(j, "frees_of_inferred_pages", s->free_inferred_pages);
-	jw_u64(j, "thp_tries", s->thp_tries);
-	jw_u64(j, "thp_ok", s->thp_ok);
-	jw_u64(j, "migrated_pages", s->migrated_pages);
-	jw_u64(j, "vmstat_ticks", s->vmstat_ticks);
-	jw_u64(j, "live_at_end", s->live_at_end);
-	jw_close_obj(j);
+	jw_u64_obj(j, "replay", (const struct jw_u64_kv[]){
+		{ "allocs", s->allocs },
+		{ "alloc_pages", s->alloc_pages },
+		{ "alloc_failed_nomem", s->alloc_fail },
+		{ "alloc_order_too_big", s->alloc_too_big },
+		{ "alloc_refused", s->alloc_bad },
+		{ "alloc_of_live_pfn", s->alloc_live_pfn },
+		{ "frees", s->frees },
+		{ "free_pages", s->free_pages },
+		{ "partial_frees", s->free_partial },
+		{ "split_released", s->split_released },
+		{ "untracked_frees", s->free_untracked },
+		{ "untracked_free_pages", s->free_untracked_pages },
+		{ "frees_of_failed_allocs", s->free_of_failed },
+		{ "spanning_frees", s->free_spanning },
+		{ "preload_pages", s->preload_pages },
+		{ "preload_failed", s->preload_fail },
+		{ "start_units", s->start_units },
+		{ "start_pages", s->start_pages },
+		{ "start_failed_pages", s->start_fail_pages },
+		{ "start_free_pcp_pages", s->start_pcp_pages },
+		{ "start_labels", s->start_labels },
+		{ "start_label_failed", s->start_label_fail },
+		{ "frees_of_start_pages", s->free_start_pages },
+		{ "inferred_allocs", s->inferred },
+		{ "inferred_pages", s->inferred_pages },
+		{ "inferred_at_start", s->inferred_at_start },
+		{ "inferred_at_pfn", s->inferred_at_pfn },
+		{ "inferred_elsewhere", s->inferred_elsewhere },
+		{ "inferred_failed", s->inferred_fail },
+		{ "frees_of_inferred_pages", s->free_inferred_pages },
+		{ "thp_tries", s->thp_tries },
+		{ "thp_ok", s->thp_ok },
+		{ "migrated_pages", s->migrated_pages },
+		{ "vmstat_ticks", s->vmstat_ticks },
+		{ "live_at_end", s->live_at_end },
+		{ NULL, 0 } });
 }
 
 /* The keys of a `gigalloc sim --json` policy (the trace is its one
  * consumer), then what the replay did with the trace. */
 static void j_tally(struct jw *j, const struct shadow_tally *t)
 {
-	jw_u64(j, "allocations", t->asked);
-	jw_u64(j, "answered", t->answered);
-	jw_u64(j, "same_pageblock", t->same_pageblock);
-	jw_u64(j, "same_region", t->same_region);
-	jw_u64(j, "same_list", t->same_list);
-	jw_u64(j, "same_fallback", t->same_fallback);
-	jw_u64(j, "kernel_fallbacks", t->kernel_fallback);
-	jw_u64(j, "policy_fallbacks", t->model_fallback);
-	jw_u64(j, "both_fallback", t->both_fallback);
+	jw_u64s(j, (const struct jw_u64_kv[]){
+		{ "allocations", t->asked },
+		{ "answered", t->answered },
+		{ "same_pageblock", t->same_pageblock },
+		{ "same_region", t->same_region },
+		{ "same_list", t->same_list },
+		{ "same_fallback", t->same_fallback },
+		{ "kernel_fallbacks", t->kernel_fallback },
+		{ "policy_fallbacks", t->model_fallback },
+		{ "both_fallback", t->both_fallback },
+		{ NULL, 0 } });
 }
 
 static void j_shadow(struct jw *j, const struct shadow_stats *s)
@@ -636,13 +638,13 @@ static void j_shadow(struct jw *j, const struct shadow_stats *s)
 
 static void j_probe(struct jw *j, const struct replay_probe *p)
 {
-	jw_obj(j, "probe");
-	jw_u64(j, "gib_requested", p->gib_asked);
-	jw_u64(j, "gib_obtained", p->gib_got);
-	jw_u64(j, "2mib_requested", p->hp2m_asked);
-	jw_u64(j, "2mib_obtained", p->hp2m_got);
-	jw_u64(j, "pages_migrated", p->pages_migrated);
-	jw_close_obj(j);
+	jw_u64_obj(j, "probe", (const struct jw_u64_kv[]){
+		{ "gib_requested", p->gib_asked },
+		{ "gib_obtained", p->gib_got },
+		{ "2mib_requested", p->hp2m_asked },
+		{ "2mib_obtained", p->hp2m_got },
+		{ "pages_migrated", p->pages_migrated },
+		{ NULL, 0 } });
 }
 
 static void j_free_order(struct jw *j, const char *key, const unsigned long *free)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "layout.h"
 #include "startstate.h"
 
 #define KPF_LRU_BIT		5
@@ -160,19 +161,6 @@ static int take(struct reader *r, uint64_t pfn, uint64_t f)
 		return 0;
 	}
 	return add_unit(r, pfn, 0, classify(f));
-}
-
-static gzFile open_flags(const char *dir)
-{
-	char path[4096];
-	gzFile g;
-
-	snprintf(path, sizeof(path), "%s/kpageflags.gz", dir);
-	g = gzopen(path, "rb");
-	if (g)
-		return g;
-	snprintf(path, sizeof(path), "%s/kpageflags", dir);	/* gzopen reads plain too */
-	return gzopen(path, "rb");
 }
 
 /* kpageflags may end before end_pfn (it stops at max_pfn): the rest is
@@ -355,7 +343,7 @@ int start_state_load(struct start_state *s, const char *dir, uint64_t end_pfn,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	g = open_flags(dir);
+	g = layout_open_kpageflags(dir);
 	if (!g)
 		return -ENOENT;
 	if (!before->have_zoneinfo || !before->have_pagetypeinfo || !before->nr_zones) {

@@ -10,7 +10,9 @@
  * order and mobility (and invalid ones), frees of live allocations and of
  * arbitrary pfns and orders (double frees, tails, holes, out of range),
  * pins, long-term pins, contiguous ranges (whole and partial frees),
- * compaction, drains, vmstat ticks and the executor's pending work.
+ * compaction, drains, vmstat ticks, the executor's pending work and
+ * memory hotplug (ga_zone_resize: grow to an SPB boundary or max_end_pfn,
+ * shrink, and invalid ends) on a zone the header may make growable.
  *
  * An owner table shadows every allocation; the migrate, drop and reclaim
  * callbacks update it and count any callback about a page the owner does
@@ -346,6 +348,50 @@ static void op_contig_free(struct rig *r, const struct ga_zone_info *zi,
 		die(r, "a contiguous range freed twice");
 }
 
+/*
+ * Hot-add or hot-remove: a successful resize moves the end exactly there,
+ * a refused one changes nothing. Live allocations above a shrink's new end
+ * must have been migrated (the callback moves them) or dropped.
+ */
+static void op_resize(struct rig *r, struct ga_zone_info *zi, unsigned int a,
+		      unsigned int b)
+{
+	static const int errs[] = { -EINVAL, -ERANGE, -EBUSY, -ENOMEM };
+	ga_pfn_t spb = 1ull << zi->spb_order, old_end = zi->end_pfn, end;
+	unsigned int cpu = (a >> 2) % (r->nr_cpus + 1);
+	ga_pfn_t first = (zi->start_pfn + spb) & ~(spb - 1), n;
+	struct ga_contig_report rep;
+	int rc;
+
+	switch (b % 4) {
+	case 0:
+		end = zi->max_end_pfn;
+		break;
+	case 1:		/* an SPB boundary above start, maybe beyond max_end */
+		n = zi->max_end_pfn > first ? (zi->max_end_pfn - first) / spb : 0;
+		end = first + (word(r) % (n + 2)) * spb;
+		break;
+	case 2:
+		end = any_pfn(r, zi);
+		break;
+	default:
+		end = old_end;
+		break;
+	}
+	rc = ga_zone_resize(r->z, cpu, end, (b & 4) ? &rep : NULL);
+	expect(r, rc, 4, errs, "ga_zone_resize");
+	ga_zone_info(r->z, zi);
+	if (!rc && zi->end_pfn != end)
+		die(r, "ga_zone_resize succeeded but the end is elsewhere");
+	if (rc && zi->end_pfn != old_end)
+		die(r, "a refused ga_zone_resize moved the end");
+	if (!rc && cpu >= r->nr_cpus)
+		die(r, "ga_zone_resize accepted a CPU out of range");
+	for (unsigned int i = 0; i < MAX_CONTIG; i++)
+		if (r->contig[i].live && r->contig[i].end > zi->end_pfn)
+			die(r, "a contiguous range was offlined under its owner");
+}
+
 static void run_ops(struct rig *r, struct ga_executor *ex)
 {
 	struct ga_zone_info zi;
@@ -393,7 +439,10 @@ static void run_ops(struct rig *r, struct ga_executor *ex)
 			ga_vmstat_tick(r->z);
 			break;
 		default:
-			ga_executor_run_pending(ex);
+			if ((a & 3) == 3)
+				op_resize(r, &zi, a, b);
+			else
+				ga_executor_run_pending(ex);
 			break;
 		}
 		if (++n % 8 == 0)
@@ -461,6 +510,12 @@ static int make_zone(struct rig *r, struct ga_executor *ex)
 			cma.end = cfg.end_pfn;
 		cfg.cma = &cma;
 		cfg.nr_cma = 1;
+	}
+	if (h5 & 0x80) {	/* growable: end on an SPB boundary, room above */
+		ga_pfn_t spb = 1ull << cfg.spb_order;
+
+		cfg.end_pfn = (cfg.end_pfn + spb - 1) & ~(spb - 1);
+		cfg.max_end_pfn = cfg.end_pfn + 2 * spb - ((h5 & 0x08) ? pb : 0);
 	}
 	r->nr_cpus = cfg.nr_cpus;
 	rc = ga_zone_config_check(&cfg, NULL, 0);
