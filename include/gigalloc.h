@@ -176,6 +176,9 @@ struct ga_policy {
 					 * splitting a free pageblock */
 	bool spb_tainted_last;		/* ... and tainted SPBs' free pageblocks
 					 * only after empty SPBs */
+	bool spb_movable_reserve_gate;	/* movable requests no further than the
+					 * SPB passes: no tainted SPB at or
+					 * below its reserve (RFC 11/20) */
 	bool spb_taint_roomiest;	/* a new tainted SPB: empty, else emptiest */
 	bool spb_no_mixing;		/* no UNMOVABLE/RECLAIMABLE mixing (24) */
 	unsigned int spb_reserve_min;	/* tainted-SPB reserve: free pageblocks */
@@ -734,6 +737,7 @@ enum ga_stat_item {
 	GA_STAT_SPB_MOVABLE_HOLE,	/* ... in a hole of a tainted SPB's movable block */
 	GA_STAT_SPB_MOVABLE_EMPTY,	/* ... in an empty SPB */
 	GA_STAT_SPB_FALLTHROUGH,	/* no SPB pass served: plain __rmqueue */
+	GA_STAT_SPB_MOVABLE_GATED,	/* ... a movable request that did not (reserve gate) */
 	GA_STAT_SPB_NOMIX_REFUSED,	/* unmovable/reclaimable relabels refused */
 	GA_STAT_SPB_RELAX_NOFRAGMENT,	/* reclaim failed: may taint a clean SPB */
 	GA_STAT_SPB_EVACUATE_TRY,	/* movable >= pageblock: clean window tried (17) */

@@ -327,8 +327,8 @@ static void hold_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order)
 	struct ga_page *p = pfn_to_page(z, pfn);
 
 	set_page_owner(p, COMPACT_TARGET_OWNER);
-	WRITE_ONCE(p->flags, GA_PAGE_ALLOC | (order << PF_ORDER_SHIFT) |
-			     ((uint32_t)GA_MT_MOVABLE << PF_MT_SHIFT) | PF_ISOLATED);
+	publish_page_flags(p, GA_PAGE_ALLOC | (order << PF_ORDER_SHIFT) |
+			      ((uint32_t)GA_MT_MOVABLE << PF_MT_SHIFT) | PF_ISOLATED);
 }
 
 static bool held_full(const struct compact_control *cc, unsigned int order)

@@ -114,6 +114,17 @@ static inline uint64_t get_page_owner(const struct ga_page *p)
 	return ((uint64_t)READ_ONCE(p->owner.hi) << 32) | READ_ONCE(p->owner.lo);
 }
 
+/*
+ * Make a head an allocation (or a held one) after its owner token was
+ * written: a release store, paired with the acquire of isolate_page's
+ * compare-and-swap, so whoever isolates it reads the token, not the list
+ * links that shared its words while it was free.
+ */
+static inline void publish_page_flags(struct ga_page *p, uint32_t flags)
+{
+	__atomic_store_n(&p->flags, flags, __ATOMIC_RELEASE);
+}
+
 /* A doubly linked list of pages through page->lru, by page index. */
 struct ga_list {
 	uint32_t first, last;
@@ -677,6 +688,13 @@ unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
 void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			  int sign);
 long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt);
+struct pcp_alloc_state {
+	int high;
+	unsigned int alloc_factor;
+};
+long pcp_buddy_peek_pass(struct ga_zone *z, unsigned int cpu, unsigned int order,
+			 int mt, unsigned int alloc_flags,
+			 struct pcp_alloc_state *st, struct ga_alloc_choice *c);
 bool pcp_take_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		   int content_mt);
 long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
@@ -913,7 +931,14 @@ uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
 			unsigned int order, int mt);
 int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,
 		     unsigned int order, int mt, unsigned int alloc_flags,
-		     int count, struct ga_list *list);
+		     int count, struct ga_list *list, uint32_t *served);
+long pcp_buddy_peek_cached(struct ga_zone *z, struct ga_pcp *pcp,
+			   unsigned int order, int mt, const struct ga_list *list,
+			   struct ga_alloc_choice *c);
+long pcp_buddy_peek_refill(struct ga_zone *z, struct ga_pcp *pcp,
+			   unsigned int cpu, unsigned int order, int mt,
+			   unsigned int alloc_flags, int count,
+			   struct ga_alloc_choice *c);
 void pcp_buddy_free_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
 			 int pindex);
 void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,

@@ -214,8 +214,8 @@ static void prepare_target(struct ga_zone *z, ga_pfn_t target,
 
 	set_page_owner(p, ip->owner);
 	/* Isolated until the move is decided: no one else may move it. */
-	WRITE_ONCE(p->flags, GA_PAGE_ALLOC | ((uint32_t)ip->order << PF_ORDER_SHIFT) |
-			     ((uint32_t)ip->mt << PF_MT_SHIFT) | PF_ISOLATED);
+	publish_page_flags(p, GA_PAGE_ALLOC | ((uint32_t)ip->order << PF_ORDER_SHIFT) |
+			      ((uint32_t)ip->mt << PF_MT_SHIFT) | PF_ISOLATED);
 }
 
 /* Move one isolated allocation. Returns true if it left its old place. */

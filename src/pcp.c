@@ -116,30 +116,42 @@ void pcp_setup(struct ga_zone *z)
  * nr_pcp_alloc: how many to refill. Order-0 refills double (alloc_factor)
  * while allocations run without frees in between, up to
  * batch << pcp_batch_scale_max; high grows with them unless the zone is
- * below its high watermark.
+ * below its high watermark. On a copy of the pcp's high and alloc_factor,
+ * which the caller stores (ga_alloc_peek does not).
  */
-static int nr_pcp_alloc(struct ga_pcp *pcp, struct ga_zone *z,
-			unsigned int order)
+static int nr_pcp_alloc_state(const struct ga_pcp *pcp, const struct ga_zone *z,
+			      unsigned int order, struct pcp_alloc_state *st)
 {
 	int base_batch = pcp->batch, batch, high;
 
-	high = pcp->high = ga_clamp(pcp->high, pcp->high_min, pcp->high_max);
+	high = st->high = ga_clamp(st->high, pcp->high_min, pcp->high_max);
 	if (high < base_batch)
 		return 1;
-	batch = order ? base_batch : base_batch << pcp->alloc_factor;
+	batch = order ? base_batch : base_batch << st->alloc_factor;
 	if (pcp->high_min != pcp->high_max &&
 	    !ga_test_bit(ZONE_BELOW_HIGH, &z->flags))
-		high = pcp->high = ga_min(high + batch, pcp->high_max);
+		high = st->high = ga_min(high + batch, pcp->high_max);
 	if (!order) {
 		int max_nr_alloc = ga_max(high - pcp->count - base_batch, base_batch);
 
 		if (batch <= max_nr_alloc &&
-		    pcp->alloc_factor < z->policy.pcp_batch_scale_max)
-			pcp->alloc_factor++;
+		    st->alloc_factor < z->policy.pcp_batch_scale_max)
+			st->alloc_factor++;
 		batch = ga_min(batch, max_nr_alloc);
 	}
 	if (batch > 1)
 		batch = ga_max(batch >> order, 2);
+	return batch;
+}
+
+static int nr_pcp_alloc(struct ga_pcp *pcp, struct ga_zone *z,
+			unsigned int order)
+{
+	struct pcp_alloc_state st = { pcp->high, pcp->alloc_factor };
+	int batch = nr_pcp_alloc_state(pcp, z, order, &st);
+
+	pcp->high = st.high;
+	pcp->alloc_factor = st.alloc_factor;
 	return batch;
 }
 
@@ -210,8 +222,7 @@ long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 			pcp->count += pcp_buddy_refill(z, pcp, cpu, order, mt,
 						       alloc_flags,
 						       nr_pcp_alloc(pcp, z, order),
-						       list);
-			idx = pcp_buddy_take(z, pcp, order, mt);
+						       list, &idx);
 			if (idx != GA_NIL)
 				goto got;
 		}
@@ -245,6 +256,29 @@ long pcp_peek(struct ga_zone *z, unsigned int cpu, unsigned int order, int mt)
 	ga_lock(&pcp->lock);
 	if (!ga_list_empty(&pcp->lists[order_to_pindex(mt, order)]))
 		pfn = (long)idx_to_pfn(z, pcp->lists[order_to_pindex(mt, order)].first);
+	ga_unlock(&pcp->lock);
+	return pfn;
+}
+
+/*
+ * ga_alloc_peek with per-CPU pageblocks: rmqueue_pcplist's answer for one
+ * pass of get_page_from_freelist, or -1. st carries high and alloc_factor
+ * from pass to pass as the allocation's nr_pcp_alloc calls would leave
+ * them; the pcp itself is not changed.
+ */
+long pcp_buddy_peek_pass(struct ga_zone *z, unsigned int cpu, unsigned int order,
+			 int mt, unsigned int alloc_flags,
+			 struct pcp_alloc_state *st, struct ga_alloc_choice *c)
+{
+	struct ga_pcp *pcp = &z->pcp[cpu];
+	const struct ga_list *list = &pcp->lists[order_to_pindex(mt, order)];
+	long pfn;
+
+	ga_lock(&pcp->lock);
+	pfn = pcp_buddy_peek_cached(z, pcp, order, mt, list, c);
+	if (pfn < 0)
+		pfn = pcp_buddy_peek_refill(z, pcp, cpu, order, mt, alloc_flags,
+					    nr_pcp_alloc_state(pcp, z, order, st), c);
 	ga_unlock(&pcp->lock);
 	return pfn;
 }

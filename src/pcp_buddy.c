@@ -38,6 +38,8 @@
  * owned, so a racing free sees either no owner (and frees locally, as
  * vanilla does) or the current one.
  */
+#include <string.h>
+
 #include "internal.h"
 
 #define PCPB_MAX_CHUNKS	16	/* phase 2 chunks split per refill */
@@ -113,12 +115,17 @@ void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb)
 /* ------------------------------------------------------------------------ */
 /* The owner's buddy lists (pcp->lock).                                      */
 
-/* Link a head of an owned block; pcp->count is the caller's. */
+/*
+ * Link a head of an owned block; pcp->count is the caller's. State, order,
+ * charge and PagePCPBuddy go in with one store: lockless movers read the
+ * word without pcp->lock (isolate_page), so it is never read-modify-written
+ * here, and a PCP state is never isolatable whatever else the word holds.
+ */
 static void buddy_link(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
 		       unsigned int order, unsigned int charge)
 {
-	set_page_head(&z->pages[idx], GA_PAGE_PCP, order, charge);
-	WRITE_ONCE(z->pages[idx].flags, z->pages[idx].flags | PF_PCPBUDDY);
+	WRITE_ONCE(z->pages[idx].flags, GA_PAGE_PCP | (order << PF_ORDER_SHIFT) |
+					(charge << PF_MT_SHIFT) | PF_PCPBUDDY);
 	ga_list_add_head(z->pages, &pcp->buddy[charge][order], idx);
 	pcp->buddy_count += 1 << order;
 }
@@ -179,6 +186,23 @@ void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp)
  * split on the pcp; the upper halves stay on the buddy lists. Returns the
  * head, off every list, still counted in pcp->count, or GA_NIL.
  */
+/*
+ * Take an owned chunk off its list and split it down to order; the upper
+ * halves stay on the buddy lists. The head is left off every list.
+ */
+static void buddy_serve(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
+			unsigned int order, int mt)
+{
+	unsigned int o = page_order(&z->pages[idx]);
+
+	buddy_unlink(z, pcp, idx);
+	while (o > order) {
+		o--;
+		buddy_link(z, pcp, idx + (1u << o), o, (unsigned int)mt);
+	}
+	set_page_head(&z->pages[idx], GA_PAGE_PCP, order, (unsigned int)mt);
+}
+
 uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
 			unsigned int order, int mt)
 {
@@ -186,18 +210,38 @@ uint32_t pcp_buddy_take(struct ga_zone *z, struct ga_pcp *pcp,
 	if (!pcp->buddy_count)
 		return GA_NIL;
 	for (unsigned int o = order; o <= z->pageblock_order; o++) {
-		struct ga_list *list = &pcp->buddy[mt][o];
-		uint32_t idx = list->first;
+		uint32_t idx = pcp->buddy[mt][o].first;
 
 		if (idx == GA_NIL)
 			continue;
-		buddy_unlink(z, pcp, idx);
-		while (o > order) {
-			o--;
-			buddy_link(z, pcp, idx + (1u << o), o, (unsigned int)mt);
-		}
-		set_page_head(&z->pages[idx], GA_PAGE_PCP, order, (unsigned int)mt);
+		buddy_serve(z, pcp, idx, order, mt);
 		return idx;
+	}
+	return GA_NIL;
+}
+
+/*
+ * What pcp_buddy_take would return, without absorbing: the remote list is
+ * absorbed head first, each page to the head of its list, so a list's head
+ * after absorbing is the last page of its order and charge on the remote
+ * list. Caller holds pcp->lock. GA_NIL if take finds nothing.
+ */
+static uint32_t take_peek(const struct ga_zone *z, struct ga_pcp *pcp,
+			  unsigned int order, int mt)
+{
+	uint32_t last[GA_NR_ORDERS_MAX];
+
+	for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++)
+		last[o] = GA_NIL;
+	for (uint32_t idx = __atomic_load_n(&pcp->remote, __ATOMIC_ACQUIRE);
+	     idx != GA_NIL; idx = READ_ONCE(z->pages[idx].lru.next))
+		if (page_alloc_mt(&z->pages[idx]) == (unsigned int)mt)
+			last[page_order(&z->pages[idx])] = idx;
+	for (unsigned int o = order; o <= z->pageblock_order; o++) {
+		uint32_t idx = last[o] != GA_NIL ? last[o] : pcp->buddy[mt][o].first;
+
+		if (idx != GA_NIL)
+			return idx;
 	}
 	return GA_NIL;
 }
@@ -255,6 +299,8 @@ struct refill {
 	unsigned long want;	/* pages wanted, in pieces of >= order */
 	unsigned long fit;	/* ... found so far */
 	unsigned long pages;	/* pages put on the pcp in all */
+	enum rmqueue_mode mode;	/* __rmqueue's, for phase 3 */
+	struct ga_alloc_choice *peek;	/* refill_first: decide only */
 };
 
 /* A free block of the zone's buddy becomes an owned pcp chunk. */
@@ -319,22 +365,30 @@ static void recover_owned(struct refill *r)
  * the type's own, else one of a fallback type, claimed whole (which never
  * mixes types, so NOFRAGMENT allows it).
  */
-static bool claim_block(struct refill *r, unsigned int alloc_flags)
+static long claim_pick(struct refill *r, unsigned int alloc_flags)
 {
 	struct ga_zone *z = r->z;
 	unsigned int pb = z->pageblock_order;
 	long pfn;
 
 	/* Under NOFRAGMENT: a clean SPB is tainted by phase 3, not here. */
-	if (spb_steering(z)) {
-		pfn = spb_rmqueue(z, pb, r->mt, alloc_flags | ALLOC_NOFRAGMENT);
-	} else {
-		pfn = rmqueue_smallest(z, pb, r->mt);
-		if (pfn < 0)
-			pfn = rmqueue_claim(z, pb, r->mt, alloc_flags);
-	}
+	if (spb_steering(z))
+		return spb_rmqueue(z, pb, r->mt, alloc_flags | ALLOC_NOFRAGMENT);
+	pfn = rmqueue_smallest(z, pb, r->mt);
 	if (pfn < 0)
-		return false;
+		pfn = rmqueue_claim(z, pb, r->mt, alloc_flags);
+	return pfn;
+}
+
+/* Returns the pfn of the block claimed, or -1. */
+static long claim_block(struct refill *r, unsigned int alloc_flags)
+{
+	struct ga_zone *z = r->z;
+	unsigned int pb = z->pageblock_order;
+	long pfn = claim_pick(r, alloc_flags);
+
+	if (pfn < 0)
+		return -1;
 	GA_BUG_ON(pfn_to_block(z, (ga_pfn_t)pfn)->cpu);
 	block_own(z, (ga_pfn_t)pfn, r->cpu);
 	charge_block(z, (ga_pfn_t)pfn, pb, r->mt, 1);
@@ -342,11 +396,12 @@ static bool claim_block(struct refill *r, unsigned int alloc_flags)
 	r->pages += 1ul << pb;
 	r->fit += 1ul << pb;
 	zone_stat_add_locked(z, GA_STAT_PCPB_CLAIM, 1);
-	return true;
+	return pfn;
 }
 
-/* RFC 21: the largest fragment of the type in an unowned block. */
-static bool adopt_in_spb(struct refill *r, struct ga_spb *s)
+/* RFC 21: the largest fragment of the type in an unowned block, or -1. */
+static long adopt_pick(const struct refill *r, const struct ga_spb *s,
+		       unsigned int *order)
 {
 	struct ga_zone *z = r->z;
 
@@ -355,7 +410,7 @@ static bool adopt_in_spb(struct refill *r, struct ga_spb *s)
 
 		for (int n = 0; idx != GA_NIL && n < PCPB_ADOPT_WALK; n++) {
 			ga_pfn_t pfn = idx_to_pfn(z, idx);
-			struct ga_pageblock *pb = pfn_to_block(z, pfn);
+			const struct ga_pageblock *pb = pfn_to_block(z, pfn);
 			unsigned int owner = pb->cpu;
 
 			/* Owned by another CPU: keep walking. */
@@ -364,15 +419,33 @@ static bool adopt_in_spb(struct refill *r, struct ga_spb *s)
 				idx = z->pages[idx].lru.next;
 				continue;
 			}
-			block_own(z, pfn, r->cpu);
-			own_free_block(r, pfn, (unsigned int)o, r->mt);
-			/* Phase 0 collects the rest of the block later. */
-			owned_add(z, r->pcp, block_index(z, pfn));
-			zone_stat_add_locked(z, GA_STAT_PCPB_ADOPT, 1);
-			return true;
+			*order = (unsigned int)o;
+			return (long)pfn;
 		}
 	}
-	return false;
+	return -1;
+}
+
+static long adopt_in_spb(struct refill *r, struct ga_spb *s)
+{
+	struct ga_zone *z = r->z;
+	unsigned int o;
+	long pfn = adopt_pick(r, s, &o);
+
+	if (pfn < 0)
+		return -1;
+	block_own(z, (ga_pfn_t)pfn, r->cpu);
+	own_free_block(r, (ga_pfn_t)pfn, o, r->mt);
+	/* Phase 0 collects the rest of the block later. */
+	owned_add(z, r->pcp, block_index(z, (ga_pfn_t)pfn));
+	zone_stat_add_locked(z, GA_STAT_PCPB_ADOPT, 1);
+	return pfn;
+}
+
+static bool adopt_allowed(const struct refill *r)
+{
+	return r->mt != GA_MT_MOVABLE && r->z->policy.pcp_buddy_adopt &&
+	       r->z->policy.spb_free_lists;
 }
 
 static void adopt_partial(struct refill *r)
@@ -387,11 +460,37 @@ static void adopt_partial(struct refill *r)
 	}
 }
 
+/*
+ * Phase 2's choice: of the type's own chunks below a pageblock, the largest
+ * no larger than what is still wanted, else the smallest larger one.
+ * Returns the head's index, or GA_NIL.
+ */
+static uint32_t chunk_pick(const struct refill *r, unsigned int *order)
+{
+	const struct ga_zone *z = r->z;
+	int below = (int)z->pageblock_order - 1;
+	int top = ga_min(below, 63 - __builtin_clzl(r->want - r->fit));
+	uint32_t idx;
+
+	for (int o = top; o >= (int)r->order; o--)
+		if ((idx = free_area_first(z, (unsigned int)o, r->mt)) != GA_NIL) {
+			*order = (unsigned int)o;
+			return idx;
+		}
+	for (int o = top + 1; o <= below; o++)
+		if ((idx = free_area_first(z, (unsigned int)o, r->mt)) != GA_NIL) {
+			*order = (unsigned int)o;
+			return idx;
+		}
+	return GA_NIL;
+}
+
 /* Take one free chunk of the type off the zone's lists, whole. */
-static bool grab_chunk(struct refill *r, unsigned int o, ga_pfn_t *chunk)
+static bool grab_chunk(struct refill *r, ga_pfn_t *chunk)
 {
 	struct ga_zone *z = r->z;
-	uint32_t idx = free_area_first(z, o, r->mt);
+	unsigned int o;
+	uint32_t idx = chunk_pick(r, &o);
 	ga_pfn_t pfn;
 
 	if (idx == GA_NIL)
@@ -411,56 +510,51 @@ static bool grab_chunk(struct refill *r, unsigned int o, ga_pfn_t *chunk)
 
 /*
  * Phase 2: chunks below a pageblock from the type's own lists (no
- * stealing): the largest no larger than what is still wanted, else the
- * smallest larger one. Returns how many were taken into chunks[]; they are
- * split after the zone lock is dropped.
+ * stealing), chunk_pick's choice each time. Returns how many chunks[]
+ * holds now; they are split after the zone lock is dropped.
  */
-static unsigned int grab_chunks(struct refill *r, ga_pfn_t *chunks)
+static unsigned int grab_chunks(struct refill *r, ga_pfn_t *chunks,
+				unsigned int nr)
 {
-	int below = (int)r->z->pageblock_order - 1;
-	unsigned int nr = 0;
-
-	while (r->fit < r->want && nr < PCPB_MAX_CHUNKS) {
-		int top = ga_min(below, 63 - __builtin_clzl(r->want - r->fit));
-		bool found = false;
-
-		for (int o = top; o >= (int)r->order && !found; o--)
-			found = grab_chunk(r, (unsigned int)o, &chunks[nr]);
-		for (int o = top + 1; o <= below && !found; o++)
-			found = grab_chunk(r, (unsigned int)o, &chunks[nr]);
-		if (!found)
-			break;
+	while (r->fit < r->want && nr < PCPB_MAX_CHUNKS && grab_chunk(r, &chunks[nr]))
 		nr++;
-	}
 	return nr;
+}
+
+/* One block of __rmqueue for the pcp, off every list, or GA_NIL. */
+static uint32_t classic_one(struct refill *r, unsigned int alloc_flags)
+{
+	struct ga_zone *z = r->z;
+	long pfn = rmqueue_locked(z, r->order, r->mt, alloc_flags, &r->mode);
+	uint32_t idx;
+
+	if (pfn < 0)
+		return GA_NIL;
+	idx = pfn_to_idx(z, (ga_pfn_t)pfn);
+	set_page_head(&z->pages[idx], GA_PAGE_PCP, r->order, (unsigned int)r->mt);
+	charge_block(z, (ga_pfn_t)pfn, r->order, r->mt, 1);
+	r->fit += 1ul << r->order;
+	r->pages += 1ul << r->order;
+	zone_stat_add_locked(z, GA_STAT_PCPB_RMQUEUE_PAGES, 1ul << r->order);
+	return idx;
 }
 
 /* Phase 3: rmqueue_bulk's loop, for what is still missing. */
 static void classic_rmqueue(struct refill *r, unsigned int alloc_flags,
 			    struct ga_list *list)
 {
-	struct ga_zone *z = r->z;
-	enum rmqueue_mode mode = RMQUEUE_NORMAL;
-	unsigned long start = r->pages;
+	uint32_t idx;
 
-	while (r->fit < r->want) {
-		long pfn = rmqueue_locked(z, r->order, r->mt, alloc_flags, &mode);
-		uint32_t idx;
-
-		if (pfn < 0)
-			break;
-		idx = pfn_to_idx(z, (ga_pfn_t)pfn);
-		set_page_head(&z->pages[idx], GA_PAGE_PCP, r->order, (unsigned int)r->mt);
-		charge_block(z, (ga_pfn_t)pfn, r->order, r->mt, 1);
-		ga_list_add_tail(z->pages, list, idx);
-		r->fit += 1ul << r->order;
-		r->pages += 1ul << r->order;
-	}
-	zone_stat_add_locked(z, GA_STAT_PCPB_RMQUEUE_PAGES, r->pages - start);
+	while (r->fit < r->want && (idx = classic_one(r, alloc_flags)) != GA_NIL)
+		ga_list_add_tail(r->z->pages, list, idx);
 }
 
-/* Split a phase 2 chunk into pieces of the requested order (pcp->lock). */
-static void split_chunk(struct refill *r, ga_pfn_t pfn, struct ga_list *list)
+/*
+ * Split a phase 2 chunk into pieces of the requested order (pcp->lock);
+ * the first piece is kept off the list if the allocation takes it.
+ */
+static void split_chunk(struct refill *r, ga_pfn_t pfn, struct ga_list *list,
+			bool served)
 {
 	struct ga_zone *z = r->z;
 	uint32_t idx = pfn_to_idx(z, pfn);
@@ -469,33 +563,190 @@ static void split_chunk(struct refill *r, ga_pfn_t pfn, struct ga_list *list)
 	for (uint32_t i = 0; i < nr; i += 1u << r->order) {
 		set_page_head(&z->pages[idx + i], GA_PAGE_PCP, r->order,
 			      (unsigned int)r->mt);
-		ga_list_add_tail(z->pages, list, idx + i);
+		if (!served || i)
+			ga_list_add_tail(z->pages, list, idx + i);
 	}
 }
 
 /*
- * rmqueue_bulk with per-CPU pageblocks: count blocks of order wanted.
- * Returns the pages put on the pcp (buddy lists and list). Caller holds
- * pcp->lock.
+ * Phase 0's choice for the allocation itself: of the owned blocks' free
+ * fragments of the type that fit, the smallest (best fit), the first in
+ * the owned list's and pfn order at equal order. -1 if none. The refill
+ * then recovers that fragment's whole block.
+ */
+static long owned_pick(const struct refill *r, unsigned int *order)
+{
+	struct ga_zone *z = r->z;
+	unsigned int best_order = GA_NR_ORDERS_MAX;
+	long best = -1;
+
+	if (r->order >= z->pageblock_order)
+		return -1;
+	for (uint32_t b = r->pcp->owned_first; b != GA_NIL && best_order > r->order;
+	     b = z->owned_links[b].next) {
+		const struct ga_pageblock *pb = &z->blocks[b];
+		ga_pfn_t pfn = z->start_pfn + ((ga_pfn_t)b << z->pageblock_order);
+		ga_pfn_t end = pfn + z->pageblock_nr_pages;
+
+		if (pb->mt != r->mt || pb_test_flag(pb, PB_ISOLATE))
+			continue;
+		while (pfn < end) {
+			const struct ga_page *p = pfn_to_page(z, pfn);
+			unsigned int state = page_state(p), o = page_order(p);
+
+			if (state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED) {
+				pfn++;
+				continue;
+			}
+			if (state == GA_PAGE_BUDDY && o >= r->order && o < best_order) {
+				best_order = o;
+				best = (long)pfn;
+			}
+			pfn += 1ul << o;
+		}
+	}
+	*order = best_order;
+	return best;
+}
+
+/* Where the refill found the block the allocation takes. */
+enum refill_src {
+	SRC_NONE,
+	SRC_OWNED,	/* phase 0: an owned block's fragment */
+	SRC_CLAIM,	/* phase 1: a whole pageblock, now owned */
+	SRC_ADOPT,	/* RFC 21: a fragment of an adopted block */
+	SRC_CHUNK,	/* phase 2: a chunk, split on the plain list */
+	SRC_RMQUEUE,	/* phase 3: __rmqueue */
+};
+
+/*
+ * The refill's first step, which finds the block the allocation takes: the
+ * first phase that has one serves it, before anything else is taken, so
+ * the decision is made on the state the caller sees and ga_alloc_peek can
+ * make it too (r->peek set: nothing is taken, the choice is recorded).
+ * Returns the head's index (taken: on the pcp, charged, counted in fit;
+ * an owned chunk still on its buddy list, a phase 2 chunk in *chunk), or
+ * GA_NIL. zone->lock held.
+ */
+static uint32_t refill_first(struct refill *r, unsigned int alloc_flags,
+			     enum refill_src *src, ga_pfn_t *chunk)
+{
+	struct ga_zone *z = r->z;
+	struct ga_alloc_choice *c = r->peek;
+	unsigned int o = r->order;
+	uint32_t idx;
+	long pfn;
+
+	*src = SRC_OWNED;
+	pfn = owned_pick(r, &o);
+	if (pfn >= 0) {
+		/* Its whole block comes back, as phase 0 takes blocks. */
+		if (!c)
+			recover_block(r, block_index(z, (ga_pfn_t)pfn));
+		goto found;
+	}
+	*src = SRC_CLAIM;
+	o = z->pageblock_order;
+	if (c) {
+		z->peek = c;
+		pfn = claim_pick(r, alloc_flags);
+		z->peek = NULL;
+	} else {
+		pfn = claim_block(r, alloc_flags);
+	}
+	if (pfn >= 0)
+		goto found;
+	*src = SRC_ADOPT;
+	for (unsigned long i = 0; adopt_allowed(r) && i < READ_ONCE(z->nr_spbs); i++) {
+		struct ga_spb *s = &z->spbs[i];
+
+		if (s->category != SPB_TAINTED)
+			continue;
+		pfn = c ? adopt_pick(r, s, &o) : adopt_in_spb(r, s);
+		if (pfn >= 0) {
+			if (!c)
+				o = page_order(pfn_to_page(z, (ga_pfn_t)pfn));
+			goto found;
+		}
+	}
+	*src = SRC_CHUNK;
+	if (r->order < z->pageblock_order) {
+		if (c) {
+			idx = chunk_pick(r, &o);
+			pfn = idx == GA_NIL ? -1 : (long)idx_to_pfn(z, idx);
+		} else {
+			pfn = grab_chunk(r, chunk) ? (long)*chunk : -1;
+			o = pfn >= 0 ? page_order(pfn_to_page(z, (ga_pfn_t)pfn)) : 0;
+		}
+		if (pfn >= 0)
+			goto found;
+	}
+	*src = SRC_RMQUEUE;
+	o = r->order;
+	if (c) {
+		z->peek = c;
+		pfn = rmqueue_locked(z, r->order, r->mt, alloc_flags, &r->mode);
+		z->peek = NULL;
+	} else {
+		idx = classic_one(r, alloc_flags);
+		pfn = idx == GA_NIL ? -1 : (long)idx_to_pfn(z, idx);
+	}
+	if (pfn >= 0)
+		goto found;
+	*src = SRC_NONE;
+	return GA_NIL;
+found:
+	if (c) {
+		c->pfn = (ga_pfn_t)pfn;
+		if (*src != SRC_CLAIM && *src != SRC_RMQUEUE) {
+			c->from_order = o;
+			c->list_mt = r->mt;
+		}
+		c->pcp = true;
+	}
+	return pfn_to_idx(z, (ga_pfn_t)pfn);
+}
+
+/*
+ * rmqueue_bulk with per-CPU pageblocks: count blocks of order wanted. The
+ * block the allocation takes is found first (refill_first) and returned in
+ * *served, off every list, split to order, still in pcp->count; then the
+ * four phases fill the rest:
+ *   0  recover owned fragments, 1  claim whole pageblocks, (21) adopt,
+ *   2  sub-pageblock chunks, 3  __rmqueue.
+ * A refill that finds nothing to serve takes nothing. Returns the pages put
+ * on the pcp (buddy lists, list and *served). Caller holds pcp->lock.
  */
 int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,
 		     unsigned int order, int mt, unsigned int alloc_flags,
-		     int count, struct ga_list *list)
+		     int count, struct ga_list *list, uint32_t *served)
 {
 	struct refill r = { .z = z, .pcp = pcp, .cpu = cpu, .order = order,
-			    .mt = mt, .want = (unsigned long)count << order };
+			    .mt = mt, .want = (unsigned long)count << order,
+			    .mode = RMQUEUE_NORMAL };
 	ga_pfn_t chunks[PCPB_MAX_CHUNKS];
 	unsigned int nr_chunks = 0;
+	enum refill_src src;
+	uint32_t idx;
 
 	zone_lock(z);
+	idx = refill_first(&r, alloc_flags, &src, &chunks[0]);
+	if (idx == GA_NIL) {
+		zone_unlock(z);
+		*served = GA_NIL;
+		return 0;
+	}
+	if (src == SRC_OWNED || src == SRC_CLAIM || src == SRC_ADOPT)
+		buddy_serve(z, pcp, idx, order, mt);
+	if (src == SRC_CHUNK)
+		nr_chunks = 1;
 	recover_owned(&r);
-	while (r.fit < r.want && claim_block(&r, alloc_flags))
+	while (r.fit < r.want && claim_block(&r, alloc_flags) >= 0)
 		;
-	if (r.fit < r.want && mt != GA_MT_MOVABLE && z->policy.pcp_buddy_adopt &&
-	    z->policy.spb_free_lists)
+	if (r.fit < r.want && adopt_allowed(&r))
 		adopt_partial(&r);
 	if (order < z->pageblock_order)
-		nr_chunks = grab_chunks(&r, chunks);
+		nr_chunks = grab_chunks(&r, chunks, nr_chunks);
 	classic_rmqueue(&r, alloc_flags, list);
 	zone_stat_add_locked(z, GA_STAT_PCP_REFILL, 1);
 	zone_stat_add_locked(z, GA_STAT_PCP_REFILL_PAGES, r.pages);
@@ -503,8 +754,58 @@ int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,
 
 	/* Split outside the zone lock. */
 	for (unsigned int i = 0; i < nr_chunks; i++)
-		split_chunk(&r, chunks[i], list);
+		split_chunk(&r, chunks[i], list, src == SRC_CHUNK && i == 0);
+	*served = idx;
 	return (int)r.pages;
+}
+
+/*
+ * ga_alloc_peek's pcp step with per-CPU pageblocks, without a refill: what
+ * pcp_buddy_take, then the plain list, would hand out, or -1. The remote
+ * list is read, not absorbed. Caller holds pcp->lock.
+ */
+long pcp_buddy_peek_cached(struct ga_zone *z, struct ga_pcp *pcp,
+			   unsigned int order, int mt, const struct ga_list *list,
+			   struct ga_alloc_choice *c)
+{
+	uint32_t idx = take_peek(z, pcp, order, mt);
+
+	memset(c, 0, sizeof(*c));
+	c->list_mt = mt;
+	c->from_order = order;
+	c->pcp = true;
+	if (idx != GA_NIL)
+		c->from_order = page_order(&z->pages[idx]);
+	else if (!ga_list_empty(list))
+		idx = list->first;
+	else
+		return -1;
+	c->pfn = idx_to_pfn(z, idx);
+	return (long)c->pfn;
+}
+
+/*
+ * ... and the refill's decision (refill_first) for count blocks: the block
+ * pcp_buddy_refill would serve, or -1 (it would take nothing and the
+ * allocation fall through to the buddy). Caller holds pcp->lock.
+ */
+long pcp_buddy_peek_refill(struct ga_zone *z, struct ga_pcp *pcp,
+			   unsigned int cpu, unsigned int order, int mt,
+			   unsigned int alloc_flags, int count,
+			   struct ga_alloc_choice *c)
+{
+	struct refill r = { .z = z, .pcp = pcp, .cpu = cpu, .order = order,
+			    .mt = mt, .want = (unsigned long)count << order,
+			    .mode = RMQUEUE_NORMAL, .peek = c };
+	enum refill_src src;
+	ga_pfn_t chunk;
+	uint32_t idx;
+
+	memset(c, 0, sizeof(*c));
+	zone_lock(z);
+	idx = refill_first(&r, alloc_flags, &src, &chunk);
+	zone_unlock(z);
+	return idx == GA_NIL ? -1 : (long)idx_to_pfn(z, idx);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -31,11 +31,31 @@ static long peek_rmqueue(struct ga_zone *z, unsigned int order, int mt,
 	return pfn;
 }
 
+/*
+ * One pass of get_page_from_freelist: rmqueue_pcplist with per-CPU
+ * pageblocks (its refill decides without taking), then __rmqueue. A pcp
+ * refill that would take nothing leaves the buddy as it was, so the
+ * buddy's answer is the same as without it.
+ */
+static long peek_pass(struct ga_zone *z, unsigned int cpu, unsigned int order,
+		      int mt, unsigned int alloc_flags, struct pcp_alloc_state *st,
+		      struct ga_alloc_choice *c)
+{
+	if (z->policy.pcp && z->policy.pcp_buddy && pcp_allowed_order(z, order)) {
+		long pfn = pcp_buddy_peek_pass(z, cpu, order, mt, alloc_flags, st, c);
+
+		if (pfn >= 0)
+			return pfn;
+	}
+	return peek_rmqueue(z, order, mt, alloc_flags, c);
+}
+
 int ga_alloc_peek(struct ga_zone *z, unsigned int cpu, unsigned int order,
 		  unsigned int gfp, struct ga_alloc_choice *c)
 {
 	unsigned int alloc_flags = ALLOC_WMARK_LOW;
 	int mt = ga_gfp_migratetype(gfp);
+	struct pcp_alloc_state st;
 	long pfn;
 
 	if (cpu >= z->nr_cpus || mt < 0 || (gfp & ~GA_GFP_VALID_MASK) || !c)
@@ -49,6 +69,8 @@ int ga_alloc_peek(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	if (gfp & GA_GFP_KSWAPD_RECLAIM)
 		alloc_flags |= ALLOC_KSWAPD;
 
+	st.high = READ_ONCE(z->pcp[cpu].high);
+	st.alloc_factor = READ_ONCE(z->pcp[cpu].alloc_factor);
 	/* rmqueue_pcplist: the list head, if the list has one. */
 	if (z->policy.pcp && !z->policy.pcp_buddy && pcp_allowed_order(z, order)) {
 		pfn = pcp_peek(z, cpu, order, mt);
@@ -63,10 +85,10 @@ int ga_alloc_peek(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	}
 	/* get_page_from_freelist: NOFRAGMENT first, as the fast path does. */
 	if (z->policy.nofragment) {
-		pfn = peek_rmqueue(z, order, mt, alloc_flags | ALLOC_NOFRAGMENT, c);
+		pfn = peek_pass(z, cpu, order, mt, alloc_flags | ALLOC_NOFRAGMENT, &st, c);
 		if (pfn >= 0)
 			return 0;
 	}
-	pfn = peek_rmqueue(z, order, mt, alloc_flags, c);
+	pfn = peek_pass(z, cpu, order, mt, alloc_flags, &st, c);
 	return pfn >= 0 ? 0 : -ENOMEM;
 }

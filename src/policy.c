@@ -94,6 +94,8 @@ static const struct ga_param_info params[] = {
 	   "movable below pageblock order takes the smallest hole, tainted SPBs' too"),
 	PB(spb_tainted_last, "RFC 20 pass order: empty SPBs, then non-preferred",
 	   "movable takes a tainted SPB's free pageblocks only after empty SPBs"),
+	PB(spb_movable_reserve_gate, "RFC 11/20 __rmqueue_sb_find_fallback reserve skip",
+	   "movable requests the SPB passes cannot serve fail to reclaim, no zone-wide fallback"),
 	PB(spb_taint_roomiest, "gigalloc; RFC PASS_3 takes the fullest clean SPB",
 	   "when no empty SPB is left to taint: the emptiest clean one, not the fullest"),
 	PB(spb_no_mixing, "RFC 24 noncompatible_cross_type()",
@@ -267,6 +269,13 @@ static void preset_rfc(struct ga_policy *p)
 	p->spb_fullness_walk = true;
 	p->spb_hint_cache = true;
 	p->spb_tainted_last = true;	/* 20: empty SPBs before tainted ones */
+	p->spb_movable_reserve_gate = true;
+	/*
+	 * 02, 03, 21 are part of the series, so they are on here, although
+	 * they cost THP success and mix more pageblocks (docs/RESULTS.md).
+	 */
+	p->pcp_buddy = true;
+	p->pcp_buddy_adopt = true;
 	preset_series_refusals(p);
 	p->spb_aggressive_min_spbs = 8;
 	p->spb_pass_2c = true;

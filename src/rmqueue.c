@@ -187,6 +187,16 @@ long rmqueue_locked(struct ga_zone *z, unsigned int order, int mt,
 		if ((alloc_flags & ALLOC_NOFRAGMENT) && mt != GA_MT_MOVABLE &&
 		    spb_keeps_nofragment(z))
 			return -1;
+		/*
+		 * The series' fallback search skips, for movable requests,
+		 * every tainted SPB at or below its reserve: what the passes
+		 * did not serve goes to reclaim, never to another type's
+		 * fragments or a tainted SPB's last free pages.
+		 */
+		if (mt == GA_MT_MOVABLE && z->policy.spb_movable_reserve_gate) {
+			zone_stat_add_locked(z, GA_STAT_SPB_MOVABLE_GATED, 1);
+			return -1;
+		}
 		zone_stat_add_locked(z, GA_STAT_SPB_FALLTHROUGH, 1);
 		trace_event_locked(z, GA_TRACE_SPB_FALL_THROUGH, order, mt, "rmqueue", -1, 0);
 	}
@@ -762,11 +772,19 @@ static long alloc_last_resort(struct ga_zone *z, struct alloc_context *ac)
 /* ------------------------------------------------------------------------ */
 /* Entry point.                                                              */
 
-/* prep_new_page: the block becomes the caller's allocation. */
 /*
- * Make the page an allocation. extra (PF_ISOLATED for a migration target)
- * goes in with the same store: lockless movers must never see the
- * allocation without it, or they could isolate a target as a source.
+ * prep_new_page: the block becomes the caller's allocation. extra
+ * (PF_ISOLATED for a migration target) goes in with the same store:
+ * lockless movers must never see the allocation without it, or they could
+ * isolate a target as a source.
+ *
+ * The owner token shares its words with the list links the page had while
+ * free or cached (an owned pcp_buddy page's links are rewritten under
+ * pcp->lock only). The ALLOC state is published with a release store after
+ * the token, and isolate_page's compare-and-swap acquires it, so a mover
+ * that isolates the page reads this token, never the links of its life on
+ * a list, even if the page went through a free and a reallocation with the
+ * same flags between the mover's first read and its swap.
  */
 void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		   int mt, uint64_t owner, uint32_t extra)
@@ -774,8 +792,8 @@ void prep_new_page(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 	struct ga_page *page = pfn_to_page(z, pfn);
 
 	set_page_owner(page, owner);
-	WRITE_ONCE(page->flags, GA_PAGE_ALLOC | (order << PF_ORDER_SHIFT) |
-				((uint32_t)mt << PF_MT_SHIFT) | extra);
+	publish_page_flags(page, GA_PAGE_ALLOC | (order << PF_ORDER_SHIFT) |
+				 ((uint32_t)mt << PF_MT_SHIFT) | extra);
 }
 
 /*

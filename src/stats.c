@@ -191,6 +191,7 @@ const char *ga_migratetype_name(int mt)
 	X(SPB_MOVABLE_HOLE, "spb_movable_hole")				\
 	X(SPB_MOVABLE_EMPTY, "spb_movable_empty")			\
 	X(SPB_FALLTHROUGH, "spb_fallthrough")				\
+	X(SPB_MOVABLE_GATED, "spb_movable_gated")			\
 	X(SPB_NOMIX_REFUSED, "spb_nomix_refused")			\
 	X(SPB_RELAX_NOFRAGMENT, "spb_relax_nofragment")			\
 	X(SPB_EVACUATE_TRY, "spb_evacuate_try")				\

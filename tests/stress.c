@@ -365,7 +365,9 @@ static void one_op(struct sworker *w)
 	struct stress *s = w->s;
 	uint64_t r = rnd(&w->rng);
 	unsigned int what = r % 1000;
-	unsigned long owner = w->cpu * OBJ_PER_THREAD + (r >> 10) % OBJ_PER_THREAD;
+	unsigned long owner = s->cfg->cross_cpu ?
+			      (r >> 10) % s->nr_obj :
+			      w->cpu * OBJ_PER_THREAD + (r >> 10) % OBJ_PER_THREAD;
 	struct sobj *o = &s->obj[owner];
 
 	if (s->cfg->contig && what < 2) {
@@ -498,6 +500,9 @@ static int setup(struct stress *s, const struct stress_config *cfg)
 	pthread_mutex_init(&s->problem_lock, NULL);
 	if (ga_policy_preset(&p, cfg->preset))
 		return -ENOENT;
+	for (unsigned int i = 0; cfg->set && cfg->set[i]; i++)
+		if ((err = ga_policy_set_assignment(&p, cfg->set[i])))
+			return err;
 	p.min_free_kbytes = 256;
 	if (cfg->exec_threads &&
 	    (err = ga_executor_create(&s->ex, GA_EXECUTOR_THREADS, cfg->exec_threads)))

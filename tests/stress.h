@@ -37,6 +37,11 @@ struct stress_config {
 	 * nr_pages and shrinks to any superpageblock boundary down to a
 	 * quarter of that (nr_pages a multiple of 4 superpageblocks). */
 	bool resize;
+	/* Each worker frees (and pins) objects any worker allocated: the
+	 * jemalloc-purger pattern, frees from a CPU that did not allocate. */
+	bool cross_cpu;
+	/* Policy assignments on top of the preset, NULL-terminated. */
+	const char *const *set;
 };
 
 struct stress_result {

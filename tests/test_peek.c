@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * ga_alloc_peek: on zones driven into mixed, fragmented states under the
- * vanilla, rfc and spb presets, every answer is the block the next
+ * vanilla, rfc and spb presets, with the plain pcp lists, with per-CPU
+ * pageblocks (pcp_buddy: owned chunks, remote frees, the phased refill)
+ * and without pcp, every answer is the block the next
  * ga_alloc of the same request takes, the peek itself changes nothing (no
  * counter but the zone->lock count, no free page, no pcp page), its fallback and claim flags match
  * the counters the allocation then bumps, and bad requests are refused.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,18 +52,41 @@ static bool same_stats(const struct ga_stats *a, const struct ga_stats *b)
  * allocation, peek and compare. pcp off: the fallback flags can be
  * checked against the counters (a pcp refill takes many blocks).
  */
-static void agree(const char *preset, bool pcp)
+/*
+ * full: a zone of 8 superpageblocks kept nearly full (frees only below an
+ * eighth free), so refills run out of whole pageblocks and per-CPU
+ * pageblocks go through adoption, chunks and __rmqueue too.
+ */
+static void agree(const char *preset, bool pcp, bool pcp_buddy, bool full)
 {
 	struct ga_policy p;
 	struct ga_zone *z;
 	struct live *live = calloc(MAXLIVE, sizeof(*live));
 	unsigned long nlive = 0, same = 0, asked = 0, fb_ok = 0, fb_seen = 0;
 	unsigned long unchanged = 0, claim_ok = 0, enomem_ok = 0, nomem = 0, served = 0;
+	unsigned long refills = 0;
 	unsigned int seed = 14;
+
+	char name[64];
 
 	ga_policy_preset(&p, preset);
 	p.pcp = pcp;
-	z = test_zone(NPAGES, NCPUS, &p);
+	p.pcp_buddy = pcp_buddy;
+	p.pcp_buddy_adopt = pcp_buddy;
+	struct ga_zone_config zc;
+
+	snprintf(name, sizeof(name), "%s%s%s", preset,
+		 !pcp ? " (no pcp)" : pcp_buddy ? " (pcp_buddy)" : " (pcp_buddy off)",
+		 full ? ", full" : "");
+	preset = name;
+	ga_zone_config_default(&zc, 0, NPAGES, NCPUS);
+	zc.policy = &p;
+	if (full)
+		zc.spb_order = zc.pageblock_order + 3;
+	if (ga_zone_create(&z, &zc)) {
+		printf("Bail out! ga_zone_create\n");
+		exit(1);
+	}
 	for (int step = 0; step < STEPS; step++) {
 		unsigned int r = (unsigned int)rand_r(&seed);
 		unsigned int cpu = r % NCPUS, order = pick_order(r >> 3);
@@ -74,7 +100,8 @@ static void agree(const char *preset, bool pcp)
 		/* Free a random live block (about as often as we allocate, and
 		 * always once the zone is half full). */
 		ga_zone_info(z, &zi0);
-		if (nlive && ((r >> 12) % 100 < 45 || zi0.free_pages < NPAGES / 2)) {
+		if (nlive && ((r >> 12) % 100 < (full ? 30u : 45u) ||
+			      zi0.free_pages < NPAGES / (full ? 8 : 2))) {
 			unsigned long i = (r >> 4) % nlive;
 
 			if (ga_free(z, cpu, live[i].pfn, live[i].order))
@@ -92,6 +119,7 @@ static void agree(const char *preset, bool pcp)
 			     zi0.pcp_pages == zi1.pcp_pages;
 		ae = ga_alloc(z, cpu, order, gfp, (uint64_t)step, &pfn);
 		ga_zone_stats(z, &s2);
+		refills += s2.v[GA_STAT_PCP_REFILL] > s1.v[GA_STAT_PCP_REFILL];
 		asked++;
 		if (pe) {
 			nomem++;
@@ -114,17 +142,32 @@ static void agree(const char *preset, bool pcp)
 			claim_ok += claimed == c.claim;
 		}
 	}
-	is_long((long)unchanged, (long)asked, "%s%s: no peek changed a counter or a page "
-		"(%lu asked)", preset, pcp ? "" : " (no pcp)", asked);
-	is_long((long)same, (long)served, "%s%s: ga_alloc took the block peeked every "
-		"time (%lu)", preset, pcp ? "" : " (no pcp)", served);
+	is_long((long)unchanged, (long)asked, "%s: no peek changed a counter or a page "
+		"(%lu asked)", preset, asked);
+	is_long((long)same, (long)served, "%s: ga_alloc took the block peeked every "
+		"time (%lu, %lu after a pcp refill)", preset, served, refills);
+	if (pcp)
+		ok(refills > 50, "%s: the run refilled the pcp %lu times", preset, refills);
 	is_long((long)enomem_ok, (long)nomem, "%s: a peek's -ENOMEM is ga_alloc's", preset);
 	if (!pcp) {
-		is_long((long)fb_ok, (long)served, "%s (no pcp): fallback flag = "
+		is_long((long)fb_ok, (long)served, "%s: fallback flag = "
 			"the counter, every time (%lu fallbacks)", preset, fb_seen);
-		ok(fb_seen > 0, "%s (no pcp): the run had fallbacks to compare", preset);
-		is_long((long)claim_ok, (long)served, "%s (no pcp): claim flag = "
+		ok(fb_seen > 0, "%s: the run had fallbacks to compare", preset);
+		is_long((long)claim_ok, (long)served, "%s: claim flag = "
 			"the counters", preset);
+	}
+	if (pcp_buddy) {
+		struct ga_stats st;
+
+		ga_zone_stats(z, &st);
+		diag("%s: claims %llu, recovers %llu, adoptions %llu, chunks %llu, "
+		     "rmqueue pages %llu, remote frees %llu", preset,
+		     (unsigned long long)st.v[GA_STAT_PCPB_CLAIM],
+		     (unsigned long long)st.v[GA_STAT_PCPB_RECOVER],
+		     (unsigned long long)st.v[GA_STAT_PCPB_ADOPT],
+		     (unsigned long long)st.v[GA_STAT_PCPB_CHUNK],
+		     (unsigned long long)st.v[GA_STAT_PCPB_RMQUEUE_PAGES],
+		     (unsigned long long)st.v[GA_STAT_PCPB_REMOTE_FREE]);
 	}
 	zone_ok(z, "%s: invariants after the run", preset);
 	ga_zone_destroy(z);
@@ -159,11 +202,13 @@ static void refusals(void)
 int main(void)
 {
 	refusals();
-	agree("vanilla", true);
-	agree("vanilla", false);
-	agree("rfc", true);
-	agree("rfc", false);
-	agree("spb", true);
-	agree("spb", false);
+	static const char *const presets[] = { "vanilla", "rfc", "spb" };
+
+	for (unsigned int i = 0; i < 3; i++) {
+		agree(presets[i], true, false, false);
+		agree(presets[i], true, true, false);
+		agree(presets[i], true, true, true);
+		agree(presets[i], false, false, false);
+	}
 	return done_testing();
 }

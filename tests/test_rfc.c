@@ -170,6 +170,8 @@ static void test_rfc_preset(void)
 	   !r.spb_pin_migrate && !r.spb_relax_placement,
 	   "rfc has none of gigalloc's own steering switches");
 	ok(r.spb_tainted_last, "rfc: movable takes empty SPBs before tainted ones (20)");
+	ok(r.pcp_buddy && r.pcp_buddy_adopt && !s.pcp_buddy,
+	   "rfc has the per-CPU pageblocks (02, 03, 21); spb does not");
 	ok(r.spb_free_lists && r.spb_steer_movable && r.spb_steer_nonmovable &&
 	   r.spb_no_mixing && r.evacuate && r.spb_contig,
 	   "rfc has the series' mechanisms");
@@ -537,6 +539,75 @@ static void test_no_boost(void)
 	is_long(v.watermark_boost_factor, 15000, "vanilla keeps the kernel's 15000");
 }
 
+/*
+ * The series' fallback search skips tainted SPBs at or below their reserve
+ * for movable requests. Two SPBs of 8 pageblocks: SPB 0 tainted by one
+ * unmovable page, everything else movable; then 64 order-0 pages of SPB 0
+ * are freed (no wholly free pageblock: at or below a reserve of 2), SPB 1
+ * stays full (built with the gate off: the fill itself must pass it). A movable page: with the gate no pass serves it and there is
+ * nothing to reclaim, so -ENOMEM; without, the zone-wide __rmqueue takes
+ * one of SPB 0's free pages. Returns the SPB served, or -1.
+ */
+static int reserve_gate_scenario(bool gate, uint64_t *gated)
+{
+	struct ga_policy p = quiet_policy("rfc");
+	const unsigned int spb_order = 12;
+	const unsigned long per = 1ul << spb_order;
+	struct ga_stats st;
+	struct ga_zone *z;
+	uint8_t *held;
+	ga_pfn_t pfn;
+	int spb, freed = 0;
+
+	p.spb_reserve_min = 2;
+	p.spb_reserve_pct = 0;
+	p.spb_movable_reserve_gate = false;	/* the fill takes SPB 0's reserve */
+	z = zone_spb_order(2 * per, spb_order, &p);
+	if (ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &pfn) || pfn >= per)
+		abort();
+	held = fill_order0(z, 2 * per);
+	for (ga_pfn_t q = 3; q < per && freed < 64; q += 61)
+		if (held[q]) {
+			free_page(z, held, q);
+			freed++;
+		}
+	ok(spb_category(z, 0) == GA_SPB_TAINTED && z->spbs[0].nr_free_pb == 0 &&
+	   z->spbs[1].nr_free_pages == 0,
+	   "gate %s: SPB 0 tainted with %d free pages and no free pageblock, SPB 1 full",
+	   gate ? "on" : "off", freed);
+	z->policy.spb_movable_reserve_gate = gate;
+	if (ga_alloc(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 2, &pfn)) {
+		spb = -1;
+	} else {
+		spb = (int)(pfn / per);
+		held[pfn] = 1;
+	}
+	ga_zone_stats(z, &st);
+	*gated = st.v[GA_STAT_SPB_MOVABLE_GATED];
+	zone_ok(z, "gate %s: checker", gate ? "on" : "off");
+	free(held);
+	ga_zone_destroy(z);
+	return spb;
+}
+
+static void test_reserve_gate(void)
+{
+	struct ga_policy r, s;
+	uint64_t gated;
+
+	is_long(reserve_gate_scenario(true, &gated), -1,
+		"gate on: the movable page is not taken below SPB 0's reserve");
+	ok(gated > 0, "gate on: counted (%llu gated fall-throughs)",
+	   (unsigned long long)gated);
+	is_long(reserve_gate_scenario(false, &gated), 0,
+		"gate off: the zone-wide __rmqueue serves it from SPB 0");
+	is_long((long)gated, 0, "gate off: nothing gated");
+	ga_policy_preset(&r, "rfc");
+	ga_policy_preset(&s, "spb");
+	ok(r.spb_movable_reserve_gate && !s.spb_movable_reserve_gate,
+	   "the gate is on in rfc (the series), off in spb");
+}
+
 int main(void)
 {
 	test_rfc_preset();
@@ -551,6 +622,7 @@ int main(void)
 	test_aggressive_threshold();
 	test_pass_2c();
 	test_no_boost();
+	test_reserve_gate();
 	test_trace_events();
 	return done_testing();
 }
