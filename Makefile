@@ -99,7 +99,7 @@ MANDIR      ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 # Tests that exercise threads run again under ThreadSanitizer.
-TSAN_TESTS ?= test_threads test_node test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_pcp_buddy test_concurrency test_spb_shrink test_hotplug
+TSAN_TESTS ?= test_threads test_node test_executor test_evacuate test_compaction test_nolock test_spb_defrag test_pcp_buddy test_concurrency test_spb_shrink test_hotplug test_peek_threads
 
 .PHONY: all lib cli tests run demo check check-variant bench bench-sim clean fuzz fuzz-run \
 	fuzz-check fuzzers deps soak tsan-loop FORCE dist install uninstall

@@ -41,6 +41,7 @@ struct replay_opts {
 	bool json, lenient, no_preload, no_gib_test, no_layout, shadow;
 	bool pack_preload, no_infer, one_zone;
 	unsigned int probe_1g, probe_2m;
+	bool probe_1g_auto, probe_2m_auto;	/* N from hugepages.txt */
 	const char *gt_dir;		/* NULL = the trace's directory */
 	const char *before_dir, *after_dir;	/* /proc-named snapshots */
 	const char *dmesg;		/* e820 map when there is no iomem */
@@ -85,7 +86,9 @@ static void replay_usage(FILE *f)
 	      "                     pages, then\n"
 	      "  --probe-2m N       N 2 MiB ones (hugetlb gfp: compaction, retries),\n"
 	      "                     each until the first failure, and compare with\n"
-	      "                     the capture's hugepages.txt\n"
+	      "                     the capture's hugepages.txt; N 'auto': as many\n"
+	      "                     as the traced kernel was asked there\n"
+	      "  --probe            --probe-1g auto --probe-2m auto\n"
 	      "  --trace-events F   write the RFC 40 SPB events as ftrace text\n"
 	      "                     (F.<policy> for each of several policies)\n"
 	      "  --no-layout        do not shape the zone like the traced machine\n"
@@ -147,7 +150,7 @@ enum replay_opt {
 	R_POLICY, R_SET, R_MEM, R_CPUS, R_GROUND_TRUTH, R_JSON, R_LENIENT,
 	R_NO_PRELOAD, R_NO_GIB_TEST, R_NO_LAYOUT, R_BEFORE, R_AFTER, R_DMESG,
 	R_UNTIL_MARKER, R_HELP, R_TRACE_EVENTS, R_PACK_PRELOAD, R_NO_INFER,
-	R_SHADOW, R_PROBE_1G, R_PROBE_2M, R_ONE_ZONE,
+	R_SHADOW, R_PROBE_1G, R_PROBE_2M, R_PROBE, R_ONE_ZONE,
 };
 
 static const struct args_opt replay_opts_table[] = {
@@ -172,19 +175,32 @@ static const struct args_opt replay_opts_table[] = {
 	[R_SHADOW] = { "--shadow", 0, false },
 	[R_PROBE_1G] = { "--probe-1g", 0, true },
 	[R_PROBE_2M] = { "--probe-2m", 0, true },
+	[R_PROBE] = { "--probe", 0, false },
 	[R_ONE_ZONE] = { "--one-zone", 0, false },
 };
 
-/* A probe's page count: 1 .. 2^20 (4 PiB of 1 GiB pages; 2 TiB of 2 MiB). */
-static int parse_probe(const char *opt, const char *v, unsigned int *n)
+/*
+ * A probe's page count: 1 .. 2^20 (4 PiB of 1 GiB pages; 2 TiB of 2 MiB),
+ * or "auto": what the traced kernel was asked (hugepages.txt), resolved
+ * once the capture is loaded.
+ */
+#define PROBE_MAX	(1u << 20)
+
+static int parse_probe(const char *opt, const char *v, unsigned int *n, bool *is_auto)
 {
 	uint64_t x;
 
-	if (sim_parse_uint_range(v, 1, 1u << 20, &x)) {
-		fprintf(stderr, "gigalloc replay: bad %s '%s' (1 to 1048576)\n"
+	if (!strcmp(v, "auto")) {
+		*is_auto = true;
+		*n = 0;
+		return 0;
+	}
+	if (sim_parse_uint_range(v, 1, PROBE_MAX, &x)) {
+		fprintf(stderr, "gigalloc replay: bad %s '%s' (1 to 1048576, or auto)\n"
 			"Try 'gigalloc replay --help'.\n", opt, v);
 		return EXIT_USAGE;
 	}
+	*is_auto = false;
 	*n = (unsigned int)x;
 	return 0;
 }
@@ -238,9 +254,15 @@ static int parse_value_opt(struct replay_opts *o, enum replay_opt id, const char
 	case R_PACK_PRELOAD:	o->pack_preload = true; return 0;
 	case R_NO_INFER:	o->no_infer = true; return 0;
 	case R_SHADOW:		o->shadow = true; return 0;
+	case R_PROBE_1G:
+		return parse_probe("--probe-1g", v, &o->probe_1g, &o->probe_1g_auto);
+	case R_PROBE_2M:
+		return parse_probe("--probe-2m", v, &o->probe_2m, &o->probe_2m_auto);
+	case R_PROBE:
+		o->probe_1g_auto = o->probe_2m_auto = true;
+		o->probe_1g = o->probe_2m = 0;
+		return 0;
 	case R_ONE_ZONE:	o->one_zone = true; return 0;
-	case R_PROBE_1G:	return parse_probe("--probe-1g", v, &o->probe_1g);
-	case R_PROBE_2M:	return parse_probe("--probe-2m", v, &o->probe_2m);
 	case R_HELP:		return 0;	/* handled before parsing */
 	}
 	return usage_err("internal: option %s", "?");
@@ -714,6 +736,30 @@ static int check_trace(const struct replay_opts *o, const struct trace *t)
 	return 0;
 }
 
+/*
+ * "auto" probe counts: as many pages as the traced kernel was asked for
+ * (hugepages.txt's "requested"). Without that file it is an error, never
+ * a silent default; a size the kernel was not asked for (its line says
+ * "unsupported") is not probed.
+ */
+static int resolve_probe_auto(struct replay_opts *o, const struct ground_truth *gt)
+{
+	if (!o->probe_1g_auto && !o->probe_2m_auto)
+		return 0;
+	if (!gt->hp.have)
+		return usage_err("--probe auto: no hugepages.txt in %s to take the "
+				 "kernel's requests from", o->gt_dir ? o->gt_dir : ".");
+	if (o->probe_1g_auto)
+		o->probe_1g = (unsigned int)(gt->hp.gib_requested < PROBE_MAX ?
+					     gt->hp.gib_requested : PROBE_MAX);
+	if (o->probe_2m_auto)
+		o->probe_2m = (unsigned int)(gt->hp.hp2m_requested < PROBE_MAX ?
+					     gt->hp.hp2m_requested : PROBE_MAX);
+	fprintf(stderr, "gigalloc replay: probe sizes from hugepages.txt (the kernel's "
+		"requests): 1 GiB %u, 2 MiB %u\n", o->probe_1g, o->probe_2m);
+	return 0;
+}
+
 static int load_ground_truth(const struct replay_opts *o, struct ground_truth *gt)
 {
 	char err[512] = "";
@@ -759,6 +805,8 @@ int cmd_replay(int argc, char **argv)
 		rc = resolve_trace(&o);
 	if (!rc)
 		rc = load_ground_truth(&o, &gt);
+	if (!rc)
+		rc = resolve_probe_auto(&o, &gt);
 	if (rc)
 		return rc;
 	to.lenient = o.lenient;

@@ -144,6 +144,8 @@ struct ga_policy {
 	bool fallback_largest;		/* pre-6.15 __rmqueue_fallback: largest buddy */
 	bool rmqueue_bulk_restart;	/* pre-6.15 rmqueue_bulk: no fallback mode cache */
 	bool pcp_high_fixed;		/* pre-6.7: pcp high fixed, no auto-tuning */
+	bool pcp_batch_fixed;		/* pre-6.7: refills of batch, spills of
+					 * batch << free_factor */
 	/* Per-CPU lists. */
 	bool pcp;			/* pcp lists on; off = every call to buddy */
 	unsigned int pcp_batch_scale_max;	/* CONFIG_PCP_BATCH_SCALE_MAX */

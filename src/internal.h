@@ -253,6 +253,7 @@ struct ga_pcp {
 	int batch;
 	int free_count;
 	unsigned int alloc_factor;
+	unsigned int free_factor;	/* pcp_batch_fixed (v6.1) */
 	unsigned int flags;
 	struct ga_list lists[GA_NR_PCP_LISTS];
 	uint64_t stat[PCP_NR_STATS];
@@ -692,6 +693,8 @@ struct pcp_alloc_state {
 	int high;
 	unsigned int alloc_factor;
 };
+void pcp_alloc_state_read(struct ga_zone *z, unsigned int cpu,
+			  struct pcp_alloc_state *st);
 long pcp_buddy_peek_pass(struct ga_zone *z, unsigned int cpu, unsigned int order,
 			 int mt, unsigned int alloc_flags,
 			 struct pcp_alloc_state *st, struct ga_alloc_choice *c);

@@ -124,6 +124,9 @@ static int nr_pcp_alloc_state(const struct ga_pcp *pcp, const struct ga_zone *z,
 {
 	int base_batch = pcp->batch, batch, high;
 
+	/* v6.1: pcp->batch, scaled down by order; no alloc_factor. */
+	if (z->policy.pcp_batch_fixed)
+		return base_batch > 1 ? ga_max(base_batch >> order, 2) : base_batch;
 	high = st->high = ga_clamp(st->high, pcp->high_min, pcp->high_max);
 	if (high < base_batch)
 		return 1;
@@ -212,6 +215,7 @@ long rmqueue_pcplist(struct ga_zone *z, unsigned int order, int mt,
 		return -1;
 	}
 	pcp->free_count >>= 1;
+	pcp->free_factor >>= 1;
 	list = &pcp->lists[order_to_pindex(mt, order)];
 	if (z->policy.pcp_buddy) {
 		/* Owned blocks first (pcp_rmqueue_smallest), refilled in phases. */
@@ -245,6 +249,21 @@ got:
 	pcp->stat[PCP_STAT_PGALLOC] += 1ul << order;
 	ga_unlock(&pcp->lock);
 	return (long)idx_to_pfn(z, idx);
+}
+
+/*
+ * ga_alloc_peek's starting point for nr_pcp_alloc: the CPU's high and
+ * alloc_factor, read under its pcp lock (the owner updates them there).
+ */
+void pcp_alloc_state_read(struct ga_zone *z, unsigned int cpu,
+			  struct pcp_alloc_state *st)
+{
+	struct ga_pcp *pcp = &z->pcp[cpu];
+
+	ga_lock(&pcp->lock);
+	st->high = pcp->high;
+	st->alloc_factor = pcp->alloc_factor;
+	ga_unlock(&pcp->lock);
 }
 
 /* ga_alloc_peek: the pfn rmqueue_pcplist would hand out now, or -1. */
@@ -395,6 +414,25 @@ static int nr_pcp_free(const struct ga_pcp *pcp, const struct ga_zone *z,
 }
 
 /*
+ * v6.1 nr_pcp_free: batch << free_factor, the factor doubling with each
+ * spill while that stays below high - batch (halved by each allocation);
+ * free_high spills the whole list.
+ */
+static int nr_pcp_free_v61(struct ga_pcp *pcp, int batch, int high, bool free_high)
+{
+	int max_nr_free = high - batch;
+
+	if (free_high)
+		return pcp->count;
+	if (high < batch)
+		return 1;
+	batch <<= pcp->free_factor;
+	if (batch < max_nr_free)
+		pcp->free_factor++;
+	return ga_clamp(batch, pcp->batch, max_nr_free);
+}
+
+/*
  * nr_pcp_high: the spill threshold. Shrinks while the zone is under
  * reclaim or below its high watermark, grows when frees would spill a
  * list that allocations keep refilling.
@@ -459,6 +497,17 @@ void free_unref_page_commit(struct ga_zone *z, struct ga_pcp *pcp,
 	pcp->stat[PCP_STAT_FREE]++;
 	pcp->stat[PCP_STAT_PGFREE] += 1ul << order;
 
+	if (z->policy.pcp_batch_fixed) {
+		/* v6.1: orders 1..3 freed while frees outrun allocations
+		 * (free_factor) spill the whole list. */
+		free_high = pcp->free_factor && order &&
+			    order <= PAGE_ALLOC_COSTLY_ORDER;
+		high = free_high ? 0 : nr_pcp_high(pcp, z, batch, false);
+		if (pcp->count >= high)
+			free_pcppages_bulk(z, nr_pcp_free_v61(pcp, batch, high, free_high),
+					   pcp, (int)pindex);
+		return;
+	}
 	/* Repeated frees of orders 1..3 are spilled eagerly (free_high). */
 	if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
 		free_high = pcp->free_count >= batch &&

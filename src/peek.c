@@ -69,8 +69,7 @@ int ga_alloc_peek(struct ga_zone *z, unsigned int cpu, unsigned int order,
 	if (gfp & GA_GFP_KSWAPD_RECLAIM)
 		alloc_flags |= ALLOC_KSWAPD;
 
-	st.high = READ_ONCE(z->pcp[cpu].high);
-	st.alloc_factor = READ_ONCE(z->pcp[cpu].alloc_factor);
+	pcp_alloc_state_read(z, cpu, &st);
 	/* rmqueue_pcplist: the list head, if the list has one. */
 	if (z->policy.pcp && !z->policy.pcp_buddy && pcp_allowed_order(z, order)) {
 		pfn = pcp_peek(z, cpu, order, mt);

@@ -46,6 +46,8 @@ static const struct ga_param_info params[] = {
 	   "every page of a pcp refill searches from the preferred lists again"),
 	PB(pcp_high_fixed, "v6.1 zone_highsize(), before the v6.7 auto-tuning",
 	   "pcp high fixed at low watermark / cpus: no growth, no decay"),
+	PB(pcp_batch_fixed, "v6.1 rmqueue_pcplist(), nr_pcp_free() free_factor, before v6.7",
+	   "refills take batch pages; spills double per spill up to high - batch"),
 	PB(pcp, "struct per_cpu_pages",
 	   "per-CPU page lists for orders 0-3 and pageblock order"),
 	PU(pcp_batch_scale_max, 0, 6, "CONFIG_PCP_BATCH_SCALE_MAX",
@@ -211,7 +213,8 @@ static void preset_vanilla(struct ga_policy *p)
 /*
  * Linux 6.1: the fallback before the v6.15 claim/steal split (the largest
  * fallback buddy; a refused claim still takes its page from that buddy),
- * rmqueue_bulk without the mode cache, pcp high before the v6.7 auto-tuning.
+ * rmqueue_bulk without the mode cache, pcp high and batches before the v6.7
+ * auto-tuning.
  * docs/VANILLA.md lists what else differs and is not modelled.
  */
 static void preset_vanilla_61(struct ga_policy *p)
@@ -220,6 +223,7 @@ static void preset_vanilla_61(struct ga_policy *p)
 	p->fallback_largest = true;
 	p->rmqueue_bulk_restart = true;
 	p->pcp_high_fixed = true;
+	p->pcp_batch_fixed = true;
 }
 
 /* Vanilla plus the seed patch: async evacuation of claimed blocks. */

@@ -279,6 +279,39 @@ static void test_snapshot_dirs(void)
 	ok(strstr(err, "e820 of the dmesg") != NULL, "the layout used the e820 map");
 }
 
+/* --probe-1g/--probe-2m auto (and --probe): N from the capture's hugepages.txt. */
+static void test_probe_auto(void)
+{
+	char dir[] = "/tmp/gigalloc_replay_hp_XXXXXX", args[1024], err[8192], p[600];
+	const char *d = data_dir();
+
+	if (!ok(mkdtemp(dir) != NULL, "scratch directory"))
+		return;
+	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --policy vanilla --no-gib-test "
+		 "--ground-truth %s --probe-2m auto", d, dir);
+	is_long(replay_cli(args, err, sizeof(err)), 2, "--probe-2m auto without hugepages.txt: exit 2");
+	ok(strstr(err, "no hugepages.txt") != NULL, "says so");
+	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --probe-2m 0", d);
+	is_long(replay_cli(args, err, sizeof(err)), 2, "--probe-2m 0: exit 2");
+
+	snprintf(p, sizeof(p), "%s/hugepages.txt", dir);
+	write_file(p, "1048576kB try 1 requested 1 got 0\n"
+		   "1048576kB try 2 requested 1 got 0\n"
+		   "2048kB try 1 requested 3 got 2\n"
+		   "2048kB try 2 requested 3 got 3\n");
+	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --policy vanilla --no-gib-test "
+		 "--ground-truth %s --probe", d, dir);
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--probe with hugepages.txt");
+	ok(strstr(err, "from hugepages.txt (the kernel's requests): 1 GiB 1, 2 MiB 3") != NULL,
+	   "probes what the kernel was asked: %s", err);
+	snprintf(args, sizeof(args), "%s/trace-6.1-markers.txt --policy vanilla --no-gib-test "
+		 "--ground-truth %s --probe-1g 2 --probe-2m auto", d, dir);
+	is_long(replay_cli(args, err, sizeof(err)), 0, "--probe-2m auto next to a given --probe-1g");
+	ok(strstr(err, "1 GiB 2, 2 MiB 3") != NULL, "the given count stays");
+	unlink(p);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_lines();
@@ -287,5 +320,6 @@ int main(void)
 	test_markers();
 	test_errors();
 	test_snapshot_dirs();
+	test_probe_auto();
 	return done_testing();
 }

@@ -94,6 +94,12 @@ static void test_load(void)
 		"a wholly free block is labelled Reclaimable for it");
 	is_long((long)ss.labelled_free[GA_MT_UNMOVABLE], 1,
 		"... and one Unmovable");
+	/* The other labelled blocks hold pages: pagetypeinfo counts no more
+	 * free buddies of pageblock order or more on those lists. */
+	is_long((long)ss.labelled_empty[GA_MT_UNMOVABLE], (long)ss.labelled_free[GA_MT_UNMOVABLE],
+		"no other Unmovable-labelled block is wholly free");
+	is_long((long)ss.labelled_empty[GA_MT_RECLAIMABLE],
+		(long)ss.labelled_free[GA_MT_RECLAIMABLE], "nor Reclaimable-labelled");
 	start_state_free(&ss);
 
 	rc = start_state_load(&ss, "/nonexistent-dir", 524288, &gt.before, err, sizeof(err));

@@ -5,8 +5,9 @@
  * fallback_largest (v6.1 __rmqueue_fallback takes its page from the
  * largest fallback buddy even when the claim is refused; v6.15 tries the
  * smaller candidates, then steals the smallest), rmqueue_bulk_restart (no
- * fallback mode cache across one pcp refill) and pcp_high_fixed (no v6.7
- * auto-tuning of pcp->high).
+ * fallback mode cache across one pcp refill), pcp_high_fixed (no v6.7
+ * auto-tuning of pcp->high) and pcp_batch_fixed (6.1's refills of batch
+ * and free_factor spills, before v6.7's alloc_factor and free_count).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -187,22 +188,86 @@ static void test_pcp_high_fixed(void)
 	   "6.12: auto-tuning let the list grow past high_min (%lu > %d)", pcp_auto, min_auto);
 }
 
+/*
+ * pcp_batch_fixed (v6.1 rmqueue_pcplist and nr_pcp_free). Order-0
+ * allocations without frees: each 6.1 refill takes exactly pcp->batch
+ * pages, where v6.7's alloc_factor doubles them. Then frees without
+ * allocations: 6.1 doubles each spill (batch << free_factor, up to
+ * high - batch), so the list is spilled in a few large bulks and ends
+ * shorter than under v6.7's free_count, capped at batch << scale_max.
+ * Both runs keep high fixed (pcp_high_fixed), so only the batches differ.
+ */
+struct pcp_batches {
+	unsigned long refills, refill_pages, drained, left;
+	int batch, high;
+};
+
+static void pcp_batches(bool fixed, struct pcp_batches *b)
+{
+	struct ga_policy p = test_policy(true);
+	struct ga_zone_info zi;
+	struct ga_stats st;
+	struct ga_zone *z;
+	enum { N = 8192 };
+	static ga_pfn_t pfn[N];
+
+	p.pcp_high_fixed = true;
+	p.pcp_batch_fixed = fixed;
+	z = test_zone(65536, 1, &p);
+	for (int i = 0; i < N; i++)
+		if (ga_alloc(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 0, &pfn[i]))
+			ok(0, "allocation %d failed", i);
+	ga_zone_stats(z, &st);
+	b->refills = st.v[GA_STAT_PCP_REFILL];
+	b->refill_pages = st.v[GA_STAT_PCP_REFILL_PAGES];
+	for (int i = 0; i < N; i++)
+		ga_free(z, 0, pfn[i], 0);
+	ga_zone_stats(z, &st);
+	ga_zone_info(z, &zi);
+	b->drained = st.v[GA_STAT_PCP_DRAIN_PAGES];
+	b->left = zi.pcp_pages;
+	b->batch = zi.pcp_batch;
+	b->high = zi.pcp_high_min;
+	zone_ok(z, "checker after the frees (batch fixed %d)", fixed);
+	ga_zone_destroy(z);
+}
+
+static void test_pcp_batch_fixed(void)
+{
+	struct pcp_batches v61, v612;
+
+	pcp_batches(true, &v61);
+	pcp_batches(false, &v612);
+	ok(v61.refills > 0 && v61.refill_pages == v61.refills * (unsigned long)v61.batch,
+	   "6.1: every refill takes batch = %d pages (%lu refills, %lu pages)", v61.batch,
+	   v61.refills, v61.refill_pages);
+	ok(v612.refill_pages > v612.refills * (unsigned long)v612.batch,
+	   "6.12: refills grow past batch (%lu pages in %lu refills)", v612.refill_pages,
+	   v612.refills);
+	ok(v61.refills > 2 * v612.refills, "so 6.1 refills more often (%lu against %lu)",
+	   v61.refills, v612.refills);
+	ok(v61.left < v612.left && v61.left <= (unsigned long)v61.high,
+	   "6.1: doubling spills leave a shorter list after the frees (%lu against %lu, high %d)",
+	   v61.left, v612.left, v61.high);
+}
+
 static void test_presets(void)
 {
 	struct ga_policy a, b;
 
 	is_long(ga_policy_preset(&a, "vanilla-6.1"), 0, "vanilla-6.1 is a preset");
-	ok(a.fallback_largest && a.rmqueue_bulk_restart && a.pcp_high_fixed,
-	   "vanilla-6.1 sets the three v6.1 switches");
+	ok(a.fallback_largest && a.rmqueue_bulk_restart && a.pcp_high_fixed &&
+	   a.pcp_batch_fixed, "vanilla-6.1 sets the four v6.1 switches");
 	ga_policy_preset(&a, "vanilla-6.12");
 	ga_policy_preset(&b, "vanilla");
 	ok(!memcmp(&a, &b, sizeof(a)), "vanilla-6.12 is vanilla");
-	ok(!b.fallback_largest && !b.rmqueue_bulk_restart && !b.pcp_high_fixed,
-	   "vanilla has none of them");
+	ok(!b.fallback_largest && !b.rmqueue_bulk_restart && !b.pcp_high_fixed &&
+	   !b.pcp_batch_fixed, "vanilla has none of them");
 	for (const char *const *n = ga_policy_preset_names(); *n; n++) {
 		ga_policy_preset(&a, *n);
 		if (strcmp(*n, "vanilla-6.1"))
-			ok(!a.fallback_largest && !a.rmqueue_bulk_restart && !a.pcp_high_fixed,
+			ok(!a.fallback_largest && !a.rmqueue_bulk_restart &&
+			   !a.pcp_high_fixed && !a.pcp_batch_fixed,
 			   "%s keeps the v6.12 logic", *n);
 	}
 }
@@ -213,6 +278,7 @@ int main(void)
 	test_fallback_largest_movable();
 	test_rmqueue_bulk_restart();
 	test_pcp_high_fixed();
+	test_pcp_batch_fixed();
 	test_presets();
 	return done_testing();
 }

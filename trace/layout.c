@@ -77,7 +77,14 @@ gzFile layout_open_kpageflags(const char *dir)
 	return gzopen(path, "rb");
 }
 
-static int stream(struct builder *b, gzFile g, uint64_t end, char *err, size_t errlen)
+/*
+ * Feed kpageflags to fn(ctx, pfn, flags) from pfn 0 until end, a chunk at
+ * a time; *read is how far the file went (it may stop before end, at the
+ * kernel's max_pfn). Stops at fn()'s first non-zero return.
+ */
+int layout_read_kpageflags(gzFile g, uint64_t end,
+			   int (*fn)(void *ctx, uint64_t pfn, uint64_t flags),
+			   void *ctx, uint64_t *read)
 {
 	uint64_t *buf = malloc(CHUNK * sizeof(*buf));
 	uint64_t pfn = 0;
@@ -88,17 +95,32 @@ static int stream(struct builder *b, gzFile g, uint64_t end, char *err, size_t e
 	while (pfn < end && !rc) {
 		int n = gzread(g, buf, CHUNK * sizeof(*buf));
 
-		if (n <= 0 || n % 8) {
-			snprintf(err, errlen, "kpageflags ends at pfn %llu, before the "
-				 "zones' end %llu", (unsigned long long)pfn,
-				 (unsigned long long)end);
-			rc = -EIO;
+		if (n <= 0 || n % 8)
 			break;
-		}
 		for (int i = 0; i < n / 8 && pfn < end && !rc; i++, pfn++)
-			rc = take(b, pfn, buf[i]);
+			rc = fn(ctx, pfn, buf[i]);
 	}
 	free(buf);
+	*read = pfn;
+	return rc;
+}
+
+static int take_layout(void *ctx, uint64_t pfn, uint64_t flags)
+{
+	return take(ctx, pfn, flags);
+}
+
+static int stream(struct builder *b, gzFile g, uint64_t end, char *err, size_t errlen)
+{
+	uint64_t pfn;
+	int rc = layout_read_kpageflags(g, end, take_layout, b, &pfn);
+
+	if (!rc && pfn < end) {
+		snprintf(err, errlen, "kpageflags ends at pfn %llu, before the "
+			 "zones' end %llu", (unsigned long long)pfn,
+			 (unsigned long long)end);
+		rc = -EIO;
+	}
 	return rc;
 }
 

@@ -42,5 +42,8 @@ void layout_free(struct layout *l);
 /* dir/kpageflags.gz, else the plain dir/kpageflags (gzread reads both);
  * NULL if neither opens. Also the start-state reader's source. */
 gzFile layout_open_kpageflags(const char *dir);
+int layout_read_kpageflags(gzFile g, uint64_t end,
+			   int (*fn)(void *ctx, uint64_t pfn, uint64_t flags),
+			   void *ctx, uint64_t *read);
 
 #endif /* GA_TRACE_LAYOUT_H */

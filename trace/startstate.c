@@ -39,7 +39,6 @@
 			 BIT(KPF_KSM_BIT) | BIT(KPF_THP_BIT))
 #define HOLE_FLAGS	(BIT(KPF_NOPAGE_BIT) | BIT(KPF_RESERVED_BIT) | \
 			 BIT(KPF_OFFLINE_BIT) | BIT(KPF_HWPOISON_BIT))
-#define CHUNK		65536	/* pfns read at a time */
 #define UNIT_MAX_ORDER	10	/* MAX_PAGE_ORDER: a larger compound is cut */
 
 /* Per-block content while streaming. */
@@ -163,28 +162,21 @@ static int take(struct reader *r, uint64_t pfn, uint64_t f)
 	return add_unit(r, pfn, 0, classify(f));
 }
 
+static int take_start(void *ctx, uint64_t pfn, uint64_t flags)
+{
+	return take(ctx, pfn, flags);
+}
+
 /* kpageflags may end before end_pfn (it stops at max_pfn): the rest is
  * not memory. */
 static int stream(struct reader *r, gzFile g, uint64_t end)
 {
-	uint64_t *buf = malloc(CHUNK * sizeof(*buf));
-	uint64_t pfn = 0;
-	int rc = 0;
+	uint64_t pfn;
+	int rc = layout_read_kpageflags(g, end, take_start, r, &pfn);
 
-	if (!buf)
-		return -ENOMEM;
-	while (pfn < end && !rc) {
-		int n = gzread(g, buf, CHUNK * sizeof(*buf));
-
-		if (n <= 0 || n % 8)
-			break;
-		for (int i = 0; i < n / 8 && pfn < end && !rc; i++, pfn++)
-			rc = take(r, pfn, buf[i]);
-	}
 	if (!rc)
 		rc = flush_head(r);
 	r->s->end_pfn = pfn;
-	free(buf);
 	return rc;
 }
 
@@ -302,8 +294,15 @@ static int label_zone(struct start_state *s, const struct block_count *bc,
 	for (size_t i = 0; i < n; i++) {
 		uint64_t b = rk[i].block;
 
+		/*
+		 * Ties (most often blocks with no unmovable page left: the
+		 * kernel claimed them and their unmovable pages were freed
+		 * since) go to the fullest block. The free lists above placed
+		 * every wholly free block the snapshot gives the type, so
+		 * another wholly free one would contradict them.
+		 */
 		rk[i].key1 = (int64_t)bc[b].slab + bc[b].nonmov;
-		rk[i].key2 = -(int64_t)bc[b].movable;
+		rk[i].key2 = -(int64_t)bc[b].free;
 	}
 	pick(s, rk, n, want_u, GA_MT_UNMOVABLE);
 	free(rk);
@@ -332,6 +331,9 @@ static int label_blocks(struct start_state *s, const struct block_count *bc,
 		if (rc)
 			return rc;
 	}
+	for (uint64_t b = 0; b < s->nr_blocks; b++)
+		if (bc[b].free == 1u << s->pageblock_order)
+			s->labelled_empty[s->label[b]]++;
 	return 0;
 }
 

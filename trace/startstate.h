@@ -63,6 +63,8 @@ struct start_state {
 	uint64_t compound_units, compound_pages;
 	unsigned long labelled[GA_MT_TYPES];	/* blocks given each label */
 	unsigned long labelled_free[GA_MT_TYPES];	/* ... of them wholly free */
+	unsigned long labelled_empty[GA_MT_TYPES];	/* blocks of each label wholly
+							 * free when done */
 	unsigned long wanted[GA_MT_TYPES];	/* pagetypeinfo's counts */
 };
 
