@@ -796,10 +796,63 @@ static void test_server_layout(void)
 	is_long(rc, SIM_EXIT_USAGE, "--layout bogus is refused");
 }
 
+/*
+ * The server layout under the mixed profile's pressure, with the node's
+ * kswapd (A) and with each zone's own, woken only by its own slow path
+ * (B, the model before policy kswapd_node). B lets Normal sit between its
+ * min and low marks: nearly every request takes the slow path, whose
+ * atomic high-order requests turn Unmovable blocks into HighAtomic ones,
+ * and unmovable requests then steal single pages. A keeps the node
+ * balanced as the kernel's kswapd does.
+ */
+static void server_kswapd_run(bool node_kswapd, struct sim_result *res)
+{
+	static struct sim_profile prof;
+	struct sim_config cfg = { 0 };
+	char err[512];
+
+	sim_profile_parse(&prof, sim_profile_builtin_text("mixed"), "mixed", err, sizeof(err));
+	cfg.mem_bytes = 8ull << 30;
+	cfg.layout = SIM_LAYOUT_SERVER;
+	cfg.cpus = 8;
+	cfg.profile = &prof;
+	cfg.duration = 100;
+	cfg.seed = 1;
+	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
+	ga_policy_preset(&cfg.policy, "vanilla");
+	cfg.policy.kswapd_node = node_kswapd;
+	is_long(sim_run(&cfg, res), 0, "8 GiB server layout, kswapd_node=%d %s",
+		node_kswapd, res->errmsg);
+}
+
+static void test_server_layout_kswapd(void)
+{
+	struct sim_result a, b;
+
+	server_kswapd_run(true, &a);
+	server_kswapd_run(false, &b);
+	diag("steals A %llu B %llu; slow paths A %llu B %llu",
+	     (unsigned long long)a.stats.v[GA_STAT_STEAL],
+	     (unsigned long long)b.stats.v[GA_STAT_STEAL],
+	     (unsigned long long)a.node.slowpath, (unsigned long long)b.node.slowpath);
+	ok(a.wstats.reclaimed_pages > 0 && b.wstats.reclaimed_pages > 0,
+	   "memory was kept full by reclaim in both runs");
+	ok(a.node.slowpath < b.node.slowpath,
+	   "A: fewer requests left the fast path (%llu < %llu)",
+	   (unsigned long long)a.node.slowpath, (unsigned long long)b.node.slowpath);
+	ok(a.stats.v[GA_STAT_STEAL] * 10 < b.stats.v[GA_STAT_STEAL],
+	   "A: a tenth of B's single-page steals or fewer (%llu, %llu)",
+	   (unsigned long long)a.stats.v[GA_STAT_STEAL],
+	   (unsigned long long)b.stats.v[GA_STAT_STEAL]);
+	sim_result_free(&a);
+	sim_result_free(&b);
+}
+
 int main(void)
 {
 	test_phases();
 	test_server_layout();
+	test_server_layout_kswapd();
 	test_determinism();
 	test_seeds();
 	test_records_agree();
