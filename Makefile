@@ -240,7 +240,8 @@ check-variant: tests
 check: deps
 	$(MAKE) VARIANT=debug check-variant
 	$(MAKE) VARIANT=release all check-variant
-	OUT=build/release prove -f --exec '' tests/test_install.sh tests/test_report_browser.sh
+	OUT=build/release prove -f --exec '' tests/test_install.sh tests/test_report_browser.sh \
+		tests/test_docs.sh
 	$(MAKE) VARIANT=asan check-variant
 	$(MAKE) VARIANT=tsan check-variant ONLY="$(TSAN_TESTS)"
 	@if command -v clang >/dev/null 2>&1; then \
