@@ -434,6 +434,28 @@ static void test_sweep(void)
 	free(out);
 	free(err);
 
+	/* --seeds in sim's grammar: ranges and lists. */
+	is_long(cli("sweep --count --mem 1G --policy vanilla --seeds 1-3,7,9", &out, &err),
+		0, "sweep --count --seeds 1-3,7,9");
+	ok(atoi(out) == 5, "5 seeds, 5 runs (%d)", atoi(out));
+	free(out);
+	free(err);
+	is_long(cli("sweep --plan --mem 1G --policy vanilla --seeds=4,2", &out, &err), 0,
+		"sweep --plan --seeds=4,2");
+	ok(strstr(out, " --seed 4 ") && strstr(out, " --seed 2 ") && !strstr(out, " --seed 3 "),
+	   "runs seeds 4 and 2 only");
+	free(out);
+	free(err);
+	is_long(cli("sweep --count --seeds 1,1", &out, &err), 2, "a seed given twice: exit 2");
+	ok(strstr(err, "--seeds '1,1': a seed given twice") != NULL, "%.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("sweep --count --seeds 1-x", &out, &err), 2, "--seeds 1-x: exit 2");
+	ok(strstr(err, "want seeds and ranges separated by commas") != NULL,
+	   "sim's message: %.*s", LINE1(err));
+	free(out);
+	free(err);
+
 	snprintf(cmd, sizeof(cmd), "%s/plan.txt", tmpdir);
 	write_file("plan.txt", plan);
 	free(plan);
