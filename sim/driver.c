@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "driver.h"
 #include "report.h"
 #include "run.h"
@@ -322,6 +323,12 @@ static int open_outputs(const struct sim_opts *o, struct outputs *w, FILE *out,
 
 	memset(w, 0, sizeof(*w));
 	if (o->report_dir && sim_report_dir_prepare(o->report_dir, msg, sizeof(msg))) {
+		fprintf(err, "gigalloc sim: %s\n", msg);
+		return SIM_EXIT_FAIL;
+	}
+	/* Written per run (FILE.<policy>...), so only its directory now. */
+	if (o->trace_events &&
+	    args_check_output("--trace-events", o->trace_events, msg, sizeof(msg))) {
 		fprintf(err, "gigalloc sim: %s\n", msg);
 		return SIM_EXIT_FAIL;
 	}

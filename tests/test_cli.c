@@ -194,6 +194,19 @@ static void test_set_grammar(void)
 		}
 }
 
+static void write_file(const char *name, const char *text)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 static void test_write_errors(void)
 {
 	static const char *const runs[] = {
@@ -205,8 +218,14 @@ static void test_write_errors(void)
 		"sim --mem 256M --duration 1s --policy vanilla --json >/dev/full",
 		"replay tests/data/capture-6.1 --policy vanilla --no-gib-test >/dev/full",
 		"inspect --proc tests/data/capture-6.1/proc --json >/dev/full",
+		"inspect --proc tests/data/capture-6.1/proc --prometheus >/dev/full",
+		"--version >/dev/full",
+		"version >/dev/full",
+		"--help >/dev/full",
+		"sweep --count --mem 1G >/dev/full",
+		"sweep --plan --mem 1G --policy vanilla --seeds 1-3 >/dev/full",
 	};
-	char *err;
+	char *err, args[1024];
 
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		is_long(cli(runs[i], NULL, &err), 1, "%s: exit 1", runs[i]);
@@ -214,6 +233,50 @@ static void test_write_errors(void)
 		   "and says why: %.*s", LINE1(err));
 		free(err);
 	}
+	/* Every subcommand's help, and compare's table. */
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		snprintf(args, sizeof(args), "%s --help >/dev/full", commands[i]);
+		is_long(cli(args, NULL, &err), 1, "%s: exit 1", args);
+		free(err);
+	}
+	write_file("one.json", "{\"policies\": [{\"name\": \"vanilla\", \"tainted_spbs\": 4}]}");
+	snprintf(args, sizeof(args), "compare %s/one.json >/dev/full", tmpdir);
+	is_long(cli(args, NULL, &err), 1, "compare FILE >/dev/full: exit 1");
+	ok(strstr(err, "write error") != NULL, "and says why: %.*s", LINE1(err));
+	free(err);
+	snprintf(args, sizeof(args), "compare --json %s/one.json >/dev/full", tmpdir);
+	is_long(cli(args, NULL, &err), 1, "compare --json FILE >/dev/full: exit 1");
+	free(err);
+}
+
+/*
+ * Output files are checked before any work: --trace-events into a missing
+ * directory fails at once (exit 1), in sim before the run and in replay
+ * before the trace is read.
+ */
+static void test_output_checked_first(void)
+{
+	char *out, *err;
+
+	is_long(cli("sim --mem 1G --duration 5s --policy vanilla "
+		    "--trace-events /nonexistent-ga/ev.txt", &out, &err), 1,
+		"sim --trace-events into a missing directory: exit 1");
+	ok(strstr(err, "--trace-events: cannot write /nonexistent-ga/ev.txt: No such file") &&
+	   !strstr(err, "run failed") && !out[0], "before the run: %.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("replay tests/data/capture-6.1 --policy vanilla --no-gib-test "
+		    "--trace-events /nonexistent-ga/ev.txt", &out, &err), 1,
+		"replay --trace-events into a missing directory: exit 1");
+	ok(strstr(err, "--trace-events: cannot write /nonexistent-ga/ev.txt") &&
+	   !strstr(err, "mm_page_alloc"), "before the trace is read: %.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("sim --mem 1G --duration 5s --policy vanilla --trace-events /tmp",
+		    &out, &err), 1, "sim --trace-events naming a directory: exit 1");
+	ok(strstr(err, "cannot write /tmp: a directory") != NULL, "%.*s", LINE1(err));
+	free(out);
+	free(err);
 }
 
 /* --version, ga_version(), and the version line of every output. */
@@ -330,19 +393,6 @@ out:
 	free(se);
 	free(ro);
 	free(re);
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char path[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
 }
 
 /* compare: side by side, delta and ratio against the baseline. */
@@ -538,6 +588,7 @@ int main(void)
 	test_size_grammar();
 	test_set_grammar();
 	test_write_errors();
+	test_output_checked_first();
 	test_version();
 	test_replay_json_keys();
 	test_compare();
