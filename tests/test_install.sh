@@ -103,6 +103,18 @@ for c in sim replay inspect demo policy compare sweep; do
 done
 [ -z "$missing" ]
 ok $? "gigalloc(1) documents every subcommand option${missing:+; missing:$missing}"
+presets=$("$prefix/bin/gigalloc" policy --policy no-such 2>&1 | sed -n 's/.*presets: *//p')
+missing=
+for p in $presets; do
+	sed 's/\\-/-/g' "$prefix/share/man/man1/gigalloc.1" | grep -qw -- "$p" || missing="$missing $p"
+done
+[ -n "$presets" ] && [ -z "$missing" ]
+ok $? "gigalloc(1) names every preset ($presets)${missing:+; missing:$missing}"
+for c in sim replay; do
+	want=$("$prefix/bin/gigalloc" $c --help | sed -n 's/.*--policy .*(default: \([^)]*\)).*/\1/p')
+	grep -q "policies to [a-z]* (default: $want)" "$prefix/share/man/man1/gigalloc.1"
+	ok $? "gigalloc(1) gives $c's default policies as its --help does ($want)"
+done
 "$prefix/bin/gigalloc" help sim | grep -q "usage: gigalloc sim"
 ok $? "gigalloc help sim"
 
