@@ -129,6 +129,12 @@ static void test_option_forms(void)
 	free(a);
 	free(err);
 
+	is_long(cli("inspect --proc /nonexistent-ga", &a, &err), 2,
+		"inspect --proc of a directory that is not there: exit 2, as in replay");
+	ok(strstr(err, "--proc: not a directory: /nonexistent-ga") != NULL, "%.*s", LINE1(err));
+	free(a);
+	free(err);
+
 	/* inspect --save=FILE --proc=DIR: the recorded 6.1 guest. */
 	snprintf(snap, sizeof(snap), "%s/snap.txt", tmpdir);
 	snprintf(args, sizeof(args), "inspect --save=%s --proc=tests/data/capture-6.1/proc "
@@ -419,6 +425,21 @@ static void test_compare(void)
 	   strstr(out, "2.000x"), "B's vanilla against A's: tainted -10 (0.750x), "
 	   "1 GiB pages +23 (2.000x)");
 	ok(strstr(out, "-36") && strstr(out, "0.100x"), "A's spb against A's vanilla: -36, 0.100x");
+	ok(strstr(out, "[1] B:vanilla: 1 run; against [0]") &&
+	   strstr(out, "[2] A:spb: 1 run; against [0]") && !strstr(out, "[0] A:vanilla: 1 run;"),
+	   "each column says which column its delta is against");
+	free(out);
+	free(err);
+	write_file("C2.json", "{\"policies\": [{\"name\": \"spb\", \"tainted_spbs\": 2}]}");
+	snprintf(args, sizeof(args), "compare %s/A.json %s/C2.json", tmpdir, tmpdir);
+	is_long(cli(args, &out, &err), 0, "compare A.json C2.json");
+	ok(strstr(out, "[2] C2:spb: 1 run; against [1]") && strstr(out, "0.500x"),
+	   "a policy's later column against its first: [2] against [1], tainted 0.500x");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "compare %s/A.json %s/no-such.json", tmpdir, tmpdir);
+	is_long(cli(args, &out, &err), 2, "an input that is not there: exit 2, as in replay");
+	ok(strstr(err, "no-such.json: No such file") != NULL, "%.*s", LINE1(err));
 	free(out);
 	free(err);
 	snprintf(args, sizeof(args), "compare %s/A.json %s/C.json", tmpdir, tmpdir);
