@@ -7,6 +7,7 @@
  * errors on stdout (/dev/full) turned into exit status 1.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,54 @@ static void test_help_everywhere(void)
 	}
 }
 
+/*
+ * Every option that takes a value, in every subcommand, as its --help
+ * lists it: "--opt=V" and "--opt V" are the same to the parser. A stray
+ * flag after it ends the parse with a usage error before any work, so
+ * both forms must fail the same way: on the stray flag when V is taken,
+ * or with the same complaint about V.
+ */
+static void test_every_option_both_forms(void)
+{
+	size_t checked = 0, differ = 0;
+
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		char args[512], *help, *err, *line, *save = NULL;
+
+		snprintf(args, sizeof(args), "%s --help", commands[i]);
+		cli(args, &help, &err);
+		free(err);
+		for (line = strtok_r(help, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char opt[64], *o1, *e1, *o2, *e2;
+			int r1, r2;
+
+			/* "  --name VALUE  text": an option with a value. */
+			if (sscanf(line, " %63s", opt) != 1 || strncmp(opt, "--", 2) ||
+			    !opt[2] || line[strspn(line, " ") + strlen(opt)] != ' ' ||
+			    !isalpha((unsigned char)line[strspn(line, " ") + strlen(opt) + 1]))
+				continue;
+			opt[strcspn(opt, ",")] = 0;
+			snprintf(args, sizeof(args), "%s %s=@x@ --no-such-flag", commands[i], opt);
+			r1 = cli(args, &o1, &e1);
+			snprintf(args, sizeof(args), "%s %s @x@ --no-such-flag", commands[i], opt);
+			r2 = cli(args, &o2, &e2);
+			checked++;
+			if (r1 != r2 || r1 != 2 || strcmp(e1, e2) || strstr(e1, "=@x@")) {
+				differ++;
+				diag("%s %s: '=' form exit %d: %.*s; spaced form exit %d: %.*s",
+				     commands[i], opt, r1, LINE1(e1), r2, LINE1(e2));
+			}
+			free(o1);
+			free(e1);
+			free(o2);
+			free(e2);
+		}
+		free(help);
+	}
+	ok(checked >= 40 && !differ, "%zu options with a value in 7 subcommands: "
+	   "--opt=V and --opt V parse alike (%zu differ)", checked, differ);
+}
+
 static void test_option_forms(void)
 {
 	char *a, *b, *err, args[1024], snap[600];
@@ -163,6 +212,16 @@ static void test_size_grammar(void)
 		snprintf(args, sizeof(args), "%s --mem=1025M", bad[i]);
 		is_long(cli(args, &out, &err), 2, "%s --mem=1025M: exit 2", bad[i]);
 		ok(strstr(err, "not a multiple of 2M") != NULL, "%s: %.*s", bad[i], LINE1(err));
+		free(out);
+		free(err);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		const char *c = i == 0 ? "sim" : i == 1 ? "demo" : "replay";
+
+		snprintf(args, sizeof(args), "%s --help", c);
+		cli(args, &out, &err);
+		ok(strstr(out, "SIZE: a number of bytes with an optional K, M, G or T suffix") &&
+		   strstr(out, "multiple of 2M"), "%s --help states the one size grammar", c);
 		free(out);
 		free(err);
 	}
@@ -606,6 +665,7 @@ int main(void)
 		return 1;
 	test_help_everywhere();
 	test_option_forms();
+	test_every_option_both_forms();
 	test_size_grammar();
 	test_set_grammar();
 	test_write_errors();
