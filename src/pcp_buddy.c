@@ -21,7 +21,8 @@
  * owned_blocks list, where the next refill of its type recovers them.
  *
  * The refill (rmqueue_bulk), one zone->lock hold:
- *   phase 0  recover the fragments of owned blocks of the type;
+ *   phase 0  recover the fragments of owned blocks of the type, in
+ *            owned_blocks order, until the refill has enough;
  *   phase 1  take whole free pageblocks (SPB steering picks which);
  *   RFC 21   for unmovable/reclaimable, adopt a partially free block of a
  *            tainted SPB: take its largest free fragment of the type and
@@ -317,15 +318,37 @@ static void own_free_block(struct refill *r, ga_pfn_t pfn, unsigned int order,
 		r->fit += 1ul << order;
 }
 
-/* Phase 0: pull one owned block's free fragments back. */
-static void recover_block(struct refill *r, uint32_t b)
+/*
+ * Phase 0 walks owned_blocks in list order and takes every block of the
+ * type it passes: the block's free fragments come back as PCPBuddy and the
+ * block leaves the list, until the refill has enough (first fit in list
+ * order, as the series does). pb->nr_free counts the block's pages in the
+ * zone's buddy, so a block with none leaves the list without a look at its
+ * pages, and a block's walk ends at its last free fragment.
+ */
+static bool owned_candidate(const struct refill *r, uint32_t b)
+{
+	const struct ga_pageblock *pb = &r->z->blocks[b];
+
+	return pb->mt == r->mt && !pb_test_flag(pb, PB_ISOLATE);
+}
+
+/*
+ * Call fn for each free fragment of block b, in pfn order (recover_block's
+ * order), stopping after the last one. Returns the pages in fragments of
+ * the refill's order or larger.
+ */
+static unsigned long for_each_fragment(struct refill *r, uint32_t b,
+				       void (*fn)(struct refill *, ga_pfn_t,
+						  unsigned int, void *),
+				       void *arg)
 {
 	struct ga_zone *z = r->z;
 	ga_pfn_t pfn = z->start_pfn + ((ga_pfn_t)b << z->pageblock_order);
 	ga_pfn_t end = pfn + z->pageblock_nr_pages;
-	unsigned long before = r->pages;
+	unsigned long left = z->blocks[b].nr_free, fit = 0;
 
-	while (pfn < end) {
+	while (pfn < end && left) {
 		const struct ga_page *p = pfn_to_page(z, pfn);
 		unsigned int state = page_state(p), order = page_order(p);
 
@@ -333,10 +356,32 @@ static void recover_block(struct refill *r, uint32_t b)
 			pfn++;
 			continue;
 		}
-		if (state == GA_PAGE_BUDDY)
-			own_free_block(r, pfn, order, r->mt);
+		if (state == GA_PAGE_BUDDY) {
+			left -= 1ul << order;
+			if (order >= r->order)
+				fit += 1ul << order;
+			fn(r, pfn, order, arg);
+		}
 		pfn += 1ul << order;
 	}
+	return fit;
+}
+
+static void recover_one(struct refill *r, ga_pfn_t pfn, unsigned int order,
+			void *arg)
+{
+	(void)arg;
+	own_free_block(r, pfn, order, r->mt);
+}
+
+/* Pull one owned block's free fragments back and take it off the list. */
+static void recover_block(struct refill *r, uint32_t b)
+{
+	struct ga_zone *z = r->z;
+	unsigned long before = r->pages;
+
+	if (z->blocks[b].nr_free)
+		for_each_fragment(r, b, recover_one, NULL);
 	owned_del(z, r->pcp, b);
 	zone_stat_add_locked(z, GA_STAT_PCPB_RECOVER, 1);
 	zone_stat_add_locked(z, GA_STAT_PCPB_RECOVER_PAGES, r->pages - before);
@@ -351,13 +396,63 @@ static void recover_owned(struct refill *r)
 	if (r->order >= z->pageblock_order)
 		return;
 	while (b != GA_NIL && r->fit < r->want) {
-		const struct ga_pageblock *pb = &z->blocks[b];
 		uint32_t next = z->owned_links[b].next;
 
-		if (pb->mt == r->mt && !pb_test_flag(pb, PB_ISOLATE))
+		if (owned_candidate(r, b))
 			recover_block(r, b);
 		b = next;
 	}
+}
+
+/* What phase 0 would serve: pcp_buddy_take's choice after it. */
+struct owned_best {
+	unsigned int order;	/* smallest fitting order recovered */
+	ga_pfn_t pfn;		/* its last fragment: the head of its list */
+};
+
+static void best_one(struct refill *r, ga_pfn_t pfn, unsigned int order,
+		     void *arg)
+{
+	struct owned_best *best = arg;
+
+	if (order >= r->order && order <= best->order) {
+		best->order = order;
+		best->pfn = pfn;
+	}
+}
+
+/*
+ * Phase 0 as the refill's first step: would it recover a fragment the
+ * allocation fits in, and which one would the allocation then take? Walks
+ * what recover_owned would take, in its order, without taking it. A block
+ * with no free pages leaves the list here already (unless only peeking): it
+ * gives nothing whether phase 0 runs or not, and phase 0 drops every such
+ * block it passes. Returns the fragment's pfn or -1; nothing else changes.
+ */
+static long owned_pick(struct refill *r, unsigned int *order)
+{
+	struct ga_zone *z = r->z;
+	struct owned_best best = { GA_NR_ORDERS_MAX, 0 };
+	unsigned long fit = 0;
+
+	if (r->order >= z->pageblock_order)
+		return -1;
+	for (uint32_t b = r->pcp->owned_first, next; b != GA_NIL && fit < r->want;
+	     b = next) {
+		next = z->owned_links[b].next;
+		if (!owned_candidate(r, b))
+			continue;
+		if (!z->blocks[b].nr_free) {
+			if (!r->peek)
+				recover_block(r, b);
+			continue;
+		}
+		fit += for_each_fragment(r, b, best_one, &best);
+	}
+	if (best.order == GA_NR_ORDERS_MAX)
+		return -1;
+	*order = best.order;
+	return (long)best.pfn;
 }
 
 /*
@@ -568,47 +663,6 @@ static void split_chunk(struct refill *r, ga_pfn_t pfn, struct ga_list *list,
 	}
 }
 
-/*
- * Phase 0's choice for the allocation itself: of the owned blocks' free
- * fragments of the type that fit, the smallest (best fit), the first in
- * the owned list's and pfn order at equal order. -1 if none. The refill
- * then recovers that fragment's whole block.
- */
-static long owned_pick(const struct refill *r, unsigned int *order)
-{
-	struct ga_zone *z = r->z;
-	unsigned int best_order = GA_NR_ORDERS_MAX;
-	long best = -1;
-
-	if (r->order >= z->pageblock_order)
-		return -1;
-	for (uint32_t b = r->pcp->owned_first; b != GA_NIL && best_order > r->order;
-	     b = z->owned_links[b].next) {
-		const struct ga_pageblock *pb = &z->blocks[b];
-		ga_pfn_t pfn = z->start_pfn + ((ga_pfn_t)b << z->pageblock_order);
-		ga_pfn_t end = pfn + z->pageblock_nr_pages;
-
-		if (pb->mt != r->mt || pb_test_flag(pb, PB_ISOLATE))
-			continue;
-		while (pfn < end) {
-			const struct ga_page *p = pfn_to_page(z, pfn);
-			unsigned int state = page_state(p), o = page_order(p);
-
-			if (state == GA_PAGE_TAIL || state == GA_PAGE_RESERVED) {
-				pfn++;
-				continue;
-			}
-			if (state == GA_PAGE_BUDDY && o >= r->order && o < best_order) {
-				best_order = o;
-				best = (long)pfn;
-			}
-			pfn += 1ul << o;
-		}
-	}
-	*order = best_order;
-	return best;
-}
-
 /* Where the refill found the block the allocation takes. */
 enum refill_src {
 	SRC_NONE,
@@ -624,6 +678,8 @@ enum refill_src {
  * first phase that has one serves it, before anything else is taken, so
  * the decision is made on the state the caller sees and ga_alloc_peek can
  * make it too (r->peek set: nothing is taken, the choice is recorded).
+ * Phase 0, if it recovers a fragment that fits, runs whole first and the
+ * allocation takes what pcp_buddy_take would then find.
  * Returns the head's index (taken: on the pcp, charged, counted in fit;
  * an owned chunk still on its buddy list, a phase 2 chunk in *chunk), or
  * GA_NIL. zone->lock held.
@@ -640,9 +696,9 @@ static uint32_t refill_first(struct refill *r, unsigned int alloc_flags,
 	*src = SRC_OWNED;
 	pfn = owned_pick(r, &o);
 	if (pfn >= 0) {
-		/* Its whole block comes back, as phase 0 takes blocks. */
+		/* Phase 0 runs whole; the allocation takes what take would. */
 		if (!c)
-			recover_block(r, block_index(z, (ga_pfn_t)pfn));
+			recover_owned(r);
 		goto found;
 	}
 	*src = SRC_CLAIM;
@@ -736,6 +792,9 @@ int pcp_buddy_refill(struct ga_zone *z, struct ga_pcp *pcp, unsigned int cpu,
 		*served = GA_NIL;
 		return 0;
 	}
+	/* Phase 0's pick is what pcp_buddy_take finds after it. */
+	GA_BUG_ON(src == SRC_OWNED &&
+		  idx != pcp->buddy[mt][page_order(&z->pages[idx])].first);
 	if (src == SRC_OWNED || src == SRC_CLAIM || src == SRC_ADOPT)
 		buddy_serve(z, pcp, idx, order, mt);
 	if (src == SRC_CHUNK)
