@@ -421,19 +421,41 @@ static void best_one(struct refill *r, ga_pfn_t pfn, unsigned int order,
 	}
 }
 
+/* After phase 0: the owned fragment pcp_buddy_take would serve, or -1. */
+static long owned_served(const struct refill *r, unsigned int *order)
+{
+	const struct ga_zone *z = r->z;
+
+	for (unsigned int o = r->order; o < z->pageblock_order; o++) {
+		uint32_t idx = r->pcp->buddy[r->mt][o].first;
+
+		if (idx != GA_NIL) {
+			*order = o;
+			return (long)idx_to_pfn(z, idx);
+		}
+	}
+	return -1;
+}
+
 /*
- * Phase 0 as the refill's first step: would it recover a fragment the
- * allocation fits in, and which one would the allocation then take? Walks
- * what recover_owned would take, in its order, without taking it. A block
- * with no free pages leaves the list here already (unless only peeking): it
+ * Phase 0 as the refill's first step. If it would recover a fragment the
+ * allocation fits in, it runs whole (unless only peeking) and the
+ * allocation takes what pcp_buddy_take then finds: the smallest fitting
+ * order, the last such fragment recovered. Otherwise nothing is taken yet.
+ * The look ahead walks what recover_owned would take, in its order: an
+ * order-0 refill fits in any free page, so it needs only the blocks'
+ * nr_free; a peek or a larger order looks at the fragments. A block with
+ * no free pages leaves the list here already (unless only peeking): it
  * gives nothing whether phase 0 runs or not, and phase 0 drops every such
- * block it passes. Returns the fragment's pfn or -1; nothing else changes.
+ * block it passes. Returns the fragment's pfn or -1.
  */
 static long owned_pick(struct refill *r, unsigned int *order)
 {
 	struct ga_zone *z = r->z;
 	struct owned_best best = { GA_NR_ORDERS_MAX, 0 };
+	bool counted = !r->order && !r->peek;
 	unsigned long fit = 0;
+	long pfn;
 
 	if (r->order >= z->pageblock_order)
 		return -1;
@@ -447,12 +469,21 @@ static long owned_pick(struct refill *r, unsigned int *order)
 				recover_block(r, b);
 			continue;
 		}
-		fit += for_each_fragment(r, b, best_one, &best);
+		if (counted)
+			fit += z->blocks[b].nr_free;
+		else
+			fit += for_each_fragment(r, b, best_one, &best);
 	}
-	if (best.order == GA_NR_ORDERS_MAX)
+	if (!fit)
 		return -1;
-	*order = best.order;
-	return (long)best.pfn;
+	if (r->peek) {
+		*order = best.order;
+		return (long)best.pfn;
+	}
+	recover_owned(r);
+	pfn = owned_served(r, order);
+	GA_BUG_ON(pfn < 0 || (!counted && (pfn != (long)best.pfn || *order != best.order)));
+	return pfn;
 }
 
 /*
@@ -695,12 +726,8 @@ static uint32_t refill_first(struct refill *r, unsigned int alloc_flags,
 
 	*src = SRC_OWNED;
 	pfn = owned_pick(r, &o);
-	if (pfn >= 0) {
-		/* Phase 0 runs whole; the allocation takes what take would. */
-		if (!c)
-			recover_owned(r);
+	if (pfn >= 0)
 		goto found;
-	}
 	*src = SRC_CLAIM;
 	o = z->pageblock_order;
 	if (c) {
