@@ -139,6 +139,7 @@ struct ga_policy {
 	unsigned int lowmem_reserve_ratio_dma;		/* 256 */
 	unsigned int lowmem_reserve_ratio_dma32;	/* 256 */
 	unsigned int lowmem_reserve_ratio_normal;	/* 32 */
+	bool kswapd_node;		/* in a node, kswapd balances the node */
 	bool highatomic;		/* MIGRATE_HIGHATOMIC reserve */
 	/* Older kernels' decisions (the vanilla-6.1 preset; off = v6.12/6.15). */
 	bool fallback_largest;		/* pre-6.15 __rmqueue_fallback: largest buddy */

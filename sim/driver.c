@@ -273,6 +273,7 @@ static int make_configs(const struct sim_opts *o, const struct sim_profile *prof
 		}
 		snprintf(c->policy_name, sizeof(c->policy_name), "%s", name);
 		c->mem_bytes = o->mem_bytes;
+		c->layout = o->layout;
 		c->cpus = o->cpus;
 		c->profile = prof;
 		c->duration = o->duration;
@@ -437,6 +438,7 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 		run_jobs(&j, jobs, !o->no_progress && (o->progress || isatty(2)), err);
 		r = (struct sim_report){
 			.profile = prof, .mem_bytes = o->mem_bytes, .cpus = o->cpus,
+			.layout = o->layout,
 			.duration = cfg[0].duration, .turnovers = cfg[0].turnovers,
 			.seed = o->nr_seeds ? o->seeds[0] : o->seed, .sets = o->sets, .nr_sets = o->nr_sets,
 			.res = res, .nr = j.nr, .wall_s = now_s() - t0, .jobs = jobs,

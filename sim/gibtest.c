@@ -99,3 +99,65 @@ int sim_gib_take_phase(struct ga_zone *zone, uint64_t owner, struct sim_gib_test
 	*gotp = got;
 	return 0;
 }
+
+void sim_spb_read_zones(const struct sim_zones *zs, struct ga_spb_summary *sum,
+			uint64_t hist[2][SIM_SPB_COST_BUCKETS])
+{
+	ga_spb_summary(zs->main, sum);
+	ga_spb_search_histogram(zs->main, false, hist[0], SIM_SPB_COST_BUCKETS);
+	ga_spb_search_histogram(zs->main, true, hist[1], SIM_SPB_COST_BUCKETS);
+	for (size_t i = 0; i < zs->nr; i++) {
+		struct ga_spb_summary one;
+		uint64_t h[SIM_SPB_COST_BUCKETS];
+
+		if (zs->z[i] == zs->main)
+			continue;
+		ga_spb_summary(zs->z[i], &one);
+		sum->total += one.total;
+		sum->empty += one.empty;
+		sum->clean += one.clean;
+		sum->tainted += one.tainted;
+		sum->contig += one.contig;
+		sum->steered += one.steered;
+		for (int w = 0; w < 2; w++) {
+			long n = ga_spb_search_histogram(zs->z[i], w, h, SIM_SPB_COST_BUCKETS);
+
+			for (long k = 0; k < n && k < SIM_SPB_COST_BUCKETS; k++)
+				hist[w][k] += h[k];
+		}
+	}
+}
+
+int sim_gib_take_zones(const struct sim_zones *zs, uint64_t owner, struct sim_gib_test *t,
+		       struct sim_phase *phase, bool keep)
+{
+	t->fail_mt = -1;
+	for (size_t i = 0; i < zs->nr; i++) {
+		struct sim_gib_test one = { 0 };
+		struct ga_zone_info zi;
+		ga_pfn_t *got;
+		int err = sim_gib_take_phase(zs->z[i], owner | (uint64_t)i << 40, &one, &got,
+					     phase);
+
+		if (err)
+			return err;
+		ga_zone_info(zs->z[i], &zi);
+		if (!keep)
+			for (unsigned long k = 0; k < one.obtained; k++)
+				ga_free_contig_range(zs->z[i], 0, got[k],
+						     got[k] + (1ul << zi.spb_order));
+		free(got);
+		t->obtained += one.obtained;
+		t->pages_migrated += one.pages_migrated;
+		t->pages_dropped += one.pages_dropped;
+		if (zs->z[i] == zs->main || !t->fail_err) {
+			t->fail_err = one.fail_err;
+			t->fail_reason = one.fail_reason;
+			t->fail_mt = one.fail_mt;
+		}
+		for (int b = 0; b < GA_NR_BLOCK_REASONS; b++)
+			t->blockers[b] += one.blockers[b];
+		t->probe_obtained += one.probe_obtained;
+	}
+	return 0;
+}

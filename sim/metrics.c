@@ -400,3 +400,74 @@ void sim_counters_add(struct sim_counters *sum, const struct sim_counters *k)
 	sum->pgalloc += k->pgalloc;
 	sum->pgfree += k->pgfree;
 }
+
+void sim_zones_of_zone(struct sim_zones *zs, struct ga_zone *zone)
+{
+	memset(zs, 0, sizeof(*zs));
+	zs->z[0] = zone;
+	zs->nr = 1;
+	zs->main = zone;
+}
+
+void sim_zones_of_node(struct sim_zones *zs, struct ga_node *node)
+{
+	unsigned long best = 0;
+
+	memset(zs, 0, sizeof(*zs));
+	for (int t = 0; t < GA_NR_ZONE_TYPES; t++) {
+		struct ga_zone *z = ga_node_zone(node, t);
+		struct ga_zone_info zi;
+
+		if (!z)
+			continue;
+		zs->z[zs->nr++] = z;
+		ga_zone_info(z, &zi);
+		if (zi.managed_pages > best) {
+			best = zi.managed_pages;
+			zs->main = z;
+		}
+	}
+}
+
+int sim_census_take_zones(const struct sim_zones *zs, struct sim_census *c,
+			  const uint32_t *lru, const uint32_t *drop)
+{
+	int err = sim_census_take_lru(zs->main, c, lru, drop);
+
+	for (size_t i = 0; i < zs->nr && !err; i++) {
+		struct sim_census one;
+
+		if (zs->z[i] == zs->main)
+			continue;
+		err = sim_census_take_lru(zs->z[i], &one, lru, drop);
+		if (!err)
+			sim_census_add(c, &one);
+	}
+	return err;
+}
+
+void sim_counters_read_zones(const struct sim_zones *zs, struct sim_counters *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < zs->nr; i++) {
+		struct sim_counters one;
+
+		sim_counters_read(zs->z[i], &one);
+		sim_counters_add(k, &one);
+	}
+}
+
+void sim_stats_read_zones(const struct sim_zones *zs, struct ga_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < zs->nr; i++) {
+		struct ga_stats one;
+
+		ga_zone_stats(zs->z[i], &one);
+		for (int k = 0; k < GA_NR_STATS; k++)
+			s->v[k] += one.v[k];
+		for (int a = 0; a < GA_MT_PCPTYPES; a++)
+			for (int b = 0; b < GA_MT_TYPES; b++)
+				s->fallback[a][b] += one.fallback[a][b];
+	}
+}

@@ -88,6 +88,22 @@ void sim_counters_read(struct ga_zone *zone, struct sim_counters *k);
 void sim_census_add(struct sim_census *sum, const struct sim_census *c);
 void sim_counters_add(struct sim_counters *sum, const struct sim_counters *k);
 
+/* The zones of a node read as one (a zone alone: nr 1, main = it). */
+struct sim_zones {
+	struct ga_zone *z[GA_NR_ZONE_TYPES];
+	size_t nr;
+	struct ga_zone *main;		/* the largest: its indices are reported */
+};
+/* The zones of node, ascending; main the one with most managed pages. */
+void sim_zones_of_node(struct sim_zones *zs, struct ga_node *node);
+void sim_zones_of_zone(struct sim_zones *zs, struct ga_zone *zone);
+/* Census, counters and library statistics summed over the zones
+ * (sim_census_add's rule for the indices). -ENOMEM. */
+int sim_census_take_zones(const struct sim_zones *zs, struct sim_census *c,
+			  const uint32_t *lru, const uint32_t *drop);
+void sim_counters_read_zones(const struct sim_zones *zs, struct sim_counters *k);
+void sim_stats_read_zones(const struct sim_zones *zs, struct ga_stats *s);
+
 /* What the memory map shows per pageblock. */
 enum sim_pb_kind {
 	SIM_PB_FREE,

@@ -14,6 +14,7 @@
 #include "args.h"
 #include "options.h"
 #include "profile.h"
+#include "run.h"
 
 #define MIN_MEM		(64ull << 20)
 #define MAX_MEM		(16ull << 40)	/* pfns fit the 32-bit record field */
@@ -249,6 +250,7 @@ enum opt_id {
 	O_MEM, O_CPUS, O_PROFILE, O_DURATION, O_SEED, O_POLICY, O_SET, O_JSON,
 	O_REPORT, O_CSV, O_PROGRESS, O_NO_PROGRESS, O_GIB_EVERY, O_SAMPLES,
 	O_JOBS, O_LIST_PROFILES, O_SHOW_PROFILE, O_HELP, O_SEEDS, O_TRACE_EVENTS,
+	O_LAYOUT,
 };
 
 static const struct args_opt opts[] = {
@@ -272,6 +274,7 @@ static const struct args_opt opts[] = {
 	[O_HELP] = { "--help", 'h', false },
 	[O_SEEDS] = { "--seeds", 0, true },
 	[O_TRACE_EVENTS] = { "--trace-events", 0, true },
+	[O_LAYOUT] = { "--layout", 0, true },
 };
 
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
@@ -295,6 +298,11 @@ static int apply(struct sim_opts *o, enum opt_id id, const char *v, char *err,
 	case O_REPORT:		o->report_dir = v; return 0;
 	case O_CSV:		o->csv_file = v; return 0;
 	case O_TRACE_EVENTS:	o->trace_events = v; return 0;
+	case O_LAYOUT:
+		o->layout = sim_layout_parse(v);
+		if (o->layout < 0)
+			return oerr(err, n, "--layout '%s': want flat or server", v);
+		return 0;
 	case O_PROGRESS:	o->progress = true; return 0;
 	case O_NO_PROGRESS:	o->no_progress = true; return 0;
 	case O_GIB_EVERY:	return opt_gib_every(o, v, err, n);

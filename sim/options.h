@@ -22,6 +22,7 @@
 
 struct sim_opts {
 	uint64_t mem_bytes;		/* --mem, default 64G */
+	int layout;			/* --layout, default flat (enum sim_layout) */
 	unsigned int cpus;		/* --cpus, default 8 */
 	const char *profile;		/* --profile, default "mixed" */
 	double duration, turnovers;	/* --duration; both 0 = the profile's */

@@ -170,6 +170,9 @@ static const struct {
 	{ "transhuge", GA_GFP_TRANSHUGE },
 	{ "transhuge_light", GA_GFP_TRANSHUGE_LIGHT },
 	/* single flags, to combine with '|' */
+	{ "dma", GA_GFP_DMA },		/* zone modifiers: --layout server */
+	{ "dma32", GA_GFP_DMA32 },
+	{ "__highmem", GA_GFP_HIGHMEM },
 	{ "__movable", GA_GFP_MOVABLE },
 	{ "__reclaimable", GA_GFP_RECLAIMABLE },
 	{ "high", GA_GFP_HIGH },

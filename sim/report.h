@@ -18,6 +18,7 @@
 struct sim_report {
 	const struct sim_profile *profile;
 	uint64_t mem_bytes;
+	int layout;			/* enum sim_layout */
 	unsigned int cpus;
 	double duration, turnovers;	/* limits used; 0 = none */
 	uint64_t seed;

@@ -17,6 +17,7 @@ static void inputs(struct jw *j, const struct sim_report *r)
 {
 	jw_obj(j, "inputs");
 	jw_u64(j, "mem_bytes", r->mem_bytes);
+	jw_str(j, "layout", sim_layout_name(r->layout));
 	jw_u64(j, "cpus", r->cpus);
 	jw_str(j, "profile", r->profile->name);
 	if (r->duration)

@@ -326,9 +326,12 @@ const struct sim_table_row sim_table_rows[] = {
 
 void sim_report_header(const struct sim_report *r, char *b, size_t n)
 {
-	char mem[32], dur[64] = "";
+	char mem[48], dur[64] = "";
 
 	sim_format_size(r->mem_bytes, mem, sizeof(mem));
+	if (r->layout != SIM_LAYOUT_FLAT)
+		snprintf(mem + strlen(mem), sizeof(mem) - strlen(mem), " (%s layout)",
+			 sim_layout_name(r->layout));
 	if (r->duration)
 		snprintf(dur, sizeof(dur), "%.0f s", r->duration);
 	if (r->turnovers)

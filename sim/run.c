@@ -22,7 +22,9 @@
 struct run {
 	const struct sim_config *cfg;
 	struct sim_result *res;
-	struct ga_zone *zone;
+	struct ga_node *node;		/* --layout server; NULL: one zone */
+	struct sim_zones zs;		/* the node's zones, or the zone */
+	struct ga_zone *zone;		/* zs.main */
 	struct ga_executor *ex;
 	struct sim_workload w;
 	uint64_t max_ticks;		/* 0: none */
@@ -71,6 +73,71 @@ uint64_t sim_mem_pages(uint64_t mem_bytes)
 /* ------------------------------------------------------------------------ */
 /* Setup.                                                                    */
 
+static const char *const layout_names[SIM_NR_LAYOUTS] = { "flat", "server" };
+
+const char *sim_layout_name(int layout)
+{
+	return layout >= 0 && layout < SIM_NR_LAYOUTS ? layout_names[layout] : "?";
+}
+
+int sim_layout_parse(const char *name)
+{
+	for (int l = 0; l < SIM_NR_LAYOUTS; l++)
+		if (!strcmp(name, layout_names[l]))
+			return l;
+	return -EINVAL;
+}
+
+#define PFN_16M		0x1000ull
+#define PFN_3G		0xc0000ull
+#define PFN_4G		0x100000ull
+
+/* e820 on a PC: pfn 0 (the BIOS data area) and 640 KiB-1 MiB are not RAM. */
+static const struct ga_pfn_range server_dma_holes[] = { { 0, 1 }, { 0x9f, 0x100 } };
+static const struct ga_pfn_range server_pci_hole[] = { { PFN_3G, PFN_4G } };
+
+/* The server layout of `pages` pages of RAM (holes not counted out). */
+static void server_layout(const struct sim_config *cfg, uint64_t pages,
+			  struct ga_node_config *nc)
+{
+	ga_node_config_default(nc, cfg->cpus);
+	ga_node_config_zone(nc, GA_ZONE_DMA, 0, PFN_16M);
+	nc->zone[GA_ZONE_DMA].holes = server_dma_holes;
+	nc->zone[GA_ZONE_DMA].nr_holes = 2;
+	if (pages <= PFN_3G) {
+		ga_node_config_zone(nc, GA_ZONE_DMA32, PFN_16M, pages);
+		return;
+	}
+	ga_node_config_zone(nc, GA_ZONE_DMA32, PFN_16M, PFN_4G);
+	nc->zone[GA_ZONE_DMA32].holes = server_pci_hole;
+	nc->zone[GA_ZONE_DMA32].nr_holes = 1;
+	ga_node_config_zone(nc, GA_ZONE_NORMAL, PFN_4G, PFN_4G + pages - PFN_3G);
+}
+
+static int make_node(struct run *r, uint64_t pages)
+{
+	const struct sim_config *cfg = r->cfg;
+	struct ga_node_config nc;
+	char why[300] = "", msg[360];
+	int err;
+
+	if (pages < 2 * PFN_16M)
+		return fail(r, -EINVAL, "--layout server needs --mem of 32M or more");
+	server_layout(cfg, pages, &nc);
+	nc.policy = &cfg->policy;
+	nc.ops = sim_workload_ops();
+	nc.ops_ctx = &r->w;
+	nc.executor = r->ex;
+	err = ga_node_create(&r->node, &nc, why, sizeof(why));
+	if (err) {
+		snprintf(msg, sizeof(msg), "bad node: %s", why);
+		return fail(r, err, msg);
+	}
+	sim_zones_of_node(&r->zs, r->node);
+	r->zone = r->zs.main;
+	return 0;
+}
+
 static int make_zone(struct run *r)
 {
 	const struct sim_config *cfg = r->cfg;
@@ -82,6 +149,8 @@ static int make_zone(struct run *r)
 	err = ga_executor_create(&r->ex, GA_EXECUTOR_MANUAL, 0);
 	if (err)
 		return fail(r, err, "cannot create the executor");
+	if (cfg->layout == SIM_LAYOUT_SERVER)
+		return make_node(r, pages);
 	ga_zone_config_default(&zc, 0, pages, cfg->cpus);
 	zc.policy = &cfg->policy;
 	zc.ops = sim_workload_ops();
@@ -96,6 +165,7 @@ static int make_zone(struct run *r)
 	err = ga_zone_create(&r->zone, &zc);
 	if (err)
 		return fail(r, err, "cannot create the zone (out of memory?)");
+	sim_zones_of_zone(&r->zs, r->zone);
 	return 0;
 }
 
@@ -157,6 +227,9 @@ static int open_trace(struct run *r)
 		return 0;
 	err = sim_trace_events_open(&r->trace, r->zone, r->cfg->trace_events,
 				    r->cfg->policy_name, &r->trace_ns);
+	for (size_t i = 0; !err && i < r->zs.nr; i++)
+		if (r->zs.z[i] != r->zone)
+			sim_trace_events_attach(&r->trace, r->zs.z[i]);
 	return err ? fail(r, err, "cannot write the --trace-events file") : 0;
 }
 
@@ -175,19 +248,21 @@ static int take_sample(struct run *r)
 	memset(s, 0, sizeof(*s));
 	s->t = sim_time(r);
 	s->turnovers = sim_workload_turnovers(&r->w);
-	err = sim_census_take_lru(r->zone, &s->c, r->w.region_lru,
-				  r->w.region_drop);
+	err = sim_census_take_zones(&r->zs, &s->c, r->w.region_lru, r->w.region_drop);
 	if (err)
 		return fail(r, err, "out of memory for the census");
-	sim_counters_read(r->zone, &s->k);
+	sim_counters_read_zones(&r->zs, &s->k);
 	s->reclaimed = r->w.st.reclaimed_pages;
 	s->migrated = r->w.st.migrated_pages;
 	s->dropped = r->w.st.dropped_pages;
 	for (unsigned int i = 0; i < r->w.prof->nr_consumers; i++)
 		s->resident[i] = r->w.cons[i].resident;
-	ga_zone_info(r->zone, &zi);
-	s->max_order = zi.max_page_order;
-	memcpy(s->nr_free, zi.nr_free, sizeof(s->nr_free));
+	for (size_t z = 0; z < r->zs.nr; z++) {
+		ga_zone_info(r->zs.z[z], &zi);
+		s->max_order = zi.max_page_order;
+		for (unsigned int o = 0; o <= GA_MAX_ORDER_LIMIT; o++)
+			s->nr_free[o] += zi.nr_free[o];
+	}
 	res->nr_samples++;
 	return 0;
 }
@@ -217,9 +292,7 @@ static bool sample_due(struct run *r)
 static int gib_test(struct run *r, bool final)
 {
 	struct sim_result *res = r->res;
-	struct ga_zone_info zi;
 	struct sim_gib_test *t, *arr;
-	ga_pfn_t *got;
 	double t0 = now_s(), cpu0 = thread_cpu_s();
 	int err;
 
@@ -230,19 +303,14 @@ static int gib_test(struct run *r, bool final)
 	t = &arr[res->nr_tests++];
 	memset(t, 0, sizeof(*t));
 	t->at = sim_time(r);
-	err = sim_gib_take_phase(r->zone, GIB_OWNER, t, &got,
-				 final ? r->cfg->phase : NULL);
+	/* Zone by zone; outside the final test the pages go back at once. */
+	err = sim_gib_take_zones(&r->zs, GIB_OWNER, t, final ? r->cfg->phase : NULL,
+				 final);
 	if (err == -EUCLEAN)
 		return fail(r, err, "ga_alloc_contig_pages returned more 1 GiB "
 			    "ranges than the zone has regions");
 	if (err)
 		return fail(r, err, "out of memory for the 1 GiB test");
-	ga_zone_info(r->zone, &zi);
-	if (!final)
-		for (unsigned long k = 0; k < t->obtained; k++)
-			ga_free_contig_range(r->zone, 0, got[k],
-					     got[k] + (1ul << zi.spb_order));
-	free(got);
 	t->wall_s = now_s() - t0;
 	t->cpu_s = thread_cpu_s() - cpu0;
 	return 0;
@@ -326,20 +394,23 @@ static int drive(struct run *r)
 static void collect(struct run *r)
 {
 	struct sim_result *res = r->res;
-	struct ga_zone_info zi;
 
-	ga_zone_info(r->zone, &zi);
-	res->managed_pages = zi.managed_pages;
-	res->wmark_min = zi.wmark_min;
-	res->wmark_low = zi.wmark_low;
-	res->wmark_high = zi.wmark_high;
-	res->nr_cpus = zi.nr_cpus;
-	ga_zone_stats(r->zone, &res->stats);
-	ga_spb_summary(r->zone, &res->spb);
-	ga_spb_search_histogram(r->zone, false, res->spb_cost_hist[0],
-				SIM_SPB_COST_BUCKETS);
-	ga_spb_search_histogram(r->zone, true, res->spb_cost_hist[1],
-				SIM_SPB_COST_BUCKETS);
+	res->managed_pages = res->wmark_min = res->wmark_low = res->wmark_high = 0;
+	for (size_t z = 0; z < r->zs.nr; z++) {
+		struct ga_zone_info zi;
+
+		ga_zone_info(r->zs.z[z], &zi);
+		res->managed_pages += zi.managed_pages;
+		res->wmark_min += zi.wmark_min;
+		res->wmark_low += zi.wmark_low;
+		res->wmark_high += zi.wmark_high;
+		res->nr_cpus = zi.nr_cpus;
+	}
+	res->nr_zones = (unsigned int)r->zs.nr;
+	if (r->node)
+		ga_node_stats(r->node, &res->node);
+	sim_stats_read_zones(&r->zs, &res->stats);
+	sim_spb_read_zones(&r->zs, &res->spb, res->spb_cost_hist);
 	res->wstats = r->w.st;
 	memcpy(res->anomaly, r->w.anomaly, sizeof(res->anomaly));
 	res->nr_consumers = r->w.prof->nr_consumers;
@@ -360,9 +431,10 @@ static void collect(struct run *r)
  */
 static int check_zone(struct run *r)
 {
-	char why[256] = "", msg[320];
+	char why[512] = "", msg[600];
 
-	if (ga_zone_check(r->zone, why, sizeof(why))) {
+	if (r->node ? ga_node_check(r->node, why, sizeof(why)) :
+	    ga_zone_check(r->zone, why, sizeof(why))) {
 		snprintf(msg, sizeof(msg), "library invariant broken: %s", why);
 		return fail(r, -EUCLEAN, msg);
 	}
@@ -443,7 +515,8 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res)
 	if (!err)
 		err = open_trace(&r);
 	if (!err) {
-		err = sim_workload_init(&r.w, r.zone, cfg->profile, cfg->seed, ramp);
+		err = sim_workload_init_node(&r.w, r.node, r.zone, cfg->profile,
+					     cfg->seed, ramp);
 		if (err)
 			fail(&r, err, "cannot set up the workload");
 	}
@@ -454,7 +527,9 @@ int sim_run(const struct sim_config *cfg, struct sim_result *res)
 	else if (r.zone && r.w.prof)
 		collect(&r);
 	sim_workload_destroy(&r.w);
-	if (r.zone)
+	if (r.node)
+		ga_node_destroy(r.node);
+	else if (r.zone)
 		ga_zone_destroy(r.zone);
 	if (sim_trace_events_close(&r.trace) && !err)
 		err = fail(&r, -EIO, "cannot write the --trace-events file");

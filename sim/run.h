@@ -19,8 +19,21 @@
 #define SIM_POLICY_NAME_LEN 32
 #define SIM_MAX_TIME_S	(24.0 * 3600)	/* cap for turnover-only runs */
 
+/*
+ * The machine's physical layout: flat is one zone of --mem from pfn 0;
+ * server is a node as an x86-64 server has it: DMA below 16 MiB (pfn 0
+ * and the 640 KiB-1 MiB legacy area absent), DMA32 up to 4 GiB with RAM
+ * only below 3 GiB (the PCI hole above), Normal from 4 GiB holding the
+ * rest of --mem.
+ */
+enum sim_layout { SIM_LAYOUT_FLAT, SIM_LAYOUT_SERVER, SIM_NR_LAYOUTS };
+const char *sim_layout_name(int layout);
+/* The layout's number, or -EINVAL. */
+int sim_layout_parse(const char *name);
+
 struct sim_config {
 	uint64_t mem_bytes;
+	int layout;			/* enum sim_layout */
 	unsigned int cpus;
 	const struct sim_profile *profile;
 	double duration;		/* simulated seconds; 0 = no limit */
@@ -91,9 +104,11 @@ struct sim_result {
 	int err;			/* 0, or why the run could not finish */
 	char errmsg[512];
 	char anomaly[256];		/* first library callback anomaly */
-	/* Geometry. */
+	/* Geometry (summed over the zones of a layout's node). */
 	unsigned long managed_pages, wmark_min, wmark_low, wmark_high;
 	unsigned int nr_cpus;
+	unsigned int nr_zones;		/* 1, or the node's */
+	struct ga_node_stats node;	/* a node's zonelist walk (--layout) */
 	/* The end of the run, before the final 1 GiB test. */
 	struct sim_census final;
 	struct sim_counters counters;
@@ -123,6 +138,19 @@ struct sim_result {
 	double cpu_s;			/* CPU time of the run's thread */
 	uint64_t peak_rss_bytes;
 };
+
+/*
+ * Over the zones of a node (sim_zones, metrics.h): the superpageblock
+ * summary (counts summed, search costs of main) with the histograms
+ * summed; and the 1 GiB test zone by zone, a 1 GiB page never spanning
+ * two, its figures summed (the failure is main's, else the last one's).
+ * keep false gives each zone's pages back before the next zone.
+ */
+struct sim_zones;
+void sim_spb_read_zones(const struct sim_zones *zs, struct ga_spb_summary *sum,
+			uint64_t hist[2][SIM_SPB_COST_BUCKETS]);
+int sim_gib_take_zones(const struct sim_zones *zs, uint64_t owner, struct sim_gib_test *t,
+		       struct sim_phase *phase, bool keep);
 
 /* Zone size in pages for mem_bytes (4 KiB pages, pageblock-aligned). */
 uint64_t sim_mem_pages(uint64_t mem_bytes);

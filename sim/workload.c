@@ -290,13 +290,21 @@ static uint32_t slot_take(struct sim_workload *w, struct sim_slot *s)
  * records at twice the distance, their pages at the distance. */
 #define PREFETCH_AHEAD	8
 
+/* The zone holding pfn: the zone itself, or a node's (NULL if none). */
+static inline struct ga_zone *zone_at(struct sim_workload *w, ga_pfn_t pfn)
+{
+	return w->node ? ga_node_zone_of(w->node, pfn) : w->zone;
+}
+
 static inline void prefetch_page_of(struct sim_workload *w, uint32_t i)
 {
 	const struct sim_rec *r = &w->rec[i];
+	struct ga_zone *z;
 
-	if (r->meta & REC_LIVE)
-		ga_prefetch(w->zone, r->pfn);
+	if ((r->meta & REC_LIVE) && (z = zone_at(w, r->pfn)))
+		ga_prefetch(z, r->pfn);
 }
+
 
 /* Before freeing w->due[0..n): start the pipeline's first loads together. */
 static void prefetch_due_start(struct sim_workload *w, uint32_t n)
@@ -475,7 +483,7 @@ static uint64_t maybe_pin(struct sim_workload *w, struct sim_consumer *c,
 	if (c->spec->pin <= 0 || !sim_rand_chance(&w->rng, c->spec->pin))
 		return life;
 	/* GUP FOLL_LONGTERM; a move reaches the record through sim_migrate. */
-	err = ga_pin_longterm(w->zone, 0, w->rec[i].pfn, &pinned);
+	err = ga_pin_longterm(zone_at(w, w->rec[i].pfn), 0, w->rec[i].pfn, &pinned);
 	if (!err && pinned != w->rec[i].pfn)
 		err = -EFAULT;	/* the library moved it without telling us */
 	if (err) {
@@ -485,6 +493,14 @@ static uint64_t maybe_pin(struct sim_workload *w, struct sim_consumer *c,
 	rec_flags(w, &w->rec[i], REC_PINNED, 0);
 	c->st.pins++;
 	return sample_life(w, &c->spec->pin_life);
+}
+
+static int wl_alloc(struct sim_workload *w, unsigned int order, unsigned int gfp,
+		    uint64_t owner, ga_pfn_t *pfn)
+{
+	if (w->node)
+		return ga_node_alloc(w->node, pick_cpu(w), order, gfp, owner, pfn, NULL);
+	return ga_alloc(w->zone, pick_cpu(w), order, gfp, owner, pfn);
 }
 
 /* One allocation for consumer ci. Returns pages obtained, 0 on failure. */
@@ -506,13 +522,13 @@ static unsigned long alloc_one(struct sim_workload *w, unsigned int ci)
 	if (thp)
 		gfp = GA_GFP_TRANSHUGE_LIGHT;
 	w->st.events++;
-	err = ga_alloc(w->zone, pick_cpu(w), order, gfp, i, &pfn);
+	err = wl_alloc(w, order, gfp, i, &pfn);
 	c->st.thp_tries += thp;
 	if (err && thp) {	/* the fault falls back to a small page */
 		order = pick_order(w, c);
 		gfp = c->gfp;
 		w->st.events++;
-		err = ga_alloc(w->zone, pick_cpu(w), order, gfp, i, &pfn);
+		err = wl_alloc(w, order, gfp, i, &pfn);
 		thp = false;
 	}
 	if (err) {
@@ -575,12 +591,13 @@ static unsigned long free_rec(struct sim_workload *w, uint32_t i,
 	int err;
 
 	if (r->meta & REC_PINNED) {
-		err = ga_unpin(w->zone, r->pfn);
+		err = ga_unpin(zone_at(w, r->pfn), r->pfn);
 		if (err)
 			set_error(w, "ga_unpin", err);
 	}
 	w->st.events++;
-	err = ga_free(w->zone, cpu, r->pfn, rec_order(r));
+	err = w->node ? ga_node_free(w->node, cpu, r->pfn, rec_order(r)) :
+			ga_free(w->zone, cpu, r->pfn, rec_order(r));
 	if (err)
 		set_error(w, "ga_free", err);
 	forget_rec(w, i);
@@ -928,8 +945,12 @@ void sim_workload_tick(struct sim_workload *w)
 	if (!(w->now & FINE_MASK))
 		wheel_cascade(w);
 	expire(w);
-	if (!(w->now % SIM_TICKS_PER_SEC))
-		ga_vmstat_tick(w->zone);
+	if (!(w->now % SIM_TICKS_PER_SEC)) {
+		if (w->node)
+			ga_node_vmstat_tick(w->node);
+		else
+			ga_vmstat_tick(w->zone);
+	}
 	while (w->next_action < w->prof->nr_actions &&
 	       to_ticks(w->prof->actions[w->next_action].at) <= w->now)
 		run_action(w, &w->prof->actions[w->next_action++]);
@@ -981,6 +1002,13 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 		      const struct sim_profile *prof, uint64_t seed,
 		      uint64_t end_tick)
 {
+	return sim_workload_init_node(w, NULL, zone, prof, seed, end_tick);
+}
+
+int sim_workload_init_node(struct sim_workload *w, struct ga_node *node,
+			   struct ga_zone *zone, const struct sim_profile *prof,
+			   uint64_t seed, uint64_t end_tick)
+{
 	struct ga_zone_info info;
 	uint64_t cap;
 
@@ -989,9 +1017,21 @@ int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 		return -EINVAL;
 	ga_zone_info(zone, &info);
 	w->zone = zone;
+	w->node = node;
 	w->prof = prof;
 	w->nr_cpus = info.nr_cpus;
 	w->managed = info.managed_pages;
+	/* A node: its pages and its highest pfn, over every zone. */
+	for (int t = 0; node && t < GA_NR_ZONE_TYPES; t++) {
+		struct ga_zone_info zi;
+
+		if (!ga_node_zone(node, t) || ga_node_zone(node, t) == zone)
+			continue;
+		ga_zone_info(ga_node_zone(node, t), &zi);
+		w->managed += zi.managed_pages;
+		if (zi.end_pfn > info.end_pfn)
+			info.end_pfn = zi.end_pfn;
+	}
 	w->end_tick = end_tick;
 	sim_rng_seed(&w->rng, seed, 1);
 	/*

@@ -101,7 +101,8 @@ struct sim_workload_stats {
 };
 
 struct sim_workload {
-	struct ga_zone *zone;
+	struct ga_zone *zone;		/* the zone, or a node's largest */
+	struct ga_node *node;		/* a node of zones (--layout); NULL: zone alone */
 	const struct sim_profile *prof;
 	struct sim_rng rng;
 	unsigned int nr_cpus;
@@ -143,6 +144,14 @@ struct sim_workload {
 int sim_workload_init(struct sim_workload *w, struct ga_zone *zone,
 		      const struct sim_profile *prof, uint64_t seed,
 		      uint64_t end_tick);
+/*
+ * The same on a node of zones (each created with sim_workload_ops() and
+ * this workload): allocations walk its zonelist, frees and pins go to the
+ * zone holding the pfn. zone is the node's largest zone.
+ */
+int sim_workload_init_node(struct sim_workload *w, struct ga_node *node,
+			   struct ga_zone *zone, const struct sim_profile *prof,
+			   uint64_t seed, uint64_t end_tick);
 void sim_workload_destroy(struct sim_workload *w);
 
 /* The callbacks the zone must be created with. */

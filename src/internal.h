@@ -326,6 +326,9 @@ struct alloc_context {
 	 * every watermark the request is checked against (0 alone). */
 	unsigned long lowmem_reserve;
 	bool reserve_refused;	/* a check failed only for lowmem_reserve */
+	/* The request's highest zone type (gfp_zone): which zones of the
+	 * node its kswapd wake balances. The zone's own type alone. */
+	int highest_zoneidx;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -489,6 +492,7 @@ struct ga_zone {
 	 * is used, constant after.
 	 */
 	int zone_type;			/* enum ga_zone_type; -1 standalone */
+	struct ga_node *node;		/* its node (kswapd is the node's); NULL */
 	unsigned long lowmem_reserve[GA_NR_ZONE_TYPES];
 	unsigned long node_min_free_kbytes;	/* 0: standalone */
 	unsigned long node_lowmem_pages;	/* managed, non-Movable zones */
@@ -708,6 +712,14 @@ bool free_to_pcp(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 /* reclaim.c */
 void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac,
 		   bool boost);
+unsigned long kswapd_call_reclaim(struct ga_zone *z, enum ga_reclaim_kind kind,
+				  unsigned long nr, const struct alloc_context *ac);
+void kswapd_wake_kcompactd(struct ga_zone *z, const struct alloc_context *ac,
+			   unsigned int order, bool ran, bool boosted);
+
+/* node.c */
+void node_wakeup_kswapd(struct ga_node *n, const struct alloc_context *ac,
+			unsigned int order, int highest);
 unsigned long direct_reclaim(struct ga_zone *z, const struct alloc_context *ac);
 
 /* zone.c */

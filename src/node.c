@@ -16,9 +16,16 @@
  *   get_page_from_freelist        the walk, then once more without
  *                                 NOFRAGMENT if every zone failed
  *
- * The slow path is the zone's own (rmqueue.c), run zone by zone down the
- * zonelist after one walk at the slow path's watermark: reclaim and
- * compaction work on one zone at a time where the kernel's are node-wide
+ *   wake_all_kswapds              the slow path wakes the node's kswapd
+ *                                 before its first walk at the min mark
+ *   balance_pgdat, pgdat_balanced kswapd is the node's: it reclaims until
+ *                                 any zone up to the wakers' highest
+ *                                 meets its high mark with that
+ *                                 lowmem_reserve, and drops their boosts
+ *
+ * The rest of the slow path is the zone's own (rmqueue.c), run zone by
+ * zone down the zonelist after that walk: direct reclaim and compaction
+ * work on one zone at a time where the kernel's walk the zonelist
  * (docs/VANILLA.md).
  */
 #include <errno.h>
@@ -30,6 +37,7 @@
 
 struct ga_node {
 	struct ga_zone *zone[GA_NR_ZONE_TYPES];	/* NULL: absent */
+	int kswapd_active;			/* one kswapd per node */
 	unsigned int nr_cpus;
 	struct ga_policy policy;
 	bool reserve_given;
@@ -247,7 +255,7 @@ int ga_node_create(struct ga_node **nodep, const struct ga_node_config *cfg,
 			node_error(errbuf, errlen, err, "zone %s: %s", zone_names[t],
 				   why[0] ? why : "cannot be created");
 		else
-			n->zone[t]->zone_type = t;
+			n->zone[t]->zone_type = t, n->zone[t]->node = n;
 	}
 	if (err) {
 		ga_node_destroy(n);
@@ -294,6 +302,154 @@ struct ga_zone *ga_node_zone_of(struct ga_node *n, ga_pfn_t pfn)
 }
 
 /* ------------------------------------------------------------------------ */
+/* kswapd: one per node (mm/vmscan.c).                                       */
+
+/* The zones a wake for requests up to `highest` balances: 0..highest. */
+static bool kswapd_eligible(const struct ga_node *n, int t, int highest)
+{
+	return t <= highest && n->zone[t] && zone_managed(n, t);
+}
+
+/*
+ * pgdat_balanced: the node is balanced for `order` and `highest` when any
+ * eligible zone, lowest first, meets its (boosted) high mark with its
+ * lowmem_reserve[highest], highatomic and CMA free pages not counted. A
+ * node with no eligible zone needs no balancing.
+ */
+static bool node_balanced(struct ga_node *n, unsigned int order, int highest)
+{
+	bool any = false;
+
+	for (int t = 0; t < GA_NR_ZONE_TYPES; t++) {
+		struct ga_zone *z = n->zone[t];
+
+		if (!kswapd_eligible(n, t, highest))
+			continue;
+		any = true;
+		if (zone_watermark_ok_reserve(z, order, zone_watermark_mark(z, WMARK_HIGH),
+					      z->lowmem_reserve[highest], 0,
+					      (long)READ_ONCE(z->nr_free_pages)))
+			return true;
+	}
+	return !any;
+}
+
+/*
+ * One kswapd round's target: the pages the eligible zones lack to their
+ * own (boosted) high marks, usable free pages counted as the watermark
+ * check counts them. For one zone this is the flat model's high - free;
+ * the kernel asks each round for the sum of the high marks instead
+ * (kswapd_shrink_node), which reclaims more per wake (docs/VANILLA.md).
+ */
+static unsigned long node_kswapd_target(struct ga_node *n, int highest)
+{
+	unsigned long nr = 0;
+
+	for (int t = 0; t < GA_NR_ZONE_TYPES; t++) {
+		struct ga_zone *z = n->zone[t];
+		long usable, mark;
+
+		if (!kswapd_eligible(n, t, highest))
+			continue;
+		mark = (long)zone_watermark_mark(z, WMARK_HIGH);
+		usable = (long)READ_ONCE(z->nr_free_pages) -
+			 (long)READ_ONCE(z->nr_free_highatomic) -
+			 (long)READ_ONCE(z->nr_free_cma);
+		if (usable <= mark)	/* the check wants free > mark */
+			nr += (unsigned long)(mark + 1 - usable);
+	}
+	return nr;
+}
+
+static void node_reclaim_active(struct ga_node *n, int highest, bool on)
+{
+	for (int t = 0; t <= highest; t++) {
+		if (!n->zone[t])
+			continue;
+		if (on)
+			ga_set_bit(ZONE_RECLAIM_ACTIVE, &n->zone[t]->flags);
+		else
+			ga_clear_bit(ZONE_RECLAIM_ACTIVE, &n->zone[t]->flags);
+		/* compaction defers to a running kswapd (kswapd_is_running) */
+		__atomic_store_n(&n->zone[t]->kswapd_active, on, __ATOMIC_RELAXED);
+	}
+}
+
+#define KSWAPD_ROUNDS	12	/* DEF_PRIORITY down to 1 */
+
+/*
+ * wakeup_kswapd + balance_pgdat for the node, run synchronously like the
+ * zone's (reclaim.c): not woken if the node is balanced and no eligible
+ * zone is boosted; a boost alone is reclaimed as boosted reclaim; else
+ * rounds of reclaim until the node is balanced, a round frees nothing, or
+ * the priorities run out. Reclaim goes to the embedder's ops->reclaim
+ * through the highest eligible zone (the node's LRU is the embedder's).
+ * Afterwards the boosts seen are dropped and kcompactd is woken for each
+ * eligible zone as the zone's kswapd would.
+ */
+void node_wakeup_kswapd(struct ga_node *n, const struct alloc_context *ac,
+			unsigned int order, int highest)
+{
+	unsigned long boost_seen[GA_NR_ZONE_TYPES] = { 0 }, nr_boost = 0, got, nr;
+	struct ga_zone *top = NULL;
+	bool balanced, ran;
+	int idle = 0;
+
+	if (highest < 0 || highest >= GA_NR_ZONE_TYPES)
+		return;
+	for (int t = 0; t <= highest; t++)
+		if (kswapd_eligible(n, t, highest)) {
+			top = n->zone[t];
+			boost_seen[t] = READ_ONCE(top->watermark_boost);
+			nr_boost += boost_seen[t];
+		}
+	if (!top || !__atomic_compare_exchange_n(&n->kswapd_active, &idle, 1, false,
+						  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+
+	balanced = node_balanced(n, order, highest);
+	ran = !balanced || nr_boost;
+	/* Without a reclaim callback kswapd finds nothing, but still ends. */
+	if (ran && top->ops.reclaim) {
+		zone_stat_add(top, GA_STAT_KSWAPD_WAKE, 1);
+		node_reclaim_active(n, highest, true);
+		if (balanced) {
+			got = kswapd_call_reclaim(top, GA_RECLAIM_BOOST, nr_boost, ac);
+			zone_stat_add(top, GA_STAT_KSWAPD_RECLAIMED, got);
+		}
+		for (int round = 0; !balanced && round < KSWAPD_ROUNDS; round++) {
+			nr = node_kswapd_target(n, highest);
+			if (!nr)	/* enough free pages, no block: compact_gap */
+				nr = 2ul << order;
+			got = kswapd_call_reclaim(top, GA_RECLAIM_KSWAPD, nr, ac);
+			zone_stat_add(top, GA_STAT_KSWAPD_RECLAIMED, got);
+			if (!got)
+				break;
+			/* Enough for compaction: balance for order 0 from now on. */
+			if (order && got >= 2ul << order)
+				order = 0;
+			balanced = node_balanced(n, order, highest);
+		}
+		node_reclaim_active(n, highest, false);
+	}
+
+	for (int t = 0; t <= highest; t++) {
+		struct ga_zone *z = n->zone[t];
+
+		if (!boost_seen[t])
+			continue;
+		zone_lock(z);
+		WRITE_ONCE(z->watermark_boost,
+			   z->watermark_boost - ga_min(z->watermark_boost, boost_seen[t]));
+		zone_unlock(z);
+	}
+	__atomic_store_n(&n->kswapd_active, 0, __ATOMIC_RELEASE);
+	for (int t = 0; t <= highest; t++)
+		if (kswapd_eligible(n, t, highest))
+			kswapd_wake_kcompactd(n->zone[t], ac, order, ran, boost_seen[t]);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The zonelist walk.                                                        */
 
 /* The zonelist: present zones from highest down to DMA. Returns the count. */
@@ -328,6 +484,7 @@ static void request_ac(struct node_request *r, struct ga_zone *z)
 {
 	alloc_context_init(z, &r->ac, r->cpu, r->order, r->gfp, r->mt);
 	r->ac.lowmem_reserve = z->lowmem_reserve[r->highest];
+	r->ac.highest_zoneidx = r->highest;
 }
 
 /*
@@ -367,8 +524,8 @@ static long node_freelist(struct node_request *r, unsigned int alloc_flags, int 
 }
 
 /*
- * The slow path: one walk at the slow path's watermark (the kernel's
- * first try after waking kswapd), then each zone's own slow path down the
+ * The slow path: wake the node's kswapd (wake_all_kswapds), one walk at
+ * the slow path's watermark, then each zone's own slow path down the
  * zonelist, with its lowmem_reserve.
  */
 static long node_slowpath(struct node_request *r, int *served)
@@ -377,6 +534,8 @@ static long node_slowpath(struct node_request *r, int *served)
 
 	stat_inc(&r->n->st.slowpath);
 	request_ac(r, r->zl[0]);
+	if ((r->gfp & GA_GFP_KSWAPD_RECLAIM) && r->n->policy.kswapd_node)
+		node_wakeup_kswapd(r->n, &r->ac, r->order, r->highest);
 	pfn = node_freelist(r, alloc_slow_flags(r->zl[0], &r->ac), served);
 	if (pfn >= 0)
 		return pfn;

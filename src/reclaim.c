@@ -11,7 +11,7 @@
  */
 #include "internal.h"
 
-static unsigned long call_reclaim(struct ga_zone *z, enum ga_reclaim_kind kind,
+unsigned long kswapd_call_reclaim(struct ga_zone *z, enum ga_reclaim_kind kind,
 				  unsigned long nr, const struct alloc_context *ac)
 {
 	struct ga_reclaim_request req = {
@@ -34,9 +34,8 @@ static unsigned long call_reclaim(struct ga_zone *z, enum ga_reclaim_kind kind,
  * clears the skip hints a failed direct compaction flagged and wakes it
  * for the order kswapd was woken for.
  */
-static void kswapd_wake_kcompactd(struct ga_zone *z,
-				  const struct alloc_context *ac,
-				  unsigned int order, bool ran, bool boosted)
+void kswapd_wake_kcompactd(struct ga_zone *z, const struct alloc_context *ac,
+			   unsigned int order, bool ran, bool boosted)
 {
 	if (!ran) {
 		if (!(ac->gfp & GA_GFP_DIRECT_RECLAIM))
@@ -57,6 +56,9 @@ static void kswapd_wake_kcompactd(struct ga_zone *z,
  * reclaim until free pages reach the (boosted) high watermark; a boost on a
  * zone that is otherwise balanced is reclaimed as "boosted reclaim" (no
  * writeback, no swap). Afterwards the boost that was seen is dropped.
+ * A zone of a node wakes the node's kswapd instead (node.c): a boost wake
+ * for the zone's own index, as rmqueue does, else for the request's
+ * highest zone, as wake_all_kswapds does.
  */
 void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost)
 {
@@ -65,6 +67,11 @@ void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost
 	int idle = 0;
 	bool balanced;
 
+	if (z->node && z->policy.kswapd_node) {
+		node_wakeup_kswapd(z->node, ac, boost ? 0 : ac->order,
+				   boost ? z->zone_type : ac->highest_zoneidx);
+		return;
+	}
 	if (!__atomic_compare_exchange_n(&z->kswapd_active, &idle, 1, false,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return;
@@ -83,7 +90,7 @@ void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost
 	if (nr && z->ops.reclaim) {
 		zone_stat_add(z, GA_STAT_KSWAPD_WAKE, 1);
 		ga_set_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
-		got = call_reclaim(z, kind, nr, ac);
+		got = kswapd_call_reclaim(z, kind, nr, ac);
 		ga_clear_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
 		zone_stat_add(z, GA_STAT_KSWAPD_RECLAIMED, got);
 	}
@@ -106,7 +113,7 @@ unsigned long direct_reclaim(struct ga_zone *z, const struct alloc_context *ac)
 	if (!z->ops.reclaim)
 		return 0;
 	zone_stat_add(z, GA_STAT_DIRECT_RECLAIM, 1);
-	got = call_reclaim(z, GA_RECLAIM_DIRECT,
+	got = kswapd_call_reclaim(z, GA_RECLAIM_DIRECT,
 			   ga_max((unsigned long)z->policy.reclaim_batch,
 				  1ul << ac->order), ac);
 	zone_stat_add(z, GA_STAT_DIRECT_RECLAIMED, got);

@@ -831,7 +831,8 @@ void alloc_context_init(struct ga_zone *z, struct alloc_context *ac,
 	*ac = (struct alloc_context){ .order = order, .gfp = gfp,
 				      .migratetype = mt, .cpu = cpu,
 				      .content_mt = ga_gfp_migratetype(gfp),
-				      .spb_flags = spb_refusal_flags(z, gfp, order) };
+				      .spb_flags = spb_refusal_flags(z, gfp, order),
+				      .highest_zoneidx = z->zone_type };
 }
 
 /* The fast path's flags: the low mark, alloc_flags_nofragment, CMA. */

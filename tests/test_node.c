@@ -3,8 +3,9 @@
  * A node of zones: gfp_zone, the zonelist walk per gfp, lowmem_reserve
  * (computed as the kernel does, and the refusals it causes, A/B), the
  * ALLOC_NOFRAGMENT spill to DMA32 before a fragmenting fallback in Normal
- * (A/B), node-wide watermarks, superpageblocks clipped at zone edges, the
- * error paths, and two threads allocating from one node.
+ * (A/B), node-wide watermarks, the node's kswapd (A/B), superpageblocks
+ * clipped at zone edges, the error paths, and two threads allocating from
+ * one node.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -349,6 +350,146 @@ static void spb_span(struct ga_node *n, int t, unsigned long idx, ga_pfn_t start
 	   info.nr_pageblocks);
 }
 
+/*
+ * The node's kswapd. An embedder whose LRU is the node's: every page it
+ * holds, oldest first, whatever the zone; reclaim frees from the head.
+ */
+struct lru_node {
+	struct ga_node *n;
+	ga_pfn_t pfn[48 * 512];
+	unsigned long head, tail;
+	bool armed;
+	unsigned long calls, freed;
+	enum ga_reclaim_kind kind;
+};
+
+static unsigned long lru_reclaim(void *ctx, struct ga_zone *zone,
+				 const struct ga_reclaim_request *req)
+{
+	struct lru_node *l = ctx;
+	unsigned long got = 0;
+
+	(void)zone;
+	if (!l->armed)
+		return 0;
+	l->calls++;
+	l->kind = req->kind;
+	while (got < req->nr_to_reclaim && l->head < l->tail)
+		if (!ga_node_free(l->n, req->cpu, l->pfn[l->head++], 0))
+			got++;
+	l->freed += got;
+	return got;
+}
+
+/* Take movable pages from zone t, never waking kswapd, until `left` are free. */
+static void fill_to(struct lru_node *l, int t, unsigned long left)
+{
+	struct ga_zone *z = ga_node_zone(l->n, t);
+	struct ga_zone_info info;
+
+	ga_zone_info(z, &info);
+	for (unsigned long i = info.free_pages; i > left; i--)
+		if (!ga_alloc(z, 0, 0, GA_GFP_MOVABLE | GA_GFP_HIGHMEM, 1,
+			      &l->pfn[l->tail]))
+			l->tail++;
+}
+
+static unsigned long zone_free(struct ga_node *n, int t)
+{
+	struct ga_zone_info info;
+
+	ga_zone_info(ga_node_zone(n, t), &info);
+	return info.free_pages;
+}
+
+struct kswapd_case {
+	unsigned long calls, freed;
+	enum ga_reclaim_kind kind;
+	unsigned long dma32_free, normal_free;
+	unsigned long dma32_balanced;	/* DMA32's high + lowmem_reserve[Movable] */
+	int served;
+};
+
+/*
+ * DMA32 (16 blocks, min/low/high 64/96/128) and Normal (32 blocks,
+ * 128/192/256). Normal is filled to 160 free pages, between its min and
+ * low marks; DMA32 to 150, below low + its lowmem_reserve (64). A movable
+ * request then fails the fast path everywhere; the slow path's min walk
+ * could serve it from Normal. dma32_oldest: DMA32's pages head the LRU.
+ */
+static void kswapd_case(bool node_kswapd, bool dma32_oldest, struct kswapd_case *out)
+{
+	static struct lru_node l;
+	struct ga_node_config cfg;
+	struct ga_zone_info info;
+	struct ga_policy p;
+	ga_pfn_t pfn;
+
+	memset(&l, 0, sizeof(l));
+	memset(out, 0, sizeof(*out));
+	out->served = -1;
+	ga_policy_preset(&p, "vanilla");
+	p.pcp = false;
+	p.compaction = false;
+	p.kswapd_node = node_kswapd;
+	ga_node_config_default(&cfg, 1);
+	ga_node_config_zone(&cfg, GA_ZONE_DMA32, 0, 16 * 512);
+	ga_node_config_zone(&cfg, GA_ZONE_NORMAL, 16 * 512, 48 * 512);
+	for (int i = 0; i < 3; i++) {
+		cfg.wmark[GA_ZONE_DMA32][i] = 64 + 32 * (unsigned long)i;
+		cfg.wmark[GA_ZONE_NORMAL][i] = 128 + 64 * (unsigned long)i;
+	}
+	cfg.policy = &p;
+	cfg.ops = &(const struct ga_ops){ .reclaim = lru_reclaim };
+	cfg.ops_ctx = &l;
+	if (ga_node_create(&l.n, &cfg, NULL, 0))
+		return;
+	fill_to(&l, dma32_oldest ? GA_ZONE_DMA32 : GA_ZONE_NORMAL, dma32_oldest ? 150 : 160);
+	fill_to(&l, dma32_oldest ? GA_ZONE_NORMAL : GA_ZONE_DMA32, dma32_oldest ? 160 : 150);
+	node_ok(l.n, "filling the node");
+	l.armed = true;
+	if (ga_node_alloc(l.n, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 2, &pfn, &out->served))
+		out->served = -2;
+	out->calls = l.calls;
+	out->freed = l.freed;
+	out->kind = l.kind;
+	out->dma32_free = zone_free(l.n, GA_ZONE_DMA32);
+	out->normal_free = zone_free(l.n, GA_ZONE_NORMAL);
+	ga_zone_info(ga_node_zone(l.n, GA_ZONE_DMA32), &info);
+	out->dma32_balanced = info.wmark_high + info.lowmem_reserve[GA_ZONE_MOVABLE];
+	node_ok(l.n, "the kswapd case");
+	ga_node_destroy(l.n);
+}
+
+static void test_kswapd_node(void)
+{
+	struct kswapd_case a, b, c;
+
+	/* A: Normal's pages are the oldest, so reclaim refills Normal. */
+	kswapd_case(true, false, &a);
+	ok(a.calls == 1 && a.kind == GA_RECLAIM_KSWAPD,
+	   "A: the slow path woke the node's kswapd before its min walk (%lu calls)", a.calls);
+	is_long(a.freed, 256 + 1 - 160, "A: it reclaimed what Normal lacked to its high mark");
+	ok(a.normal_free >= 256, "A: Normal above its high mark, less the page served (%lu free)",
+	   a.normal_free);
+	is_long(a.served, GA_ZONE_NORMAL, "A: Normal served the request");
+
+	/* C: DMA32's pages are the oldest: pgdat_balanced wants any zone. */
+	kswapd_case(true, true, &c);
+	ok(c.dma32_free > c.dma32_balanced,
+	   "C: DMA32 met its high mark + lowmem_reserve (%lu > %lu)", c.dma32_free,
+	   c.dma32_balanced);
+	ok(c.normal_free < 192,
+	   "C: kswapd stopped with Normal still below its low mark (%lu free)", c.normal_free);
+	is_long(c.calls, 1, "C: one round of reclaim balanced the node");
+
+	/* B: each zone's kswapd, woken only by a zone's own slow path. */
+	kswapd_case(false, false, &b);
+	is_long(b.calls, 0, "B: the min walk served it in Normal, no kswapd woken");
+	is_long(b.served, GA_ZONE_NORMAL, "B: Normal served the request");
+	ok(b.normal_free < 160, "B: Normal left below its low mark (%lu free)", b.normal_free);
+}
+
 static void test_spb_clipping(void)
 {
 	struct ga_policy p;
@@ -493,6 +634,7 @@ int main(void)
 	test_lowmem_reserve_refusals();
 	test_nofragment_spill();
 	test_nofragment_only_normal();
+	test_kswapd_node();
 	test_spb_clipping();
 	test_errors();
 	test_threads();

@@ -750,9 +750,109 @@ static void test_phases(void)
 	ga_zone_destroy(z);
 }
 
+/*
+ * --layout server: a node of DMA, DMA32 (RAM to 3 GiB, the PCI hole to
+ * 4 GiB) and Normal; a DMA32-only consumer and anonymous memory that
+ * prefers Normal. The run ends with ga_node_check (sim_run fails if an
+ * invariant is broken), and the zonelist walk served every zone it may.
+ */
+static void test_server_layout(void)
+{
+	const char *text = "name s\nduration 5s\nconsumer anon\n\tgfp movable\n"
+			   "\tsize 60%\n\tfill 20%/s\n\tlifetime exp 3s\nend\n"
+			   "consumer dev\n\tgfp kernel|dma32\n\tsize 2%\n\tfill 1%/s\n"
+			   "\tlifetime exp 2s\nend\n";
+	struct sim_profile prof;
+	struct sim_config cfg = { 0 };
+	struct sim_result res;
+	char err[512];
+	int rc;
+
+	is_long(sim_profile_parse(&prof, text, "s", err, sizeof(err)), 0,
+		"a profile with a kernel|dma32 consumer %s", err);
+	cfg.mem_bytes = 6ull << 30;
+	cfg.layout = SIM_LAYOUT_SERVER;
+	cfg.cpus = 2;
+	cfg.profile = &prof;
+	cfg.duration = 5;
+	cfg.seed = 1;
+	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
+	ga_policy_preset(&cfg.policy, "vanilla");
+	is_long(sim_run(&cfg, &res), 0, "6 GiB server layout runs, node checked at the end %s",
+		res.errmsg);
+	is_long(res.nr_zones, 3, "DMA, DMA32, Normal");
+	is_long((long long)res.managed_pages, 1572864 - 98,
+		"6 GiB of RAM less pfn 0 and 640K-1M: the PCI hole is outside the RAM");
+	is_long((long long)res.final.pageblocks, 8 + 2040 + 1536,
+		"pageblocks: DMA 8, DMA32 to 4 GiB 2040, Normal (3 GiB above 4 GiB) 1536");
+	ok(res.node.served[GA_ZONE_NORMAL] > 0 && res.node.served[GA_ZONE_DMA32] > 0 &&
+	   !res.node.served[GA_ZONE_MOVABLE],
+	   "Normal and DMA32 served (%llu, %llu), no Movable zone",
+	   (unsigned long long)res.node.served[GA_ZONE_NORMAL],
+	   (unsigned long long)res.node.served[GA_ZONE_DMA32]);
+	ok(res.has_final_test, "the 1 GiB test ran zone by zone");
+	sim_result_free(&res);
+	free(sim_json("--mem 1G --layout bogus --duration 1s", &rc));
+	is_long(rc, SIM_EXIT_USAGE, "--layout bogus is refused");
+}
+
+/*
+ * The server layout under the mixed profile's pressure, with the node's
+ * kswapd (A) and with each zone's own, woken only by its own slow path
+ * (B, the model before policy kswapd_node). B lets Normal sit between its
+ * min and low marks: nearly every request takes the slow path, whose
+ * atomic high-order requests turn Unmovable blocks into HighAtomic ones,
+ * and unmovable requests then steal single pages. A keeps the node
+ * balanced as the kernel's kswapd does.
+ */
+static void server_kswapd_run(bool node_kswapd, struct sim_result *res)
+{
+	static struct sim_profile prof;
+	struct sim_config cfg = { 0 };
+	char err[512];
+
+	sim_profile_parse(&prof, sim_profile_builtin_text("mixed"), "mixed", err, sizeof(err));
+	cfg.mem_bytes = 8ull << 30;
+	cfg.layout = SIM_LAYOUT_SERVER;
+	cfg.cpus = 8;
+	cfg.profile = &prof;
+	cfg.duration = 100;
+	cfg.seed = 1;
+	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
+	ga_policy_preset(&cfg.policy, "vanilla");
+	cfg.policy.kswapd_node = node_kswapd;
+	is_long(sim_run(&cfg, res), 0, "8 GiB server layout, kswapd_node=%d %s",
+		node_kswapd, res->errmsg);
+}
+
+static void test_server_layout_kswapd(void)
+{
+	struct sim_result a, b;
+
+	server_kswapd_run(true, &a);
+	server_kswapd_run(false, &b);
+	diag("steals A %llu B %llu; slow paths A %llu B %llu",
+	     (unsigned long long)a.stats.v[GA_STAT_STEAL],
+	     (unsigned long long)b.stats.v[GA_STAT_STEAL],
+	     (unsigned long long)a.node.slowpath, (unsigned long long)b.node.slowpath);
+	ok(a.wstats.reclaimed_pages > 0 && b.wstats.reclaimed_pages > 0,
+	   "memory was kept full by reclaim in both runs");
+	ok(a.node.slowpath < b.node.slowpath,
+	   "A: fewer requests left the fast path (%llu < %llu)",
+	   (unsigned long long)a.node.slowpath, (unsigned long long)b.node.slowpath);
+	ok(a.stats.v[GA_STAT_STEAL] * 10 < b.stats.v[GA_STAT_STEAL],
+	   "A: a tenth of B's single-page steals or fewer (%llu, %llu)",
+	   (unsigned long long)a.stats.v[GA_STAT_STEAL],
+	   (unsigned long long)b.stats.v[GA_STAT_STEAL]);
+	sim_result_free(&a);
+	sim_result_free(&b);
+}
+
 int main(void)
 {
 	test_phases();
+	test_server_layout();
+	test_server_layout_kswapd();
 	test_determinism();
 	test_seeds();
 	test_records_agree();

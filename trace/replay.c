@@ -39,8 +39,7 @@ struct replay {
 	 * NULL). zone is the node's largest zone (or the only one): the one
 	 * whose indices the census reports. */
 	struct ga_node *node;
-	struct ga_zone *zones[GA_NR_ZONE_TYPES];
-	size_t nr_zones;
+	struct sim_zones zs;
 	struct ga_zone *zone;
 	struct ga_executor *ex;
 	struct pfnmap map;
@@ -594,8 +593,8 @@ static void advance_time(struct replay *r, uint64_t ts)
 	}
 	while (ts >= r->next_tick_ns) {
 		if (n++ < MAX_TICKS_PER_GAP) {
-			for (size_t z = 0; z < r->nr_zones; z++)
-				ga_vmstat_tick(r->zones[z]);
+			for (size_t z = 0; z < r->zs.nr; z++)
+				ga_vmstat_tick(r->zs.z[z]);
 			r->st->vmstat_ticks++;
 		}
 		r->next_tick_ns += NS_PER_S;
@@ -666,7 +665,6 @@ static int make_node(struct replay *r)
 	struct ga_pfn_range *holes[GA_NR_ZONE_TYPES] = { 0 };
 	struct ga_node_config nc;
 	char why[300] = "", msg[360];
-	unsigned long best = 0;
 	int err = 0;
 
 	ga_node_config_default(&nc, cfg->nr_cpus);
@@ -700,19 +698,8 @@ static int make_node(struct replay *r)
 		snprintf(msg, sizeof(msg), "bad node of zones: %s", why[0] ? why : "out of memory");
 		return fail(r, err, msg);
 	}
-	for (int t = 0; t < GA_NR_ZONE_TYPES; t++) {
-		struct ga_zone *z = ga_node_zone(r->node, t);
-		struct ga_zone_info zi;
-
-		if (!z)
-			continue;
-		r->zones[r->nr_zones++] = z;
-		ga_zone_info(z, &zi);
-		if (zi.managed_pages > best) {
-			best = zi.managed_pages;
-			r->zone = z;
-		}
-	}
+	sim_zones_of_node(&r->zs, r->node);
+	r->zone = r->zs.main;
 	zone_geometry(r);
 	return 0;
 }
@@ -743,53 +730,9 @@ static int make_zone(struct replay *r)
 	err = ga_zone_create(&r->zone, &zc);
 	if (err)
 		return fail(r, err, "cannot create the zone (out of memory?)");
-	r->zones[0] = r->zone;
-	r->nr_zones = 1;
+	sim_zones_of_zone(&r->zs, r->zone);
 	zone_geometry(r);
 	return 0;
-}
-
-/* Sums over the zones of what the reports show. */
-static void counters_all(struct replay *r, struct sim_counters *k)
-{
-	memset(k, 0, sizeof(*k));
-	for (size_t z = 0; z < r->nr_zones; z++) {
-		struct sim_counters one;
-
-		sim_counters_read(r->zones[z], &one);
-		sim_counters_add(k, &one);
-	}
-}
-
-static void stats_all(struct replay *r, struct ga_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (size_t z = 0; z < r->nr_zones; z++) {
-		struct ga_stats one;
-
-		ga_zone_stats(r->zones[z], &one);
-		for (int i = 0; i < GA_NR_STATS; i++)
-			s->v[i] += one.v[i];
-		for (int a = 0; a < GA_MT_PCPTYPES; a++)
-			for (int b = 0; b < GA_MT_TYPES; b++)
-				s->fallback[a][b] += one.fallback[a][b];
-	}
-}
-
-static int census_all(struct replay *r, struct sim_census *c)
-{
-	int err = sim_census_take(r->zone, c);
-
-	for (size_t z = 0; z < r->nr_zones && !err; z++) {
-		struct sim_census one;
-
-		if (r->zones[z] == r->zone)
-			continue;
-		err = sim_census_take(r->zones[z], &one);
-		if (!err)
-			sim_census_add(c, &one);
-	}
-	return err;
 }
 
 static int place_start(struct replay *r);
@@ -829,10 +772,10 @@ static int preload(struct replay *r)
 	}
 	insert_inferred(r, 0, 0);
 	ga_executor_run_pending(r->ex);
-	counters_all(r, &r->k0);
-	stats_all(r, &r->s0);
-	for (size_t z = 0; z < r->nr_zones; z++)
-		ga_zone_stats(r->zones[z], &r->zs0[z]);
+	sim_counters_read_zones(&r->zs, &r->k0);
+	sim_stats_read_zones(&r->zs, &r->s0);
+	for (size_t z = 0; z < r->zs.nr; z++)
+		ga_zone_stats(r->zs.z[z], &r->zs0[z]);
 	if (r->node)
 		ga_node_stats(r->node, &r->ns0);
 	return 0;
@@ -901,14 +844,14 @@ static int probe(struct replay *r)
 	p->gib_asked = r->cfg->probe_1g;
 	p->hp2m_asked = r->cfg->probe_2m;
 	/* 1 GiB pages: GFP_HIGHUSER's zonelist, Normal down (never Movable). */
-	for (size_t z = r->nr_zones; z-- > 0 && p->gib_got < p->gib_asked;) {
+	for (size_t z = r->zs.nr; z-- > 0 && p->gib_got < p->gib_asked;) {
 		struct ga_zone_info zi;
 
-		ga_zone_info(r->zones[z], &zi);
+		ga_zone_info(r->zs.z[z], &zi);
 		if (zi.zone_type == GA_ZONE_MOVABLE)
 			continue;
 		for (; p->gib_got < p->gib_asked; p->gib_got++, nr++)
-			if (ga_alloc_contig_pages(r->zones[z], 0, r->spb_order,
+			if (ga_alloc_contig_pages(r->zs.z[z], 0, r->spb_order,
 						  PROBE_OWNER | nr, &got[nr], NULL))
 				break;
 	}
@@ -931,30 +874,12 @@ static int gib_test(struct replay *r)
 {
 	struct sim_gib_test *g = &r->res->gib;
 	double t0 = now_s();
+	int err = sim_gib_take_zones(&r->zs, GIB_OWNER, g, NULL, true);
 
-	/* Zone by zone: a 1 GiB page never spans two zones. */
-	for (size_t z = 0; z < r->nr_zones; z++) {
-		struct sim_gib_test one = { 0 };
-		ga_pfn_t *got;
-		int err = sim_gib_take(r->zones[z], GIB_OWNER | (uint64_t)z << 40, &one, &got);
-
-		if (err)
-			return fail(r, err, err == -ENOMEM ?
-				    "out of memory for the 1 GiB test" :
-				    "more 1 GiB ranges than the zone has regions");
-		free(got);
-		g->obtained += one.obtained;
-		g->pages_migrated += one.pages_migrated;
-		g->pages_dropped += one.pages_dropped;
-		if (r->zones[z] == r->zone || !g->fail_err) {
-			g->fail_err = one.fail_err;
-			g->fail_reason = one.fail_reason;
-			g->fail_mt = one.fail_mt;
-		}
-		for (int b = 0; b < GA_NR_BLOCK_REASONS; b++)
-			g->blockers[b] += one.blockers[b];
-		g->probe_obtained += one.probe_obtained;
-	}
+	if (err)
+		return fail(r, err, err == -ENOMEM ?
+			    "out of memory for the 1 GiB test" :
+			    "more 1 GiB ranges than the zone has regions");
 	g->at = r->res->sim.sim_seconds;
 	g->wall_s = now_s() - t0;
 	r->res->sim.tests = g;
@@ -1000,39 +925,6 @@ static int check(struct replay *r)
 	return fail(r, -EUCLEAN, why);
 }
 
-/* Superpageblock summary and search costs over the zones. */
-static void spb_all(struct replay *r)
-{
-	struct ga_spb_summary *sum = &r->res->sim.spb;
-
-	ga_spb_summary(r->zone, sum);
-	ga_spb_search_histogram(r->zone, false, r->res->sim.spb_cost_hist[0],
-				SIM_SPB_COST_BUCKETS);
-	ga_spb_search_histogram(r->zone, true, r->res->sim.spb_cost_hist[1],
-				SIM_SPB_COST_BUCKETS);
-	for (size_t z = 0; z < r->nr_zones; z++) {
-		struct ga_spb_summary one;
-		uint64_t hist[SIM_SPB_COST_BUCKETS];
-
-		if (r->zones[z] == r->zone)
-			continue;
-		ga_spb_summary(r->zones[z], &one);
-		sum->total += one.total;
-		sum->empty += one.empty;
-		sum->clean += one.clean;
-		sum->tainted += one.tainted;
-		sum->contig += one.contig;
-		sum->steered += one.steered;
-		for (int w = 0; w < 2; w++) {
-			long n = ga_spb_search_histogram(r->zones[z], w, hist,
-							 SIM_SPB_COST_BUCKETS);
-
-			for (long i = 0; i < n && i < SIM_SPB_COST_BUCKETS; i++)
-				r->res->sim.spb_cost_hist[w][i] += hist[i];
-		}
-	}
-}
-
 /*
  * Counters count the trace only: the preload's own fallbacks (claiming
  * blocks for the pages in use before tracing) are not the trace's.
@@ -1043,7 +935,7 @@ static void counters_since_start(struct replay *r)
 	const struct sim_counters *k0 = &r->k0;
 	struct ga_stats *s = &r->res->stats;
 
-	counters_all(r, k);
+	sim_counters_read_zones(&r->zs, k);
 	k->fallbacks -= k0->fallbacks;
 	k->fallbacks_fragmenting -= k0->fallbacks_fragmenting;
 	k->claims -= k0->claims;
@@ -1058,14 +950,14 @@ static void counters_since_start(struct replay *r)
 	k->boosts -= k0->boosts;
 	k->pgalloc -= k0->pgalloc;
 	k->pgfree -= k0->pgfree;
-	stats_all(r, s);
+	sim_stats_read_zones(&r->zs, s);
 	for (int i = 0; i < GA_NR_STATS; i++)
 		s->v[i] -= r->s0.v[i];
 	for (int a = 0; a < GA_MT_PCPTYPES; a++)
 		for (int b = 0; b < GA_MT_TYPES; b++)
 			s->fallback[a][b] -= r->s0.fallback[a][b];
 	r->res->sim.stats = *s;		/* the sim's "vmstat" keys */
-	spb_all(r);
+	sim_spb_read_zones(&r->zs, &r->res->sim.spb, r->res->sim.spb_cost_hist);
 }
 
 /*
@@ -1079,13 +971,13 @@ static void zone_results(struct replay *r)
 
 	memset(r->res->free_order, 0, sizeof(r->res->free_order));
 	res->managed_pages = res->wmark_min = res->wmark_low = res->wmark_high = 0;
-	for (size_t z = 0; z < r->nr_zones; z++) {
+	for (size_t z = 0; z < r->zs.nr; z++) {
 		struct replay_zone_result *zr = &r->res->zone[z];
 		struct ga_zone_info zi;
 		struct ga_stats s;
 
-		ga_zone_info(r->zones[z], &zi);
-		ga_zone_stats(r->zones[z], &s);
+		ga_zone_info(r->zs.z[z], &zi);
+		ga_zone_stats(r->zs.z[z], &s);
 		res->managed_pages += zi.managed_pages;
 		res->wmark_min += zi.wmark_min;
 		res->wmark_low += zi.wmark_low;
@@ -1112,7 +1004,7 @@ static void zone_results(struct replay *r)
 					    r->zs0[z].v[GA_STAT_FALLBACK_FRAGMENTING];
 	}
 	if (r->node) {
-		r->res->nr_zones = r->nr_zones;
+		r->res->nr_zones = r->zs.nr;
 		ga_node_stats(r->node, &r->res->node);
 		for (int t = 0; t < GA_NR_ZONE_TYPES; t++)
 			r->res->node.served[t] -= r->ns0.served[t];
@@ -1138,7 +1030,7 @@ static int finish(struct replay *r, double loop_s)
 	res->events_per_sec = loop_s > 0 ? (double)t->nr / loop_s : 0;
 	res->sim_seconds = t->nr ? (double)(t->st.ts_last - t->st.ts_first) / 1e9 : 0;
 	zone_results(r);
-	err = census_all(r, &res->final);
+	err = sim_census_take_zones(&r->zs, &res->final, NULL, NULL);
 	if (err)
 		return fail(r, err, "out of memory for the census");
 	counters_since_start(r);
@@ -1184,9 +1076,9 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 	    sim_trace_events_open(&r.events, r.zone, cfg->trace_events,
 				  cfg->policy_name, &r.now_ns))
 		err = fail(&r, -errno, "cannot write the --trace-events file");
-	for (size_t z = 0; !err && cfg->trace_events[0] && z < r.nr_zones; z++)
-		if (r.zones[z] != r.zone)
-			sim_trace_events_attach(&r.events, r.zones[z]);
+	for (size_t z = 0; !err && cfg->trace_events[0] && z < r.zs.nr; z++)
+		if (r.zs.z[z] != r.zone)
+			sim_trace_events_attach(&r.events, r.zs.z[z]);
 	if (!err && cfg->start)
 		for (size_t i = 0; i < cfg->start->nr; i++)
 			if (cfg->start->unit[i].order > r.max_traced_order)
@@ -1195,7 +1087,7 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 		err = find_untraced(&r);
 	if (!err)
 		err = preload(&r);
-	if (!err && census_all(&r, &res->start))
+	if (!err && sim_census_take_zones(&r.zs, &res->start, NULL, NULL))
 		err = fail(&r, -ENOMEM, "out of memory for the census");
 	if (!err) {
 		loop0 = now_s();
