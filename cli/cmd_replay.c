@@ -651,6 +651,8 @@ static int make_config(const struct replay_opts *o, const char *name,
 	if (rep->layout) {
 		cfg->holes = lay->holes;
 		cfg->nr_holes = lay->nr_holes;
+		cfg->nomap_blocks = lay->nomap_blocks;
+		cfg->nr_nomap_blocks = lay->nr_nomap_blocks;
 	}
 	cfg->nr_cpus = rep->nr_cpus;
 	memcpy(cfg->preload, rep->preload, sizeof(cfg->preload));

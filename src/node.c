@@ -431,6 +431,18 @@ void node_wakeup_kswapd(struct ga_node *n, const struct alloc_context *ac,
 			balanced = node_balanced(n, order, highest);
 		}
 		node_reclaim_active(n, highest, false);
+	} else if (!balanced && !top->ops.reclaim) {
+		/*
+		 * No reclaim callback: the embedder reclaims by itself (a
+		 * replay: the traced kernel's kswapd, whose frees are the
+		 * trace's), so kswapd runs until the node is balanced and the
+		 * eligible zones stay under reclaim meanwhile; each zone's
+		 * pcp_reclaim_active() ends it once that zone meets its high
+		 * mark.
+		 */
+		for (int t = 0; t <= highest; t++)
+			if (kswapd_eligible(n, t, highest))
+				ga_set_bit(ZONE_RECLAIM_ACTIVE, &n->zone[t]->flags);
 	}
 
 	for (int t = 0; t <= highest; t++) {

@@ -437,6 +437,24 @@ static int nr_pcp_free_v61(struct ga_pcp *pcp, int batch, int high, bool free_hi
  * reclaim or below its high watermark, grows when frees would spill a
  * list that allocations keep refilling.
  */
+/*
+ * ZONE_RECLAIM_ACTIVE: set while kswapd reclaims. With a reclaim callback
+ * that is the callback's duration (wakeup_kswapd); without one kswapd
+ * runs outside the library until the zone is balanced at its high mark
+ * (balance_pgdat's clear_reclaim_active), checked here.
+ */
+static bool pcp_reclaim_active(struct ga_zone *z)
+{
+	if (!ga_test_bit(ZONE_RECLAIM_ACTIVE, &z->flags))
+		return false;
+	if (z->ops.reclaim ||
+	    !zone_watermark_ok(z, 0, zone_watermark_mark(z, WMARK_HIGH), 0,
+			       (long)READ_ONCE(z->nr_free_pages)))
+		return true;
+	ga_clear_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
+	return false;
+}
+
 static int nr_pcp_high(struct ga_pcp *pcp, struct ga_zone *z, int batch,
 		       bool free_high)
 {
@@ -450,7 +468,7 @@ static int nr_pcp_high(struct ga_pcp *pcp, struct ga_zone *z, int batch,
 				   high_min);
 		return 0;
 	}
-	if (ga_test_bit(ZONE_RECLAIM_ACTIVE, &z->flags)) {
+	if (pcp_reclaim_active(z)) {
 		int free_count = ga_max(pcp->free_count, batch);
 
 		pcp->high = ga_max(high - free_count, high_min);

@@ -86,13 +86,21 @@ void wakeup_kswapd(struct ga_zone *z, const struct alloc_context *ac, bool boost
 	else if (boost_seen)
 		nr = boost_seen, kind = GA_RECLAIM_BOOST;
 
-	/* Without a reclaim callback kswapd finds nothing, but still ends. */
 	if (nr && z->ops.reclaim) {
 		zone_stat_add(z, GA_STAT_KSWAPD_WAKE, 1);
 		ga_set_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
 		got = kswapd_call_reclaim(z, kind, nr, ac);
 		ga_clear_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
 		zone_stat_add(z, GA_STAT_KSWAPD_RECLAIMED, got);
+	} else if (!balanced && !z->ops.reclaim) {
+		/*
+		 * No reclaim callback: the embedder reclaims by itself (a
+		 * replay: the traced kernel's kswapd, whose frees are the
+		 * trace's). kswapd then runs until the zone is balanced, and
+		 * balance_pgdat keeps ZONE_RECLAIM_ACTIVE set all that time;
+		 * pcp_reclaim_active() clears it once the high mark is met.
+		 */
+		ga_set_bit(ZONE_RECLAIM_ACTIVE, &z->flags);
 	}
 
 	if (boost_seen) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Per-CPU lists: refill in batches, free to the list, spill at high,
- * drains, decay, and pcp pages being neither free nor allocated. */
+ * drains, decay, pcp pages being neither free nor allocated, and the
+ * smaller lists while kswapd reclaims. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -141,10 +142,96 @@ static void test_drain_rereads_type(void)
 	ga_zone_destroy(z);
 }
 
+/*
+ * Without a reclaim callback, kswapd reclaims outside the library (in a
+ * replay, the traced kernel's kswapd, whose frees are the trace's): the
+ * zone is under reclaim (ZONE_RECLAIM_ACTIVE) from the wake below the low
+ * mark until it meets its high mark again, and meanwhile a pcp list keeps
+ * at most 4 * batch pages (nr_pcp_high). A node's slow path wakes kswapd
+ * before its first try at the min mark, as wake_all_kswapds does.
+ */
+static int pa_alloc(struct ga_node *n, struct ga_zone *z, ga_pfn_t *pfn)
+{
+	return n ? ga_node_alloc(n, 0, 0, GA_GFP_KERNEL, 0, pfn, NULL) :
+		   ga_alloc(z, 0, 0, GA_GFP_KERNEL, 0, pfn);
+}
+
+static int pa_free(struct ga_node *n, struct ga_zone *z, ga_pfn_t pfn)
+{
+	return n ? ga_node_free(n, 0, pfn, 0) : ga_free(z, 0, pfn, 0);
+}
+
+static void reclaim_active_case(struct ga_node *n, struct ga_zone *z, const char *what)
+{
+	struct ga_zone_info info = info_of(z);
+	unsigned long cap = 4ul * (unsigned long)info.pcp_batch, nr = 0, i;
+	ga_pfn_t *pfns = calloc(info.managed_pages, sizeof(*pfns));
+
+	ok(!ga_test_bit(ZONE_RECLAIM_ACTIVE, &z->flags), "%s: not under reclaim at first", what);
+	while (info_of(z).free_pages >= info.wmark_low + 64 &&
+	       !pa_alloc(n, z, &pfns[nr]))
+		nr++;
+	ok(!ga_test_bit(ZONE_RECLAIM_ACTIVE, &z->flags), "%s: still not above the low mark", what);
+	for (i = 0; i < 256 && !pa_alloc(n, z, &pfns[nr]); i++)
+		nr++;
+	info = info_of(z);
+	ok(info.free_pages < info.wmark_low && info.free_pages > info.wmark_min,
+	   "%s: between the min and low marks (%lu free)", what, info.free_pages);
+	ok(ga_test_bit(ZONE_RECLAIM_ACTIVE, &z->flags),
+	   "%s: crossing the low mark woke kswapd: under reclaim", what);
+	for (i = 0; i < 1000; i++)
+		pa_free(n, z, pfns[--nr]);
+	ok(info_of(z).pcp_pages <= cap,
+	   "%s: under reclaim 1000 frees leave <= 4 * batch on the pcp list (%lu <= %lu)",
+	   what, info_of(z).pcp_pages, cap);
+	while (nr)
+		pa_free(n, z, pfns[--nr]);
+	ok(!ga_test_bit(ZONE_RECLAIM_ACTIVE, &z->flags),
+	   "%s: balanced at the high mark again: reclaim over", what);
+	for (i = 0; i < 1000 && !pa_alloc(n, z, &pfns[nr]); i++)
+		nr++;
+	while (nr)
+		pa_free(n, z, pfns[--nr]);
+	ok(info_of(z).pcp_pages > cap, "%s: then 1000 frees keep more (%lu > %lu)", what,
+	   info_of(z).pcp_pages, cap);
+	zone_ok(z, "checker after the reclaim-active frees");
+	free(pfns);
+}
+
+static void test_reclaim_active_external(void)
+{
+	struct ga_policy p;
+	struct ga_node_config cfg;
+	struct ga_node *n = NULL;
+	struct ga_zone *z;
+
+	ga_policy_preset(&p, "vanilla-6.1");
+	z = test_zone(1ul << 18, 1, &p);
+	reclaim_active_case(NULL, z, "zone");
+	ga_zone_destroy(z);
+
+	ga_policy_preset(&p, "vanilla");
+	z = test_zone(1ul << 18, 1, &p);
+	reclaim_active_case(NULL, z, "zone, vanilla (6.12)");
+	ga_zone_destroy(z);
+
+	ga_policy_preset(&p, "vanilla-6.1");
+	ga_node_config_default(&cfg, 1);
+	ga_node_config_zone(&cfg, GA_ZONE_NORMAL, 1ul << 18, 1ul << 19);
+	cfg.policy = &p;
+	if (ga_node_create(&n, &cfg, NULL, 0)) {
+		ok(0, "ga_node_create");
+		return;
+	}
+	reclaim_active_case(n, ga_node_zone(n, GA_ZONE_NORMAL), "node");
+	ga_node_destroy(n);
+}
+
 int main(void)
 {
 	test_refill_and_free();
 	test_spill_and_decay();
 	test_drain_rereads_type();
+	test_reclaim_active_external();
 	return done_testing();
 }

@@ -168,12 +168,12 @@ static void ev(struct tb *b, enum ft_kind kind, uint64_t pfn, unsigned int order
 	tb_emit(b, &e);
 }
 
-static int run_built(struct tb *b, bool infer, const struct start_state *ss,
-		     struct replay_result *res)
+static int run_built_mode(struct tb *b, bool infer, const struct start_state *ss,
+			  struct replay_result *res, bool shadow)
 {
 	struct replay_config cfg = { .zone_pages = 16384, .nr_cpus = 2,
 				     .no_gib_test = true, .check = true,
-				     .infer_untraced = infer, .start = ss };
+				     .infer_untraced = infer, .start = ss, .shadow = shadow };
 	char err[256];
 	struct trace t;
 	int rc;
@@ -192,6 +192,12 @@ static int run_built(struct tb *b, bool infer, const struct start_state *ss,
 		diag("replay: %s", res->sim.errmsg);
 	trace_free(&t);
 	return rc;
+}
+
+static int run_built(struct tb *b, bool infer, const struct start_state *ss,
+		     struct replay_result *res)
+{
+	return run_built_mode(b, infer, ss, res, false);
 }
 
 static void build_bulk(struct tb *b)
@@ -259,6 +265,27 @@ static void test_infer(void)
 	is_long(run_built(&b, true, &ss, &res), 0, "a pcp page of the snapshot");
 	is_long((long)res.rp.start_pcp, 1, "it is left free at the start");
 	is_long((long)res.rp.alloc_live_pfn, 0, "so the traced allocation finds it free");
+
+	/* An order-1 pcp block is two flagless order-0 pages in kpageflags:
+	 * an order-1 allocation of it frees both at the start, so shadow
+	 * places it at the kernel's pfn. */
+	struct start_unit pair[2] = {
+		{ .pfn = 0x3000, .order = 0, .cls = SC_UNFLAGGED },
+		{ .pfn = 0x3001, .order = 0, .cls = SC_UNFLAGGED },
+	};
+	ss.unit = pair;
+	ss.nr = 2;
+	for (int shadow = 0; shadow < 2; shadow++) {
+		tb_open(&b);
+		ev(&b, FT_ALLOC, 0x3000, 1);
+		ev(&b, FT_FREE, 0x3000, 1);
+		is_long(run_built_mode(&b, true, &ss, &res, shadow), 0,
+			"an order-1 pcp block of the snapshot%s", shadow ? " (shadow)" : "");
+		is_long((long)res.rp.start_pcp, 2, "both its pages are left free at the start");
+		is_long((long)res.rp.start_units, 0, "none is placed as in use");
+		if (shadow)
+			is_long((long)res.shadow.placed, 1, "shadow places it at the kernel's pfn");
+	}
 }
 
 /* What the command line says it used. */

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "ftrace.h"
 #include "groundtruth.h"
@@ -269,6 +271,9 @@ static void test_capture_node(const struct trace *t, const struct ground_truth *
 	}
 }
 
+static void test_nomap_block(const struct trace *t, const struct ground_truth *gt,
+			     const struct replay_report *rep);
+
 static void test_capture(void)
 {
 	const char *const *names = ga_policy_preset_names();
@@ -333,8 +338,91 @@ static void test_capture(void)
 	check_ground_truth(&rep, &gt);
 	check_json(&rep);
 	test_capture_node(&t, &gt, &lay, &rep);
+	test_nomap_block(&t, &gt, &rep);
 	layout_free(&lay);
 	trace_free(&t);
+}
+
+/*
+ * A pageblock with no memmap (KPF_NOPAGE at its first pfn, as in the PCI
+ * hole of a guest above 3 GiB) is a hole the layout lists, and the replay's
+ * census does not count it, as pagetypeinfo does not: the shipped guest's
+ * kpageflags with one pageblock marked so.
+ */
+static void test_nomap_block(const struct trace *t, const struct ground_truth *gt,
+			     const struct replay_report *rep)
+{
+	char src[600], dst[600], tmp[] = "/tmp/ga-nomap-XXXXXX", err[512] = "";
+	static const char *const text[] = { "zoneinfo", "iomem" };
+	static struct replay_result res;
+	const uint64_t mark = 0x60000;		/* 1.5 GiB: inside DMA32 */
+	uint64_t flags, n = 0;
+	struct layout lay;
+	gzFile in;
+	FILE *out;
+	int rc = mkdtemp(tmp) ? 0 : -1;
+
+	for (size_t i = 0; i < 2 && !rc; i++) {
+		FILE *a, *b;
+		int c;
+
+		snprintf(src, sizeof(src), "%s/proc/%s", capture_dir(), text[i]);
+		snprintf(dst, sizeof(dst), "%s/%s", tmp, text[i]);
+		a = fopen(src, "r");
+		b = fopen(dst, "w");
+		while (a && b && (c = fgetc(a)) != EOF)
+			fputc(c, b);
+		rc = a && b ? 0 : -1;
+		if (a)
+			fclose(a);
+		if (b)
+			fclose(b);
+	}
+	snprintf(src, sizeof(src), "%s/proc/kpageflags.gz", capture_dir());
+	snprintf(dst, sizeof(dst), "%s/kpageflags", tmp);
+	in = rc ? NULL : gzopen(src, "rb");
+	out = in ? fopen(dst, "w") : NULL;
+	while (in && out && gzread(in, &flags, sizeof(flags)) == (int)sizeof(flags)) {
+		if (n >= mark && n < mark + 512)
+			flags = 1ull << 20;		/* KPF_NOPAGE */
+		fwrite(&flags, sizeof(flags), 1, out);
+		n++;
+	}
+	if (in)
+		gzclose(in);
+	if (out)
+		fclose(out);
+	if (!ok(in && out && n > mark + 512, "a copy of the guest's /proc with a block "
+		"without memmap"))
+		return;
+	if (!is_long(layout_load(&lay, tmp, 9, err, sizeof(err)), 0, "it loads (%s)", err))
+		return;
+	ok(lay.nr_nomap_blocks == 1 && lay.nomap_blocks[0] == mark,
+	   "the layout lists that one pageblock as without memmap (%zu)", lay.nr_nomap_blocks);
+
+	struct replay_config cfg = { .zone_pages = rep->zone_pages, .holes = lay.holes,
+				     .nr_holes = lay.nr_holes, .nr_cpus = rep->nr_cpus,
+				     .nomap_blocks = lay.nomap_blocks,
+				     .nr_nomap_blocks = lay.nr_nomap_blocks,
+				     .check = true, .no_gib_test = true };
+
+	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
+	ga_policy_preset(&cfg.policy, "vanilla");
+	memcpy(cfg.preload, rep->preload, sizeof(cfg.preload));
+	is_long(replay_run(t, &cfg, &res), 0, "the replay runs on it");
+	is_long(res.sim.final.pageblocks, gt->after.blocks_total - 1,
+		"its census leaves the block out: %lu of the kernel's %lu",
+		res.sim.final.pageblocks, gt->after.blocks_total);
+	is_long(res.sim.final.blocks_mt[GA_MT_UNMOVABLE] + res.sim.final.blocks_mt[GA_MT_MOVABLE] +
+		res.sim.final.blocks_mt[GA_MT_RECLAIMABLE] + res.sim.final.blocks_mt[GA_MT_HIGHATOMIC],
+		res.sim.final.pageblocks, "... and so do its counts by label");
+	layout_free(&lay);
+	remove(dst);
+	snprintf(dst, sizeof(dst), "%s/zoneinfo", tmp);
+	remove(dst);
+	snprintf(dst, sizeof(dst), "%s/iomem", tmp);
+	remove(dst);
+	rmdir(tmp);
 }
 
 int main(void)

@@ -18,7 +18,8 @@
 
 struct builder {
 	struct layout *l;
-	size_t cap;
+	size_t cap, nomap_cap;
+	uint64_t pb;			/* pageblock pages */
 	const struct ga_pfn_range *ram;
 	size_t nr_ram, ram_i;
 };
@@ -53,8 +54,31 @@ static bool in_ram(struct builder *b, uint64_t pfn)
 	return b->ram_i < b->nr_ram && b->ram[b->ram_i].start <= pfn;
 }
 
+static int add_nomap_block(struct builder *b, uint64_t pfn)
+{
+	struct layout *l = b->l;
+
+	if (l->nr_nomap_blocks == b->nomap_cap) {
+		uint64_t *n;
+
+		b->nomap_cap = b->nomap_cap ? b->nomap_cap * 2 : 64;
+		n = realloc(l->nomap_blocks, b->nomap_cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		l->nomap_blocks = n;
+	}
+	l->nomap_blocks[l->nr_nomap_blocks++] = pfn;
+	return 0;
+}
+
 static int take(struct builder *b, uint64_t pfn, uint64_t flags)
 {
+	if (pfn % b->pb == 0 && (flags >> KPF_NOPAGE_BIT & 1)) {
+		int rc = add_nomap_block(b, pfn);
+
+		if (rc)
+			return rc;
+	}
 	if (!in_ram(b, pfn) || (flags >> KPF_NOPAGE_BIT & 1))
 		return add_hole(b, pfn);
 	if (flags >> KPF_RESERVED_BIT & 1) {
@@ -182,8 +206,8 @@ int layout_load(struct layout *l, const char *dir, unsigned int pageblock_order,
 int layout_load_dmesg(struct layout *l, const char *dir, const char *dmesg,
 		      unsigned int pageblock_order, char *err, size_t errlen)
 {
-	struct builder b = { .l = l };
 	uint64_t end, pb = 1ull << pageblock_order;
+	struct builder b = { .l = l, .pb = pb };
 	gzFile g;
 	int rc;
 
@@ -217,4 +241,7 @@ void layout_free(struct layout *l)
 	free(l->holes);
 	l->holes = NULL;
 	l->nr_holes = 0;
+	free(l->nomap_blocks);
+	l->nomap_blocks = NULL;
+	l->nr_nomap_blocks = 0;
 }

@@ -24,6 +24,11 @@ struct layout {
 	uint64_t hole_pages;		/* of which ... */
 	uint64_t reserved_pages;	/* ... PG_reserved inside RAM */
 	bool ram_from_e820;		/* RAM from a dmesg's e820 map, not iomem */
+	/* Pageblocks without a memmap (their first pfn is KPF_NOPAGE: a
+	 * memory section with no RAM, e.g. the PCI hole below 4 GiB): the
+	 * kernel's pagetypeinfo does not count them (pfn_to_online_page). */
+	uint64_t *nomap_blocks;		/* first pfns, ascending */
+	size_t nr_nomap_blocks;
 };
 
 /*

@@ -470,6 +470,26 @@ static size_t last_free(const uint32_t *last, uint64_t nlast, uint64_t kpfn,
  * an event (alloc_pages_bulk, a compaction or migration target) after the
  * last traced free of its pfns. Those become r->inf, sorted by position.
  */
+/*
+ * The first pass met an allocation at pfn: what the map holds there goes.
+ * Snapshot allocations under it that were never freed were free at trace
+ * start (on a pcp list, where kpageflags shows no flag), each of them: an
+ * order-1 pcp block is two flagless order-0 pages in the snapshot.
+ */
+static void start_free_under(struct replay *r, struct pfnmap *m, uint64_t pfn,
+			     unsigned int order)
+{
+	for (uint64_t p = pfn; p < pfn + (1ull << order); p++) {
+		struct pfnmap_entry *e = pfnmap_find(m, p);
+
+		if (!e || (p != pfn && e->origin != PFNMAP_START))
+			continue;
+		if (e->origin == PFNMAP_START && !e->freed)
+			r->start_free[e->spfn] = 1;
+		pfnmap_delete(m, e);
+	}
+}
+
 static int find_untraced(struct replay *r)
 {
 	const struct trace *t = r->t;
@@ -499,11 +519,7 @@ static int find_untraced(struct replay *r)
 						      r->max_traced_order);
 
 		if (ev->kind == FT_ALLOC) {
-			e = pfnmap_find(&m, ev->pfn);
-			if (e && e->origin == PFNMAP_START && !e->freed)
-				r->start_free[e->spfn] = 1;
-			if (e)
-				pfnmap_delete(&m, e);
+			start_free_under(r, &m, ev->pfn, ev->order);
 			err = pfnmap_insert(&m, &(struct pfnmap_entry){
 				.kpfn = ev->pfn, .order = ev->order });
 			continue;
@@ -733,6 +749,31 @@ static int make_zone(struct replay *r)
 	sim_zones_of_zone(&r->zs, r->zone);
 	zone_geometry(r);
 	return 0;
+}
+
+/*
+ * Take the pageblocks without a memmap out of a count by label (of zone z,
+ * or of every zone when z is NULL): they are holes, never allocated, and
+ * the kernel's pagetypeinfo skips them. Returns how many were taken out.
+ */
+static unsigned long uncount_nomap(struct replay *r, const struct ga_zone *z,
+				   unsigned long *blocks_mt)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < r->cfg->nr_nomap_blocks; i++) {
+		ga_pfn_t pfn = r->cfg->nomap_blocks[i];
+		struct ga_zone *at = zone_at(r, pfn);
+		struct ga_pageblock_info bi;
+
+		if (!at || (z && at != z) || ga_pageblock_query(at, pfn, &bi) ||
+		    bi.migratetype < 0 || bi.migratetype >= GA_MT_TYPES ||
+		    !blocks_mt[bi.migratetype])
+			continue;
+		blocks_mt[bi.migratetype]--;
+		n++;
+	}
+	return n;
 }
 
 static int place_start(struct replay *r);
@@ -999,6 +1040,7 @@ static void zone_results(struct replay *r)
 		zr->pcp_pages = zi.pcp_pages;
 		memcpy(zr->free_order, zi.nr_free, sizeof(zr->free_order));
 		memcpy(zr->blocks_mt, zi.blocks_mt, sizeof(zr->blocks_mt));
+		uncount_nomap(r, r->zs.z[z], zr->blocks_mt);
 		zr->fallbacks = s.v[GA_STAT_FALLBACK] - r->zs0[z].v[GA_STAT_FALLBACK];
 		zr->fallbacks_fragmenting = s.v[GA_STAT_FALLBACK_FRAGMENTING] -
 					    r->zs0[z].v[GA_STAT_FALLBACK_FRAGMENTING];
@@ -1031,6 +1073,8 @@ static int finish(struct replay *r, double loop_s)
 	res->sim_seconds = t->nr ? (double)(t->st.ts_last - t->st.ts_first) / 1e9 : 0;
 	zone_results(r);
 	err = sim_census_take_zones(&r->zs, &res->final, NULL, NULL);
+	if (!err)
+		res->final.pageblocks -= uncount_nomap(r, NULL, res->final.blocks_mt);
 	if (err)
 		return fail(r, err, "out of memory for the census");
 	counters_since_start(r);
@@ -1089,6 +1133,8 @@ int replay_run(const struct trace *t, const struct replay_config *cfg,
 		err = preload(&r);
 	if (!err && sim_census_take_zones(&r.zs, &res->start, NULL, NULL))
 		err = fail(&r, -ENOMEM, "out of memory for the census");
+	if (!err)
+		res->start.pageblocks -= uncount_nomap(&r, NULL, res->start.blocks_mt);
 	if (!err) {
 		loop0 = now_s();
 		err = drive(&r);

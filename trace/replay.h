@@ -41,6 +41,10 @@ struct replay_config {
 	uint64_t zone_pages;		/* pageblock-aligned */
 	const struct ga_pfn_range *holes;	/* never allocatable (layout.h) */
 	size_t nr_holes;
+	/* Pageblocks the kernel has no memmap for (layout.h): not counted
+	 * in the pageblock census, as pagetypeinfo does not count them. */
+	const uint64_t *nomap_blocks;
+	size_t nr_nomap_blocks;
 	unsigned int nr_cpus;		/* trace CPUs are taken modulo this */
 	/* Pages in use when tracing began, by gfp mobility: allocated as
 	 * order-0 pages before the first event, never freed. */
