@@ -263,9 +263,26 @@ static void test_recover_first_fit(void)
 		if (pfn[i] >= x + 256)
 			ga_free(z, 0, pfn[i], 0);
 	ga_drain_pcp(z, 0);
-	is_long(z->pcp[0].owned_first, x / 512, "X heads cpu 0's owned_blocks");
+	is_long(z->pcp[0].owned_first[GA_MT_MOVABLE], x / 512, "X heads cpu 0's movable owned_blocks");
 	is_long(z->owned_links[x / 512].next, y / 512, "Y follows it");
 	zone_ok(z, "checker with two owned blocks listed");
+	/* One list per label, in the one list's order: a relabel moves Y. */
+	zone_lock(z);
+	set_pageblock_migratetype(z, y, GA_MT_UNMOVABLE);
+	is_long(z->pcp[0].owned_first[GA_MT_UNMOVABLE], y / 512,
+		"relabelled unmovable, Y moves to the unmovable list");
+	is_long(z->owned_links[x / 512].next, GA_NIL, "X is alone on the movable one");
+	set_pageblock_migratetype(z, x, GA_MT_UNMOVABLE);
+	is_long(z->pcp[0].owned_first[GA_MT_UNMOVABLE], x / 512,
+		"X, the newer, heads the unmovable list when it follows");
+	is_long(z->owned_links[x / 512].next, y / 512, "Y still follows it");
+	set_pageblock_migratetype(z, y, GA_MT_MOVABLE);
+	set_pageblock_migratetype(z, x, GA_MT_MOVABLE);
+	zone_unlock(z);
+	is_long(z->pcp[0].owned_first[GA_MT_UNMOVABLE], GA_NIL, "relabelled back");
+	is_long(z->pcp[0].owned_first[GA_MT_MOVABLE], x / 512, "X heads the movable list");
+	is_long(z->owned_links[x / 512].next, y / 512, "and Y follows it again");
+	zone_ok(z, "checker after the relabels");
 
 	got = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
 	ok(got >= x + 256 && got < x + 512, "the page comes from X's fragment, not Y's page");
