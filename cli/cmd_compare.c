@@ -53,9 +53,11 @@ static void compare_usage(FILE *f)
 	fputs("usage: gigalloc compare [--json] FILE.json... | DIR...\n"
 	      "\n"
 	      "Print the figures of gigalloc sim or replay JSON outputs side by side,\n"
-	      "each column with its delta and ratio against the first (the baseline).\n"
-	      "With several files a policy's columns sit together; with one file its\n"
-	      "policies are compared. A directory (a sweep's results, see gigalloc\n"
+	      "each column with its delta and ratio against a baseline column. With\n"
+	      "several files a policy's columns sit together, each against the first\n"
+	      "file's column of that policy (which is against column [0]); with one\n"
+	      "file its policies are compared with [0]. The column list says which\n"
+	      "column each is compared with. A directory (a sweep's results, see gigalloc\n"
 	      "sweep) aggregates its *.json files: runs whose inputs differ only in\n"
 	      "the seed form one column: their mean, standard deviation and count.\n"
 	      "\n"
@@ -206,8 +208,11 @@ static int add_file(struct cmp *c, const char *path, bool aggregate)
 	int rc = 0;
 
 	if (!text) {
-		fprintf(stderr, "gigalloc compare: cannot read %s: %s\n", path, strerror(errno));
-		return ARGS_EXIT_FAIL;
+		int e = errno;
+
+		fprintf(stderr, "gigalloc compare: cannot read %s: %s\n", path, strerror(e));
+		/* A name that is not there is bad input, as in replay. */
+		return e == ENOENT || e == ENOTDIR ? ARGS_EXIT_USAGE : ARGS_EXIT_FAIL;
 	}
 	if (jv_parse(text, &root, err, sizeof(err))) {
 		fprintf(stderr, "gigalloc compare: %s: not JSON: %s\n", path, err);
@@ -353,15 +358,22 @@ static void cell_diff(char *d, size_t dn, char *r, size_t rn,
 		snprintf(r, rn, "%.3fx", x / b);
 }
 
-/* A column's baseline: with several inputs, the same policy's first
- * column; with one, the first column. */
-static const struct cmp_col *baseline(const struct cmp *c, const size_t *ord,
-				      size_t i, bool by_policy)
+/* The column (index in ord) column i is compared with: with several
+ * inputs, the same policy's first column, and for that one (as with one
+ * input) column 0. */
+static size_t baseline_index(const struct cmp *c, const size_t *ord, size_t i,
+			     bool by_policy)
 {
 	for (size_t j = 0; by_policy && j < i; j++)
 		if (!strcmp(c->col[ord[j]].policy, c->col[ord[i]].policy))
-			return &c->col[ord[j]];
-	return &c->col[ord[0]];
+			return j;
+	return 0;
+}
+
+static const struct cmp_col *baseline(const struct cmp *c, const size_t *ord,
+				      size_t i, bool by_policy)
+{
+	return &c->col[ord[baseline_index(c, ord, i, by_policy)]];
 }
 
 static void print_text(const struct cmp *c, const size_t *ord, bool by_policy)
@@ -385,12 +397,16 @@ static void print_text(const struct cmp *c, const size_t *ord, bool by_policy)
 	}
 	printf("gigalloc compare: %zu column%s; delta and ratio against %s\n",
 	       c->nr_col, c->nr_col == 1 ? "" : "s",
-	       by_policy ? "the first input's column of the same policy" : "[0]");
+	       by_policy ? "the policy's first column (a policy's first: against [0])" :
+			   "[0]");
 	for (size_t i = 0; i < c->nr_col; i++) {
 		const struct cmp_col *col = &c->col[ord[i]];
 
-		printf("  [%zu] %s: %zu run%s%s%s\n", i, col->label, col->n,
+		printf("  [%zu] %s: %zu run%s%s%s", i, col->label, col->n,
 		       col->n == 1 ? "" : "s", col->group[0] ? ", " : "", col->group);
+		if (i)
+			printf("; against [%zu]", baseline_index(c, ord, i, by_policy));
+		putchar('\n');
 	}
 	printf("\n%-*s", kw, "figure");
 	for (size_t i = 0; i < c->nr_col; i++) {

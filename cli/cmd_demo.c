@@ -446,7 +446,8 @@ static void demo_usage(FILE *f)
 "                     loaded; repeatable ('%s policy' lists them)\n"
 "  -h, --help         this help\n"
 "\n"
-"SIZE: a number of bytes with an optional K, M, G or T suffix (2G, 512M).\n"
+"SIZE: a number of bytes with an optional K, M, G or T suffix (2G, 512M),\n"
+"a multiple of 2M (one pageblock), as in every subcommand.\n"
 ARGS_EXIT_HELP, prog, prog);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "args.h"
 #include "commands.h"
@@ -55,6 +56,7 @@ int cmd_inspect(int argc, char **argv)
 	static struct inspect in;
 	bool json = false, prom = false;
 	char err[512] = "";
+	struct stat st;
 	int rc;
 
 	if (args_want_help(argc, argv)) {
@@ -79,6 +81,9 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (json && prom)
 		return usage_err("--json and --prometheus exclude each other", "");
+	/* A recorded copy that is not there is bad input (exit 2), as in replay. */
+	if (strcmp(o.proc, "/proc") && (stat(o.proc, &st) || !S_ISDIR(st.st_mode)))
+		return usage_err("--proc: not a directory: ", o.proc);
 #ifndef __linux__
 	if (!strcmp(o.proc, "/proc")) {
 		fprintf(stderr, "gigalloc inspect: this is not Linux: there is no "

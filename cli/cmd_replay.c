@@ -309,6 +309,8 @@ static bool exists(const char *p)
 /* Paths given explicitly must exist: never a silent default. */
 static int check_paths(const struct replay_opts *o)
 {
+	char msg[512];
+
 	if (strcmp(o->trace, "-") && !exists(o->trace))
 		return usage_err("%s: no such file or directory", o->trace);
 	if (o->before_dir && !is_dir(o->before_dir))
@@ -319,6 +321,12 @@ static int check_paths(const struct replay_opts *o)
 		return usage_err("--ground-truth %s: not a directory", o->gt_dir);
 	if (o->dmesg && !exists(o->dmesg))
 		return usage_err("--dmesg %s: no such file or directory", o->dmesg);
+	/* An output: checked before the trace is read, a runtime failure. */
+	if (o->trace_events && args_check_output("--trace-events", o->trace_events,
+						 msg, sizeof(msg))) {
+		fprintf(stderr, "gigalloc replay: %s\n", msg);
+		return ARGS_EXIT_FAIL;
+	}
 	return 0;
 }
 

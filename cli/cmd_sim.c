@@ -62,7 +62,8 @@ static void sim_usage(FILE *f)
 "  --show-profile NAME   print a profile's text (a start for your own)\n"
 "  -h, --help            this help\n"
 "\n"
-"SIZE: a number of bytes with an optional K, M, G or T suffix (64G, 512M).\n"
+"SIZE: a number of bytes with an optional K, M, G or T suffix (64G, 512M),\n"
+"a multiple of 2M (one pageblock), as in every subcommand.\n"
 "Options take --opt value or --opt=value; '--' ends them.\n"
 "The profile format and every metric are described in docs/SIMULATOR.md.\n"
 "\n" ARGS_EXIT_HELP,

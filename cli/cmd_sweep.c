@@ -22,6 +22,7 @@
 #define SW_MAX_VALUES	64	/* per axis */
 #define SW_MAX_SETS	16	/* --set axes */
 #define SW_MAX_EXTRA	32	/* sim options after -- */
+#define SW_MAX_SEEDS	10000
 
 struct axis {
 	const char *v[SW_MAX_VALUES];
@@ -30,7 +31,8 @@ struct axis {
 
 struct sweep {
 	struct axis profile, mem, policy;
-	uint64_t seed_lo, seed_hi;
+	uint64_t seeds[SW_MAX_SEEDS];	/* --seeds, in sim's grammar */
+	unsigned int nr_seeds;
 	struct axis set[SW_MAX_SETS];	/* values "name=value" */
 	unsigned int nr_set;
 	const char *duration, *out;
@@ -60,7 +62,7 @@ static void sweep_usage(FILE *f)
 	      "  --profile A,B      workloads (default mixed)\n"
 	      "  --mem S1,S2        memory sizes (default 64G)\n"
 	      "  --policy A,B       policies (default: every preset)\n"
-	      "  --seeds LO-HI|N    seeds (default 1)\n"
+	      "  --seeds LIST       seeds: 1-10, 1,4,9 or both, as sim --seeds (default 1)\n"
 	      "  --set name=v1,v2   one axis per --set (repeatable)\n"
 	      "  --duration D       passed to every run\n"
 	      "  --out DIR          results directory (default results)\n"
@@ -119,23 +121,20 @@ static void set_axis(struct sweep *s, const char *a)
 	}
 }
 
+/* The seeds in sim --seeds's grammar: 1-10, 1,4,9 or both. */
 static void seeds(struct sweep *s, const char *v)
 {
-	const char *dash = strchr(v, '-');
-	char lo[32];
+	int rc = sim_parse_seeds(v, s->seeds, SW_MAX_SEEDS);
 
-	if (!dash) {
-		if (sim_parse_uint_range(v, 0, UINT64_MAX, &s->seed_lo))
-			cli_usage_error("sweep", "--seeds '%s': want N or LO-HI", v);
-		s->seed_hi = s->seed_lo;
-		return;
-	}
-	snprintf(lo, sizeof(lo), "%.*s", (int)(dash - v), v);
-	if (sim_parse_uint_range(lo, 0, UINT64_MAX, &s->seed_lo) ||
-	    sim_parse_uint_range(dash + 1, s->seed_lo, UINT64_MAX, &s->seed_hi) ||
-	    s->seed_hi - s->seed_lo >= 100000)
-		cli_usage_error("sweep", "--seeds '%s': want N or LO-HI (LO <= HI, "
-				"at most 100000 seeds)", v);
+	if (rc == -ERANGE)
+		cli_usage_error("sweep", "--seeds '%s': a range backwards or more than %d "
+				"seeds", v, SW_MAX_SEEDS);
+	if (rc == -EEXIST)
+		cli_usage_error("sweep", "--seeds '%s': a seed given twice", v);
+	if (rc < 0)
+		cli_usage_error("sweep", "--seeds '%s': want seeds and ranges separated by "
+				"commas (e.g. 1-10, or 1,4,9)", v);
+	s->nr_seeds = (unsigned int)rc;
 }
 
 enum { S_PLAN, S_COUNT, S_INDEX, S_PROFILE, S_MEM, S_POLICY, S_SEEDS, S_SET,
@@ -187,7 +186,7 @@ static void parse(struct sweep *s, int argc, char **argv)
 static unsigned long nr_runs(const struct sweep *s)
 {
 	unsigned long n = s->profile.n * s->mem.n * s->policy.n *
-			  (unsigned long)(s->seed_hi - s->seed_lo + 1);
+			  (unsigned long)s->nr_seeds;
 
 	for (unsigned int i = 0; i < s->nr_set; i++)
 		n *= s->set[i].n;
@@ -202,9 +201,9 @@ struct run {
 
 static void run_of(const struct sweep *s, unsigned long i, struct run *r)
 {
-	unsigned long nseeds = (unsigned long)(s->seed_hi - s->seed_lo + 1);
+	unsigned long nseeds = s->nr_seeds;
 
-	r->seed = s->seed_lo + i % nseeds;
+	r->seed = s->seeds[i % nseeds];
 	i /= nseeds;
 	for (unsigned int k = s->nr_set; k-- > 0; ) {
 		r->set[k] = s->set[k].v[i % s->set[k].n];
@@ -367,7 +366,8 @@ int cmd_sweep(int argc, char **argv)
 	if (!s)
 		cli_fatal("out of memory");
 	s->index = -1;
-	s->seed_lo = s->seed_hi = 1;
+	s->seeds[0] = 1;
+	s->nr_seeds = 1;
 	s->out = out;
 	parse(s, argc, argv);
 	if (!s->profile.n)

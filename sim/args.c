@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "options.h"
@@ -168,5 +170,36 @@ int args_parse_mem(const char *opt, const char *v, uint64_t min, uint64_t max,
 		return ARGS_EXIT_USAGE;
 	}
 	*out = x;
+	return 0;
+}
+
+int args_check_output(const char *opt, const char *path, char *err, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat st;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st)) {
+		aerr(err, n, "%s: cannot write %s: %s", opt, path, strerror(errno));
+		return ARGS_EXIT_FAIL;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		aerr(err, n, "%s: cannot write %s: %s is not a directory", opt, path, dir);
+		return ARGS_EXIT_FAIL;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		aerr(err, n, "%s: cannot write %s: %s", opt, path, strerror(errno));
+		return ARGS_EXIT_FAIL;
+	}
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		aerr(err, n, "%s: cannot write %s: a directory", opt, path);
+		return ARGS_EXIT_FAIL;
+	}
 	return 0;
 }

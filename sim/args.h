@@ -82,4 +82,12 @@ int args_parse_size(const char *s, uint64_t *bytes);
 int args_parse_mem(const char *opt, const char *v, uint64_t min, uint64_t max,
 		   uint64_t align, uint64_t *out, char *err, size_t errlen);
 
+/*
+ * An output file option checked before any work: the directory `path`
+ * would be created in exists and is writable, and path is no directory.
+ * 0, or ARGS_EXIT_FAIL with "--trace-events: cannot write x/y: why".
+ * (For a file that is written later, or once per run under a suffix.)
+ */
+int args_check_output(const char *opt, const char *path, char *err, size_t errlen);
+
 #endif /* GA_SIM_ARGS_H */

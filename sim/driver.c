@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "driver.h"
 #include "report.h"
 #include "run.h"
@@ -31,6 +32,8 @@ struct jobs {
 	struct sim_result *res;
 	uint32_t *progress;
 	struct sim_phase *phase;
+	struct sim_progress_run *view;	/* the bar's last frame */
+	double *since;		/* when the bar first saw each run's phase */
 	size_t nr;
 	size_t next;		/* atomic: next job to take */
 };
@@ -56,64 +59,93 @@ static double now_s(void)
 /* ------------------------------------------------------------------------ */
 /* Progress.                                                                 */
 
-/* One run's state for the bar: "vanilla 42%", "spb 1 GiB test: 12 taken". */
-static int describe_run(char *b, size_t n, const struct jobs *j, size_t i)
+/* One run's state for the bar: "vanilla workload 42%", "spb 1 GiB test: ...". */
+static int describe_run(char *b, size_t n, const struct sim_progress_run *r)
 {
-	const struct sim_phase *p = &j->phase[i];
-	uint32_t id = __atomic_load_n(&p->id, __ATOMIC_RELAXED);
-	uint32_t done = __atomic_load_n(&p->done, __ATOMIC_RELAXED);
-	uint32_t total = __atomic_load_n(&p->total, __ATOMIC_RELAXED);
-	const char *name = j->cfg[i].policy_name;
+	uint32_t done = r->phase.done, total = r->phase.total;
 
-	switch (id) {
+	switch (r->phase.id) {
 	case SIM_PHASE_SETUP:
-		return snprintf(b, n, "  %s setup", name);
+		return snprintf(b, n, "  %s setup", r->policy);
 	case SIM_PHASE_WORKLOAD:
-		return snprintf(b, n, "  %s workload %u%%", name,
-				__atomic_load_n(&j->progress[i], __ATOMIC_RELAXED) / 10);
+		return snprintf(b, n, "  %s workload %u%%", r->policy, r->permille / 10);
 	case SIM_PHASE_GIB_TAKE:
-		return snprintf(b, n, "  %s 1 GiB test: %u taken", name, done);
+		/* Taking stops at the first failure, then every region is probed. */
+		return snprintf(b, n, "  %s 1 GiB test: %u taken, then %u regions to probe",
+				r->policy, done, total);
 	case SIM_PHASE_GIB_PROBE:
-		return snprintf(b, n, "  %s 1 GiB test: probing %u/%u", name, done, total);
+		if (!done || r->in_phase_s <= 0)
+			return snprintf(b, n, "  %s 1 GiB test: probing region %u/%u",
+					r->policy, done, total);
+		return snprintf(b, n, "  %s 1 GiB test: probing region %u/%u, ETA %.0f s",
+				r->policy, done, total,
+				r->in_phase_s * (total - done) / done);
 	default:
-		return snprintf(b, n, "  %s done", name);
+		return snprintf(b, n, "  %s done", r->policy);
 	}
 }
 
-/*
- * The bar: overall workload progress, each run's phase, elapsed time and,
- * while the workloads run, an ETA for them by linear extrapolation (the
- * final 1 GiB tests come after it and are shown as their own phase).
- */
-static void draw_progress(FILE *f, const struct jobs *j, double elapsed,
-			  int *width)
+int sim_progress_format(char *line, size_t len, const struct sim_progress_run *r,
+			size_t nr, bool per_run, double elapsed)
 {
-	char bar[31], line[1024];
+	char bar[31];
 	uint32_t sum = 0;
-	bool workload = false;
+	bool workload = false, gib = false;
 	int k = 0;
 
-	for (size_t i = 0; i < j->nr; i++) {
-		sum += __atomic_load_n(&j->progress[i], __ATOMIC_RELAXED);
-		workload |= __atomic_load_n(&j->phase[i].id, __ATOMIC_RELAXED) <=
-			    SIM_PHASE_WORKLOAD;
+	for (size_t i = 0; i < nr; i++) {
+		sum += r[i].permille;
+		workload |= r[i].phase.id <= SIM_PHASE_WORKLOAD;
+		gib |= r[i].phase.id == SIM_PHASE_GIB_TAKE || r[i].phase.id == SIM_PHASE_GIB_PROBE;
 	}
-	sum /= (uint32_t)j->nr;
+	sum /= nr ? (uint32_t)nr : 1;
 	for (int b = 0; b < 30; b++)
 		bar[b] = b < (int)(sum * 30 / 1000) ? '#' : '.';
 	bar[30] = 0;
-	k += snprintf(line + k, sizeof(line) - (size_t)k, "sim [%s] %3u%%", bar, sum / 10);
-	for (size_t i = 0; i < j->nr && j->nr <= SIM_MAX_POLICIES && k < (int)sizeof(line); i++)
-		k += describe_run(line + k, sizeof(line) - (size_t)k, j, i);
-	if (j->nr > SIM_MAX_POLICIES && k < (int)sizeof(line))
-		k += snprintf(line + k, sizeof(line) - (size_t)k, "  %zu runs", j->nr);
-	if (k < (int)sizeof(line))
-		k += snprintf(line + k, sizeof(line) - (size_t)k, "  %.0f s", elapsed);
-	if (workload && sum >= 10 && k < (int)sizeof(line))
-		k += snprintf(line + k, sizeof(line) - (size_t)k, ", workload ETA %.0f s",
+	k += snprintf(line + k, len - (size_t)k, "sim [%s] %3u%%", bar, sum / 10);
+	for (size_t i = 0; i < nr && per_run && k < (int)len; i++)
+		k += describe_run(line + k, len - (size_t)k, &r[i]);
+	if (!per_run && k < (int)len)
+		k += snprintf(line + k, len - (size_t)k, "  %zu runs", nr);
+	if (k < (int)len)
+		k += snprintf(line + k, len - (size_t)k, "  %.0f s", elapsed);
+	if (workload && sum >= 10 && k < (int)len)
+		k += snprintf(line + k, len - (size_t)k, ", workload ETA %.0f s",
 			      elapsed * (1000 - sum) / sum);
-	if (k >= (int)sizeof(line))
-		k = (int)sizeof(line) - 1;
+	else if (gib && k < (int)len)
+		k += snprintf(line + k, len - (size_t)k, ", workloads done, in the 1 GiB test");
+	return k >= (int)len ? (int)len - 1 : k;
+}
+
+/*
+ * The bar: overall workload progress, each run's phase, elapsed time and
+ * an ETA: for the workloads by linear extrapolation, then, in the final
+ * 1 GiB test, for each run's probe of every region from its rate so far.
+ * The time a run entered its phase is noted here, when a frame sees it.
+ */
+static void draw_progress(FILE *f, struct jobs *j, double t0, double now, int *width)
+{
+	char line[1024];
+	int k;
+
+	for (size_t i = 0; i < j->nr; i++) {
+		const struct sim_phase *p = &j->phase[i];
+		struct sim_progress_run *r = &j->view[i];
+		uint32_t id = __atomic_load_n(&p->id, __ATOMIC_RELAXED);
+
+		if (id != r->phase.id || !j->since[i])
+			j->since[i] = now;
+		*r = (struct sim_progress_run){
+			.policy = j->cfg[i].policy_name,
+			.permille = __atomic_load_n(&j->progress[i], __ATOMIC_RELAXED),
+			.phase = { .id = id,
+				   .done = __atomic_load_n(&p->done, __ATOMIC_RELAXED),
+				   .total = __atomic_load_n(&p->total, __ATOMIC_RELAXED) },
+			.in_phase_s = now - j->since[i],
+		};
+	}
+	k = sim_progress_format(line, sizeof(line), j->view, j->nr,
+				j->nr <= SIM_MAX_POLICIES, now - t0);
 	fprintf(f, "\r%s%*s", line, *width > k ? *width - k : 0, "");
 	*width = k > *width ? k : *width;
 	fflush(f);
@@ -150,7 +182,7 @@ static void run_jobs(struct jobs *j, unsigned int threads, bool progress,
 		nanosleep(&ts, NULL);
 		/* Only runs longer than a second get a bar. */
 		if (progress && now_s() - t0 > 1) {
-			draw_progress(err, j, now_s() - t0, &width);
+			draw_progress(err, j, t0, now_s(), &width);
 			drawn = true;
 		}
 	}
@@ -326,6 +358,12 @@ static int open_outputs(const struct sim_opts *o, struct outputs *w, FILE *out,
 		fprintf(err, "gigalloc sim: %s\n", msg);
 		return SIM_EXIT_FAIL;
 	}
+	/* Written per run (FILE.<policy>...), so only its directory now. */
+	if (o->trace_events &&
+	    args_check_output("--trace-events", o->trace_events, msg, sizeof(msg))) {
+		fprintf(err, "gigalloc sim: %s\n", msg);
+		return SIM_EXIT_FAIL;
+	}
 	if (!o->csv_file)
 		return SIM_EXIT_OK;
 	w->csv_std = !strcmp(o->csv_file, "-");
@@ -415,18 +453,23 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 	struct sim_result *res = calloc(max, sizeof(*res));
 	uint32_t *progress = calloc(max, sizeof(*progress));
 	struct sim_phase *phase = calloc(max, sizeof(*phase));
-	struct jobs j = { .cfg = cfg, .res = res, .progress = progress, .phase = phase };
+	struct sim_progress_run *view = calloc(max, sizeof(*view));
+	double *since = calloc(max, sizeof(*since));
+	struct jobs j = { .cfg = cfg, .res = res, .progress = progress, .phase = phase,
+			  .view = view, .since = since };
 	struct sim_report r = { 0 };
 	struct outputs w;
 	double t0 = now_s();
 	int rc, rc2;
 
-	if (!cfg || !res || !progress || !phase) {
+	if (!cfg || !res || !progress || !phase || !view || !since) {
 		fprintf(err, "gigalloc sim: out of memory\n");
 		free(cfg);
 		free(res);
 		free(progress);
 		free(phase);
+		free(view);
+		free(since);
 		return SIM_EXIT_FAIL;
 	}
 	rc = open_outputs(o, &w, out, err);
@@ -456,6 +499,8 @@ static int simulate(const struct sim_opts *o, const struct sim_profile *prof,
 	free(cfg);
 	free(progress);
 	free(phase);
+	free(view);
+	free(since);
 	return rc;
 }
 

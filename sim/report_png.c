@@ -22,6 +22,7 @@
 #define PAD		8
 #define MAP_XSCALE	2
 #define MAP_MAX_H	640
+#define MAP_ROW_MAX	(SIM_GLYPH_H + 5)	/* a labelled row and its gap */
 #define STRIP		6
 #define MIN_W		560
 #define CHART_W		760
@@ -195,8 +196,10 @@ static void map_geom(struct map_geom *g, const struct map_legend *l,
 	char last[16];
 	int lw, legend_w;
 
+	/* Up to 12 pixels a row: enough for a label on every row of a small
+	 * machine's map (53 regions or fewer), every other one up to 64. */
 	g->rowh = h ? MAP_MAX_H / (int)h : 1;
-	g->rowh = g->rowh < 2 ? 2 : g->rowh > 10 ? 10 : g->rowh;
+	g->rowh = g->rowh < 2 ? 2 : g->rowh > MAP_ROW_MAX ? MAP_ROW_MAX : g->rowh;
 	g->gap = g->rowh > 3;
 	for (g->step = 1; g->step * g->rowh < SIM_GLYPH_H + 4; g->step *= 2)
 		;

@@ -87,7 +87,7 @@ const struct sim_figure sim_figures[] = {
 	{ "pages_reclaimed", "pages reclaimed", g_reclaimed, false },
 	{ "pages_migrated", "pages migrated", g_migrated, false },
 	{ "alloc_failures", "alloc failures", g_fails, false },
-	{ "thp_success", "THP success", g_thp, false },
+	{ "thp_success", "THP success (share of faults)", g_thp, false },
 	{ "sim_events", "sim events", g_events, false },
 	{ "events_per_sec", "events/s", g_rate, true },
 	{ NULL, NULL, NULL, false },
@@ -200,7 +200,8 @@ static void cell(const struct sim_stat *s, bool alone, char *b, size_t n)
 	else if (isnan(s->sd))
 		snprintf(b, n, "%.4g%s", s->mean, mark);
 	else
-		snprintf(b, n, "%.4g ± %.2g%s", s->mean, (s->hi - s->lo) / 2, mark);
+		snprintf(b, n, "%.4g ± %.2g sd %.2g%s", s->mean, (s->hi - s->lo) / 2, s->sd,
+			 mark);
 }
 
 /* Is policy p's interval for f separated from every other policy's? */
@@ -228,12 +229,13 @@ void sim_seeds_table(FILE *f, const struct sim_seed_report *r)
 	sim_report_header(&r->base, hdr, sizeof(hdr));
 	sim_seeds_text(r->seeds, r->nr_seeds, seeds, sizeof(seeds));
 	fprintf(f, "%s\n", hdr);
-	fprintf(f, "seeds %s (%zu runs per policy): mean ± half the 95 %% interval;\n"
+	fprintf(f, "seeds %s (%zu runs per policy): mean ± half the 95 %% interval, "
+		"sd = standard deviation;\n"
 		"~ = the interval overlaps another policy's (difference not separated)\n\n",
 		seeds, r->nr_seeds);
 	fprintf(f, "%-32s", "");
 	for (size_t p = 0; p < r->nr_policies; p++)
-		fprintf(f, " %20s", pname(r, p));
+		fprintf(f, " %28s", pname(r, p));
 	fprintf(f, "\n");
 	for (const struct sim_figure *fig = sim_figures; fig->key; fig++) {
 		fprintf(f, "%-32s", fig->label);
@@ -243,7 +245,7 @@ void sim_seeds_table(FILE *f, const struct sim_seed_report *r)
 			figure_stat(r, p, fig, &s);
 			cell(&s, r->nr_policies < 2 || separated(r, p, fig), b, sizeof(b));
 			/* "±" is two bytes but one column. */
-			fprintf(f, " %*s", strstr(b, "±") ? 21 : 20, b);
+			fprintf(f, " %*s", strstr(b, "±") ? 29 : 28, b);
 		}
 		fprintf(f, "\n");
 	}

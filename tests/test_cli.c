@@ -7,6 +7,7 @@
  * errors on stdout (/dev/full) turned into exit status 1.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,54 @@ static void test_help_everywhere(void)
 	}
 }
 
+/*
+ * Every option that takes a value, in every subcommand, as its --help
+ * lists it: "--opt=V" and "--opt V" are the same to the parser. A stray
+ * flag after it ends the parse with a usage error before any work, so
+ * both forms must fail the same way: on the stray flag when V is taken,
+ * or with the same complaint about V.
+ */
+static void test_every_option_both_forms(void)
+{
+	size_t checked = 0, differ = 0;
+
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		char args[512], *help, *err, *line, *save = NULL;
+
+		snprintf(args, sizeof(args), "%s --help", commands[i]);
+		cli(args, &help, &err);
+		free(err);
+		for (line = strtok_r(help, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char opt[64], *o1, *e1, *o2, *e2;
+			int r1, r2;
+
+			/* "  --name VALUE  text": an option with a value. */
+			if (sscanf(line, " %63s", opt) != 1 || strncmp(opt, "--", 2) ||
+			    !opt[2] || line[strspn(line, " ") + strlen(opt)] != ' ' ||
+			    !isalpha((unsigned char)line[strspn(line, " ") + strlen(opt) + 1]))
+				continue;
+			opt[strcspn(opt, ",")] = 0;
+			snprintf(args, sizeof(args), "%s %s=@x@ --no-such-flag", commands[i], opt);
+			r1 = cli(args, &o1, &e1);
+			snprintf(args, sizeof(args), "%s %s @x@ --no-such-flag", commands[i], opt);
+			r2 = cli(args, &o2, &e2);
+			checked++;
+			if (r1 != r2 || r1 != 2 || strcmp(e1, e2) || strstr(e1, "=@x@")) {
+				differ++;
+				diag("%s %s: '=' form exit %d: %.*s; spaced form exit %d: %.*s",
+				     commands[i], opt, r1, LINE1(e1), r2, LINE1(e2));
+			}
+			free(o1);
+			free(e1);
+			free(o2);
+			free(e2);
+		}
+		free(help);
+	}
+	ok(checked >= 40 && !differ, "%zu options with a value in 7 subcommands: "
+	   "--opt=V and --opt V parse alike (%zu differ)", checked, differ);
+}
+
 static void test_option_forms(void)
 {
 	char *a, *b, *err, args[1024], snap[600];
@@ -126,6 +175,12 @@ static void test_option_forms(void)
 		"replay -- --TRACE: the operand is a trace name (missing: exit 2)");
 	ok(strstr(err, "--no-such-trace") && !strstr(err, "unknown option"),
 	   "looked up as a file: %.*s", LINE1(err));
+	free(a);
+	free(err);
+
+	is_long(cli("inspect --proc /nonexistent-ga", &a, &err), 2,
+		"inspect --proc of a directory that is not there: exit 2, as in replay");
+	ok(strstr(err, "--proc: not a directory: /nonexistent-ga") != NULL, "%.*s", LINE1(err));
 	free(a);
 	free(err);
 
@@ -157,6 +212,16 @@ static void test_size_grammar(void)
 		snprintf(args, sizeof(args), "%s --mem=1025M", bad[i]);
 		is_long(cli(args, &out, &err), 2, "%s --mem=1025M: exit 2", bad[i]);
 		ok(strstr(err, "not a multiple of 2M") != NULL, "%s: %.*s", bad[i], LINE1(err));
+		free(out);
+		free(err);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		const char *c = i == 0 ? "sim" : i == 1 ? "demo" : "replay";
+
+		snprintf(args, sizeof(args), "%s --help", c);
+		cli(args, &out, &err);
+		ok(strstr(out, "SIZE: a number of bytes with an optional K, M, G or T suffix") &&
+		   strstr(out, "multiple of 2M"), "%s --help states the one size grammar", c);
 		free(out);
 		free(err);
 	}
@@ -194,6 +259,19 @@ static void test_set_grammar(void)
 		}
 }
 
+static void write_file(const char *name, const char *text)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 static void test_write_errors(void)
 {
 	static const char *const runs[] = {
@@ -205,8 +283,14 @@ static void test_write_errors(void)
 		"sim --mem 256M --duration 1s --policy vanilla --json >/dev/full",
 		"replay tests/data/capture-6.1 --policy vanilla --no-gib-test >/dev/full",
 		"inspect --proc tests/data/capture-6.1/proc --json >/dev/full",
+		"inspect --proc tests/data/capture-6.1/proc --prometheus >/dev/full",
+		"--version >/dev/full",
+		"version >/dev/full",
+		"--help >/dev/full",
+		"sweep --count --mem 1G >/dev/full",
+		"sweep --plan --mem 1G --policy vanilla --seeds 1-3 >/dev/full",
 	};
-	char *err;
+	char *err, args[1024];
 
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		is_long(cli(runs[i], NULL, &err), 1, "%s: exit 1", runs[i]);
@@ -214,6 +298,50 @@ static void test_write_errors(void)
 		   "and says why: %.*s", LINE1(err));
 		free(err);
 	}
+	/* Every subcommand's help, and compare's table. */
+	for (size_t i = 0; i < NR_COMMANDS; i++) {
+		snprintf(args, sizeof(args), "%s --help >/dev/full", commands[i]);
+		is_long(cli(args, NULL, &err), 1, "%s: exit 1", args);
+		free(err);
+	}
+	write_file("one.json", "{\"policies\": [{\"name\": \"vanilla\", \"tainted_spbs\": 4}]}");
+	snprintf(args, sizeof(args), "compare %s/one.json >/dev/full", tmpdir);
+	is_long(cli(args, NULL, &err), 1, "compare FILE >/dev/full: exit 1");
+	ok(strstr(err, "write error") != NULL, "and says why: %.*s", LINE1(err));
+	free(err);
+	snprintf(args, sizeof(args), "compare --json %s/one.json >/dev/full", tmpdir);
+	is_long(cli(args, NULL, &err), 1, "compare --json FILE >/dev/full: exit 1");
+	free(err);
+}
+
+/*
+ * Output files are checked before any work: --trace-events into a missing
+ * directory fails at once (exit 1), in sim before the run and in replay
+ * before the trace is read.
+ */
+static void test_output_checked_first(void)
+{
+	char *out, *err;
+
+	is_long(cli("sim --mem 1G --duration 5s --policy vanilla "
+		    "--trace-events /nonexistent-ga/ev.txt", &out, &err), 1,
+		"sim --trace-events into a missing directory: exit 1");
+	ok(strstr(err, "--trace-events: cannot write /nonexistent-ga/ev.txt: No such file") &&
+	   !strstr(err, "run failed") && !out[0], "before the run: %.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("replay tests/data/capture-6.1 --policy vanilla --no-gib-test "
+		    "--trace-events /nonexistent-ga/ev.txt", &out, &err), 1,
+		"replay --trace-events into a missing directory: exit 1");
+	ok(strstr(err, "--trace-events: cannot write /nonexistent-ga/ev.txt") &&
+	   !strstr(err, "mm_page_alloc"), "before the trace is read: %.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("sim --mem 1G --duration 5s --policy vanilla --trace-events /tmp",
+		    &out, &err), 1, "sim --trace-events naming a directory: exit 1");
+	ok(strstr(err, "cannot write /tmp: a directory") != NULL, "%.*s", LINE1(err));
+	free(out);
+	free(err);
 }
 
 /* --version, ga_version(), and the version line of every output. */
@@ -332,19 +460,6 @@ out:
 	free(re);
 }
 
-static void write_file(const char *name, const char *text)
-{
-	char path[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
 /* compare: side by side, delta and ratio against the baseline. */
 static void test_compare(void)
 {
@@ -369,6 +484,21 @@ static void test_compare(void)
 	   strstr(out, "2.000x"), "B's vanilla against A's: tainted -10 (0.750x), "
 	   "1 GiB pages +23 (2.000x)");
 	ok(strstr(out, "-36") && strstr(out, "0.100x"), "A's spb against A's vanilla: -36, 0.100x");
+	ok(strstr(out, "[1] B:vanilla: 1 run; against [0]") &&
+	   strstr(out, "[2] A:spb: 1 run; against [0]") && !strstr(out, "[0] A:vanilla: 1 run;"),
+	   "each column says which column its delta is against");
+	free(out);
+	free(err);
+	write_file("C2.json", "{\"policies\": [{\"name\": \"spb\", \"tainted_spbs\": 2}]}");
+	snprintf(args, sizeof(args), "compare %s/A.json %s/C2.json", tmpdir, tmpdir);
+	is_long(cli(args, &out, &err), 0, "compare A.json C2.json");
+	ok(strstr(out, "[2] C2:spb: 1 run; against [1]") && strstr(out, "0.500x"),
+	   "a policy's later column against its first: [2] against [1], tainted 0.500x");
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "compare %s/A.json %s/no-such.json", tmpdir, tmpdir);
+	is_long(cli(args, &out, &err), 2, "an input that is not there: exit 2, as in replay");
+	ok(strstr(err, "no-such.json: No such file") != NULL, "%.*s", LINE1(err));
 	free(out);
 	free(err);
 	snprintf(args, sizeof(args), "compare %s/A.json %s/C.json", tmpdir, tmpdir);
@@ -431,6 +561,28 @@ static void test_sweep(void)
 	is_long(cli("sweep --count --mem 1G,2G --policy vanilla,spb --seeds 1-10", &out, &err),
 		0, "sweep --count");
 	ok(atoi(out) == 40, "2 sizes x 2 policies x 10 seeds = %d runs", atoi(out));
+	free(out);
+	free(err);
+
+	/* --seeds in sim's grammar: ranges and lists. */
+	is_long(cli("sweep --count --mem 1G --policy vanilla --seeds 1-3,7,9", &out, &err),
+		0, "sweep --count --seeds 1-3,7,9");
+	ok(atoi(out) == 5, "5 seeds, 5 runs (%d)", atoi(out));
+	free(out);
+	free(err);
+	is_long(cli("sweep --plan --mem 1G --policy vanilla --seeds=4,2", &out, &err), 0,
+		"sweep --plan --seeds=4,2");
+	ok(strstr(out, " --seed 4 ") && strstr(out, " --seed 2 ") && !strstr(out, " --seed 3 "),
+	   "runs seeds 4 and 2 only");
+	free(out);
+	free(err);
+	is_long(cli("sweep --count --seeds 1,1", &out, &err), 2, "a seed given twice: exit 2");
+	ok(strstr(err, "--seeds '1,1': a seed given twice") != NULL, "%.*s", LINE1(err));
+	free(out);
+	free(err);
+	is_long(cli("sweep --count --seeds 1-x", &out, &err), 2, "--seeds 1-x: exit 2");
+	ok(strstr(err, "want seeds and ranges separated by commas") != NULL,
+	   "sim's message: %.*s", LINE1(err));
 	free(out);
 	free(err);
 
@@ -513,9 +665,11 @@ int main(void)
 		return 1;
 	test_help_everywhere();
 	test_option_forms();
+	test_every_option_both_forms();
 	test_size_grammar();
 	test_set_grammar();
 	test_write_errors();
+	test_output_checked_first();
 	test_version();
 	test_replay_json_keys();
 	test_compare();

@@ -417,12 +417,77 @@ static void test_not_root_message(void)
 	inspect_free(&in);
 }
 
+/*
+ * "1 GiB pages now" counts only whole regions that can be 1 GiB pages: on a
+ * constructed /proc of one 2.5 GiB zone whose every page is free, region 0
+ * counts; region 1 holds one PG_reserved page and does not; region 2 is the
+ * zone's partial tail (512 MiB) and does not, though wholly free.
+ */
+static void test_whole_regions_only(void)
+{
+	const uint64_t rp = 1ull << 18, pages = 2 * rp + rp / 2;
+	char tmp[] = "/tmp/ga-proc-whole-XXXXXX", path[600], err[512] = "";
+	struct insp_opts o = { .proc = tmp, .sys_vm = "/nonexistent" };
+	static struct inspect in;
+	uint64_t *flags;
+	FILE *f;
+	int rc = 0;
+
+	if (!ok(mkdtemp(tmp) != NULL, "temporary /proc"))
+		return;
+	snprintf(path, sizeof(path), "%s/zoneinfo", tmp);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "Node 0, zone   Normal\n  pages free     %llu\n"
+			"        min      1024\n        low      1280\n        high     1536\n"
+			"        spanned  %llu\n        present  %llu\n        managed  %llu\n"
+			"  start_pfn:           0\n", (unsigned long long)pages - 1,
+			(unsigned long long)pages, (unsigned long long)pages,
+			(unsigned long long)pages);
+		rc |= fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/buddyinfo", tmp);
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "Node 0, zone   Normal      1      1      1      1      1      1"
+			"      1      1      1      1   %llu\n",
+			(unsigned long long)(pages / 1024 - 1));
+		rc |= fclose(f);
+	}
+	flags = malloc(pages * sizeof(*flags));
+	snprintf(path, sizeof(path), "%s/kpageflags", tmp);
+	f = flags ? fopen(path, "wb") : NULL;
+	if (f) {
+		for (uint64_t i = 0; i < pages; i++)
+			flags[i] = KPF(KPF_BUDDY);
+		flags[rp + 4096] = KPF(KPF_RESERVED);
+		rc |= fwrite(flags, sizeof(*flags), pages, f) != pages;
+		rc |= fclose(f);
+	}
+	free(flags);
+	if (ok(!rc && f, "a 2.5 GiB zone, all free but one reserved page in region 1")) {
+		is_long(inspect_run(&in, &o, err, sizeof(err)), 0, "census (%s)", err);
+		is_long((long)in.nr_reg, 3, "three regions, the last partial");
+		if (in.nr_reg == 3)
+			ok(in.reg[0].complete && in.reg[0].state == RS_FREE &&
+			   in.reg[1].state == RS_TAINTED && !in.reg[2].complete &&
+			   in.reg[2].state == RS_FREE,
+			   "region 0 whole and free, 1 tainted by its reserved page, 2 a free tail");
+		is_long((long)in.gib_now, 1, "1 GiB pages now: region 0 only");
+		ok(in.gib_after >= in.gib_now && in.gib_after <= 1,
+		   "after migration: no more (%llu)", (unsigned long long)in.gib_after);
+		inspect_free(&in);
+	}
+	remove_tmp(tmp);
+}
+
 int main(void)
 {
 	test_precedence();
 	test_excerpt("kpageflags-host-6.18-gib4");
 	test_excerpt("kpageflags-host-6.18-gib5");
 	test_recorded_proc();
+	test_whole_regions_only();
 	test_live();
 	test_not_root_message();
 	return done_testing();

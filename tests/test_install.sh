@@ -73,6 +73,19 @@ leak=$(nm -g --defined-only "$prefix/lib/libgigalloc.a" 2>/dev/null | awk 'NF ==
 ok $? "the static archive's only global symbols are ga_ ones${leak:+: $leak}"
 [ "$(nm -g --defined-only "$prefix/lib/libgigalloc.a" | grep -c ' T ga_')" -ge 50 ]
 ok $? "and they are machine code nm can list (no LTO-only archive)"
+# The build tree's own release archive (what the tests link) is fat: it
+# holds machine code beside gcc's LTO bytecode, so nm lists it and clang
+# links it without the LTO plugin.
+OUT=${OUT:-build/release}
+[ "$(nm -g --defined-only "$OUT/libgigalloc.a" 2>/dev/null | grep -c ' T ga_')" -ge 50 ]
+ok $? "nm lists the ga_ functions of $OUT/libgigalloc.a"
+if command -v clang >/dev/null 2>&1; then
+	clang -Wall -Werror -Iinclude -o "$tmp/tree-clang" "$tmp/example.c" \
+		"$OUT/libgigalloc.a" -pthread -lm 2>"$tmp/err" && "$tmp/tree-clang" >/dev/null
+	ok $? "clang links $OUT/libgigalloc.a $(head -c 200 "$tmp/err")"
+else
+	skip "clang not installed"
+fi
 readelf -d "$prefix/lib/libgigalloc.so" | grep -q 'SONAME.*\[libgigalloc.so.0\]'
 ok $? "soname libgigalloc.so.0"
 
@@ -90,6 +103,18 @@ for c in sim replay inspect demo policy compare sweep; do
 done
 [ -z "$missing" ]
 ok $? "gigalloc(1) documents every subcommand option${missing:+; missing:$missing}"
+presets=$("$prefix/bin/gigalloc" policy --policy no-such 2>&1 | sed -n 's/.*presets: *//p')
+missing=
+for p in $presets; do
+	sed 's/\\-/-/g' "$prefix/share/man/man1/gigalloc.1" | grep -qw -- "$p" || missing="$missing $p"
+done
+[ -n "$presets" ] && [ -z "$missing" ]
+ok $? "gigalloc(1) names every preset ($presets)${missing:+; missing:$missing}"
+for c in sim replay; do
+	want=$("$prefix/bin/gigalloc" $c --help | sed -n 's/.*--policy .*(default: \([^)]*\)).*/\1/p')
+	grep -q "policies to [a-z]* (default: $want)" "$prefix/share/man/man1/gigalloc.1"
+	ok $? "gigalloc(1) gives $c's default policies as its --help does ($want)"
+done
 "$prefix/bin/gigalloc" help sim | grep -q "usage: gigalloc sim"
 ok $? "gigalloc help sim"
 

@@ -174,24 +174,8 @@ static int run_built_mode(struct tb *b, bool infer, const struct start_state *ss
 	struct replay_config cfg = { .zone_pages = 16384, .nr_cpus = 2,
 				     .no_gib_test = true, .check = true,
 				     .infer_untraced = infer, .start = ss, .shadow = shadow };
-	char err[256];
-	struct trace t;
-	int rc;
 
-	fclose(b->f);
-	rc = trace_load_mem(&t, b->buf, b->len, false, err, sizeof(err));
-	free(b->buf);
-	if (rc) {
-		diag("load: %s", err);
-		return rc;
-	}
-	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
-	ga_policy_preset(&cfg.policy, "vanilla");
-	rc = replay_run(&t, &cfg, res);
-	if (rc)
-		diag("replay: %s", res->sim.errmsg);
-	trace_free(&t);
-	return rc;
+	return replay_built_trace(b, &cfg, res);
 }
 
 static int run_built(struct tb *b, bool infer, const struct start_state *ss,

@@ -265,9 +265,9 @@ static void test_maps(void)
 		"pinned 64", "reclaimable 63", "none, is a 1 GiB page 64", "none, all free 1",
 		"hole", NULL,
 	};
-	static const unsigned int sizes[] = { 256, 64, 1 };
+	static const unsigned int sizes[] = { 256, 64, 16, 2, 1 };
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct sim_canvas c;
 		struct fake f;
 		char what[64];
@@ -284,6 +284,14 @@ static void test_maps(void)
 			must_say(&c, what, words);
 			/* The last row label: the bug was 255's label below the picture. */
 			ok(find_text(&c, "248") != NULL, "%s: rows labelled to the last", what);
+		}
+		if (sizes[i] > 1 && sizes[i] <= 16) {
+			char last[16];
+
+			/* A small machine's map: a label on every row, the last too. */
+			snprintf(last, sizeof(last), "%u", sizes[i] - 1);
+			ok(find_exact(&c, "1") && find_exact(&c, last),
+			   "%s: every row labelled, 1 and %s included", what, last);
 		}
 		px = roundtrip(&c, what);
 		for (int k = 0; px && k < SIM_PB_NR_KINDS; k++)

@@ -390,8 +390,49 @@ static void test_output_paths(void)
 		diag("could not remove %s", dir);
 }
 
+/* The progress bar names each run's phase and gives an ETA in each. */
+static void test_progress_line(void)
+{
+	struct sim_progress_run r[2] = {
+		{ .policy = "vanilla", .permille = 500,
+		  .phase = { .id = SIM_PHASE_WORKLOAD } },
+		{ .policy = "spb", .permille = 300, .phase = { .id = SIM_PHASE_SETUP } },
+	};
+	char line[1024];
+
+	sim_progress_format(line, sizeof(line), r, 2, true, 20);
+	ok(strstr(line, " 40%") && strstr(line, "vanilla workload 50%") &&
+	   strstr(line, "spb setup") && strstr(line, "20 s, workload ETA 30 s"),
+	   "workloads: each run's phase, mean progress, ETA by extrapolation: %s", line);
+
+	r[0] = (struct sim_progress_run){ .policy = "vanilla", .permille = 1000,
+		.phase = { .id = SIM_PHASE_GIB_TAKE, .done = 12, .total = 64 },
+		.in_phase_s = 5 };
+	r[1] = (struct sim_progress_run){ .policy = "spb", .permille = 1000,
+		.phase = { .id = SIM_PHASE_GIB_PROBE, .done = 16, .total = 64 },
+		.in_phase_s = 10 };
+	sim_progress_format(line, sizeof(line), r, 2, true, 300);
+	ok(strstr(line, "100%") && strstr(line, "vanilla 1 GiB test: 12 taken, then 64 "
+					      "regions to probe") &&
+	   strstr(line, "spb 1 GiB test: probing region 16/64, ETA 30 s") &&
+	   strstr(line, "workloads done, in the 1 GiB test") && !strstr(line, "workload ETA"),
+	   "1 GiB test: named, not a stuck 99 %%, with the probe's ETA: %s", line);
+
+	r[1].phase = (struct sim_phase){ .id = SIM_PHASE_DONE };
+	sim_progress_format(line, sizeof(line), r, 2, false, 7);
+	ok(strstr(line, "2 runs") && !strstr(line, "vanilla") && strstr(line, "in the 1 GiB test"),
+	   "many runs (--seeds): counted, not listed: %s", line);
+	ok(sim_progress_format(line, 16, r, 2, true, 7) == 15 && strlen(line) == 15,
+	   "a short buffer truncates the line");
+	r[0].phase = r[1].phase;
+	sim_progress_format(line, sizeof(line), r, 2, true, 9);
+	ok(strstr(line, "vanilla done  spb done  9 s") && !strstr(line, "1 GiB test") &&
+	   !strstr(line, "ETA"), "all done: no phase left to wait for: %s", line);
+}
+
 int main(void)
 {
+	test_progress_line();
 	test_output_paths();
 	test_bad_flags();
 	test_good_flags();

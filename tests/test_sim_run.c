@@ -218,6 +218,9 @@ static void test_seeds(void)
 	   strstr(one, "spb,ideal_tainted_spbs,2,1,0,1,1,no\n") &&
 	   strstr(one, "  ideal_tainted_spbs           vanilla ~ spb\n"),
 	   "equal figures are marked as not separated");
+	ok(one && strstr(one, "mean ± half the 95 % interval, sd = standard deviation") &&
+	   strstr(one, "\nfallbacks ") && strstr(strstr(one, "\nfallbacks "), " sd "),
+	   "the table gives each figure's mean, 95 %% interval and standard deviation");
 	free(one);
 	free(two);
 	free(s3);

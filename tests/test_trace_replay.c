@@ -49,30 +49,13 @@ static void release(struct tb *b, uint64_t pfn, unsigned int order)
 	tb_event(b, FT_FREE, pfn, order, -1);
 }
 
-/* Load the built trace and replay it under vanilla on a zone of pages. */
+/* Replay the built trace under vanilla on a zone of pages. */
 static int replay_built(struct tb *b, uint64_t pages, struct replay_result *res)
 {
 	struct replay_config cfg = { .zone_pages = pages, .nr_cpus = 2,
 				     .no_gib_test = true, .check = true };
-	char err[256];
-	struct trace t;
-	int rc;
 
-	fclose(b->f);
-	rc = trace_load_mem(&t, b->buf, b->len, false, err, sizeof(err));
-	if (rc) {
-		diag("load: %s", err);
-		free(b->buf);
-		return rc;
-	}
-	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
-	ga_policy_preset(&cfg.policy, "vanilla");
-	rc = replay_run(&t, &cfg, res);
-	if (rc)
-		diag("replay: %s", res->sim.errmsg);
-	trace_free(&t);
-	free(b->buf);
-	return rc;
+	return replay_built_trace(b, &cfg, res);
 }
 
 static void test_pairs_and_untracked(void)

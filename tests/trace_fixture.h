@@ -3,7 +3,8 @@
  * Fixtures shared by the trace reader and replay tests (test_trace_parse,
  * test_replay_inputs, test_replay_state, test_trace_replay): where the
  * recorded inputs are, one line through the ftrace parser, a trace built
- * event by event in memory, and the replay command run in a child.
+ * event by event in memory and replayed (replay_built_trace), and the
+ * replay command run in a child.
  * Header-only: the soak links the test helpers without the trace readers
  * (and a test that never calls replay_cli needs no cmd_replay).
  */
@@ -19,6 +20,9 @@
 
 #include "commands.h"
 #include "ftrace.h"
+#include "harness.h"
+#include "replay.h"
+#include "trace.h"
 
 /* tests/data, or $GA_TEST_DATA (the tests may run from another directory). */
 static inline const char *data_dir(void)
@@ -63,6 +67,35 @@ static inline void tb_emit(struct tb *b, struct ft_event *e)
 	e->ts_ns = b->ts;
 	ft_format_event(e, line, sizeof(line));
 	fprintf(b->f, "%s\n", line);
+}
+
+/*
+ * Load the trace built in b (closing it and freeing its text) and replay
+ * it under vanilla with the caller's cfg (zone size, CPUs, start state...).
+ * 0 or the loader's or replay_run's error, with the reason as a diag line.
+ */
+static inline int replay_built_trace(struct tb *b, struct replay_config *cfg,
+				     struct replay_result *res)
+{
+	char err[256];
+	struct trace t;
+	int rc;
+
+	fclose(b->f);
+	rc = trace_load_mem(&t, b->buf, b->len, false, err, sizeof(err));
+	free(b->buf);
+	b->buf = NULL;
+	if (rc) {
+		diag("load: %s", err);
+		return rc;
+	}
+	snprintf(cfg->policy_name, sizeof(cfg->policy_name), "vanilla");
+	ga_policy_preset(&cfg->policy, "vanilla");
+	rc = replay_run(&t, cfg, res);
+	if (rc)
+		diag("replay: %s", res->sim.errmsg);
+	trace_free(&t);
+	return rc;
 }
 
 /* Run cmd_replay with the space-separated args in a child; its exit code,

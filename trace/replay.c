@@ -87,7 +87,10 @@ static int fail(struct replay *r, int err, const char *what)
 
 	if (!res->err) {
 		res->err = err;
-		snprintf(res->errmsg, sizeof(res->errmsg), "%s: %s", res->policy, what);
+		/* A long reason is cut short; the start says what failed. */
+		if (snprintf(res->errmsg, sizeof(res->errmsg), "%s: %s", res->policy,
+			     what) >= (int)sizeof(res->errmsg))
+			res->errmsg[sizeof(res->errmsg) - 2] = '~';
 	}
 	return err;
 }
