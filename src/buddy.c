@@ -31,6 +31,15 @@ static void block_free_add_large(struct ga_zone *z, ga_pfn_t pfn,
 	}
 }
 
+/* pcp_buddy's free_heads bit of a free block below pageblock order. */
+static inline void free_head_mark(struct ga_zone *z, ga_pfn_t pfn, bool set)
+{
+	uint32_t idx = pfn_to_idx(z, pfn);
+	uint64_t *w = &z->free_heads[idx / 64], bit = 1ull << (idx % 64);
+
+	*w = set ? *w | bit : *w & ~bit;
+}
+
 static inline void block_free_add(struct ga_zone *z, ga_pfn_t pfn,
 				  unsigned int order, long sign)
 {
@@ -44,6 +53,8 @@ static inline void block_free_add(struct ga_zone *z, ga_pfn_t pfn,
 	pb = pfn_to_block(z, pfn);
 	old = pb->nr_free;
 	pb->nr_free = (uint16_t)(old + (sign > 0 ? 1u << order : -(1u << order)));
+	if (z->free_heads)
+		free_head_mark(z, pfn, sign > 0);
 	spb_block_free_changed(z, pfn, old, pb->nr_free);
 	if (sign > 0)
 		pcp_buddy_block_freed(z, pb);

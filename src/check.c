@@ -20,6 +20,7 @@ struct recount {
 	unsigned long free_cma, free_highatomic;
 	unsigned long free_all, pcp, alloc, reserved;
 	unsigned long remote;		/* ... of pcp: on remote-free lists */
+	unsigned long free_heads;	/* free blocks below pageblock order */
 	unsigned long blocks_mt[GA_MT_TYPES];
 	uint8_t *seen;			/* one bit per page: a list holds this head */
 	struct spb_recount *blocks;	/* per pageblock: contents, contig */
@@ -263,22 +264,39 @@ static int check_remote_list(struct checker *c, unsigned int cpu)
 	return 0;
 }
 
-/* owned_blocks: each entry listed once, owned by the list's CPU. */
+/*
+ * owned_blocks: each entry listed once, owned by the list's CPU, on the
+ * list of its label, newest first.
+ */
 static int check_owned_list(struct checker *c, unsigned int cpu,
 			    unsigned long *listed)
 {
 	struct ga_zone *z = c->z;
-	uint32_t b = z->pcp[cpu].owned_first, prev = GA_NIL;
 	unsigned long n = 0;
 
-	for (; b != GA_NIL; prev = b, b = z->owned_links[b].next) {
-		if (b >= z->nr_pageblocks || ++n > z->nr_pageblocks)
-			return fail(c, "cpu %u owned_blocks: bad link %u", cpu, b);
-		if (!z->owned_links[b].listed || z->owned_links[b].prev != prev)
-			return fail(c, "cpu %u owned_blocks: block %u badly linked", cpu, b);
-		if (z->blocks[b].cpu != cpu + 1)
-			return fail(c, "block %u on cpu %u's owned_blocks, owner %d", b,
-				    cpu, (int)z->blocks[b].cpu - 1);
+	for (int mt = 0; mt < GA_MT_TYPES; mt++) {
+		uint32_t b = z->pcp[cpu].owned_first[mt], prev = GA_NIL;
+
+		for (; b != GA_NIL; prev = b, b = z->owned_links[b].next) {
+			const struct pcpb_link *l = &z->owned_links[b];
+
+			if (b >= z->nr_pageblocks || ++n > z->nr_pageblocks)
+				return fail(c, "cpu %u owned_blocks: bad link %u", cpu, b);
+			if (!l->listed || l->prev != prev)
+				return fail(c, "cpu %u owned_blocks: block %u badly linked",
+					    cpu, b);
+			if (z->blocks[b].cpu != cpu + 1)
+				return fail(c, "block %u on cpu %u's owned_blocks, owner %d",
+					    b, cpu, (int)z->blocks[b].cpu - 1);
+			if (z->blocks[b].mt != mt)
+				return fail(c, "block %u labelled %s on cpu %u's %s owned_blocks",
+					    b, ga_migratetype_name(z->blocks[b].mt), cpu,
+					    ga_migratetype_name(mt));
+			if (prev != GA_NIL &&
+			    (int32_t)(z->owned_links[prev].seq - l->seq) <= 0)
+				return fail(c, "cpu %u owned_blocks: block %u out of order",
+					    cpu, b);
+		}
 	}
 	*listed += n;
 	return 0;
@@ -311,8 +329,10 @@ static int check_pcp_buddy(struct checker *c, unsigned int cpu,
 			    pcp->buddy_count, owned);
 	*pages += owned;
 	if (!z->owned_links) {
-		if (pcp->owned_first != GA_NIL ||
-		    __atomic_load_n(&pcp->remote, __ATOMIC_ACQUIRE) != GA_NIL)
+		for (int mt = 0; mt < GA_MT_TYPES; mt++)
+			if (pcp->owned_first[mt] != GA_NIL)
+				return fail(c, "cpu %u owns blocks with pcp_buddy off", cpu);
+		if (__atomic_load_n(&pcp->remote, __ATOMIC_ACQUIRE) != GA_NIL)
 			return fail(c, "cpu %u owns blocks with pcp_buddy off", cpu);
 		return 0;
 	}
@@ -467,6 +487,14 @@ static int check_head(struct checker *c, ga_pfn_t pfn, const struct ga_page *p,
 			    (unsigned long long)pfn,
 			    (unsigned long long)(pfn ^ (1ul << order)), order);
 	count_free_block(c, pfn, nr);
+	if (z->free_heads && order < z->pageblock_order) {
+		uint32_t idx = pfn_to_idx(z, pfn);
+
+		if (!(z->free_heads[idx / 64] >> (idx % 64) & 1))
+			return fail(c, "free block %#llx order %u has no free_heads bit",
+				    (unsigned long long)pfn, order);
+		c->rc.free_heads++;
+	}
 	for (ga_pfn_t b = pfn; b < pfn + nr; b += z->pageblock_nr_pages)
 		block_free[(b - z->start_pfn) >> z->pageblock_order] +=
 			ga_min(nr, (unsigned long)z->pageblock_nr_pages);
@@ -602,6 +630,22 @@ static int check_offline(struct checker *c)
 	return 0;
 }
 
+/* pcp_buddy's free_heads: a bit on each free block below pageblock order. */
+static int check_free_heads(struct checker *c)
+{
+	struct ga_zone *z = c->z;
+	unsigned long n = 0;
+
+	if (!z->free_heads)
+		return 0;
+	for (unsigned long w = 0; w < (z->nr_pages + 63) / 64; w++)
+		n += (unsigned long)__builtin_popcountll(z->free_heads[w]);
+	if (n != c->rc.free_heads)
+		return fail(c, "%lu free_heads bits set, %lu free blocks below pageblock order",
+			    n, c->rc.free_heads);
+	return 0;
+}
+
 static int run_checks(struct checker *c)
 {
 	unsigned long *block_free;
@@ -624,6 +668,8 @@ static int run_checks(struct checker *c)
 		err = check_pcp_lists(c);
 	if (!err)
 		err = walk_pages(c, block_free);
+	if (!err)
+		err = check_free_heads(c);
 	if (!err)
 		err = check_pageblocks(c, block_free);
 	if (!err)

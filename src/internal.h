@@ -260,19 +260,22 @@ struct ga_pcp {
 	/*
 	 * pcp_buddy (RFC 02/03, pcp_buddy.c). Pages of pageblocks this CPU
 	 * owns, by charge and order (PagePCPBuddy; they merge at drain);
-	 * buddy_count of count is theirs. owned_first heads the owned blocks
-	 * with fragments in the zone's buddy, under zone->lock. remote is a
-	 * lock-free list of pages other CPUs freed into owned blocks.
+	 * buddy_count of count is theirs. owned_first[mt] heads the owned
+	 * blocks labelled mt with fragments in the zone's buddy, newest first,
+	 * under zone->lock (owned_seq numbers them). remote is a lock-free
+	 * list of pages other CPUs freed into owned blocks.
 	 */
 	struct ga_list buddy[GA_MT_PCPTYPES][GA_NR_ORDERS_MAX];
 	int buddy_count;
-	uint32_t owned_first;
+	uint32_t owned_first[GA_MT_TYPES];
+	uint32_t owned_seq;
 	uint32_t remote ga_cacheline_aligned;
 } ga_cacheline_aligned;
 
 /* A pageblock's link on its owner's owned_blocks list (pcp_buddy.c). */
 struct pcpb_link {
 	uint32_t next, prev;
+	uint32_t seq;		/* owner's owned_seq when it was listed */
 	bool listed;
 };
 
@@ -475,6 +478,12 @@ struct ga_zone {
 	struct ga_pcp *pcp;
 	struct ga_evacuate_state evac;
 	struct pcpb_link *owned_links;	/* per pageblock; NULL unless pcp_buddy */
+	/*
+	 * pcp_buddy: one bit per page, set on the head of each free block
+	 * below pageblock order, so phase 0 finds an owned block's fragments
+	 * without reading its pages. NULL unless pcp_buddy.
+	 */
+	uint64_t *free_heads;
 	struct spb_shrink_state shrink;
 	struct ga_spb *spbs;
 	unsigned long nr_spbs;		/* online; records exist for max_spbs */
@@ -936,8 +945,11 @@ unsigned long spill_pcp_lists(struct ga_zone *z, int count, struct ga_pcp *pcp,
 
 /* pcp_buddy.c — per-CPU pageblocks (RFC 02, 03, 21). */
 size_t pcp_buddy_metadata_size(unsigned long nr_pageblocks, bool on);
-void pcp_buddy_init(struct ga_zone *z, void *links);
+size_t pcp_buddy_heads_size(unsigned long nr_pages, bool on);
+void pcp_buddy_init(struct ga_zone *z, void *links, void *heads);
 void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb);
+void pcp_buddy_relabel(struct ga_zone *z, struct ga_pageblock *pb, int old_mt,
+		       int new_mt);
 bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		    unsigned int cpu, unsigned int owner);
 void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp);

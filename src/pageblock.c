@@ -29,6 +29,8 @@ void set_pageblock_migratetype(struct ga_zone *z, ga_pfn_t pfn, int mt)
 	z->blocks_mt[pb->mt]--;
 	z->blocks_mt[mt]++;
 	spb_label_changed(z, pfn, pb->mt, mt);
+	if (ga_unlikely(pb->cpu))
+		pcp_buddy_relabel(z, pb, pb->mt, mt);
 	WRITE_ONCE(pb->mt, (uint8_t)mt);
 }
 

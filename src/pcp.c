@@ -104,7 +104,8 @@ void pcp_setup(struct ga_zone *z)
 		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
 			for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++)
 				ga_list_init(&pcp->buddy[mt][o]);
-		pcp->owned_first = GA_NIL;
+		for (int mt = 0; mt < GA_MT_TYPES; mt++)
+			pcp->owned_first[mt] = GA_NIL;
 		pcp->remote = GA_NIL;
 	}
 }

@@ -133,7 +133,7 @@ int ga_zone_config_check(const struct ga_zone_config *cfg, char *errbuf,
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 
 struct layout {
-	size_t pcp, evac, spb, blocks, owned, pages, total;
+	size_t pcp, evac, spb, blocks, owned, heads, pages, total;
 	unsigned int nr_evac;
 };
 
@@ -164,7 +164,8 @@ static struct layout zone_layout(const struct ga_zone_config *cfg)
 	l.spb = l.evac + ALIGN64(evacuate_pool_size(l.nr_evac));
 	l.blocks = l.spb + ALIGN64(spb_metadata_size(nr_spbs, p.spb_free_lists));
 	l.owned = l.blocks + ALIGN64(sizeof(struct ga_pageblock) * nr_blocks);
-	l.pages = l.owned + ALIGN64(pcp_buddy_metadata_size(nr_blocks, p.pcp_buddy));
+	l.heads = l.owned + ALIGN64(pcp_buddy_metadata_size(nr_blocks, p.pcp_buddy));
+	l.pages = l.heads + ALIGN64(pcp_buddy_heads_size(nr_pages, p.pcp_buddy));
 	l.total = l.pages + ALIGN64(sizeof(struct ga_page) * nr_pages);
 	return l;
 }
@@ -400,7 +401,8 @@ int ga_zone_init(struct ga_zone **zonep, const struct ga_zone_config *cfg,
 	label_pageblocks(z, cfg);
 	setup_zone_watermarks(z);
 	pcp_setup(z);
-	pcp_buddy_init(z, z->policy.pcp_buddy ? base + l.owned : NULL);
+	pcp_buddy_init(z, z->policy.pcp_buddy ? base + l.owned : NULL,
+		       z->policy.pcp_buddy ? base + l.heads : NULL);
 	evacuate_init(z, base + l.evac, l.nr_evac);
 	compaction_init(z);
 	spb_background_init(z);

@@ -232,6 +232,95 @@ static void test_recover(void)
 }
 
 /*
+ * Phase 0 is first fit in owned_blocks order (RFC 02's table): block X,
+ * first on the list, gives back a 256-page fragment, enough for the
+ * refill, so Y, second, keeps its single free page although it would fit
+ * the allocation more tightly. A listed block whose free pages were all
+ * taken by someone else leaves the list at the next walk, with nothing to
+ * recover, and the refill claims a new block.
+ */
+static void test_recover_first_fit(void)
+{
+	struct ga_policy p = buddy_policy(true);
+	struct ga_zone *z = test_zone(NR_PAGES, 2, &p);
+	ga_pfn_t *pfn = calloc(1024, sizeof(*pfn)), x, y, got;
+	uint64_t claims;
+	int same = 0;
+
+	for (int i = 0; i < 1024; i++)
+		pfn[i] = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	x = pfn[0] & ~511ul;
+	y = pfn[512] & ~511ul;
+	for (int i = 0; i < 1024; i++)
+		same += (pfn[i] & ~511ul) == (i < 512 ? x : y);
+	is_long(same, 1024, "cpu 0 used up two whole blocks, X then Y");
+	/* Y's one page goes back first, then half of X: X heads the list. */
+	for (int i = 512; i < 1024; i++)
+		if (pfn[i] == y + 5)
+			ga_free(z, 0, pfn[i], 0);
+	ga_drain_pcp(z, 0);
+	for (int i = 0; i < 512; i++)
+		if (pfn[i] >= x + 256)
+			ga_free(z, 0, pfn[i], 0);
+	ga_drain_pcp(z, 0);
+	is_long(z->pcp[0].owned_first[GA_MT_MOVABLE], x / 512, "X heads cpu 0's movable owned_blocks");
+	is_long(z->owned_links[x / 512].next, y / 512, "Y follows it");
+	zone_ok(z, "checker with two owned blocks listed");
+	/* One list per label, in the one list's order: a relabel moves Y. */
+	zone_lock(z);
+	set_pageblock_migratetype(z, y, GA_MT_UNMOVABLE);
+	is_long(z->pcp[0].owned_first[GA_MT_UNMOVABLE], y / 512,
+		"relabelled unmovable, Y moves to the unmovable list");
+	is_long(z->owned_links[x / 512].next, GA_NIL, "X is alone on the movable one");
+	set_pageblock_migratetype(z, x, GA_MT_UNMOVABLE);
+	is_long(z->pcp[0].owned_first[GA_MT_UNMOVABLE], x / 512,
+		"X, the newer, heads the unmovable list when it follows");
+	is_long(z->owned_links[x / 512].next, y / 512, "Y still follows it");
+	set_pageblock_migratetype(z, y, GA_MT_MOVABLE);
+	set_pageblock_migratetype(z, x, GA_MT_MOVABLE);
+	zone_unlock(z);
+	is_long(z->pcp[0].owned_first[GA_MT_UNMOVABLE], GA_NIL, "relabelled back");
+	is_long(z->pcp[0].owned_first[GA_MT_MOVABLE], x / 512, "X heads the movable list");
+	is_long(z->owned_links[x / 512].next, y / 512, "and Y follows it again");
+	zone_ok(z, "checker after the relabels");
+
+	got = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	ok(got >= x + 256 && got < x + 512, "the page comes from X's fragment, not Y's page");
+	is_long(stat_of(z, GA_STAT_PCPB_RECOVER), 1, "phase 0 took one block");
+	is_long(stat_of(z, GA_STAT_PCPB_RECOVER_PAGES), 256, "X's 256 free pages");
+	is_long(z->owned_links[y / 512].listed, 1, "Y stays listed");
+	is_long(z->blocks[y / 512].nr_free, 1, "with its free page in the buddy");
+	zone_ok(z, "checker after the first-fit refill");
+
+	/* Someone else takes Y's page from the buddy; X is used up again. */
+	is_long(ga_alloc_at(z, 1, y + 5, 0, GA_GFP_HIGHUSER_MOVABLE, 0), 0,
+		"another allocation takes Y's free page");
+	same = got >= x + 256;
+	for (int i = 0; i < 255; i++)
+		same += alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE) >= x + 256;
+	is_long(same, 256, "cpu 0 uses up X's recovered half");
+	claims = stat_of(z, GA_STAT_PCPB_CLAIM);
+	got = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	is_long(z->owned_links[y / 512].listed, 0, "the next refill drops Y from the list");
+	is_long(owner_of(z, y), 1, "Y stays owned: all its pages are in use");
+	is_long(stat_of(z, GA_STAT_PCPB_RECOVER_PAGES), 256, "nothing more was recovered");
+	is_long(stat_of(z, GA_STAT_PCPB_CLAIM), claims + 1, "a new block was claimed");
+	ok((got & ~511ul) != x && (got & ~511ul) != y, "and serves the page");
+	zone_ok(z, "checker after Y left the list");
+
+	ga_free(z, 0, got, 0);
+	for (ga_pfn_t i = 0; i < 512; i++) {
+		ga_free(z, 0, x + i, 0);
+		ga_free(z, 1, y + i, 0);
+	}
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), NR_PAGES, "all free again");
+	zone_ok(z, "checker at the end of the first-fit test");
+	free(pfn);
+	ga_zone_destroy(z);
+}
+
+/*
  * RFC 21. Eight 4-pageblock SPBs; one is tainted by an order-4 unmovable
  * page in block B, and its three other blocks go to unmovable THPs, so
  * no tainted SPB has a wholly free pageblock. An unmovable refill on cpu 1
@@ -462,6 +551,7 @@ int main(void)
 	test_purger_locks();
 	test_drain_merges();
 	test_recover();
+	test_recover_first_fit();
 	adopt_scenario(true);
 	adopt_scenario(false);
 	test_threads();

@@ -21,7 +21,10 @@
 #define NR_WORKERS	2
 #define NR_OPS		60000
 
+#define MIN_PEEKS	200	/* peeks the workers wait for, busy */
+
 static int stop_peeker;
+static unsigned long peeks_seen;	/* the peeker's count, for the workers */
 
 struct peeker {
 	struct ga_zone *z;
@@ -32,7 +35,9 @@ static void *worker(void *arg)
 {
 	struct workload *w = arg;
 
-	for (unsigned long i = 0; i < NR_OPS; i++)
+	/* On a loaded machine the peeker may not get a CPU for a while. */
+	for (unsigned long i = 0; i < NR_OPS ||
+	     __atomic_load_n(&peeks_seen, __ATOMIC_RELAXED) < MIN_PEEKS; i++)
 		wl_step(w);
 	return NULL;
 }
@@ -66,6 +71,7 @@ static void *peeker(void *arg)
 		int rc = ga_alloc_peek(pk->z, (unsigned int)(i & 1), order, gfp, &c);
 
 		pk->peeks++;
+		__atomic_store_n(&peeks_seen, pk->peeks, __ATOMIC_RELAXED);
 		if (!rc)
 			pk->found++;
 		else if (rc == -ENOMEM)
@@ -102,6 +108,7 @@ static void run(const char *preset)
 		wl_init(&w[t], z, (unsigned int)t, 300 + t, NR_PAGES / 6, shadow, 0);
 	pk.z = z;
 	stop_peeker = 0;
+	peeks_seen = 0;
 	pthread_create(&pt, NULL, peeker, &pk);
 	for (int t = 0; t < NR_WORKERS; t++)
 		pthread_create(&th[t], NULL, worker, &w[t]);
