@@ -394,6 +394,16 @@ static int drive(struct run *r)
 	return err;
 }
 
+/* A zone's size and watermarks added to the node's totals. */
+void sim_result_add_zone(struct sim_result *res, const struct ga_zone_info *zi)
+{
+	res->managed_pages += zi->managed_pages;
+	res->wmark_min += zi->wmark_min;
+	res->wmark_low += zi->wmark_low;
+	res->wmark_high += zi->wmark_high;
+	res->nr_cpus = zi->nr_cpus;
+}
+
 static void collect(struct run *r)
 {
 	struct sim_result *res = r->res;
@@ -403,11 +413,7 @@ static void collect(struct run *r)
 		struct ga_zone_info zi;
 
 		ga_zone_info(r->zs.z[z], &zi);
-		res->managed_pages += zi.managed_pages;
-		res->wmark_min += zi.wmark_min;
-		res->wmark_low += zi.wmark_low;
-		res->wmark_high += zi.wmark_high;
-		res->nr_cpus = zi.nr_cpus;
+		sim_result_add_zone(res, &zi);
 	}
 	res->nr_zones = (unsigned int)r->zs.nr;
 	if (r->node)

@@ -174,5 +174,6 @@ int sim_gib_take_phase(struct ga_zone *zone, uint64_t owner, struct sim_gib_test
 		       ga_pfn_t **got, struct sim_phase *phase);
 
 void sim_result_free(struct sim_result *res);
+void sim_result_add_zone(struct sim_result *res, const struct ga_zone_info *zi);
 
 #endif /* GA_SIM_RUN_H */

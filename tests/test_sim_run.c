@@ -753,6 +753,20 @@ static void test_phases(void)
 	ga_zone_destroy(z);
 }
 
+/* A vanilla --layout server run of `gib` GiB, seed 1. */
+static void server_config(struct sim_config *cfg, const struct sim_profile *prof,
+			  unsigned long long gib, unsigned int cpus, double duration)
+{
+	cfg->mem_bytes = gib << 30;
+	cfg->layout = SIM_LAYOUT_SERVER;
+	cfg->cpus = cpus;
+	cfg->profile = prof;
+	cfg->duration = duration;
+	cfg->seed = 1;
+	snprintf(cfg->policy_name, sizeof(cfg->policy_name), "vanilla");
+	ga_policy_preset(&cfg->policy, "vanilla");
+}
+
 /*
  * --layout server: a node of DMA, DMA32 (RAM to 3 GiB, the PCI hole to
  * 4 GiB) and Normal; a DMA32-only consumer and anonymous memory that
@@ -773,14 +787,7 @@ static void test_server_layout(void)
 
 	is_long(sim_profile_parse(&prof, text, "s", err, sizeof(err)), 0,
 		"a profile with a kernel|dma32 consumer %s", err);
-	cfg.mem_bytes = 6ull << 30;
-	cfg.layout = SIM_LAYOUT_SERVER;
-	cfg.cpus = 2;
-	cfg.profile = &prof;
-	cfg.duration = 5;
-	cfg.seed = 1;
-	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
-	ga_policy_preset(&cfg.policy, "vanilla");
+	server_config(&cfg, &prof, 6, 2, 5);
 	is_long(sim_run(&cfg, &res), 0, "6 GiB server layout runs, node checked at the end %s",
 		res.errmsg);
 	is_long(res.nr_zones, 3, "DMA, DMA32, Normal");
@@ -815,14 +822,7 @@ static void server_kswapd_run(bool node_kswapd, struct sim_result *res)
 	char err[512];
 
 	sim_profile_parse(&prof, sim_profile_builtin_text("mixed"), "mixed", err, sizeof(err));
-	cfg.mem_bytes = 8ull << 30;
-	cfg.layout = SIM_LAYOUT_SERVER;
-	cfg.cpus = 8;
-	cfg.profile = &prof;
-	cfg.duration = 100;
-	cfg.seed = 1;
-	snprintf(cfg.policy_name, sizeof(cfg.policy_name), "vanilla");
-	ga_policy_preset(&cfg.policy, "vanilla");
+	server_config(&cfg, &prof, 8, 8, 100);
 	cfg.policy.kswapd_node = node_kswapd;
 	is_long(sim_run(&cfg, res), 0, "8 GiB server layout, kswapd_node=%d %s",
 		node_kswapd, res->errmsg);

@@ -1022,11 +1022,7 @@ static void zone_results(struct replay *r)
 
 		ga_zone_info(r->zs.z[z], &zi);
 		ga_zone_stats(r->zs.z[z], &s);
-		res->managed_pages += zi.managed_pages;
-		res->wmark_min += zi.wmark_min;
-		res->wmark_low += zi.wmark_low;
-		res->wmark_high += zi.wmark_high;
-		res->nr_cpus = zi.nr_cpus;
+		sim_result_add_zone(res, &zi);
 		for (unsigned int o = 0; o <= GA_MAX_ORDER_LIMIT; o++)
 			r->res->free_order[o] += zi.nr_free[o];
 		if (!r->node)
