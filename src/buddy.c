@@ -168,7 +168,9 @@ bool free_area_empty(const struct ga_free_area *area, int mt)
 /*
  * Head of the zone's (order, mt) list. With per-SPB lists, the head of the
  * first SPB's non-empty list: plain __rmqueue still works on them, as the
- * last resort behind the SPB passes.
+ * last resort behind the SPB passes. The zone-wide count answers "none"
+ * without a look at the SPBs (for the types without a non-empty index,
+ * that look reads every SPB's counters).
  */
 uint32_t free_area_first(const struct ga_zone *z, unsigned int order, int mt)
 {
@@ -176,6 +178,8 @@ uint32_t free_area_first(const struct ga_zone *z, unsigned int order, int mt)
 
 	if (!z->policy.spb_free_lists)
 		return z->free_area[order].list[mt].first;
+	if (!READ_ONCE(z->free_area[order].nr[mt]))
+		return GA_NIL;
 	i = spb_first_nonempty(z, order, mt);
 	return i < 0 ? GA_NIL : z->spbs[i].area->list[order][mt].first;
 }
