@@ -53,8 +53,10 @@ static inline void block_free_add(struct ga_zone *z, ga_pfn_t pfn,
 	pb = pfn_to_block(z, pfn);
 	old = pb->nr_free;
 	pb->nr_free = (uint16_t)(old + (sign > 0 ? 1u << order : -(1u << order)));
-	if (z->free_heads)
+	if (z->free_heads) {
 		free_head_mark(z, pfn, sign > 0);
+		pcp_buddy_frag_changed(z, pb, order, sign > 0);
+	}
 	spb_block_free_changed(z, pfn, old, pb->nr_free);
 	if (sign > 0)
 		pcp_buddy_block_freed(z, pb);

@@ -276,15 +276,18 @@ static int check_owned_list(struct checker *c, unsigned int cpu,
 
 	for (int mt = 0; mt < GA_MT_TYPES; mt++) {
 		uint32_t b = z->pcp[cpu].owned_first[mt], prev = GA_NIL;
+		uint32_t tops[PCPB_NR_TOPS] = { 0 };
 
 		for (; b != GA_NIL; prev = b, b = z->owned_links[b].next) {
 			const struct pcpb_link *l = &z->owned_links[b];
 
 			if (b >= z->nr_pageblocks || ++n > z->nr_pageblocks)
 				return fail(c, "cpu %u owned_blocks: bad link %u", cpu, b);
-			if (!l->listed || l->prev != prev)
+			if (!l->listed || l->prev != prev || l->list_mt != mt ||
+			    l->frag_top >= PCPB_NR_TOPS)
 				return fail(c, "cpu %u owned_blocks: block %u badly linked",
 					    cpu, b);
+			tops[l->frag_top]++;
 			if (z->blocks[b].cpu != cpu + 1)
 				return fail(c, "block %u on cpu %u's owned_blocks, owner %d",
 					    b, cpu, (int)z->blocks[b].cpu - 1);
@@ -297,6 +300,11 @@ static int check_owned_list(struct checker *c, unsigned int cpu,
 				return fail(c, "cpu %u owned_blocks: block %u out of order",
 					    cpu, b);
 		}
+		for (int t = 0; t < PCPB_NR_TOPS; t++)
+			if (tops[t] != z->pcp[cpu].owned_tops[mt][t])
+				return fail(c, "cpu %u owned_tops[%d][%d] = %u, recount %u",
+					    cpu, mt, t, z->pcp[cpu].owned_tops[mt][t],
+					    tops[t]);
 	}
 	*listed += n;
 	return 0;
@@ -630,6 +638,30 @@ static int check_offline(struct checker *c)
 	return 0;
 }
 
+/*
+ * pcp_buddy's cached largest fragment per pageblock, where known, against
+ * the fragments (the free_heads bits, checked to be exactly those first).
+ */
+static int check_frag_tops(struct checker *c)
+{
+	struct ga_zone *z = c->z;
+
+	for (uint32_t b = 0; b < z->nr_pageblocks; b++) {
+		uint8_t cached = z->owned_links[b].frag_top, top = PCPB_TOP_NONE;
+		uint32_t first = b << z->pageblock_order;
+
+		if (cached == PCPB_TOP_UNKNOWN)
+			continue;
+		for (uint32_t i = first; i < first + z->pageblock_nr_pages; i++)
+			if (z->free_heads[i / 64] >> (i % 64) & 1)
+				top = (uint8_t)ga_max(top, PCPB_TOP(page_order(&z->pages[i])));
+		if (cached != top)
+			return fail(c, "pageblock %u: cached largest fragment %d, has %d",
+				    b, (int)cached - PCPB_TOP(0), (int)top - PCPB_TOP(0));
+	}
+	return 0;
+}
+
 /* pcp_buddy's free_heads: a bit on each free block below pageblock order. */
 static int check_free_heads(struct checker *c)
 {
@@ -643,7 +675,7 @@ static int check_free_heads(struct checker *c)
 	if (n != c->rc.free_heads)
 		return fail(c, "%lu free_heads bits set, %lu free blocks below pageblock order",
 			    n, c->rc.free_heads);
-	return 0;
+	return check_frag_tops(c);
 }
 
 static int run_checks(struct checker *c)

@@ -83,6 +83,8 @@ static void zone_grow(struct ga_zone *z, ga_pfn_t new_end)
 		pb->nr_reserved = 0;
 		WRITE_ONCE(pb->mt, (uint8_t)mt);
 		z->blocks_mt[mt]++;
+		if (z->owned_links)
+			z->owned_links[pb - z->blocks].frag_top = PCPB_TOP_UNKNOWN;
 	}
 	for (ga_pfn_t pfn = old_end; pfn < new_end; pfn++)
 		clear_page_head(pfn_to_page(z, pfn));

@@ -230,6 +230,12 @@ struct ga_free_area {
 /* ------------------------------------------------------------------------ */
 /* Per-CPU pages (struct per_cpu_pages).                                     */
 
+/* struct pcpb_link's frag_top values (pcp_buddy.c). */
+#define PCPB_TOP_UNKNOWN	0
+#define PCPB_TOP_NONE		1
+#define PCPB_TOP(order)		((uint8_t)((order) + 2))
+#define PCPB_NR_TOPS		(GA_NR_ORDERS_MAX + 2)
+
 #define PCPF_PREV_FREE_HIGH_ORDER 0x1u
 
 /*
@@ -269,6 +275,8 @@ struct ga_pcp {
 	int buddy_count;
 	uint32_t owned_first[GA_MT_TYPES];
 	uint32_t owned_seq;
+	/* Blocks on owned_first[mt] by their frag_top (struct pcpb_link). */
+	uint32_t owned_tops[GA_MT_TYPES][PCPB_NR_TOPS];
 	uint32_t remote ga_cacheline_aligned;
 } ga_cacheline_aligned;
 
@@ -277,6 +285,16 @@ struct pcpb_link {
 	uint32_t next, prev;
 	uint32_t seq;		/* owner's owned_seq when it was listed */
 	bool listed;
+	/*
+	 * The largest free fragment of the block (free blocks below pageblock
+	 * order, the free_heads bits), cached for phase 0's look ahead:
+	 * PCPB_TOP_UNKNOWN, PCPB_TOP_NONE, or PCPB_TOP(order). Kept where the
+	 * free_heads bits change: a larger fragment raises it, the last
+	 * fragment gone makes it NONE, removing one of the top order makes it
+	 * unknown until the next look recounts it. Zeroed memory is unknown.
+	 */
+	uint8_t frag_top;
+	uint8_t list_mt;	/* the owned_blocks list it is on, while listed */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -976,6 +994,42 @@ void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
  * that is wholly free in the buddy again has no page left anywhere else,
  * so nobody can race a free into it: its ownership ends here.
  */
+/*
+ * A block's frag_top changes: a listed block moves between its owner's
+ * owned_tops counts (zone->lock). While listed, the block is owned and
+ * its owner does not change.
+ */
+static inline void pcp_buddy_set_top(struct ga_zone *z,
+				     const struct ga_pageblock *pb, uint8_t top)
+{
+	struct pcpb_link *l = &z->owned_links[pb - z->blocks];
+
+	if (l->listed) {
+		uint32_t *tops = z->pcp[pb->cpu - 1].owned_tops[l->list_mt];
+
+		tops[l->frag_top]--;
+		tops[top]++;
+	}
+	l->frag_top = top;
+}
+
+/* A fragment of the block came (add) or went (zone->lock, pcp_buddy on). */
+static inline void pcp_buddy_frag_changed(struct ga_zone *z,
+					  const struct ga_pageblock *pb,
+					  unsigned int order, bool add)
+{
+	uint8_t top = z->owned_links[pb - z->blocks].frag_top;
+
+	if (add) {
+		if (top != PCPB_TOP_UNKNOWN && top < PCPB_TOP(order))
+			pcp_buddy_set_top(z, pb, PCPB_TOP(order));
+	} else if (!pb->nr_free) {
+		pcp_buddy_set_top(z, pb, PCPB_TOP_NONE);
+	} else if (top == PCPB_TOP(order)) {
+		pcp_buddy_set_top(z, pb, PCPB_TOP_UNKNOWN);
+	}
+}
+
 static inline void pcp_buddy_block_freed(struct ga_zone *z,
 					 struct ga_pageblock *pb)
 {

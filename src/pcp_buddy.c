@@ -59,7 +59,7 @@ size_t pcp_buddy_heads_size(unsigned long nr_pages, bool on)
 	return on ? (nr_pages + 63) / 64 * sizeof(uint64_t) : 0;
 }
 
-/* heads is zeroed, and sized for the largest span. */
+/* heads is zeroed, and sized for the largest span; nothing is free yet. */
 void pcp_buddy_init(struct ga_zone *z, void *links, void *heads)
 {
 	z->owned_links = links;
@@ -67,7 +67,8 @@ void pcp_buddy_init(struct ga_zone *z, void *links, void *heads)
 	if (!links)
 		return;
 	for (unsigned long b = 0; b < READ_ONCE(z->nr_pageblocks); b++)
-		z->owned_links[b] = (struct pcpb_link){ GA_NIL, GA_NIL, 0, false };
+		z->owned_links[b] = (struct pcpb_link){ GA_NIL, GA_NIL, 0, false,
+							PCPB_TOP_NONE, 0 };
 }
 
 /*
@@ -98,6 +99,8 @@ static void owned_link(struct ga_zone *z, struct ga_pcp *pcp, uint32_t b, int mt
 		pcp->owned_first[mt] = b;
 	if (next != GA_NIL)
 		z->owned_links[next].prev = b;
+	l->list_mt = (uint8_t)mt;
+	pcp->owned_tops[mt][l->frag_top]++;
 }
 
 static void owned_unlink(struct ga_zone *z, struct ga_pcp *pcp, uint32_t b, int mt)
@@ -110,6 +113,7 @@ static void owned_unlink(struct ga_zone *z, struct ga_pcp *pcp, uint32_t b, int 
 		pcp->owned_first[mt] = l->next;
 	if (l->next != GA_NIL)
 		z->owned_links[l->next].prev = l->prev;
+	pcp->owned_tops[mt][l->frag_top]--;
 }
 
 static void owned_add(struct ga_zone *z, struct ga_pcp *pcp, uint32_t b)
@@ -477,6 +481,17 @@ static void best_one(struct refill *r, ga_pfn_t pfn, unsigned int order,
 	}
 }
 
+static void top_one(struct refill *r, ga_pfn_t pfn, unsigned int order,
+		    void *arg)
+{
+	struct owned_best *top = arg;
+
+	(void)r;
+	(void)pfn;
+	if (order > top->order)
+		top->order = order;
+}
+
 /* After phase 0: the owned fragment pcp_buddy_take would serve, or -1. */
 static long owned_served(const struct refill *r, unsigned int *order)
 {
@@ -494,26 +509,74 @@ static long owned_served(const struct refill *r, unsigned int *order)
 }
 
 /*
+ * The order of block b's largest free fragment, or -1 if it has none:
+ * from the cached frag_top, recounted from the free_heads bits when a
+ * removal left it unknown.
+ */
+static int frag_top(struct refill *r, uint32_t b)
+{
+	struct ga_zone *z = r->z;
+	struct pcpb_link *l = &z->owned_links[b];
+
+	if (l->frag_top == PCPB_TOP_UNKNOWN) {
+		struct owned_best top = { 0, 0 };
+		unsigned int order = r->order;
+
+		r->order = 0;
+		pcp_buddy_set_top(z, &z->blocks[b],
+				  for_each_fragment(r, b, top_one, &top) ?
+				  PCPB_TOP(top.order) : PCPB_TOP_NONE);
+		r->order = order;
+	}
+	return (int)l->frag_top - PCPB_TOP(0);
+}
+
+/*
+ * Could the walk below find anything, by the owned_tops counts: a block
+ * that may have no free pages left (which the walk would drop) or one
+ * whose largest fragment fits, known or not yet recounted.
+ */
+static bool owned_may_fit(const struct refill *r)
+{
+	const uint32_t *tops = r->pcp->owned_tops[r->mt];
+
+	if (tops[PCPB_TOP_UNKNOWN] || tops[PCPB_TOP_NONE])
+		return true;
+	for (unsigned int o = r->order; o < r->z->pageblock_order; o++)
+		if (tops[PCPB_TOP(o)])
+			return true;
+	return false;
+}
+
+/*
  * Phase 0 as the refill's first step. If it would recover a fragment the
  * allocation fits in, it runs whole (unless only peeking) and the
  * allocation takes what pcp_buddy_take then finds: the smallest fitting
  * order, the last such fragment recovered. Otherwise nothing is taken yet.
  * The look ahead walks what recover_owned would take, in its order: an
  * order-0 refill fits in any free page, so it needs only the blocks'
- * nr_free; a peek or a larger order looks at the fragments. A block with
- * no free pages leaves the list here already (unless only peeking): it
- * gives nothing whether phase 0 runs or not, and phase 0 drops every such
- * block it passes. Returns the fragment's pfn or -1.
+ * nr_free; a larger order needs one block whose largest fragment fits
+ * (frag_top), since recover_owned then stops where this walk would have;
+ * a peek looks at the fragments. A block with no free pages leaves the
+ * list here already (unless only peeking): it gives nothing whether phase
+ * 0 runs or not, and phase 0 drops every such block it passes. The
+ * owned_tops counts tell first whether the walk can find anything at all
+ * (debug builds walk anyway and check that it did not). Returns the
+ * fragment's pfn or -1.
  */
 static long owned_pick(struct refill *r, unsigned int *order)
 {
 	struct ga_zone *z = r->z;
 	struct owned_best best = { GA_NR_ORDERS_MAX, 0 };
 	bool counted = !r->order && !r->peek;
-	unsigned long fit = 0;
+	unsigned long fit = 0, dropped = 0;
+	bool may_fit;
 	long pfn;
 
 	if (r->order >= z->pageblock_order)
+		return -1;
+	may_fit = owned_may_fit(r);
+	if (!may_fit && !GA_DEBUG_CHECKS)
 		return -1;
 	for (uint32_t b = r->pcp->owned_first[r->mt], next; b != GA_NIL && fit < r->want;
 	     b = next) {
@@ -523,13 +586,22 @@ static long owned_pick(struct refill *r, unsigned int *order)
 		if (!z->blocks[b].nr_free) {
 			if (!r->peek)
 				recover_block(r, b);
+			dropped++;
 			continue;
 		}
-		if (counted)
+		if (counted) {
 			fit += z->blocks[b].nr_free;
-		else
-			fit += for_each_fragment(r, b, best_one, &best);
+		} else if (r->peek || GA_DEBUG_CHECKS) {
+			unsigned long f = for_each_fragment(r, b, best_one, &best);
+
+			GA_BUG_ON(!f != (frag_top(r, b) < (int)r->order));
+			fit += f;
+		} else if (frag_top(r, b) >= (int)r->order) {
+			fit = 1;	/* recover_owned takes it from here */
+			break;
+		}
 	}
+	GA_BUG_ON(!may_fit && (fit || dropped));
 	if (!fit)
 		return -1;
 	if (r->peek) {

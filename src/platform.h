@@ -86,6 +86,7 @@ static inline void ga_unlock(ga_lock_t *lock)
  * never caller misuse, which is reported through return values.
  */
 #ifdef GA_DEBUG
+#define GA_DEBUG_CHECKS 1	/* for cross-checks that need more than a condition */
 #define GA_BUG_ON(cond)							\
 	do {								\
 		if (ga_unlikely(cond)) {				\
@@ -95,6 +96,7 @@ static inline void ga_unlock(ga_lock_t *lock)
 		}							\
 	} while (0)
 #else
+#define GA_DEBUG_CHECKS 0
 #define GA_BUG_ON(cond) ((void)sizeof(cond))
 #endif
 
