@@ -877,6 +877,11 @@ bool spb_has_free(const struct ga_zone *z, const struct ga_spb *s,
 		  unsigned int order, unsigned int below, unsigned int mts);
 long spb_alloc_tainted_locked(struct ga_zone *z, unsigned int order);
 long spb_first_nonempty(const struct ga_zone *z, unsigned int order, int mt);
+unsigned long spb_next_of_category(const struct ga_zone *z, unsigned int cat,
+				   unsigned long i);
+#define for_each_spb_of_category(z, cat, i)				\
+	for ((i) = spb_next_of_category(z, cat, 0); (i) < READ_ONCE((z)->nr_spbs); \
+	     (i) = spb_next_of_category(z, cat, (i) + 1))
 unsigned int spb_tainted_reserve(const struct ga_zone *z, const struct ga_spb *s);
 void spb_count_search(struct ga_zone *z, const struct spb_search *cost);
 

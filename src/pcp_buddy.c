@@ -705,12 +705,12 @@ static bool adopt_allowed(const struct refill *r)
 static void adopt_partial(struct refill *r)
 {
 	struct ga_zone *z = r->z;
+	unsigned long i;
 
-	for (unsigned long i = 0; i < READ_ONCE(z->nr_spbs) && r->fit < r->want; i++) {
-		struct ga_spb *s = &z->spbs[i];
-
-		if (s->category == SPB_TAINTED)
-			adopt_in_spb(r, s);
+	for_each_spb_of_category(z, SPB_TAINTED, i) {
+		if (r->fit >= r->want)
+			break;
+		adopt_in_spb(r, &z->spbs[i]);
 	}
 }
 
@@ -849,6 +849,7 @@ static uint32_t refill_first(struct refill *r, unsigned int alloc_flags,
 	struct ga_zone *z = r->z;
 	struct ga_alloc_choice *c = r->peek;
 	unsigned int o = r->order;
+	unsigned long i;
 	uint32_t idx;
 	long pfn;
 
@@ -868,11 +869,11 @@ static uint32_t refill_first(struct refill *r, unsigned int alloc_flags,
 	if (pfn >= 0)
 		goto found;
 	*src = SRC_ADOPT;
-	for (unsigned long i = 0; adopt_allowed(r) && i < READ_ONCE(z->nr_spbs); i++) {
+	for_each_spb_of_category(z, SPB_TAINTED, i) {
 		struct ga_spb *s = &z->spbs[i];
 
-		if (s->category != SPB_TAINTED)
-			continue;
+		if (!adopt_allowed(r))
+			break;
 		pfn = c ? adopt_pick(r, s, &o) : adopt_in_spb(r, s);
 		if (pfn >= 0) {
 			if (!c)
