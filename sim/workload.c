@@ -101,12 +101,14 @@ static inline void rec_flags(struct sim_workload *w, struct sim_rec *r,
 
 /*
  * A consumer's LRU is a ring of record indices, oldest first. A record on
- * it keeps its absolute position in the ring in its two link words; a
- * record that leaves early (dropped, freed by an action) just loses
- * REC_LRU, and the ring entry left behind is skipped as a tombstone: an
- * entry is live iff its record is on this consumer's LRU at that very
- * position. The order is the one a linked list would have, but reclaim
- * knows the next victims without chasing links, and loads them ahead.
+ * it keeps its position in the ring, mod 2^32, in lru_pos; a record that
+ * leaves early (dropped, freed by an action) just loses REC_LRU, and the
+ * ring entry left behind is skipped as a tombstone: an entry is live iff
+ * its record is on this consumer's LRU at that very position. The low 32
+ * bits tell positions apart: the ring holds fewer than 2^32 entries, so
+ * two of its positions never agree in them. The order is the one a
+ * linked list would have, but reclaim knows the next victims without
+ * chasing links, and loads them ahead.
  */
 static inline bool lru_live(const struct sim_workload *w, unsigned int ci,
 			    uint32_t i, uint64_t pos)
@@ -114,7 +116,7 @@ static inline bool lru_live(const struct sim_workload *w, unsigned int ci,
 	const struct sim_rec *r = &w->rec[i];
 
 	return (r->meta & REC_LRU) && rec_cons(r) == ci &&
-	       r->next == (uint32_t)pos && r->prev == (uint32_t)(pos >> 32);
+	       r->lru_pos == (uint32_t)pos;
 }
 
 static int lru_grow(struct sim_consumer *c)
@@ -141,8 +143,7 @@ static int lru_add_tail(struct sim_workload *w, struct sim_consumer *c,
 		return -ENOMEM;
 	c->lru[pos & c->lru_mask] = i;
 	c->lru_tail = pos + 1;
-	w->rec[i].next = (uint32_t)pos;
-	w->rec[i].prev = (uint32_t)(pos >> 32);
+	w->rec[i].lru_pos = (uint32_t)pos;
 	return 0;
 }
 

@@ -10,7 +10,7 @@
  * the library then calls our reclaim callback, which evicts the oldest
  * evictable allocations, like kswapd walking the LRU and the shrinkers.
  *
- * Every allocation is one 16-byte record; the record's index is the owner
+ * Every allocation is one 12-byte record; the record's index is the owner
  * token the library hands back to the migrate and drop callbacks.
  */
 #ifndef GA_SIM_WORKLOAD_H
@@ -27,11 +27,11 @@
 #define SIM_TICKS_PER_SEC	1000
 #define SIM_TICK_INF		UINT64_MAX
 
-/* One allocation. On its consumer's LRU, next and prev hold its position
- * in the LRU ring (low, high 32 bits). */
+/* One allocation. On its consumer's LRU, lru_pos holds its position in
+ * the LRU ring, mod 2^32 (lru_live in workload.c). */
 struct sim_rec {
 	uint32_t pfn;		/* first page, absolute pfn */
-	uint32_t next, prev;
+	uint32_t lru_pos;	/* its LRU ring position, mod 2^32 */
 	uint32_t meta;		/* REC_* below */
 };
 
