@@ -545,40 +545,17 @@ long spb_walk(const struct ga_zone *z, unsigned int cat, bool roomy_only,
 {
 	const struct spb_index *ix = &z->spb_idx;
 	uint64_t want = spb_lists_wanted(z, order, below, mts);
-	unsigned int hi = ga_min(below - 1, z->max_order);
 	unsigned int visits = 0;
 	long found = -1;
 
 	for (unsigned int k = 0; k < SPB_NR_BUCKETS && found < 0; k++) {
 		unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
-		unsigned int listed = 0;
-		bool match = false;
 
-		/*
-		 * The list holds the SPBs of the category and bucket bitmaps:
-		 * if the index says none of them would do, the walk would visit
-		 * them all and find nothing, so count them without the walk.
-		 */
-		for (unsigned long w = 0; w < ix->nr_words; w++) {
-			uint64_t bits = ix->category[cat][w] & ix->bucket[b][w];
-
-			listed += (unsigned int)__builtin_popcountll(bits);
-			if (bits && roomy_only)
-				bits &= ix->roomy[w];
-			if (bits && !match && want &&
-			    (bits & spb_free_word(ix, w, order, hi, mts)))
-				match = true;
-		}
-		if (!match && !GA_DEBUG_CHECKS) {
-			visits += listed;
-			continue;
-		}
 		for (uint32_t i = ix->head[cat][b]; i != GA_NIL;
 		     i = z->spbs[i].list_next) {
 			const struct ga_spb *s = &z->spbs[i];
 
 			visits++;
-			listed--;
 			if (roomy_only && s->nr_free_pb <= s->reserve)
 				continue;
 			if (s->nonempty_lists & want) {
@@ -586,7 +563,6 @@ long spb_walk(const struct ga_zone *z, unsigned int cat, bool roomy_only,
 				break;
 			}
 		}
-		GA_BUG_ON(!match && (found >= 0 || listed));
 	}
 	if (cost)
 		cost->visits += visits;
