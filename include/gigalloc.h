@@ -153,6 +153,7 @@ struct ga_policy {
 	unsigned int pcp_high_fraction;	/* percpu_pagelist_high_fraction, 0 = auto */
 	bool pcp_buddy;			/* per-CPU pageblocks, owner-routed frees (RFC 02/03) */
 	bool pcp_buddy_adopt;		/* ... adopt partial blocks of tainted SPBs (21) */
+	bool pcp_buddy_reabsorb;	/* ... take other CPUs' PCPBuddy entries back (21) */
 	/* Reclaim. */
 	unsigned int reclaim_retries;	/* MAX_RECLAIM_RETRIES */
 	unsigned int reclaim_batch;	/* SWAP_CLUSTER_MAX: direct reclaim target */
@@ -649,6 +650,9 @@ enum ga_stat_item {
 	GA_STAT_PCPB_LOCAL_DEFER,	/* ... by the owner itself: its pcp lock was busy */
 	GA_STAT_PCPB_MERGE,		/* buddy merges on a pcp at drain */
 	GA_STAT_PCPB_RELEASE,		/* owned blocks wholly free again: ownership ends */
+	GA_STAT_PCPB_REABSORB,		/* other CPUs' PCPBuddy entries merged back (RFC 21) */
+	GA_STAT_PCPB_DISOWN,		/* ... blocks whose owner then held nothing: unowned */
+	GA_STAT_PCPB_FOLLOW,		/* adoption walks that took another CPU's block */
 	GA_STAT_FALLBACK,		/* mm_page_alloc_extfrag events */
 	GA_STAT_FALLBACK_FRAGMENTING,	/* ... with fallback_order < pageblock_order */
 	GA_STAT_FALLBACK_CHANGE_OWNERSHIP, /* ... that claimed the block */

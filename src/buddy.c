@@ -284,8 +284,15 @@ void free_one_page_locked(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 		int buddy_mt = mt;
 
 		buddy_pfn = pfn ^ (1ul << order);
-		if (!pfn_is_free_buddy(z, buddy_pfn, order))
-			break;
+		if (!pfn_is_free_buddy(z, buddy_pfn, order)) {
+			/* RFC 21: another CPU's PCPBuddy entry merges back. */
+			if (!z->policy.pcp_buddy_reabsorb ||
+			    !pcp_buddy_reabsorb(z, buddy_pfn, order, mt))
+				break;
+			pfn &= buddy_pfn;
+			order++;
+			continue;
+		}
 		if (order >= z->pageblock_order) {
 			buddy_mt = get_pfnblock_migratetype(z, buddy_pfn);
 			if (mt != buddy_mt && (!migratetype_is_mergeable(mt) ||

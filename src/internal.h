@@ -698,6 +698,14 @@ bool zone_watermark_ok(struct ga_zone *z, unsigned int order,
 void pcp_setup(struct ga_zone *z);
 /* zone_pcp_update: batch and high from managed pages again (no lock held). */
 void pcp_update_sizes(struct ga_zone *z);
+/* The plain pcp list of a type and order (order_to_pindex). */
+static inline unsigned int order_to_pindex(int mt, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return GA_NR_LOWORDER_PCP_LISTS + (mt == GA_MT_MOVABLE);
+	return GA_MT_PCPTYPES * order + (unsigned int)mt;
+}
+
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex);
 void pageblock_pinned_add(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 			  int sign);
@@ -948,6 +956,7 @@ size_t pcp_buddy_metadata_size(unsigned long nr_pageblocks, bool on);
 size_t pcp_buddy_heads_size(unsigned long nr_pages, bool on);
 void pcp_buddy_init(struct ga_zone *z, void *links, void *heads);
 void pcp_buddy_release(struct ga_zone *z, struct ga_pageblock *pb);
+bool pcp_buddy_reabsorb(struct ga_zone *z, ga_pfn_t pfn, unsigned int order, int mt);
 void pcp_buddy_relabel(struct ga_zone *z, struct ga_pageblock *pb, int old_mt,
 		       int new_mt);
 bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,

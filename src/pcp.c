@@ -14,13 +14,6 @@
 #include "internal.h"
 #include "compaction.h"
 
-static unsigned int order_to_pindex(int mt, unsigned int order)
-{
-	if (order > PAGE_ALLOC_COSTLY_ORDER)
-		return GA_NR_LOWORDER_PCP_LISTS + (mt == GA_MT_MOVABLE);
-	return GA_MT_PCPTYPES * order + (unsigned int)mt;
-}
-
 unsigned int pindex_to_order(const struct ga_zone *z, unsigned int pindex)
 {
 	if (pindex >= GA_NR_LOWORDER_PCP_LISTS)

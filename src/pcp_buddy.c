@@ -151,6 +151,11 @@ static uint32_t block_index(const struct ga_zone *z, ga_pfn_t pfn)
 	return (uint32_t)((pfn - z->start_pfn) >> z->pageblock_order);
 }
 
+static ga_pfn_t block_start(const struct ga_zone *z, ga_pfn_t pfn)
+{
+	return z->start_pfn + ((ga_pfn_t)block_index(z, pfn) << z->pageblock_order);
+}
+
 static void block_own(struct ga_zone *z, ga_pfn_t pfn, unsigned int cpu)
 {
 	WRITE_ONCE(pfn_to_block(z, pfn)->cpu, (uint16_t)(cpu + 1));
@@ -216,6 +221,24 @@ unsigned long pcp_buddy_remote_pages(const struct ga_zone *z, struct ga_pcp *pcp
 	return nr;
 }
 
+static unsigned int pcp_cpu(const struct ga_zone *z, const struct ga_pcp *pcp)
+{
+	return (unsigned int)(pcp - z->pcp);
+}
+
+/* A page of a block this CPU does not own, on its plain list (pcp->lock). */
+static void plain_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
+			  unsigned int order)
+{
+	int mt = get_pfnblock_migratetype(z, idx_to_pfn(z, idx));
+	struct ga_page *p = &z->pages[idx];
+
+	set_page_head(p, GA_PAGE_PCP, order, page_alloc_mt(p));
+	ga_list_add_head(z->pages, &pcp->lists[order_to_pindex(mt < GA_MT_PCPTYPES ?
+							       mt : GA_MT_MOVABLE,
+							       order)], idx);
+}
+
 /* absorb_remote_frees: take the remote list whole onto the buddy lists. */
 void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp)
 {
@@ -228,7 +251,16 @@ void pcp_buddy_absorb(struct ga_zone *z, struct ga_pcp *pcp)
 		uint32_t next = READ_ONCE(z->pages[idx].lru.next);
 		unsigned int order = page_order(&z->pages[idx]);
 
-		pcp_buddy_enqueue(z, pcp, idx, order);
+		/*
+		 * RFC 21's reabsorb may have ended this CPU's ownership after
+		 * the freer read it (pcp_buddy_reabsorb): the page is then an
+		 * ordinary cached page here.
+		 */
+		if (ga_unlikely(READ_ONCE(pfn_to_block(z, idx_to_pfn(z, idx))->cpu) !=
+				pcp_cpu(z, pcp) + 1))
+			plain_enqueue(z, pcp, idx, order);
+		else
+			pcp_buddy_enqueue(z, pcp, idx, order);
 		pcp->count += 1 << order;
 		pcp->stat[PCP_STAT_FREE]++;
 		pcp->stat[PCP_STAT_PGFREE] += 1ul << order;
@@ -331,9 +363,11 @@ bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 
 	if (owner == cpu && ga_trylock(&pcp->lock)) {
 		int mt = get_pfnblock_migratetype(z, pfn);
+		/* A reabsorb (RFC 21) may have ended the ownership meanwhile. */
+		bool owned = READ_ONCE(pfn_to_block(z, pfn)->cpu) == owner + 1;
 
 		free_unref_page_commit(z, pcp, pfn, mt < GA_MT_PCPTYPES ? mt :
-				       GA_MT_MOVABLE, order, true);
+				       GA_MT_MOVABLE, order, owned);
 		ga_unlock(&pcp->lock);
 		return true;
 	}
@@ -341,6 +375,168 @@ bool pcp_buddy_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order,
 	zone_stat_add(z, owner == cpu ? GA_STAT_PCPB_LOCAL_DEFER :
 					GA_STAT_PCPB_REMOTE_FREE, 1);
 	return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/*
+ * RFC 21's reabsorb (policy.pcp_buddy_reabsorb): another CPU's PCPBuddy
+ * entries go back to the zone's buddy, under zone->lock, where a merge or
+ * an adoption walk meets them. The series does it in __free_one_page in
+ * the same zone->lock hold; here the owner's pcp->lock guards its lists
+ * and counters, so it is taken with a trylock (never a wait: the caller
+ * already holds zone->lock, and a CPU holds its pcp->lock before the
+ * zone's). When the trylock fails (the owner is busy, or it is the caller
+ * itself) nothing is reabsorbed, as without the switch. The owner's
+ * pcp->count drops with each entry, under its lock, so it stays right.
+ *
+ * Ending an ownership while pages of the block are still allocated is new
+ * here (a release waits for a wholly free block): a free that read the old
+ * owner still reaches it, and the owner then caches the page as an
+ * ordinary one (pcp_buddy_free and pcp_buddy_absorb check again under
+ * pcp->lock), so no PCPBuddy page ever sits on a CPU that does not own its
+ * block.
+ */
+
+/*
+ * Take owned entry idx off its owner's lists, uncharge it and clear its
+ * head (the caller frees or merges it). Both locks held. Returns its order.
+ */
+static unsigned int take_entry(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx)
+{
+	unsigned int order = page_order(&z->pages[idx]);
+
+	buddy_unlink(z, pcp, idx);
+	pcp->count -= 1 << order;
+	charge_block(z, idx_to_pfn(z, idx), order, (int)page_alloc_mt(&z->pages[idx]), -1);
+	clear_page_head(&z->pages[idx]);
+	zone_stat_add_locked(z, GA_STAT_PCPB_REABSORB, 1);
+	return order;
+}
+
+static bool is_pcpbuddy_head(const struct ga_page *p)
+{
+	uint32_t f = READ_ONCE(p->flags);
+
+	return (f & PF_STATE_MASK) == GA_PAGE_PCP && (f & PF_PCPBUDDY);
+}
+
+/* Does the block still have PCPBuddy entries (its owner's lock held)? */
+static bool block_has_entries(const struct ga_zone *z, ga_pfn_t block)
+{
+	uint32_t first = pfn_to_idx(z, block);
+
+	for (uint32_t i = first; i < first + z->pageblock_nr_pages; i++)
+		if (is_pcpbuddy_head(&z->pages[i]))
+			return true;
+	return false;
+}
+
+/* The owner holds nothing of the block on its lists: nobody owns it now. */
+static void disown(struct ga_zone *z, struct ga_pageblock *pb)
+{
+	unsigned int owner = pb->cpu - 1u;
+
+	owned_del(z, &z->pcp[owner], (uint32_t)(pb - z->blocks));
+	WRITE_ONCE(pb->cpu, 0);
+}
+
+/*
+ * The __free_one_page hook: the merge at (pfn, order) stopped because its
+ * buddy is not in the zone's buddy. If the buddy is another CPU's
+ * PCPBuddy entry of that order, take it off that CPU's lists, account it
+ * as free and return true: the caller merges it. Below pageblock order
+ * only (the entry shares the block of the page being freed).
+ */
+bool pcp_buddy_reabsorb(struct ga_zone *z, ga_pfn_t pfn, unsigned int order, int mt)
+{
+	struct ga_pageblock *pb;
+	struct ga_pcp *pcp;
+	unsigned int owner;
+	uint32_t idx;
+
+	if (order >= z->pageblock_order || !zone_spans_pfn(z, pfn))
+		return false;
+	idx = pfn_to_idx(z, pfn);
+	if (!is_pcpbuddy_head(&z->pages[idx]) || page_order(&z->pages[idx]) != order)
+		return false;
+	pb = pfn_to_block(z, pfn);
+	owner = READ_ONCE(pb->cpu);
+	if (!owner)
+		return false;
+	pcp = &z->pcp[owner - 1];
+	if (!ga_trylock(&pcp->lock))
+		return false;
+	/* Under the owner's lock the entry cannot change any more. */
+	if (!is_pcpbuddy_head(&z->pages[idx]) || page_order(&z->pages[idx]) != order ||
+	    pb->cpu != owner) {
+		ga_unlock(&pcp->lock);
+		return false;
+	}
+	take_entry(z, pcp, idx);
+	account_freepages(z, 1l << order, mt);
+	if (!block_has_entries(z, block_start(z, pfn))) {
+		disown(z, pb);
+		zone_stat_add_locked(z, GA_STAT_PCPB_DISOWN, 1);
+	}
+	ga_unlock(&pcp->lock);
+	return true;
+}
+
+/*
+ * The adoption walk follows a block another CPU owns (its lock held): all
+ * of that CPU's entries of the block go back to the zone's buddy, merging
+ * with the block's free fragments, and the block is nobody's.
+ */
+static void follow_block(struct ga_zone *z, ga_pfn_t block)
+{
+	struct ga_pageblock *pb = pfn_to_block(z, block);
+	struct ga_pcp *pcp = &z->pcp[pb->cpu - 1];
+	uint32_t first = pfn_to_idx(z, block);
+	int mt = pb->mt;
+
+	for (uint32_t i = first; i < first + z->pageblock_nr_pages; i++) {
+		if (!is_pcpbuddy_head(&z->pages[i]))
+			continue;
+		free_one_page_locked(z, idx_to_pfn(z, i), take_entry(z, pcp, i), mt, false);
+	}
+	disown(z, pb);
+	zone_stat_add_locked(z, GA_STAT_PCPB_FOLLOW, 1);
+}
+
+/*
+ * Is every page of the aligned range free, in the zone's buddy or as a
+ * PCPBuddy entry? Free heads are aligned and do not overlap, so stepping
+ * from head to head covers it.
+ */
+static bool range_free(struct ga_zone *z, ga_pfn_t pfn, unsigned int order)
+{
+	ga_pfn_t end = pfn + (1ul << order);
+
+	while (pfn < end) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+
+		if (page_state(p) != GA_PAGE_BUDDY && !is_pcpbuddy_head(p))
+			return false;
+		pfn += 1ul << page_order(p);
+	}
+	return true;
+}
+
+/*
+ * The free block holding pfn (order o) once another CPU's entries of its
+ * block are merged in (follow_block): grow while the buddy range is wholly
+ * free. Returns its order (pageblock order: the whole block is free) and
+ * its head in *head.
+ */
+static unsigned int merged_order(struct ga_zone *z, ga_pfn_t pfn,
+				 unsigned int o, ga_pfn_t *head)
+{
+	while (o < z->pageblock_order && range_free(z, pfn ^ (1ul << o), o)) {
+		pfn &= ~(1ul << o);
+		o++;
+	}
+	*head = pfn;
+	return o;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -581,23 +777,58 @@ static long claim_block(struct refill *r, unsigned int alloc_flags)
 	return pfn;
 }
 
-/* RFC 21: the largest fragment of the type in an unowned block, or -1. */
+/*
+ * A block another CPU owns, met by the adoption walk at (pfn, o). Without
+ * pcp_buddy_reabsorb the walk skips it. With it the walk follows it (RFC
+ * 21): if the owner's lock can be had, the fragment is taken as it will be
+ * once the owner's entries of the block have merged back (*head, *order);
+ * a block that would then be wholly free is left to phase 1 instead.
+ * Returns true with the owner's lock held, unless only peeking.
+ */
+static bool follow_pick(const struct refill *r, ga_pfn_t pfn, unsigned int o,
+			unsigned int owner, ga_pfn_t *head, unsigned int *order)
+{
+	struct ga_zone *z = r->z;
+	struct ga_pcp *pcp = &z->pcp[owner - 1];
+
+	if (!z->policy.pcp_buddy_reabsorb || !ga_trylock(&pcp->lock))
+		return false;
+	*order = merged_order(z, pfn, o, head);
+	if (*order >= z->pageblock_order || r->peek) {
+		ga_unlock(&pcp->lock);
+		return *order < z->pageblock_order;
+	}
+	return true;
+}
+
+/*
+ * RFC 21: the largest fragment of the type in a block that is unowned, or
+ * this CPU's, or (followed) another CPU's; -1 if none. *followed: the
+ * block is another CPU's, whose lock is held (unless only peeking).
+ */
 static long adopt_pick(const struct refill *r, const struct ga_spb *s,
-		       unsigned int *order)
+		       unsigned int *order, bool *followed)
 {
 	struct ga_zone *z = r->z;
 
+	*followed = false;
 	for (int o = (int)z->pageblock_order - 1; o >= (int)r->order; o--) {
 		uint32_t idx = spb_area_first(s, (unsigned int)o, r->mt);
 
 		for (int n = 0; idx != GA_NIL && n < PCPB_ADOPT_WALK; n++) {
-			ga_pfn_t pfn = idx_to_pfn(z, idx);
+			ga_pfn_t pfn = idx_to_pfn(z, idx), head;
 			const struct ga_pageblock *pb = pfn_to_block(z, pfn);
-			unsigned int owner = pb->cpu;
+			unsigned int owner = READ_ONCE(pb->cpu);
 
-			/* Owned by another CPU: keep walking. */
-			if ((owner && owner != r->cpu + 1) ||
-			    pb_test_flag(pb, PB_EVACUATING)) {
+			if (pb_test_flag(pb, PB_EVACUATING)) {
+				idx = z->pages[idx].lru.next;
+				continue;
+			}
+			if (owner && owner != r->cpu + 1) {
+				if (follow_pick(r, pfn, (unsigned int)o, owner, &head, order)) {
+					*followed = true;
+					return (long)head;
+				}
 				idx = z->pages[idx].lru.next;
 				continue;
 			}
@@ -612,10 +843,20 @@ static long adopt_in_spb(struct refill *r, struct ga_spb *s)
 {
 	struct ga_zone *z = r->z;
 	unsigned int o;
-	long pfn = adopt_pick(r, s, &o);
+	bool followed;
+	long pfn = adopt_pick(r, s, &o, &followed);
 
 	if (pfn < 0)
 		return -1;
+	if (followed) {
+		ga_pfn_t block = block_start(z, (ga_pfn_t)pfn);
+		struct ga_pcp *owner = &z->pcp[pfn_to_block(z, block)->cpu - 1];
+
+		follow_block(z, block);
+		ga_unlock(&owner->lock);
+		GA_BUG_ON(page_state(pfn_to_page(z, (ga_pfn_t)pfn)) != GA_PAGE_BUDDY ||
+			  page_order(pfn_to_page(z, (ga_pfn_t)pfn)) != o);
+	}
 	block_own(z, (ga_pfn_t)pfn, r->cpu);
 	own_free_block(r, (ga_pfn_t)pfn, o, r->mt);
 	/* Phase 0 collects the rest of the block later. */
@@ -801,7 +1042,9 @@ static uint32_t refill_first(struct refill *r, unsigned int alloc_flags,
 
 		if (s->category != SPB_TAINTED)
 			continue;
-		pfn = c ? adopt_pick(r, s, &o) : adopt_in_spb(r, s);
+		bool followed;
+
+		pfn = c ? adopt_pick(r, s, &o, &followed) : adopt_in_spb(r, s);
 		if (pfn >= 0) {
 			if (!c)
 				o = page_order(pfn_to_page(z, (ga_pfn_t)pfn));

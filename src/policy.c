@@ -60,6 +60,8 @@ static const struct ga_param_info params[] = {
 	   "pcps own whole pageblocks; frees go back to the owner; drains merge"),
 	PB(pcp_buddy_adopt, "RFC 21 adopt partial pageblocks from tainted SPBs",
 	   "non-movable pcp refills take over partly free blocks of tainted SPBs"),
+	PB(pcp_buddy_reabsorb, "RFC 21 __free_one_page reabsorbs other CPUs' PCPBuddy entries",
+	   "merges and the adoption walk take another CPU's pcp entries of a block back"),
 	PU(reclaim_retries, 0, 1000, "MAX_RECLAIM_RETRIES",
 	   "slow-path reclaim rounds without progress before failing"),
 	PU(reclaim_batch, 1, 1u << 20, "SWAP_CLUSTER_MAX",
@@ -283,6 +285,7 @@ static void preset_rfc(struct ga_policy *p)
 	 */
 	p->pcp_buddy = true;
 	p->pcp_buddy_adopt = true;
+	p->pcp_buddy_reabsorb = true;
 	preset_series_refusals(p);
 	p->spb_aggressive_min_spbs = 8;
 	p->spb_pass_2c = true;

@@ -90,6 +90,9 @@ const char *ga_migratetype_name(int mt)
 	X(PCPB_LOCAL_DEFER, "pcpb_local_defer")				\
 	X(PCPB_MERGE, "pcpb_merge")					\
 	X(PCPB_RELEASE, "pcpb_release")					\
+	X(PCPB_REABSORB, "pcpb_reabsorb")				\
+	X(PCPB_DISOWN, "pcpb_disown")					\
+	X(PCPB_FOLLOW, "pcpb_follow")					\
 	X(FALLBACK, "fallback")						\
 	X(FALLBACK_FRAGMENTING, "fallback_fragmenting")			\
 	X(FALLBACK_CHANGE_OWNERSHIP, "fallback_change_ownership")	\

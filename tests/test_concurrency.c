@@ -14,7 +14,7 @@
 #include "stress.h"
 
 static const char *const pcp_buddy_on[] = {
-	"pcp_buddy=on", "pcp_buddy_adopt=on", NULL,
+	"pcp_buddy=on", "pcp_buddy_adopt=on", "pcp_buddy_reabsorb=on", NULL,
 };
 
 /* One stress run and its assertions; name says what was run. */

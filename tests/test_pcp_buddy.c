@@ -390,6 +390,168 @@ static void adopt_scenario(bool adopt)
 	ga_zone_destroy(z);
 }
 
+/*
+ * RFC 21's ownership rule (pcp_buddy_reabsorb): the set-up of
+ * adopt_scenario, block B with an order-4 unmovable page at its start, its
+ * SPB tainted and full. Returns the zone with B's other fragments
+ * allocated whole except the order-4 buddy of that page, at B + 16.
+ */
+static struct ga_zone *rfc21_zone(bool reabsorb, ga_pfn_t *block)
+{
+	static const unsigned int order[4] = { 5, 6, 7, 8 };
+	struct ga_policy p;
+	struct ga_zone_config cfg;
+	struct ga_zone *z;
+	ga_pfn_t small;
+
+	ga_policy_preset(&p, "spb");
+	p.min_free_kbytes = 16;
+	p.watermark_scale_factor = 1;
+	p.pcp_buddy = true;
+	p.pcp_buddy_adopt = true;
+	p.pcp_buddy_reabsorb = reabsorb;
+	ga_zone_config_default(&cfg, 0, 8 * 2048, 2);
+	cfg.spb_order = 11;
+	cfg.policy = &p;
+	if (ga_zone_create(&z, &cfg)) {
+		printf("Bail out! ga_zone_create\n");
+		exit(1);
+	}
+	small = alloc_on(z, 0, 4, GA_GFP_KERNEL);
+	for (int i = 0; i < 3; i++)
+		alloc_on(z, 0, 9, GA_GFP_KERNEL);
+	ok(small % 512 == 0, "the order-4 page starts block B");
+	for (int i = 0; i < 4; i++)
+		if (ga_alloc_at(z, 0, small + (1ul << order[i]), order[i], GA_GFP_KERNEL, 0))
+			ok(0, "ga_alloc_at B + %lu", 1ul << order[i]);
+	*block = small;
+	return z;
+}
+
+static void rfc21_cleanup(struct ga_zone *z, const char *what)
+{
+	ga_pfn_t pfn = z->start_pfn;
+
+	ga_drain_all_pcp(z);
+	/* Free whatever is still allocated, head by head. */
+	while (pfn < z->end_pfn) {
+		const struct ga_page *p = pfn_to_page(z, pfn);
+		unsigned int order = page_order(p);
+
+		if (page_state(p) == GA_PAGE_ALLOC && ga_free(z, 0, pfn, order))
+			ok(0, "%s: free %#llx", what, (unsigned long long)pfn);
+		pfn += page_state(p) == GA_PAGE_RESERVED ? 1 : 1ul << order;
+	}
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), 8 * 2048, "%s: all free again", what);
+	zone_ok(z, "%s: checker at the end", what);
+	ga_zone_destroy(z);
+}
+
+/*
+ * The merge (__free_one_page) meets another CPU's PCPBuddy entries. Page
+ * B + 16 is freed on cpu 1 while B is unowned, so it waits on cpu 1's
+ * plain list; cpu 0 then adopts B with an order-3 refill (B + 24 whole)
+ * and recovers B + 17, 18, 20 as PCPBuddy. When cpu 1 drains B + 16, with
+ * the switch on its merge takes those three entries off cpu 0's lists and
+ * B becomes an order-3 free block; cpu 0 then holds nothing of B and stops
+ * owning it. Off: B + 16 stays a lone free page and cpu 0 keeps its 7.
+ */
+static void reabsorb_scenario(bool on)
+{
+	const char *sw = on ? "on" : "off";
+	ga_pfn_t b, big;
+	struct ga_zone *z = rfc21_zone(on, &b);
+	int held;
+	uint64_t tainted = stat_of(z, GA_STAT_SPB_TAINTED);
+
+	if (ga_alloc_at(z, 1, b + 16, 0, GA_GFP_KERNEL, 0) || ga_free(z, 1, b + 16, 0))
+		ok(0, "B + 16 through cpu 1's pcp");
+	is_long(owner_of(z, b), 0, "%s: B is unowned when cpu 1 caches B + 16", sw);
+	big = alloc_on(z, 0, 3, GA_GFP_KERNEL);
+	is_long(big, b + 24, "%s: cpu 0's order-3 refill adopts B and takes B + 24", sw);
+	is_long(owner_of(z, b), 1, "%s: B is owned by cpu 0", sw);
+	ok(page_state(pfn_to_page(z, b + 17)) == GA_PAGE_PCP &&
+	   page_state(pfn_to_page(z, b + 18)) == GA_PAGE_PCP &&
+	   page_state(pfn_to_page(z, b + 20)) == GA_PAGE_PCP,
+	   "%s: B + 17, 18, 20 are PCPBuddy on cpu 0 (phase 0)", sw);
+	held = z->pcp[0].buddy_count;
+	zone_ok(z, "%s: checker before cpu 1's drain", sw);
+
+	ga_drain_pcp(z, 1);
+	if (on) {
+		is_long(stat_of(z, GA_STAT_PCPB_REABSORB), 3, "on: three entries merged back");
+		is_long(page_state(pfn_to_page(z, b + 16)), GA_PAGE_BUDDY, "on: B + 16 ...");
+		is_long(page_order(pfn_to_page(z, b + 16)), 3, "on: ... is an order-3 free block");
+		is_long(z->pcp[0].buddy_count, held - 7, "on: cpu 0 gave up its 7 pages");
+		is_long(stat_of(z, GA_STAT_PCPB_DISOWN), 1, "on: and B with them");
+		is_long(owner_of(z, b), 0, "on: B is unowned");
+	} else {
+		is_long(stat_of(z, GA_STAT_PCPB_REABSORB), 0, "off: nothing merged back");
+		is_long(page_order(pfn_to_page(z, b + 16)), 0, "off: B + 16 stays alone");
+		is_long(z->pcp[0].buddy_count, held, "off: cpu 0 keeps its pages");
+		is_long(owner_of(z, b), 1, "off: and B");
+	}
+	is_long(stat_of(z, GA_STAT_SPB_TAINTED), tainted, "%s: no other SPB was tainted", sw);
+	zone_ok(z, "%s: checker after cpu 1's drain", sw);
+	/* B + 24 was allocated while cpu 0 owned B; it is freed after. */
+	if (ga_free(z, 1, big, 3))
+		ok(0, "free B + 24");
+	zone_ok(z, "%s: checker after freeing B + 24 on cpu 1", sw);
+	rfc21_cleanup(z, on ? "reabsorb on" : "reabsorb off");
+}
+
+/*
+ * The adoption walk meets a block another CPU owns. cpu 0 adopts B (B + 16
+ * order 4: B + 16 taken at order 3, B + 24 left on its pcp), then B + 32
+ * (order 5) is freed into the zone. cpu 1's unmovable refill finds no
+ * whole free pageblock and walks the tainted SPB: on, it follows B (cpu 0's
+ * B + 24 goes back, B becomes cpu 1's, as the series does); off, it skips B
+ * and phase 2 splits B + 32 on cpu 1 without owning it. ga_alloc_peek
+ * predicts both.
+ */
+static void follow_scenario(bool on)
+{
+	const char *sw = on ? "on" : "off";
+	struct ga_alloc_choice c;
+	ga_pfn_t b, first, page;
+	struct ga_zone *z = rfc21_zone(on, &b);
+	uint64_t tainted = stat_of(z, GA_STAT_SPB_TAINTED);
+	int held;
+
+	first = alloc_on(z, 0, 3, GA_GFP_KERNEL);
+	is_long(first, b + 16, "%s: cpu 0 adopts B at B + 16", sw);
+	is_long(owner_of(z, b), 1, "%s: B is cpu 0's", sw);
+	held = z->pcp[0].buddy_count;
+	if (ga_free(z, 0, b + 32, 5))
+		ok(0, "free B + 32");
+	is_long(page_order(pfn_to_page(z, b + 32)), 5, "%s: B + 32 is free in the zone", sw);
+	zone_ok(z, "%s: checker before cpu 1's refill", sw);
+
+	is_long(ga_alloc_peek(z, 1, 0, GA_GFP_KERNEL, &c), 0, "%s: peek", sw);
+	page = alloc_on(z, 1, 0, GA_GFP_KERNEL);
+	is_long(page, c.pfn, "%s: the peek saw it", sw);
+	is_long(page / 512, b / 512, "%s: cpu 1's page comes from B", sw);
+	is_long(stat_of(z, GA_STAT_SPB_TAINTED), tainted, "%s: no other SPB was tainted", sw);
+	if (on) {
+		is_long(stat_of(z, GA_STAT_PCPB_FOLLOW), 1, "on: the walk followed B");
+		is_long(owner_of(z, b), 2, "on: B is cpu 1's now");
+		is_long(z->pcp[0].buddy_count, held - 8, "on: cpu 0's B + 24 went back");
+		is_long(stat_of(z, GA_STAT_PCPB_ADOPT), 2, "on: two adoptions");
+	} else {
+		is_long(stat_of(z, GA_STAT_PCPB_FOLLOW), 0, "off: no walk followed B");
+		is_long(owner_of(z, b), 1, "off: B stays cpu 0's");
+		is_long(z->pcp[0].buddy_count, held, "off: cpu 0 keeps B + 24");
+		ok(stat_of(z, GA_STAT_PCPB_CHUNK) >= 1, "off: phase 2 split B + 32");
+	}
+	zone_ok(z, "%s: checker after cpu 1's refill", sw);
+	/* cpu 0's page of B, freed on cpu 0: its block may be cpu 1's now. */
+	if (ga_free(z, 0, first, 3) || ga_free(z, 1, page, 0))
+		ok(0, "free the two pages");
+	zone_ok(z, "%s: checker after the frees", sw);
+	rfc21_cleanup(z, on ? "follow on" : "follow off");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Threads: allocators hand their pages to a purger on another CPU.          */
 
@@ -496,14 +658,38 @@ static void *drainer(void *arg)
 	return NULL;
 }
 
-static void test_threads(void)
+/*
+ * rfc21: the series' preset (RFC 21's adoption and reabsorb on) on a zone
+ * of 4-pageblock SPBs, so that refills adopt and follow blocks of tainted
+ * SPBs and drains merge other CPUs' entries back while they run.
+ */
+#define RFC21_PAGES (1ul << 13)
+
+static void test_threads(bool rfc21)
 {
 	struct ga_policy p = buddy_policy(true);
-	struct ga_zone *z = test_zone(1ul << 16, 4, &p);
+	struct ga_zone *z;
 	struct pair pr[NR_PAIRS];
 	pthread_t ta[NR_PAIRS], tf[NR_PAIRS], td;
 	unsigned long allocated = 0, errors = 0;
+	const char *name = rfc21 ? "rfc + RFC 21" : "pcp_buddy";
 
+	if (rfc21) {
+		struct ga_zone_config cfg;
+
+		ga_policy_preset(&p, "rfc");
+		ok(p.pcp_buddy && p.pcp_buddy_adopt && p.pcp_buddy_reabsorb,
+		   "rfc has per-CPU pageblocks, adoption and reabsorb");
+		ga_zone_config_default(&cfg, 0, RFC21_PAGES, 4);
+		cfg.spb_order = cfg.pageblock_order + 2;
+		cfg.policy = &p;
+		if (ga_zone_create(&z, &cfg)) {
+			printf("Bail out! ga_zone_create\n");
+			exit(1);
+		}
+	} else {
+		z = test_zone(1ul << 16, 4, &p);
+	}
 	for (int i = 0; i < NR_PAIRS; i++) {
 		pr[i] = (struct pair){ .z = z, .alloc_cpu = (unsigned int)i,
 				       .free_cpu = (unsigned int)(i + NR_PAIRS),
@@ -526,16 +712,28 @@ static void test_threads(void)
 	__atomic_store_n(&stop_drainer, 1, __ATOMIC_RELAXED);
 	pthread_join(td, NULL);
 
-	is_long(allocated, NR_PAIRS * PER_THREAD, "every allocation succeeded");
-	is_long(errors, 0, "and every cross-CPU free was accepted");
+	is_long(allocated, NR_PAIRS * PER_THREAD, "%s: every allocation succeeded", name);
+	is_long(errors, 0, "%s: and every cross-CPU free was accepted", name);
 	ok(stat_of(z, GA_STAT_PCPB_REMOTE_FREE) > 0,
-	   "frees reached the owners' remote lists (%llu)",
+	   "%s: frees reached the owners' remote lists (%llu)", name,
 	   (unsigned long long)stat_of(z, GA_STAT_PCPB_REMOTE_FREE));
-	zone_ok(z, "conservation after the threads: free + pcp + remote + allocated");
+	if (rfc21)
+		ok(stat_of(z, GA_STAT_PCPB_ADOPT) > 0, "%s: refills adopted partial blocks", name);
+	if (rfc21)
+		diag("%s: adoptions %llu, follows %llu, entries reabsorbed %llu, "
+		     "blocks disowned %llu", name,
+		     (unsigned long long)stat_of(z, GA_STAT_PCPB_ADOPT),
+		     (unsigned long long)stat_of(z, GA_STAT_PCPB_FOLLOW),
+		     (unsigned long long)stat_of(z, GA_STAT_PCPB_REABSORB),
+		     (unsigned long long)stat_of(z, GA_STAT_PCPB_DISOWN));
+	zone_ok(z, "%s: conservation after the threads: free + pcp + remote + allocated",
+		name);
 	ga_drain_all_pcp(z);
-	is_long(free_pages(z), 1ul << 16, "every page is free after the drains");
-	is_long(z->pcp[0].buddy_count + z->pcp[1].buddy_count, 0, "no owned page is cached");
-	zone_ok(z, "checker after the threads");
+	is_long(free_pages(z), rfc21 ? RFC21_PAGES : 1ul << 16,
+		"%s: every page is free after the drains", name);
+	for (unsigned int cpu = 0; cpu < 4; cpu++)
+		is_long(z->pcp[cpu].count, 0, "%s: cpu %u caches nothing", name, cpu);
+	zone_ok(z, "%s: checker after the threads", name);
 	for (int i = 0; i < NR_PAIRS; i++) {
 		pthread_mutex_destroy(&pr[i].ring.lock);
 		pthread_cond_destroy(&pr[i].ring.cond);
@@ -554,6 +752,11 @@ int main(void)
 	test_recover_first_fit();
 	adopt_scenario(true);
 	adopt_scenario(false);
-	test_threads();
+	reabsorb_scenario(true);
+	reabsorb_scenario(false);
+	follow_scenario(true);
+	follow_scenario(false);
+	test_threads(false);
+	test_threads(true);
 	return done_testing();
 }

@@ -170,8 +170,9 @@ static void test_rfc_preset(void)
 	   !r.spb_pin_migrate && !r.spb_relax_placement,
 	   "rfc has none of gigalloc's own steering switches");
 	ok(r.spb_tainted_last, "rfc: movable takes empty SPBs before tainted ones (20)");
-	ok(r.pcp_buddy && r.pcp_buddy_adopt && !s.pcp_buddy,
-	   "rfc has the per-CPU pageblocks (02, 03, 21); spb does not");
+	ok(r.pcp_buddy && r.pcp_buddy_adopt && r.pcp_buddy_reabsorb && !s.pcp_buddy &&
+	   !s.pcp_buddy_reabsorb && !v.pcp_buddy_reabsorb,
+	   "rfc has the per-CPU pageblocks (02, 03, 21); spb and vanilla do not");
 	ok(r.spb_free_lists && r.spb_steer_movable && r.spb_steer_nonmovable &&
 	   r.spb_no_mixing && r.evacuate && r.spb_contig,
 	   "rfc has the series' mechanisms");
