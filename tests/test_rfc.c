@@ -751,7 +751,7 @@ static void test_slowpath_storm(void)
 	is_long(r.st.v[GA_STAT_COMPACT_FAIL], rounds + 1, "... every one failed");
 	is_long(r.st.v[GA_STAT_COMPACT_SUCCESS], 0, "... none succeeded");
 	is_long(r.st.v[GA_STAT_COMPACT_DEFERRED], 0,
-		"... none deferred (COMPACT_SUCCESS resets deferral)");
+		"... none deferred (COMPACT_SUCCESS keeps the order out of deferral)");
 	is_long(r.st.v[GA_STAT_COMPACT_MIGRATE_SCANNED] +
 		r.st.v[GA_STAT_COMPACT_FREE_SCANNED], 0,
 		"... and none scanned a page (the watermark check ends them)");
