@@ -609,6 +609,240 @@ static void test_reserve_gate(void)
 	   "the gate is on in rfc (the series), off in spb");
 }
 
+/* ------------------------------------------------------------------------ */
+/* The slow path's storm under NOFRAGMENT (RFC 20 with the kernel's retries). */
+
+#define STORM_CACHE 320		/* movable "page cache" pages, 10 reclaim batches */
+
+struct storm {
+	ga_pfn_t cache[STORM_CACHE];
+	unsigned long nr_cache, next;
+	unsigned long direct_calls;
+};
+
+/* Direct reclaim evicts up to nr_to_reclaim cached pages; kswapd nothing. */
+static unsigned long storm_reclaim(void *ctx, struct ga_zone *zone,
+				   const struct ga_reclaim_request *req)
+{
+	struct storm *s = ctx;
+	unsigned long got = 0;
+
+	if (req->kind != GA_RECLAIM_DIRECT)
+		return 0;
+	s->direct_calls++;
+	while (got < req->nr_to_reclaim && s->next < s->nr_cache) {
+		if (ga_free(zone, req->cpu, s->cache[s->next++], 0))
+			abort();
+		got++;
+	}
+	return got;
+}
+
+/* Compaction may run (it needs a migrate callback); nothing ever moves. */
+static int storm_migrate(void *ctx, struct ga_zone *zone, uint64_t owner,
+			 ga_pfn_t old_pfn, ga_pfn_t new_pfn, unsigned int order)
+{
+	(void)ctx; (void)zone; (void)owner; (void)old_pfn; (void)new_pfn; (void)order;
+	return -EBUSY;
+}
+
+struct storm_result {
+	int err;		/* of the order-3 request */
+	int fb_err;		/* of the order-0 fallback (0 if none ran) */
+	int spb1;		/* SPB 1's category afterwards */
+	unsigned long reclaim_calls, fb_reclaim_calls, evicted;
+	struct ga_stats st;	/* after the order-3 request */
+};
+
+/*
+ * SPB 0 tainted and full of unmovable memory, SPB 1 holding only
+ * STORM_CACHE movable pages that direct reclaim evicts 32 at a time
+ * (clean SPB, almost all free). A reclaimable slab page of order 3 cannot
+ * be placed without tainting SPB 1. gfp: the request's mask; fallback:
+ * on failure, the order-0 GFP_KERNEL_RECLAIMABLE retry SLUB makes.
+ */
+static struct storm_result storm(unsigned int gfp, bool fallback)
+{
+	static const struct ga_ops ops = { .reclaim = storm_reclaim,
+					   .migrate = storm_migrate };
+	struct ga_policy p = quiet_policy("rfc");
+	struct storm_result res = { 0 };
+	struct ga_stats before;
+	struct ga_zone_config cfg;
+	struct storm *s = calloc(1, sizeof(*s));
+	struct ga_zone *z;
+	ga_pfn_t pfn;
+
+	p.spb_tainted_last = false;
+	ga_zone_config_default(&cfg, 0, 2 * GIB, 1);
+	cfg.policy = &p;
+	cfg.ops = &ops;
+	cfg.ops_ctx = s;
+	if (!s || ga_zone_create(&z, &cfg))
+		abort();
+	while (!ga_alloc(z, 0, 9, GA_GFP_KERNEL | GA_GFP_NORETRY, 1, &pfn) && pfn < GIB)
+		;
+	if (pfn >= GIB)
+		ga_free(z, 0, pfn, 9);
+	while (!ga_alloc(z, 0, 0, GA_GFP_KERNEL | GA_GFP_NORETRY, 1, &pfn) && pfn < GIB)
+		;
+	if (pfn >= GIB)
+		ga_free(z, 0, pfn, 0);
+	while (s->nr_cache < STORM_CACHE &&
+	       !ga_alloc(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE, 2, &pfn) && pfn >= GIB)
+		s->cache[s->nr_cache++] = pfn;
+	ok(s->nr_cache == STORM_CACHE && spb_category(z, 0) == GA_SPB_TAINTED &&
+	   spb_category(z, 1) == GA_SPB_CLEAN,
+	   "storm rig: SPB 0 tainted and full, SPB 1 clean with %lu cached pages",
+	   s->nr_cache);
+	zone_ok(z, "storm rig: checker");
+	ga_zone_stats(z, &before);
+	s->direct_calls = 0;
+	res.err = ga_alloc(z, 0, 3, gfp, 3, &pfn);
+	res.reclaim_calls = s->direct_calls;
+	ga_zone_stats(z, &res.st);
+	for (unsigned int i = 0; i < GA_NR_STATS; i++)
+		res.st.v[i] -= before.v[i];
+	if (res.err && fallback) {
+		res.fb_err = ga_alloc(z, 0, 0, GA_GFP_KERNEL_RECLAIMABLE, 3, &pfn);
+		res.fb_reclaim_calls = s->direct_calls - res.reclaim_calls;
+	}
+	res.evicted = s->next;
+	res.spb1 = spb_category(z, 1);
+	zone_ok(z, "storm gfp %#x: checker", gfp);
+	ga_zone_destroy(z);
+	free(s);
+	return res;
+}
+
+/*
+ * What the rfc simulations show as a storm of compaction stalls and
+ * direct reclaims, built: the kernel's slow path with RFC 20's NOFRAGMENT.
+ *  - compaction_suit_allocation_order finds SPB 1's free order-3 blocks
+ *    with the zone watermark check, so each direct compaction returns
+ *    COMPACT_SUCCESS without scanning, counts a stall, and the allocation
+ *    (NOFRAGMENT: tainted SPBs only) still fails: compact_fail, never
+ *    deferred;
+ *  - should_reclaim_retry restarts its count on every reclaim that made
+ *    progress, so the request keeps reclaiming until the cache is gone and
+ *    17 rounds without progress have passed; only then (RFC 20: "after
+ *    reclaim and compaction have both been tried and failed") does it drop
+ *    NOFRAGMENT and taint SPB 1.
+ * SLUB's shape for a high-order slab (NOWARN|NORETRY|NOMEMALLOC, no reclaim
+ * bits) is refused instead (RFC 26) without a stall or a reclaim call; its
+ * order-0 retry, which cannot compact, then reclaims the same way.
+ */
+static void test_slowpath_storm(void)
+{
+	const unsigned long batches = STORM_CACHE / 32, rounds = batches + 17;
+	const unsigned int slub = ((GA_GFP_KERNEL_RECLAIMABLE | GA_GFP_NOWARN |
+				    GA_GFP_NORETRY | GA_GFP_NOMEMALLOC) &
+				   ~(unsigned int)GA_GFP_RECLAIM);
+	struct storm_result r = storm(GA_GFP_KERNEL_RECLAIMABLE, false);
+
+	is_long(r.err, 0, "KERNEL_RECLAIMABLE o3: served");
+	is_long(r.spb1, GA_SPB_TAINTED, "... by tainting SPB 1, the last resort");
+	is_long(r.reclaim_calls, rounds,
+		"... after %lu direct reclaims: %lu that evicted, 17 that could not",
+		rounds, batches);
+	is_long(r.evicted, STORM_CACHE, "... which evicted the whole cache first");
+	is_long(r.st.v[GA_STAT_COMPACT_STALL], rounds + 1,
+		"compaction stalls: one before reclaim, one per round");
+	is_long(r.st.v[GA_STAT_COMPACT_FAIL], rounds + 1, "... every one failed");
+	is_long(r.st.v[GA_STAT_COMPACT_SUCCESS], 0, "... none succeeded");
+	is_long(r.st.v[GA_STAT_COMPACT_DEFERRED], 0,
+		"... none deferred (COMPACT_SUCCESS keeps the order out of deferral)");
+	is_long(r.st.v[GA_STAT_COMPACT_MIGRATE_SCANNED] +
+		r.st.v[GA_STAT_COMPACT_FREE_SCANNED], 0,
+		"... and none scanned a page (the watermark check ends them)");
+	is_long(r.st.v[GA_STAT_SPB_RELAX_NOFRAGMENT], 1, "NOFRAGMENT dropped once, at the end");
+
+	r = storm(slub, true);
+	is_long(r.err, -ENOMEM, "SLUB's order-3 try: refused (RFC 26)");
+	is_long(r.reclaim_calls, 0, "... without a reclaim call");
+	is_long(r.st.v[GA_STAT_COMPACT_STALL], 0, "... or a compaction stall");
+	ok(r.st.v[GA_STAT_SPB_REFUSE_OPTIONAL] > 0, "... counted as an optional refusal");
+	is_long(r.fb_err, 0, "its order-0 retry: served");
+	is_long(r.fb_reclaim_calls, rounds, "... after the same %lu direct reclaims", rounds);
+	is_long(r.spb1, GA_SPB_TAINTED, "... by tainting SPB 1");
+}
+
+/*
+ * The movable half (what `build` and `mixed` show at 16 GiB): an order-4
+ * page-cache folio (GFP_HIGHUSER_MOVABLE) when the only free order-4
+ * blocks (half a pageblock) lie in a tainted SPB below its reserve, which
+ * the reserve gate keeps from movable requests. Compaction's watermark
+ * check sees them: one stall, nothing scanned, the allocation fails; the
+ * direct reclaim that follows frees 32 aligned cached pages in the full
+ * clean SPB and the retry is served there.
+ */
+static void test_slowpath_gated_folio(void)
+{
+	static const struct ga_ops ops = { .reclaim = storm_reclaim,
+					   .migrate = storm_migrate };
+	struct ga_policy p = quiet_policy("rfc");
+	const unsigned int spb_order = 12;
+	const unsigned long per = 1ul << spb_order;
+	struct storm *s = calloc(1, sizeof(*s));
+	struct ga_zone_config cfg;
+	struct ga_stats before, st;
+	struct ga_zone *z;
+	uint8_t *held;
+	ga_pfn_t pfn;
+	int err;
+
+	p.spb_reserve_min = 2;
+	p.spb_reserve_pct = 0;
+	p.spb_movable_reserve_gate = false;	/* the fill takes SPB 0's reserve */
+	ga_zone_config_default(&cfg, 0, 2 * per, 1);
+	cfg.spb_order = spb_order;
+	cfg.policy = &p;
+	cfg.ops = &ops;
+	cfg.ops_ctx = s;
+	if (!s || ga_zone_create(&z, &cfg))
+		abort();
+	if (ga_alloc(z, 0, 0, GA_GFP_KERNEL, 1, &pfn) || pfn >= per)
+		abort();
+	held = fill_order0(z, 2 * per);
+	/* Half a pageblock free in SPB 0 (enough for compaction_suitable's
+	 * gap), the cache in SPB 1: 32 aligned pages. */
+	for (ga_pfn_t q = 512; q < 512 + 256; q++)
+		free_page(z, held, q);
+	for (ga_pfn_t q = per + 256; q < per + 256 + 32; q++) {
+		if (!held[q])
+			abort();
+		s->cache[s->nr_cache++] = q;
+	}
+	z->policy.spb_movable_reserve_gate = true;
+	ok(spb_category(z, 0) == GA_SPB_TAINTED && z->spbs[0].nr_free_pb == 0 &&
+	   z->spbs[0].nr_free_pages >= 256 && z->spbs[1].nr_free_pages == 0,
+	   "gated folio: SPB 0 tainted with %u free pages (order-4 blocks, no free"
+	   " pageblock), SPB 1 full", z->spbs[0].nr_free_pages);
+	zone_ok(z, "gated folio rig: checker");
+	s->direct_calls = 0;
+	ga_zone_stats(z, &before);
+	err = ga_alloc(z, 0, 4, GA_GFP_HIGHUSER_MOVABLE, 2, &pfn);
+	ga_zone_stats(z, &st);
+	is_long(err, 0, "GFP_HIGHUSER_MOVABLE o4: served");
+	ok(!err && pfn >= per + 256 && pfn < per + 256 + 32,
+	   "... from the pages direct reclaim freed in SPB 1");
+	is_long(s->direct_calls, 1, "... after one direct reclaim");
+	is_long(st.v[GA_STAT_COMPACT_STALL] - before.v[GA_STAT_COMPACT_STALL], 1,
+		"... and one compaction stall before it");
+	is_long(st.v[GA_STAT_COMPACT_FAIL] - before.v[GA_STAT_COMPACT_FAIL], 1,
+		"... which failed");
+	is_long(st.v[GA_STAT_COMPACT_MIGRATE_SCANNED] + st.v[GA_STAT_COMPACT_FREE_SCANNED] -
+		before.v[GA_STAT_COMPACT_MIGRATE_SCANNED] -
+		before.v[GA_STAT_COMPACT_FREE_SCANNED], 0,
+		"... without scanning: SPB 0's gated block met the watermark check");
+	ok(st.v[GA_STAT_SPB_MOVABLE_GATED] > before.v[GA_STAT_SPB_MOVABLE_GATED],
+	   "... the gate refused SPB 0's block");
+	zone_ok(z, "gated folio: checker");
+	free(held);
+	ga_zone_destroy(z);
+	free(s);
+}
+
 int main(void)
 {
 	test_rfc_preset();
@@ -625,5 +859,7 @@ int main(void)
 	test_no_boost();
 	test_reserve_gate();
 	test_trace_events();
+	test_slowpath_storm();
+	test_slowpath_gated_folio();
 	return done_testing();
 }
