@@ -663,7 +663,7 @@ static void *drainer(void *arg)
  * of 4-pageblock SPBs, so that refills adopt and follow blocks of tainted
  * SPBs and drains merge other CPUs' entries back while they run.
  */
-#define RFC21_PAGES (1ul << 13)
+#define RFC21_PAGES (1ul << 15)
 
 static void test_threads(bool rfc21)
 {
