@@ -327,27 +327,40 @@ static void test_recover_first_fit(void)
  * adopts B (its order-8 fragment); without adoption, phase 2 splits a
  * fragment of B without owning it. Either way no clean SPB is tainted.
  */
-static void adopt_scenario(bool adopt)
+/*
+ * The zone of the adoption tests: 8 SPBs of 4 pageblocks under `spb` with
+ * per-CPU pageblocks and adoption, watermarks low enough that a refill
+ * never waits for reclaim.
+ */
+static struct ga_zone *adopt_zone(struct ga_policy *p, bool adopt, bool reabsorb)
 {
-	struct ga_policy p;
 	struct ga_zone_config cfg;
 	struct ga_zone *z;
-	ga_pfn_t small, thp[3], page, next;
-	unsigned int b;
-	uint64_t tainted;
 
-	ga_policy_preset(&p, "spb");
-	p.min_free_kbytes = 16;
-	p.watermark_scale_factor = 1;
-	p.pcp_buddy = true;
-	p.pcp_buddy_adopt = adopt;
+	ga_policy_preset(p, "spb");
+	p->min_free_kbytes = 16;
+	p->watermark_scale_factor = 1;
+	p->pcp_buddy = true;
+	p->pcp_buddy_adopt = adopt;
+	p->pcp_buddy_reabsorb = reabsorb;
 	ga_zone_config_default(&cfg, 0, 8 * 2048, 2);
 	cfg.spb_order = 11;
-	cfg.policy = &p;
+	cfg.policy = p;
 	if (ga_zone_create(&z, &cfg)) {
 		printf("Bail out! ga_zone_create\n");
 		exit(1);
 	}
+	return z;
+}
+
+static void adopt_scenario(bool adopt)
+{
+	struct ga_policy p;
+	struct ga_zone *z = adopt_zone(&p, adopt, false);
+	ga_pfn_t small, thp[3], page, next;
+	unsigned int b;
+	uint64_t tainted;
+
 	small = alloc_on(z, 0, 4, GA_GFP_KERNEL);
 	b = (unsigned int)(small / 512);
 	for (int i = 0; i < 3; i++)
@@ -400,23 +413,10 @@ static struct ga_zone *rfc21_zone(bool reabsorb, ga_pfn_t *block)
 {
 	static const unsigned int order[4] = { 5, 6, 7, 8 };
 	struct ga_policy p;
-	struct ga_zone_config cfg;
 	struct ga_zone *z;
 	ga_pfn_t small;
 
-	ga_policy_preset(&p, "spb");
-	p.min_free_kbytes = 16;
-	p.watermark_scale_factor = 1;
-	p.pcp_buddy = true;
-	p.pcp_buddy_adopt = true;
-	p.pcp_buddy_reabsorb = reabsorb;
-	ga_zone_config_default(&cfg, 0, 8 * 2048, 2);
-	cfg.spb_order = 11;
-	cfg.policy = &p;
-	if (ga_zone_create(&z, &cfg)) {
-		printf("Bail out! ga_zone_create\n");
-		exit(1);
-	}
+	z = adopt_zone(&p, true, reabsorb);
 	small = alloc_on(z, 0, 4, GA_GFP_KERNEL);
 	for (int i = 0; i < 3; i++)
 		alloc_on(z, 0, 9, GA_GFP_KERNEL);
