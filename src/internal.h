@@ -1004,11 +1004,6 @@ void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,
 		       unsigned int order);
 
 /*
- * buddy.c's hook: a pageblock's free pages changed upwards. An owned block
- * that is wholly free in the buddy again has no page left anywhere else,
- * so nobody can race a free into it: its ownership ends here.
- */
-/*
  * A block's frag_top changes: a listed block moves between its owner's
  * owned_tops counts (zone->lock). While listed, the block is owned and
  * its owner does not change.
@@ -1044,6 +1039,11 @@ static inline void pcp_buddy_frag_changed(struct ga_zone *z,
 	}
 }
 
+/*
+ * buddy.c's hook: a pageblock's free pages changed upwards. An owned block
+ * that is wholly free in the buddy again has no page left anywhere else,
+ * so nobody can race a free into it: its ownership ends here.
+ */
 static inline void pcp_buddy_block_freed(struct ga_zone *z,
 					 struct ga_pageblock *pb)
 {

@@ -146,14 +146,12 @@ void spb_defrag_after_alloc(struct ga_zone *z, long pfn, int mt)
 
 void spb_defrag_kick_tainted(struct ga_zone *z)
 {
-	const uint64_t *tainted = z->spb_idx.category[SPB_TAINTED];
+	unsigned long i;
 
 	if (!defrag_enabled(z))
 		return;
-	for (unsigned long w = 0; w < z->spb_idx.nr_words; w++)
-		for (uint64_t bits = tainted[w]; bits; bits &= bits - 1)
-			spb_maybe_start_defrag(z, &z->spbs[w * 64 +
-						   (unsigned long)__builtin_ctzll(bits)]);
+	for_each_spb_of_category(z, SPB_TAINTED, i)
+		spb_maybe_start_defrag(z, &z->spbs[i]);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -64,29 +64,26 @@ static bool phase2_candidate(const struct ga_zone *z, const struct ga_pageblock 
 static long pick_block(struct ga_zone *z, int phase, unsigned int order, int mt,
 		       uint64_t *key)
 {
-	const uint64_t *tainted = z->spb_idx.category[SPB_TAINTED];
 	uint64_t best_key = UINT64_MAX;
 	long best = -1;
+	unsigned long i;
 
-	for (unsigned long w = 0; w < z->spb_idx.nr_words; w++) {
-		for (uint64_t bits = tainted[w]; bits; bits &= bits - 1) {
-			const struct ga_spb *s =
-				&z->spbs[w * 64 + (unsigned long)__builtin_ctzll(bits)];
+	for_each_spb_of_category(z, SPB_TAINTED, i) {
+		const struct ga_spb *s = &z->spbs[i];
 
-			if (!s->nr_used_pb[GA_MT_MOVABLE])
-				continue;
-			for (ga_pfn_t b = s->start_pfn; b < s->end_pfn;
-			     b += z->pageblock_nr_pages) {
-				const struct ga_pageblock *pb = pfn_to_block(z, b);
-				bool ok = phase == 1 ? phase1_candidate(z, pb, order, mt) :
-						       phase2_candidate(z, pb);
-				uint64_t k = ((uint64_t)pb->used[GA_MT_MOVABLE] << 40) |
-					     (b - z->start_pfn);
+		if (!s->nr_used_pb[GA_MT_MOVABLE])
+			continue;
+		for (ga_pfn_t b = s->start_pfn; b < s->end_pfn;
+		     b += z->pageblock_nr_pages) {
+			const struct ga_pageblock *pb = pfn_to_block(z, b);
+			bool ok = phase == 1 ? phase1_candidate(z, pb, order, mt) :
+					       phase2_candidate(z, pb);
+			uint64_t k = ((uint64_t)pb->used[GA_MT_MOVABLE] << 40) |
+				     (b - z->start_pfn);
 
-				if (ok && k > *key && k < best_key) {
-					best_key = k;
-					best = (long)b;
-				}
+			if (ok && k > *key && k < best_key) {
+				best_key = k;
+				best = (long)b;
 			}
 		}
 	}
@@ -229,13 +226,11 @@ void spb_evacuate_init(struct ga_zone *z)
 /* The precheck: some tainted SPB holds movable pages. zone->lock held. */
 static bool tainted_pool_has_movable(const struct ga_zone *z)
 {
-	const uint64_t *tainted = z->spb_idx.category[SPB_TAINTED];
+	unsigned long i;
 
-	for (unsigned long w = 0; w < z->spb_idx.nr_words; w++)
-		for (uint64_t bits = tainted[w]; bits; bits &= bits - 1)
-			if (z->spbs[w * 64 + (unsigned long)__builtin_ctzll(bits)]
-				    .nr_used_pb[GA_MT_MOVABLE])
-				return true;
+	for_each_spb_of_category(z, SPB_TAINTED, i)
+		if (z->spbs[i].nr_used_pb[GA_MT_MOVABLE])
+			return true;
 	return false;
 }
 
