@@ -442,25 +442,107 @@ static uint64_t spb_free_word(const struct spb_index *ix, unsigned long w,
 	return free;
 }
 
+/* Words of the index one search keeps on its stack (1 TiB of SPBs). */
+#define SPB_FIND_WORDS 16
+
+/* Word w of "SPB of category cat, in mask, with a free block of order o on
+ * a list in mts". */
+static uint64_t spb_cand_word(const struct spb_index *ix, unsigned int cat,
+			      const uint64_t *mask, unsigned long w,
+			      unsigned int o, unsigned int mts)
+{
+	uint64_t bits = ix->category[cat][w] & mask[w];
+
+	return bits ? bits & spb_free_word(ix, w, o, o, mts) : 0;
+}
+
+/*
+ * The candidates of order o, word by word (the first SPB_FIND_WORDS kept
+ * in cand), or false if there is none. The zone-wide counts answer first:
+ * an SPB's list holds a block only if the zone's count is not zero.
+ */
+static bool spb_order_cands(const struct ga_zone *z, unsigned int cat,
+			    const uint64_t *mask, unsigned int o,
+			    unsigned int mts, uint64_t *cand)
+{
+	const struct spb_index *ix = &z->spb_idx;
+	unsigned int live = 0;
+	uint64_t any = 0;
+
+	for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
+		if ((mts & (1u << mt)) && READ_ONCE(z->free_area[o].nr[mt]))
+			live |= 1u << mt;
+	if (!live)
+		return false;
+	for (unsigned long w = 0; w < ix->nr_words; w++) {
+		uint64_t bits = spb_cand_word(ix, cat, mask, w, o, live);
+
+		if (w < SPB_FIND_WORDS)
+			cand[w] = bits;
+		any |= bits;
+	}
+	return any;
+}
+
+#ifdef GA_DEBUG
+/* The plain bucket loop the search below must agree with (debug builds). */
+static long spb_find_below_slow(const struct ga_zone *z, unsigned int cat,
+				const uint64_t *mask, unsigned int order,
+				unsigned int below, unsigned int mts,
+				bool emptiest_first, unsigned int *words)
+{
+	const struct spb_index *ix = &z->spb_idx;
+
+	for (unsigned int o = order; o < below && o <= z->max_order; o++)
+		for (unsigned int k = 0; k < SPB_NR_BUCKETS; k++) {
+			unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
+
+			for (unsigned long w = 0; w < ix->nr_words; w++) {
+				uint64_t bits = ix->bucket[b][w] &
+					spb_cand_word(ix, cat, mask, w, o, mts);
+
+				++*words;
+				if (bits)
+					return (long)(w * 64 +
+						(unsigned long)__builtin_ctzll(bits));
+			}
+		}
+	return -1;
+}
+#endif
+
+/*
+ * Orders without a candidate are skipped, found so by one pass over the
+ * words (or none, by the zone's counts) instead of one pass per bucket;
+ * the order that has one is searched bucket by bucket as before. The
+ * answer and the counted cost are the bucket loop's: an order without a
+ * candidate costs every word of every bucket, and the search stops at the
+ * same (bucket, word).
+ */
 long spb_find_below(const struct ga_zone *z, unsigned int cat,
 		    const uint64_t *mask, unsigned int order, unsigned int below,
 		    unsigned int mts, bool emptiest_first, struct spb_search *cost)
 {
 	const struct spb_index *ix = &z->spb_idx;
+	uint64_t cand[SPB_FIND_WORDS];
 	unsigned int words = 0;
 	long found = -1;
 
 	for (unsigned int o = order; o < below && o <= z->max_order; o++) {
+		if (!spb_order_cands(z, cat, mask, o, mts, cand)) {
+			words += SPB_NR_BUCKETS * (unsigned int)ix->nr_words;
+			continue;
+		}
 		for (unsigned int k = 0; k < SPB_NR_BUCKETS; k++) {
 			unsigned int b = emptiest_first ? SPB_NR_BUCKETS - 1 - k : k;
 
 			for (unsigned long w = 0; w < ix->nr_words; w++) {
-				uint64_t bits = ix->category[cat][w] &
-						ix->bucket[b][w] & mask[w];
+				uint64_t bits = ix->bucket[b][w];
 
 				words++;
 				if (bits)
-					bits &= spb_free_word(ix, w, o, o, mts);
+					bits &= w < SPB_FIND_WORDS ? cand[w] :
+						spb_cand_word(ix, cat, mask, w, o, mts);
 				if (bits) {
 					found = (long)(w * 64 +
 						(unsigned long)__builtin_ctzll(bits));
@@ -468,8 +550,18 @@ long spb_find_below(const struct ga_zone *z, unsigned int cat,
 				}
 			}
 		}
+		GA_BUG_ON(1);	/* every SPB is in one bucket */
 	}
 out:
+#ifdef GA_DEBUG
+	{
+		unsigned int slow_words = 0;
+
+		GA_BUG_ON(spb_find_below_slow(z, cat, mask, order, below, mts,
+					      emptiest_first, &slow_words) != found);
+		GA_BUG_ON(slow_words != words);
+	}
+#endif
 	if (cost)
 		cost->words += words;
 	return found;
