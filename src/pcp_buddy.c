@@ -1349,7 +1349,11 @@ static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
 	for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++)
 		for (unsigned int o = 0; o <= z->pageblock_order; o++)
 			pcp->buddy_old[c][o] = pcp->buddy[c][o].first;
-	GA_BUG_ON(GA_DEBUG_CHECKS && pcp_buddy_find_pair(z, pcp) != GA_NIL);
+	if (GA_DEBUG_CHECKS) {
+		uint32_t unmerged = pcp_buddy_find_pair(z, pcp);
+
+		GA_BUG_ON(unmerged != GA_NIL);
+	}
 	return merges;
 }
 
