@@ -438,10 +438,12 @@ static void wheel_cascade(struct sim_workload *w)
 		if (k + 2 * PREFETCH_AHEAD < n)
 			__builtin_prefetch(&w->rec[w->due[k + 2 * PREFETCH_AHEAD]], 1);
 		r->meta &= (1u << REC_EXP_SHIFT) - 1;
-		if (r->meta & REC_LIVE)
+		if (r->meta & REC_LIVE) {
 			slot_push(w, &w->fine[slot], i);
-		else
+		} else {
+			w->nr_dead--;
 			rec_put(w, i);	/* freed early: its slot is done */
+		}
 	}
 }
 
@@ -615,6 +617,7 @@ static void forget_rec(struct sim_workload *w, uint32_t i)
 	drop_sub(w, r);
 	if (r->meta & REC_WHEEL) {
 		r->meta &= ~REC_LIVE;
+		w->nr_dead++;
 		return;
 	}
 	if (r->meta & REC_LRU) {
@@ -975,6 +978,7 @@ static void expire(struct sim_workload *w)
 			w->cons[rec_cons(r)].st.frees++;
 			free_rec(w, i, pick_cpu(w));
 		} else {
+			w->nr_dead--;
 			rec_put(w, i);
 		}
 	}

@@ -138,7 +138,9 @@ struct sim_workload {
 	 */
 	uint32_t *free_stack;
 	uint32_t free_cap, free_spill, nr_spilled;
-	uint32_t rec_cap, rec_used, free_top, nr_live;
+	uint32_t rec_cap, rec_used, free_top;
+	uint32_t nr_live;		/* records not free: live, and dead */
+	uint32_t nr_dead;		/* freed early, still in a wheel slot */
 	struct sim_pending pend[SIM_PEND_INSERTS];	/* queued slot pushes */
 	unsigned int pend_head, pend_n;
 	unsigned int next_action;

@@ -497,6 +497,60 @@ static void test_free_pattern_and_pins(void)
 	rig_destroy(&r);
 }
 
+/* Records freed early that still sit in a wheel slot, and the live ones. */
+static void count_dead(const struct rig *r, uint32_t *dead, uint32_t *live)
+{
+	*dead = *live = 0;
+	for (uint32_t i = 0; i < r->w.rec_used; i++) {
+		uint32_t m = r->w.rec[i].meta;
+
+		*dead += (m & REC_WHEEL) && !(m & REC_LIVE);
+		*live += !!(m & REC_LIVE);
+	}
+}
+
+/*
+ * A record freed before its lifetime ends keeps its index, dead in its
+ * wheel slot, until the slot comes due: at most one lifetime. A bulk free
+ * of 3/4 of a consumer with 10 s lifetimes leaves that many dead records;
+ * 10 s later every one of them is free again and the refill reuses them,
+ * so a second bulk free does not grow the table further.
+ */
+static void test_dead_records_bounded(void)
+{
+	const char *text = "name d\nconsumer c\n\tgfp movable\n\tsize 60%\n"
+			   "\tlifetime fixed 10s\nend\n"
+			   "at 2s free-pattern c keep 1/4\nat 14s free-pattern c keep 1/4\n";
+	uint32_t dead, live, used_first;
+	struct rig r;
+
+	if (rig_init(&r, "vanilla", text, 1ul << 16, 1)) {
+		ok(0, "rig");
+		return;
+	}
+	rig_ticks(&r, 2000);
+	count_dead(&r, &dead, &live);
+	ok(dead > 10000, "the bulk free left %u records dead in their slots", dead);
+	is_long(r.w.nr_dead, dead, "nr_dead counts them");
+	is_long(r.w.nr_live, live + dead, "nr_live counts live and dead");
+	rig_ticks(&r, 10001);
+	count_dead(&r, &dead, &live);
+	is_long(dead, 0, "one lifetime later none is dead any more");
+	is_long(r.w.nr_dead, 0, "and nr_dead says so");
+	used_first = r.w.rec_used;
+	rig_ticks(&r, 2000);
+	count_dead(&r, &dead, &live);
+	ok(dead > 10000 && r.w.nr_dead == dead, "the second bulk free: %u dead, counted", dead);
+	rig_ticks(&r, 10001);
+	is_long(r.w.nr_dead, 0, "again reclaimed within a lifetime");
+	ok(r.w.rec_used <= used_first + used_first / 20,
+	   "the table did not grow with the second bulk free (%u, then %u records)",
+	   used_first, r.w.rec_used);
+	is_long(r.w.st.errors, 0, "no library call failed");
+	zone_ok(r.zone, "zone intact");
+	rig_destroy(&r);
+}
+
 /*
  * The free-record stack keeps at most free_cap entries apart from the
  * records; beyond that the older half goes onto a list threaded through
@@ -918,6 +972,7 @@ int main(void)
 	test_wheel();
 	test_free_pattern_and_pins();
 	test_free_stack_bounded();
+	test_dead_records_bounded();
 	test_gib_test();
 	test_busy_rotation();
 	test_profiles_run();
