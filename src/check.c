@@ -215,11 +215,34 @@ static int visit_pcp(struct checker *c, uint32_t idx, void *arg)
 /* Per-CPU pageblocks: which list an owned page sits on. */
 struct pcpb_list_id {
 	unsigned int cpu, order, charge;
+	uint32_t old_first;	/* the pcp's buddy_old for this list */
+	bool in_old;		/* the walk has reached it */
 };
+
+/*
+ * The part of the list the last merge pass left (from buddy_old on) holds
+ * no mergeable pair: merge_pass does not walk it. The walk goes head to
+ * tail, so an old entry whose pair is not yet seen has it further on, old
+ * too; a pair seen before is new, or was an old entry that failed here.
+ */
+static int check_old_pair(struct checker *c, const struct pcpb_list_id *id,
+			  uint32_t idx)
+{
+	struct ga_zone *z = c->z;
+	ga_pfn_t bpfn = idx_to_pfn(z, idx) ^ (1ul << id->order);
+	uint32_t bidx = pfn_to_idx(z, bpfn);
+
+	if (id->order >= z->pageblock_order || !zone_spans_pfn(z, bpfn) ||
+	    is_seen(c, bidx) || !pcp_buddy_pair(z, idx, bidx, id->order, id->charge))
+		return 0;
+	return fail(c, "cpu %u buddy list %u/%s: pfns %#llx and %#llx left unmerged by the last merge pass",
+		    id->cpu, id->order, ga_migratetype_name((int)id->charge),
+		    (unsigned long long)idx_to_pfn(z, idx), (unsigned long long)bpfn);
+}
 
 static int visit_pcp_buddy(struct checker *c, uint32_t idx, void *arg)
 {
-	const struct pcpb_list_id *id = arg;
+	struct pcpb_list_id *id = arg;
 	struct ga_zone *z = c->z;
 	const struct ga_page *p = &z->pages[idx];
 	ga_pfn_t pfn = idx_to_pfn(z, idx);
@@ -233,7 +256,9 @@ static int visit_pcp_buddy(struct checker *c, uint32_t idx, void *arg)
 		return fail(c, "PCPBuddy pfn %#llx on cpu %u's lists, block owned by %d",
 			    (unsigned long long)pfn, id->cpu,
 			    (int)pfn_to_block(z, pfn)->cpu - 1);
-	return 0;
+	if (idx == id->old_first)
+		id->in_old = true;
+	return id->in_old ? check_old_pair(c, id, idx) : 0;
 }
 
 /* The remote list: singly linked, each a pcp head of a block cpu owns. */
@@ -325,13 +350,16 @@ static int check_pcp_buddy(struct checker *c, unsigned int cpu,
 
 	for (unsigned int mt = 0; mt < GA_MT_PCPTYPES; mt++) {
 		for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++) {
-			struct pcpb_list_id id = { cpu, o, mt };
+			struct pcpb_list_id id = { cpu, o, mt, pcp->buddy_old[mt][o], false };
 			unsigned long n;
 			int err = walk_list(c, &pcp->buddy[mt][o], &n,
 					    "pcp buddy list", visit_pcp_buddy, &id);
 
 			if (err)
 				return err;
+			if (id.old_first != GA_NIL && !id.in_old)
+				return fail(c, "cpu %u buddy_old[%u][%u] = %u is not on the list",
+					    cpu, mt, o, id.old_first);
 			if (n && (!z->policy.pcp_buddy || o > z->pageblock_order))
 				return fail(c, "cpu %u has PCPBuddy pages of order %u",
 					    cpu, o);

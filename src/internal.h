@@ -272,6 +272,14 @@ struct ga_pcp {
 	 * list of pages other CPUs freed into owned blocks.
 	 */
 	struct ga_list buddy[GA_MT_PCPTYPES][GA_NR_ORDERS_MAX];
+	/*
+	 * buddy_old[c][o]: the first entry of buddy[c][o] that was on the
+	 * list when the last merge pass ended (GA_NIL: none left). Entries
+	 * link at the head, so the ones linked since form the prefix before
+	 * it; the pass left no mergeable pair, so any new pair has a member
+	 * in that prefix and the next pass walks only the prefix.
+	 */
+	uint32_t buddy_old[GA_MT_PCPTYPES][GA_NR_ORDERS_MAX];
 	int buddy_count;
 	uint32_t owned_first[GA_MT_TYPES];
 	uint32_t owned_seq;
@@ -998,6 +1006,8 @@ long pcp_buddy_peek_refill(struct ga_zone *z, struct ga_pcp *pcp,
 			   unsigned int cpu, unsigned int order, int mt,
 			   unsigned int alloc_flags, int count,
 			   struct ga_alloc_choice *c);
+bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
+		    unsigned int order, unsigned int charge);
 void pcp_buddy_free_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
 			 int pindex);
 void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,

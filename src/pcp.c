@@ -95,8 +95,10 @@ void pcp_setup(struct ga_zone *z)
 		for (unsigned int i = 0; i < GA_NR_PCP_LISTS; i++)
 			ga_list_init(&pcp->lists[i]);
 		for (int mt = 0; mt < GA_MT_PCPTYPES; mt++)
-			for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++)
+			for (unsigned int o = 0; o < GA_NR_ORDERS_MAX; o++) {
 				ga_list_init(&pcp->buddy[mt][o]);
+				pcp->buddy_old[mt][o] = GA_NIL;
+			}
 		for (int mt = 0; mt < GA_MT_TYPES; mt++)
 			pcp->owned_first[mt] = GA_NIL;
 		pcp->remote = GA_NIL;

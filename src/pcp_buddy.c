@@ -198,8 +198,12 @@ static void buddy_unlink(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx)
 {
 	const struct ga_page *p = &z->pages[idx];
 	unsigned int order = page_order(p);
+	unsigned int charge = page_alloc_mt(p);
 
-	ga_list_del(z->pages, &pcp->buddy[page_alloc_mt(p)][order], idx);
+	/* The old part of the list starts after it now (merge_pass). */
+	if (pcp->buddy_old[charge][order] == idx)
+		pcp->buddy_old[charge][order] = p->lru.next;
+	ga_list_del(z->pages, &pcp->buddy[charge][order], idx);
 	pcp->buddy_count -= 1 << order;
 }
 
@@ -1269,7 +1273,7 @@ long pcp_buddy_peek_refill(struct ga_zone *z, struct ga_pcp *pcp,
 /* Drain (free_pcppages_bulk with per-CPU pageblocks).                       */
 
 /* Would this buddy list head merge with its buddy on the same pcp? */
-static bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
+bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
 			   unsigned int order, unsigned int charge)
 {
 	const struct ga_page *b = &z->pages[bidx];
@@ -1284,7 +1288,32 @@ static bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
  * The bottom-up merge pass under pcp->lock: every pair of buddies on the
  * owner's lists becomes one chunk of the next order, up to a pageblock.
  * Buddies below a pageblock share its block, so they share its owner.
+ *
+ * Each list is walked from its head only up to buddy_old, the first entry
+ * the previous pass left there: the previous pass left no pair, and an
+ * entry it left changes order or charge only by leaving the list, so
+ * every pair has a member linked since, in the prefix, which the walk
+ * meets before the other member. The merges, their order and the lists
+ * they leave are those of a walk of the whole list, in time proportional
+ * to the entries linked since the last pass (a CPU holding a million
+ * pages would otherwise walk them on every drain).
  */
+/* Debug builds: the first entry with a mergeable pair on any list, or GA_NIL. */
+static uint32_t pcp_buddy_find_pair(struct ga_zone *z, struct ga_pcp *pcp)
+{
+	for (unsigned int o = 0; o < z->pageblock_order; o++)
+		for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++)
+			for (uint32_t idx = pcp->buddy[c][o].first; idx != GA_NIL;
+			     idx = z->pages[idx].lru.next) {
+				ga_pfn_t bpfn = idx_to_pfn(z, idx) ^ (1ul << o);
+
+				if (zone_spans_pfn(z, bpfn) &&
+				    pcp_buddy_pair(z, idx, pfn_to_idx(z, bpfn), o, c))
+					return idx;
+			}
+	return GA_NIL;
+}
+
 static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
 {
 	unsigned long merges = 0;
@@ -1293,7 +1322,7 @@ static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
 		for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++) {
 			uint32_t idx = pcp->buddy[c][o].first;
 
-			while (idx != GA_NIL) {
+			while (idx != pcp->buddy_old[c][o]) {
 				uint32_t next = z->pages[idx].lru.next;
 				ga_pfn_t pfn = idx_to_pfn(z, idx);
 				ga_pfn_t bpfn = pfn ^ (1ul << o);
@@ -1316,6 +1345,14 @@ static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
 				idx = next;
 			}
 		}
+	}
+	for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++)
+		for (unsigned int o = 0; o <= z->pageblock_order; o++)
+			pcp->buddy_old[c][o] = pcp->buddy[c][o].first;
+	if (GA_DEBUG_CHECKS) {
+		uint32_t unmerged = pcp_buddy_find_pair(z, pcp);
+
+		GA_BUG_ON(unmerged != GA_NIL);
 	}
 	return merges;
 }

@@ -18,9 +18,16 @@
 #define LOG_MAX 4096
 
 /* ------------------------------------------------------------------------ */
-/* Watchdog: abort if the main thread makes no progress for 10-20 s.         */
+/*
+ * Watchdog: abort if the main thread makes no progress for 10-20 s while
+ * the process keeps running (a livelock burns CPU time), or for 2 minutes
+ * whatever the CPU time (a deadlock burns none). A machine too busy to
+ * run the test (a niced `make check` beside long simulations) is neither.
+ */
 
 #define WATCHDOG_SECONDS 10
+#define WATCHDOG_CPU_SECONDS 1.0	/* CPU time in a window that is no starvation */
+#define WATCHDOG_WINDOWS 12		/* windows without progress, whatever the CPU */
 
 struct watchdog {
 	pthread_mutex_t lock;
@@ -36,10 +43,20 @@ static void deadline_in(struct timespec *ts, long seconds)
 	ts->tv_sec += seconds;
 }
 
+static double process_cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void *watchdog_fn(void *arg)
 {
 	struct watchdog *wd = arg;
 	unsigned long last = (unsigned long)-1, now;
+	double cpu_last = process_cpu_seconds(), cpu_now;
+	int idle_windows = 0;
 	struct timespec ts;
 
 	pthread_mutex_lock(&wd->lock);
@@ -48,13 +65,17 @@ static void *watchdog_fn(void *arg)
 		if (pthread_cond_timedwait(&wd->cond, &wd->lock, &ts) != ETIMEDOUT)
 			continue;
 		now = __atomic_load_n(&wd->progress, __ATOMIC_RELAXED);
-		if (now == last) {
-			printf("Bail out! executor: no progress for %d s (hang)\n",
-			       WATCHDOG_SECONDS);
+		cpu_now = process_cpu_seconds();
+		idle_windows = now == last ? idle_windows + 1 : 0;
+		if (idle_windows && (cpu_now - cpu_last >= WATCHDOG_CPU_SECONDS ||
+				     idle_windows >= WATCHDOG_WINDOWS)) {
+			printf("Bail out! executor: no progress for %d s, %.1f s of CPU time (hang)\n",
+			       idle_windows * WATCHDOG_SECONDS, cpu_now - cpu_last);
 			fflush(stdout);
 			abort();
 		}
 		last = now;
+		cpu_last = cpu_now;
 	}
 	pthread_mutex_unlock(&wd->lock);
 	return NULL;

@@ -199,6 +199,90 @@ static void test_drain_merges(void)
 	}
 }
 
+/* A merge pass on cpu 0 that spills nothing (free_pcppages_bulk, count 0). */
+static void merge_only(struct ga_zone *z)
+{
+	ga_lock(&z->pcp[0].lock);
+	free_pcppages_bulk(z, 0, &z->pcp[0], 0);
+	ga_unlock(&z->pcp[0].lock);
+}
+
+static bool checker_fails(struct ga_zone *z)
+{
+	char err[256];
+
+	return ga_zone_check(z, err, sizeof(err)) != 0;
+}
+
+/*
+ * The merge pass walks only the entries linked since the last pass
+ * (buddy_old). The even pages of a block freed and passed over (no
+ * pairs) are old; freeing pages 1 and 3 makes pairs of a new and an old
+ * entry each, which the next pass must still merge, and the two order-1
+ * results merge again (3 merges). The checker finds a pair hidden behind
+ * a buddy_old moved past a new entry, and a buddy_old off its list.
+ */
+static void test_merge_incremental(void)
+{
+	struct ga_policy p = buddy_policy(true);
+	struct ga_zone *z = test_zone(NR_PAGES, 2, &p);
+	ga_pfn_t *pfn = calloc(512, sizeof(*pfn));
+	const int mt = GA_MT_MOVABLE;
+	struct ga_pcp *pcp = &z->pcp[0];
+	ga_pfn_t base;
+	uint32_t saved;
+	int same = 0;
+
+	for (int i = 0; i < 512; i++)
+		pfn[i] = alloc_on(z, 0, 0, GA_GFP_HIGHUSER_MOVABLE);
+	base = pfn[0] & ~511ul;
+	for (int i = 0; i < 512; i++)
+		same += pfn[i] / 512 == base / 512;
+	is_long(same, 512, "512 pages from the one claimed block");
+	is_long(pcp->buddy_count, 0, "the block is all allocated");
+	for (ga_pfn_t q = base; q < base + 512; q += 2)
+		ga_free(z, 0, q, 0);
+	merge_only(z);
+	is_long(stat_of(z, GA_STAT_PCPB_MERGE), 0, "256 even pages: no pair to merge");
+	is_long(pcp->buddy_old[mt][0], pcp->buddy[mt][0].first,
+		"the pass leaves every entry old");
+	zone_ok(z, "checker after a pass with nothing to merge");
+
+	ga_free(z, 0, base + 1, 0);
+	ga_free(z, 0, base + 3, 0);
+	is_long(pcp->buddy_old[mt][0], pfn_to_idx(z, base + 510),
+		"two new entries in front of the old ones");
+	zone_ok(z, "checker with new entries pairing old ones");
+	merge_only(z);
+	is_long(stat_of(z, GA_STAT_PCPB_MERGE), 3,
+		"the pass merged 1 with 0, 3 with 2, then the two order-1 chunks");
+	is_long(pcp->buddy[mt][2].first, pfn_to_idx(z, base), "into one order-2 chunk at the block's start");
+	is_long(pcp->buddy_count, 256 + 2, "no page lost on the way");
+	zone_ok(z, "checker after the incremental pass");
+
+	ga_free(z, 0, base + 5, 0);
+	saved = pcp->buddy_old[mt][0];
+	pcp->buddy_old[mt][0] = pcp->buddy[mt][0].first;
+	ok(checker_fails(z), "checker: a pair (4, 5) behind buddy_old fails");
+	pcp->buddy_old[mt][0] = pfn_to_idx(z, base + 1);
+	ok(checker_fails(z), "checker: a buddy_old that is not on its list fails");
+	pcp->buddy_old[mt][0] = saved;
+	zone_ok(z, "checker with buddy_old restored");
+	merge_only(z);
+	is_long(stat_of(z, GA_STAT_PCPB_MERGE), 4, "the next pass merges 5 with 4");
+	zone_ok(z, "checker after it");
+
+	for (int i = 0; i < 512; i++)
+		if ((pfn[i] - base) % 2 && pfn[i] - base != 1 && pfn[i] - base != 3 &&
+		    pfn[i] - base != 5)
+			ga_free(z, 0, pfn[i], 0);
+	ga_drain_all_pcp(z);
+	is_long(free_pages(z), NR_PAGES, "a drain merges the block whole again");
+	zone_ok(z, "checker after the final drain");
+	free(pfn);
+	ga_zone_destroy(z);
+}
+
 /*
  * Phase 0: a drain leaves the fragments of a block that still has pages
  * in use in the buddy; the owner's next refill pulls them back instead of
@@ -748,6 +832,7 @@ int main(void)
 	is_long(remote_scenario(false), 0, "off: it stays on the freeing CPU");
 	test_purger_locks();
 	test_drain_merges();
+	test_merge_incremental();
 	test_recover();
 	test_recover_first_fit();
 	adopt_scenario(true);
