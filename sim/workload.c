@@ -151,16 +151,56 @@ static int lru_add_tail(struct sim_workload *w, struct sim_consumer *c,
 /* Records.                                                                  */
 
 /*
- * Free records form a stack (reused LIFO, so the table stays compact) kept
- * in its own array rather than threaded through the records: the record
- * the allocation after next will take is known, and loads ahead of it.
+ * Free records form a stack (reused LIFO, so the table stays compact). Its
+ * top is kept in an array rather than threaded through the records: the
+ * record the allocation after next will take is known, and loads ahead of
+ * it. The array is bounded: when it fills (the 1 GiB test dropping page
+ * cache, a bulk free), its older half moves onto a list threaded through
+ * those free records' lru_pos, and comes back when the array runs empty,
+ * in the same order. Which record each allocation takes is what one
+ * unbounded stack would give; only the memory beside the records is
+ * bounded (free_cap entries instead of one per record ever freed at once).
  */
 #define REC_PREFETCH	4
+
+/* The array is full: move its older half below it, onto the list. */
+__attribute__((noinline, cold)) static void free_spill(struct sim_workload *w)
+{
+	uint32_t half = w->free_cap / 2;
+
+	for (uint32_t k = 0; k < half; k++) {
+		uint32_t i = w->free_stack[k];
+
+		w->rec[i].lru_pos = w->free_spill;
+		w->free_spill = i;
+	}
+	memmove(w->free_stack, w->free_stack + half,
+		(w->free_top - half) * sizeof(*w->free_stack));
+	w->free_top -= half;
+	w->nr_spilled += half;
+}
+
+/* The array is empty: take back up to half of it from the list's top. */
+__attribute__((noinline, cold)) static void free_unspill(struct sim_workload *w)
+{
+	uint32_t n = w->nr_spilled < w->free_cap / 2 ? w->nr_spilled : w->free_cap / 2;
+
+	for (uint32_t k = n; k--; ) {
+		uint32_t i = w->free_spill;
+
+		w->free_spill = w->rec[i].lru_pos;
+		w->free_stack[k] = i;
+	}
+	w->free_top = n;
+	w->nr_spilled -= n;
+}
 
 static uint32_t rec_get(struct sim_workload *w)
 {
 	uint32_t i;
 
+	if (__builtin_expect(!w->free_top && w->nr_spilled, 0))
+		free_unspill(w);
 	if (w->free_top) {
 		i = w->free_stack[--w->free_top];
 		if (w->free_top >= REC_PREFETCH)
@@ -175,9 +215,11 @@ static uint32_t rec_get(struct sim_workload *w)
 	return i;
 }
 
-static void rec_put(struct sim_workload *w, uint32_t i)
+static inline void rec_put(struct sim_workload *w, uint32_t i)
 {
 	w->rec[i].meta = 0;
+	if (__builtin_expect(w->free_top == w->free_cap, 0))
+		free_spill(w);
 	w->free_stack[w->free_top++] = i;
 	w->nr_live--;
 }
@@ -396,10 +438,12 @@ static void wheel_cascade(struct sim_workload *w)
 		if (k + 2 * PREFETCH_AHEAD < n)
 			__builtin_prefetch(&w->rec[w->due[k + 2 * PREFETCH_AHEAD]], 1);
 		r->meta &= (1u << REC_EXP_SHIFT) - 1;
-		if (r->meta & REC_LIVE)
+		if (r->meta & REC_LIVE) {
 			slot_push(w, &w->fine[slot], i);
-		else
+		} else {
+			w->nr_dead--;
 			rec_put(w, i);	/* freed early: its slot is done */
+		}
 	}
 }
 
@@ -573,6 +617,7 @@ static void forget_rec(struct sim_workload *w, uint32_t i)
 	drop_sub(w, r);
 	if (r->meta & REC_WHEEL) {
 		r->meta &= ~REC_LIVE;
+		w->nr_dead++;
 		return;
 	}
 	if (r->meta & REC_LRU) {
@@ -933,6 +978,7 @@ static void expire(struct sim_workload *w)
 			w->cons[rec_cons(r)].st.frees++;
 			free_rec(w, i, pick_cpu(w));
 		} else {
+			w->nr_dead--;
 			rec_put(w, i);
 		}
 	}
@@ -1068,7 +1114,8 @@ int sim_workload_init_node(struct sim_workload *w, struct ga_node *node,
 	w->rec = map_noreserve(w->rec_bytes);
 	w->chunk = map_noreserve(w->chunk_bytes);
 	w->due = map_noreserve(w->due_bytes);
-	w->free_stack = map_noreserve(w->due_bytes);
+	w->free_cap = SIM_FREE_STACK;
+	w->free_stack = malloc(w->free_cap * sizeof(*w->free_stack));
 	if (!w->rec || !w->chunk || !w->due || !w->free_stack)
 		return -ENOMEM;
 	w->rec_used = FIRST_REC;
@@ -1096,8 +1143,7 @@ void sim_workload_destroy(struct sim_workload *w)
 		munmap(w->chunk, w->chunk_bytes);
 	if (w->due)
 		munmap(w->due, w->due_bytes);
-	if (w->free_stack)
-		munmap(w->free_stack, w->due_bytes);
+	free(w->free_stack);
 	w->rec = NULL;
 	w->chunk = w->due = w->free_stack = NULL;
 }

@@ -28,7 +28,8 @@
 #define SIM_TICK_INF		UINT64_MAX
 
 /* One allocation. On its consumer's LRU, lru_pos holds its position in
- * the LRU ring, mod 2^32 (lru_live in workload.c). */
+ * the LRU ring, mod 2^32 (lru_live in workload.c); on the free list below
+ * free_stack, the next free record. */
 struct sim_rec {
 	uint32_t pfn;		/* first page, absolute pfn */
 	uint32_t lru_pos;	/* its LRU ring position, mod 2^32 */
@@ -53,6 +54,9 @@ struct sim_rec {
 struct sim_slot {
 	uint32_t chunk, n;
 };
+
+/* Free records kept in free_stack before the oldest half spills. */
+#define SIM_FREE_STACK		(1u << 16)
 
 #define SIM_PEND_INSERTS	16
 struct sim_pending {
@@ -125,8 +129,18 @@ struct sim_workload {
 	unsigned long nr_regions;
 	struct sim_rec *rec;		/* mmap'd, touched as used */
 	size_t rec_bytes;
-	uint32_t *free_stack;		/* mmap'd: free records, LIFO */
-	uint32_t rec_cap, rec_used, free_top, nr_live;
+	/*
+	 * Free records, LIFO: the top free_top in free_stack (free_cap
+	 * entries), the rest below them a list threaded through the free
+	 * records' lru_pos, free_spill its top (NO_REC: empty), nr_spilled
+	 * long. Only free_cap entries are ever kept apart from the records
+	 * (SIM_FREE_STACK; a test may lower it before the first tick).
+	 */
+	uint32_t *free_stack;
+	uint32_t free_cap, free_spill, nr_spilled;
+	uint32_t rec_cap, rec_used, free_top;
+	uint32_t nr_live;		/* records not free: live, and dead */
+	uint32_t nr_dead;		/* freed early, still in a wheel slot */
 	struct sim_pending pend[SIM_PEND_INSERTS];	/* queued slot pushes */
 	unsigned int pend_head, pend_n;
 	unsigned int next_action;

@@ -497,6 +497,113 @@ static void test_free_pattern_and_pins(void)
 	rig_destroy(&r);
 }
 
+/* Records freed early that still sit in a wheel slot, and the live ones. */
+static void count_dead(const struct rig *r, uint32_t *dead, uint32_t *live)
+{
+	*dead = *live = 0;
+	for (uint32_t i = 0; i < r->w.rec_used; i++) {
+		uint32_t m = r->w.rec[i].meta;
+
+		*dead += (m & REC_WHEEL) && !(m & REC_LIVE);
+		*live += !!(m & REC_LIVE);
+	}
+}
+
+/*
+ * A record freed before its lifetime ends keeps its index, dead in its
+ * wheel slot, until the slot comes due: at most one lifetime. A bulk free
+ * of 3/4 of a consumer with 10 s lifetimes leaves that many dead records;
+ * 10 s later every one of them is free again and the refill reuses them,
+ * so a second bulk free does not grow the table further.
+ */
+static void test_dead_records_bounded(void)
+{
+	const char *text = "name d\nconsumer c\n\tgfp movable\n\tsize 60%\n"
+			   "\tlifetime fixed 10s\nend\n"
+			   "at 2s free-pattern c keep 1/4\nat 14s free-pattern c keep 1/4\n";
+	uint32_t dead, live, used_first;
+	struct rig r;
+
+	if (rig_init(&r, "vanilla", text, 1ul << 16, 1)) {
+		ok(0, "rig");
+		return;
+	}
+	rig_ticks(&r, 2000);
+	count_dead(&r, &dead, &live);
+	ok(dead > 10000, "the bulk free left %u records dead in their slots", dead);
+	is_long(r.w.nr_dead, dead, "nr_dead counts them");
+	is_long(r.w.nr_live, live + dead, "nr_live counts live and dead");
+	rig_ticks(&r, 10001);
+	count_dead(&r, &dead, &live);
+	is_long(dead, 0, "one lifetime later none is dead any more");
+	is_long(r.w.nr_dead, 0, "and nr_dead says so");
+	used_first = r.w.rec_used;
+	rig_ticks(&r, 2000);
+	count_dead(&r, &dead, &live);
+	ok(dead > 10000 && r.w.nr_dead == dead, "the second bulk free: %u dead, counted", dead);
+	rig_ticks(&r, 10001);
+	is_long(r.w.nr_dead, 0, "again reclaimed within a lifetime");
+	ok(r.w.rec_used <= used_first + used_first / 20,
+	   "the table did not grow with the second bulk free (%u, then %u records)",
+	   used_first, r.w.rec_used);
+	is_long(r.w.st.errors, 0, "no library call failed");
+	zone_ok(r.zone, "zone intact");
+	rig_destroy(&r);
+}
+
+/*
+ * The free-record stack keeps at most free_cap entries apart from the
+ * records; beyond that the older half goes onto a list threaded through
+ * the free records. A bulk free (3/4 of memory at once) and the refill
+ * after it, run with a 16-entry array and with the default one, must hand
+ * out the same record to every allocation: the same table, index by
+ * index, and the library agreeing with both.
+ */
+static void test_free_stack_bounded(void)
+{
+	const char *text = "name s\nconsumer filler\n\tgfp movable\n\tsize 80%\n\tstop 1s\nend\n"
+			   "consumer refill\n\tgfp movable\n\torders 0:3 1:1\n\tsize 50%\n"
+			   "\tfill 20%/s\n\tstart 1s\n\tlifetime exp 2s\nend\n"
+			   "at 1s free-pattern filler keep 1/4\n";
+	struct rig big, small;
+	uint32_t most_free = 0, most_top = 0, differ = 0;
+	uint64_t resident;
+
+	if (rig_init(&big, "vanilla", text, 1ul << 16, 5) ||
+	    rig_init(&small, "vanilla", text, 1ul << 16, 5)) {
+		ok(0, "rig");
+		return;
+	}
+	is_long(big.w.free_cap, SIM_FREE_STACK, "the default array holds %u free records",
+		SIM_FREE_STACK);
+	small.w.free_cap = 16;
+	for (unsigned long t = 0; t < 6000; t++) {
+		rig_ticks(&big, 1);
+		rig_ticks(&small, 1);
+		if (small.w.free_top + small.w.nr_spilled > most_free)
+			most_free = small.w.free_top + small.w.nr_spilled;
+		if (small.w.free_top > most_top)
+			most_top = small.w.free_top;
+	}
+	ok(most_free > 1000, "the bulk free left %u records free at once", most_free);
+	ok(most_top <= 16, "the 16-entry array never held more (%u)", most_top);
+	is_long(big.w.free_top + big.w.nr_spilled, small.w.free_top + small.w.nr_spilled,
+		"both runs have as many free records");
+	ok(small.w.st.alloc_pages > big.w.st.alloc_pages / 2 && big.w.st.alloc_pages > 0,
+	   "the refill allocated after the bulk free (%llu pages)",
+	   (unsigned long long)small.w.st.alloc_pages);
+	is_long(big.w.rec_used, small.w.rec_used, "the same records were ever used");
+	for (uint32_t i = 0; i < big.w.rec_used && i < small.w.rec_used; i++)
+		differ += big.w.rec[i].pfn != small.w.rec[i].pfn ||
+			  big.w.rec[i].meta != small.w.rec[i].meta;
+	is_long(differ, 0, "every record holds the same allocation in both runs");
+	is_long(records_disagree(&small, &resident), 0, "and the library agrees");
+	is_long(small.w.st.errors + big.w.st.errors, 0, "no library call failed");
+	zone_ok(small.zone, "small array: zone intact");
+	rig_destroy(&big);
+	rig_destroy(&small);
+}
+
 /* ------------------------------------------------------------------------ */
 /* A whole run, and the 1 GiB test.                                          */
 
@@ -864,6 +971,8 @@ int main(void)
 	test_gib_report_counts_moves();
 	test_wheel();
 	test_free_pattern_and_pins();
+	test_free_stack_bounded();
+	test_dead_records_bounded();
 	test_gib_test();
 	test_busy_rotation();
 	test_profiles_run();
