@@ -229,15 +229,17 @@ static int check_old_pair(struct checker *c, const struct pcpb_list_id *id,
 			  uint32_t idx)
 {
 	struct ga_zone *z = c->z;
-	ga_pfn_t bpfn = idx_to_pfn(z, idx) ^ (1ul << id->order);
-	uint32_t bidx = pfn_to_idx(z, bpfn);
+	uint32_t bidx;
 
-	if (id->order >= z->pageblock_order || !zone_spans_pfn(z, bpfn) ||
-	    is_seen(c, bidx) || !pcp_buddy_pair(z, idx, bidx, id->order, id->charge))
+	if (id->order >= z->pageblock_order)
+		return 0;
+	bidx = pcp_buddy_mate(z, idx, id->order, id->charge);
+	if (bidx == GA_NIL || is_seen(c, bidx))
 		return 0;
 	return fail(c, "cpu %u buddy list %u/%s: pfns %#llx and %#llx left unmerged by the last merge pass",
 		    id->cpu, id->order, ga_migratetype_name((int)id->charge),
-		    (unsigned long long)idx_to_pfn(z, idx), (unsigned long long)bpfn);
+		    (unsigned long long)idx_to_pfn(z, idx),
+		    (unsigned long long)idx_to_pfn(z, bidx));
 }
 
 static int visit_pcp_buddy(struct checker *c, uint32_t idx, void *arg)

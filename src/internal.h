@@ -1006,8 +1006,8 @@ long pcp_buddy_peek_refill(struct ga_zone *z, struct ga_pcp *pcp,
 			   unsigned int cpu, unsigned int order, int mt,
 			   unsigned int alloc_flags, int count,
 			   struct ga_alloc_choice *c);
-bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
-		    unsigned int order, unsigned int charge);
+uint32_t pcp_buddy_mate(const struct ga_zone *z, uint32_t idx,
+			unsigned int order, unsigned int charge);
 void pcp_buddy_free_bulk(struct ga_zone *z, int count, struct ga_pcp *pcp,
 			 int pindex);
 void pcp_buddy_enqueue(struct ga_zone *z, struct ga_pcp *pcp, uint32_t idx,

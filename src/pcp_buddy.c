@@ -681,15 +681,16 @@ static void best_one(struct refill *r, ga_pfn_t pfn, unsigned int order,
 	}
 }
 
+/* The largest fragment's order so far (an int, -1: none yet). */
 static void top_one(struct refill *r, ga_pfn_t pfn, unsigned int order,
 		    void *arg)
 {
-	struct owned_best *top = arg;
+	int *top = arg;
 
 	(void)r;
 	(void)pfn;
-	if (order > top->order)
-		top->order = order;
+	if ((int)order > *top)
+		*top = (int)order;
 }
 
 /* After phase 0: the owned fragment pcp_buddy_take would serve, or -1. */
@@ -719,14 +720,11 @@ static int frag_top(struct refill *r, uint32_t b)
 	struct pcpb_link *l = &z->owned_links[b];
 
 	if (l->frag_top == PCPB_TOP_UNKNOWN) {
-		struct owned_best top = { 0, 0 };
-		unsigned int order = r->order;
+		int top = -1;
 
-		r->order = 0;
+		for_each_fragment(r, b, top_one, &top);
 		pcp_buddy_set_top(z, &z->blocks[b],
-				  for_each_fragment(r, b, top_one, &top) ?
-				  PCPB_TOP(top.order) : PCPB_TOP_NONE);
-		r->order = order;
+				  top < 0 ? PCPB_TOP_NONE : PCPB_TOP(top));
 	}
 	return (int)l->frag_top - PCPB_TOP(0);
 }
@@ -1272,22 +1270,42 @@ long pcp_buddy_peek_refill(struct ga_zone *z, struct ga_pcp *pcp,
 /* ------------------------------------------------------------------------ */
 /* Drain (free_pcppages_bulk with per-CPU pageblocks).                       */
 
-/* Would this buddy list head merge with its buddy on the same pcp? */
-bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
-			   unsigned int order, unsigned int charge)
+/*
+ * The buddy this list head of (order, charge) would merge with: a PCPBuddy
+ * head of the same order and charge, so on the same pcp, since buddies
+ * below a pageblock share its owner. GA_NIL if there is none.
+ */
+uint32_t pcp_buddy_mate(const struct ga_zone *z, uint32_t idx,
+			unsigned int order, unsigned int charge)
 {
-	const struct ga_page *b = &z->pages[bidx];
-	uint32_t f = READ_ONCE(b->flags);
+	ga_pfn_t bpfn = idx_to_pfn(z, idx) ^ (1ul << order);
+	const struct ga_page *b;
+	uint32_t bidx, f;
 
-	return (f & PF_PCPBUDDY) &&
-	       page_state(b) == GA_PAGE_PCP && page_order(b) == order &&
-	       page_alloc_mt(b) == charge && idx != bidx;
+	if (!zone_spans_pfn(z, bpfn))
+		return GA_NIL;
+	bidx = pfn_to_idx(z, bpfn);
+	b = &z->pages[bidx];
+	f = READ_ONCE(b->flags);
+	return (f & PF_PCPBUDDY) && page_state(b) == GA_PAGE_PCP &&
+	       page_order(b) == order && page_alloc_mt(b) == charge ? bidx : GA_NIL;
+}
+
+/* Debug builds: the first entry with a mergeable pair on any list, or GA_NIL. */
+static uint32_t pcp_buddy_find_pair(const struct ga_zone *z, const struct ga_pcp *pcp)
+{
+	for (unsigned int o = 0; o < z->pageblock_order; o++)
+		for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++)
+			for (uint32_t idx = pcp->buddy[c][o].first; idx != GA_NIL;
+			     idx = z->pages[idx].lru.next)
+				if (pcp_buddy_mate(z, idx, o, c) != GA_NIL)
+					return idx;
+	return GA_NIL;
 }
 
 /*
  * The bottom-up merge pass under pcp->lock: every pair of buddies on the
  * owner's lists becomes one chunk of the next order, up to a pageblock.
- * Buddies below a pageblock share its block, so they share its owner.
  *
  * Each list is walked from its head only up to buddy_old, the first entry
  * the previous pass left there: the previous pass left no pair, and an
@@ -1298,22 +1316,6 @@ bool pcp_buddy_pair(struct ga_zone *z, uint32_t idx, uint32_t bidx,
  * to the entries linked since the last pass (a CPU holding a million
  * pages would otherwise walk them on every drain).
  */
-/* Debug builds: the first entry with a mergeable pair on any list, or GA_NIL. */
-static uint32_t pcp_buddy_find_pair(struct ga_zone *z, struct ga_pcp *pcp)
-{
-	for (unsigned int o = 0; o < z->pageblock_order; o++)
-		for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++)
-			for (uint32_t idx = pcp->buddy[c][o].first; idx != GA_NIL;
-			     idx = z->pages[idx].lru.next) {
-				ga_pfn_t bpfn = idx_to_pfn(z, idx) ^ (1ul << o);
-
-				if (zone_spans_pfn(z, bpfn) &&
-				    pcp_buddy_pair(z, idx, pfn_to_idx(z, bpfn), o, c))
-					return idx;
-			}
-	return GA_NIL;
-}
-
 static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
 {
 	unsigned long merges = 0;
@@ -1324,13 +1326,10 @@ static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
 
 			while (idx != pcp->buddy_old[c][o]) {
 				uint32_t next = z->pages[idx].lru.next;
-				ga_pfn_t pfn = idx_to_pfn(z, idx);
-				ga_pfn_t bpfn = pfn ^ (1ul << o);
-				uint32_t bidx = pfn_to_idx(z, bpfn);
+				uint32_t bidx = pcp_buddy_mate(z, idx, o, c);
 				uint32_t head;
 
-				if (!zone_spans_pfn(z, bpfn) ||
-				    !pcp_buddy_pair(z, idx, bidx, o, c)) {
+				if (bidx == GA_NIL) {
 					idx = next;
 					continue;
 				}
@@ -1347,7 +1346,7 @@ static unsigned long merge_pass(struct ga_zone *z, struct ga_pcp *pcp)
 		}
 	}
 	for (unsigned int c = 0; c < GA_MT_PCPTYPES; c++)
-		for (unsigned int o = 0; o <= z->pageblock_order; o++)
+		for (unsigned int o = 0; o < z->pageblock_order; o++)
 			pcp->buddy_old[c][o] = pcp->buddy[c][o].first;
 	if (GA_DEBUG_CHECKS) {
 		uint32_t unmerged = pcp_buddy_find_pair(z, pcp);
